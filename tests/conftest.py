@@ -1,0 +1,135 @@
+"""Personas and a small West Mercia / West Midlands world shared by the tests.
+
+The personas: an owner and a colleague in West Mercia, its force lead, an
+outsider and a lead from West Midlands, an inspector and an administrator.
+"""
+
+import datetime
+
+import pytest
+
+from tracker import services
+from tracker.models import Finding, Force, Inspection, Question, Role, User
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # The suite runs with production settings; the test client speaks plain HTTP.
+    settings.SECURE_SSL_REDIRECT = False
+    # Real hashing costs a fifth of a second a user; tests make hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(email: str, role: str, force: Force | None = None, **extra) -> User:
+    return User.objects.create_user(email, "a-long-test-password", role=role, force=force, **extra)
+
+
+@pytest.fixture
+def force(db):
+    return Force.objects.get(code="WMP")
+
+
+@pytest.fixture
+def other_force(db):
+    return Force.objects.get(code="WMD")
+
+
+@pytest.fixture
+def owner(force):
+    return make_user("owner@westmercia.test", Role.FORCE_STAFF, force, first_name="Olive")
+
+
+@pytest.fixture
+def colleague(force):
+    return make_user("colleague@westmercia.test", Role.FORCE_STAFF, force)
+
+
+@pytest.fixture
+def contributor(force):
+    return make_user("contributor@westmercia.test", Role.FORCE_STAFF, force)
+
+
+@pytest.fixture
+def lead(force):
+    return make_user("lead@westmercia.test", Role.FORCE_LEAD, force)
+
+
+@pytest.fixture
+def outsider(other_force):
+    return make_user("outsider@westmidlands.test", Role.FORCE_STAFF, other_force)
+
+
+@pytest.fixture
+def other_lead(other_force):
+    return make_user("lead@westmidlands.test", Role.FORCE_LEAD, other_force)
+
+
+@pytest.fixture
+def inspector(db):
+    return make_user("inspector@hmicfrs.test", Role.INSPECTOR)
+
+
+@pytest.fixture
+def admin_user(db):
+    return User.objects.create_superuser("admin@hmicfrs.test", "a-long-test-password")
+
+
+def make_inspection(force: Force, year: int = 2016, **extra) -> Inspection:
+    return Inspection.objects.create(
+        force=force,
+        programme=f"PEEL {year}",
+        pillar="Effectiveness",
+        title=f"PEEL: Police effectiveness {year} – {force.name}",
+        published_on=datetime.date(year + 1, 3, 2),
+        **extra,
+    )
+
+
+def make_finding(inspection: Inspection, number: int = 1, **extra) -> Finding:
+    question = Question.objects.create(
+        inspection=inspection, text=f"Question {number}?", order=number
+    )
+    extra.setdefault("kind", Finding.Kind.AREA_FOR_IMPROVEMENT)
+    return Finding.objects.create(
+        inspection=inspection,
+        question=question,
+        text=f"The force should improve thing {number}.",
+        reference=f"{inspection.force.code}-{inspection.programme[-4:]}-EFF-AFI-{number}",
+        order=number,
+        **extra,
+    )
+
+
+@pytest.fixture
+def inspection(force):
+    return make_inspection(force)
+
+
+@pytest.fixture
+def finding(inspection):
+    return make_finding(inspection)
+
+
+@pytest.fixture
+def action(finding, lead, owner, contributor):
+    action = services.action_create(
+        lead,
+        finding=finding,
+        title="Publish the community engagement plan",
+        owner=owner,
+        deadline=datetime.date(2030, 5, 1),
+    )
+    action.contributors.add(contributor)
+    return action
+
+
+@pytest.fixture
+def other_finding(other_force):
+    return make_finding(make_inspection(other_force), number=1)
+
+
+@pytest.fixture
+def other_action(other_finding, other_lead, outsider):
+    return services.action_create(
+        other_lead, finding=other_finding, title="West Midlands work", owner=outsider
+    )

@@ -1,0 +1,57 @@
+"""Production settings: refuse to start unsafe, and pass Django's deployment checks."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args, **env_overrides):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS")
+    }
+    env.update(ENV_FILE=os.devnull, **env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_deploy_check_passes_without_warnings():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="peel.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_refuses_to_start_without_a_secret_key_when_not_debugging():
+    result = manage("check", DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_refuses_a_weak_secret_key_when_not_debugging():
+    result = manage("check", DEBUG="false", SECRET_KEY="short")
+    assert result.returncode != 0
+    assert "too weak" in result.stderr
+
+
+def test_debug_runs_without_a_secret_key():
+    result = manage("check", DEBUG="true")
+    assert result.returncode == 0, result.stderr
+
+
+def test_time_zone_is_london(settings):
+    assert settings.TIME_ZONE == "Europe/London"
+    assert settings.USE_TZ is True

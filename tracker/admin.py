@@ -1,0 +1,168 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Action,
+    Evidence,
+    Finding,
+    FindingEvent,
+    Force,
+    Inspection,
+    ProgressUpdate,
+    Question,
+    Theme,
+    User,
+)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "role", "force", "is_active", "last_login"]
+    list_filter = ["role", "is_active", "force"]
+    search_fields = ["email", "first_name", "last_name"]
+    list_select_related = ["force"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Person", {"fields": ["first_name", "last_name"]}),
+        ("Role", {"fields": ["role", "force"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "role", "force", "password1", "password2"]}),
+    ]
+
+
+@admin.register(Force)
+class ForceAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "code", "inspector_contact"]
+    search_fields = ["name", "short_name", "code"]
+    prepopulated_fields = {"slug": ["short_name"]}
+    list_select_related = ["inspector_contact"]
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    extra = 0
+    fields = ["order", "text", "grade", "is_overall"]
+
+
+@admin.register(Inspection)
+class InspectionAdmin(admin.ModelAdmin):
+    list_display = ["title", "force", "programme", "pillar", "published_on", "overall_grade"]
+    list_filter = ["programme", "pillar", "overall_grade", "force"]
+    search_fields = ["title", "force__name", "source_reference"]
+    date_hierarchy = "published_on"
+    list_select_related = ["force"]
+    inlines = [QuestionInline]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["text", "inspection", "order", "grade", "is_overall"]
+    list_filter = ["grade", "inspection__programme"]
+    search_fields = ["text", "inspection__title"]
+    list_select_related = ["inspection__force"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class FindingEventInline(admin.TabularInline):
+    model = FindingEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "from_status", "to_status", "author", "text"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        # Status moves go through the services, which check the rules.
+        return False
+
+
+@admin.register(Finding)
+class FindingAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "kind", "status", "inspection", "force"]
+    list_filter = ["kind", "status", "inspection__programme", "themes", "force"]
+    search_fields = ["reference", "text"]
+    list_select_related = ["inspection__force", "force"]
+    raw_id_fields = ["inspection", "question", "parent", "superseded_by"]
+    filter_horizontal = ["themes"]
+    readonly_fields = ["status", "status_changed_at", "superseded_by"]
+    inlines = [FindingEventInline]
+
+
+@admin.register(FindingEvent)
+class FindingEventAdmin(admin.ModelAdmin):
+    list_display = ["finding", "kind", "to_status", "author", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["finding__reference", "text"]
+    list_select_related = ["finding", "author"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    can_delete = False
+    fields = ["original_name", "link", "content_type", "size", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "force", "finding", "owner", "deadline", "status", "percent_complete"]
+    list_filter = ["status", "deadline_set_by", "finding__kind", "force"]
+    search_fields = ["title", "description", "finding__reference", "owner__email"]
+    date_hierarchy = "deadline"
+    list_select_related = ["force", "finding", "owner"]
+    raw_id_fields = ["finding", "parent", "owner"]
+    filter_horizontal = ["contributors"]
+    # Status changes are workflow moves with their own rules and timeline entry.
+    readonly_fields = ["status", "status_changed_at", "last_progress_at", "version"]
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(admin.ModelAdmin):
+    list_display = ["action", "kind", "author", "to_status", "percent_complete", "created_at"]
+    list_filter = ["kind", "to_status"]
+    search_fields = ["text", "action__title"]
+    list_select_related = ["action", "author"]
+    inlines = [EvidenceInline]
+
+    # Append-only: the timeline is a record, not a document to edit.
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "update", "content_type", "size", "created_at"]
+    search_fields = ["original_name", "link"]
+    list_select_related = ["update__action"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,568 @@
+"""The domain: forces, inspections and their findings, and the actions that answer them.
+
+Overdue and the red/amber/green rating are never stored: they follow from the
+deadline, the status and the day, through `rag_for` and `Action.objects.with_rag`.
+"""
+
+import datetime
+import uuid
+from pathlib import PurePath
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from simple_history.models import HistoricalRecords
+
+# An action is amber from this many days before its deadline.
+AMBER_WITHIN_DAYS = 14
+
+
+class Role(models.TextChoices):
+    FORCE_STAFF = "force_staff", "Force staff"
+    FORCE_LEAD = "force_lead", "Force lead"
+    INSPECTOR = "inspector", "Inspector"
+    ADMIN = "admin", "Administrator"
+
+
+class Grade(models.TextChoices):
+    OUTSTANDING = "outstanding", "Outstanding"
+    GOOD = "good", "Good"
+    ADEQUATE = "adequate", "Adequate"
+    REQUIRES_IMPROVEMENT = "requires_improvement", "Requires improvement"
+    INADEQUATE = "inadequate", "Inadequate"
+    NOT_GRADED = "not_graded", "Not graded"
+    NOT_STATED = "not_stated", "Not stated"
+
+
+class Rag(models.TextChoices):
+    """The red/amber/green rating, always shown with its words, never by colour alone."""
+
+    RED = "red", "Red: overdue"
+    AMBER = "amber", "Amber: due soon"
+    GREEN = "green", "Green: on track"
+    CLOSED = "closed", "Closed"
+
+
+class Force(models.Model):
+    """One of the 43 territorial police forces of England and Wales."""
+
+    name = models.CharField(max_length=100, unique=True)
+    short_name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    code = models.CharField(
+        max_length=6, unique=True, help_text="Used in finding references, e.g. WMP."
+    )
+    inspector_contact = models.ForeignKey(
+        "User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="forces_in_contact",
+        limit_choices_to={"role": Role.INSPECTOR},
+        help_text="The inspector who receives this force's late escalations.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("tracker:force-detail", args=[self.slug])
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.update(role=Role.ADMIN, is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in: force staff and leads belong to one force."""
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.FORCE_STAFF)
+    force = models.ForeignKey(
+        Force, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.CheckConstraint(
+                name="force_users_have_a_force",
+                condition=Q(role__in=[Role.INSPECTOR, Role.ADMIN]) | Q(force__isnull=False),
+                violation_error_message="Force staff and force leads must belong to a force.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def clean(self):
+        super().clean()
+        if self.role in (Role.FORCE_STAFF, Role.FORCE_LEAD) and not self.force_id:
+            raise ValidationError({"force": "Force staff and force leads must belong to a force."})
+
+    @property
+    def is_force_user(self) -> bool:
+        return self.role in (Role.FORCE_STAFF, Role.FORCE_LEAD)
+
+    @property
+    def is_force_lead(self) -> bool:
+        return self.role == Role.FORCE_LEAD
+
+    @property
+    def is_inspector(self) -> bool:
+        return self.role == Role.INSPECTOR
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+class Inspection(models.Model):
+    """One published inspection report about one force."""
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="inspections")
+    programme = models.CharField(max_length=60, help_text='e.g. "PEEL 2016"')
+    pillar = models.CharField(
+        max_length=60, blank=True, help_text='e.g. "Effectiveness"; empty for integrated reports'
+    )
+    title = models.CharField(max_length=300)
+    published_on = models.DateField(
+        null=True, blank=True, help_text="Publication or last-updated date, as the report states it."
+    )
+    source_reference = models.CharField(
+        max_length=500, blank=True, help_text="Where the report was published."
+    )
+    overall_grade = models.CharField(
+        max_length=24, choices=Grade.choices, default=Grade.NOT_STATED
+    )
+    content_hash = models.CharField(
+        max_length=64, blank=True, help_text="Fingerprint of the imported text, to spot re-imports."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_on", "force__name"]
+        indexes = [models.Index(fields=["force", "-published_on"])]
+
+    def __str__(self):
+        return f"{self.force.short_name}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("tracker:inspection-detail", args=[self.pk])
+
+
+class Question(models.Model):
+    """A question a report asks, with the graded judgement it gives."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="questions")
+    text = models.TextField()
+    order = models.PositiveSmallIntegerField()
+    grade = models.CharField(max_length=24, choices=Grade.choices, default=Grade.NOT_STATED)
+    is_overall = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["inspection", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "order"], name="question_order_unique"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class Theme(models.Model):
+    """A subject several forces were asked about, to compare them on it."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Finding(models.Model):
+    """A cause of concern, recommendation or area for improvement, in the report's words."""
+
+    class Kind(models.TextChoices):
+        CAUSE_OF_CONCERN = "cause_of_concern", "Cause of concern"
+        RECOMMENDATION = "recommendation", "Recommendation"
+        AREA_FOR_IMPROVEMENT = "area_for_improvement", "Area for improvement"
+
+    class Status(models.TextChoices):
+        AWAITING_REVIEW = "awaiting_review", "Awaiting review"
+        BEING_PROGRESSED = "being_progressed", "Being progressed"
+        CLOSURE_REQUESTED = "closure_requested", "Closure requested"
+        COMPLETE = "complete", "Complete"
+        SUPERSEDED = "superseded", "Superseded"
+
+    KIND_CODES = {
+        Kind.CAUSE_OF_CONCERN: "COC",
+        Kind.RECOMMENDATION: "REC",
+        Kind.AREA_FOR_IMPROVEMENT: "AFI",
+    }
+    OPEN_STATUSES = (Status.AWAITING_REVIEW, Status.BEING_PROGRESSED, Status.CLOSURE_REQUESTED)
+
+    # Copied from the inspection so that "what may this user see" is one indexed column.
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+", editable=False)
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
+    question = models.ForeignKey(
+        Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="findings"
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        help_text="The cause of concern a recommendation belongs to.",
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    text = models.TextField(help_text="Verbatim, as the report states it.")
+    reference = models.CharField(max_length=40, unique=True, help_text="e.g. WMP-2016-EFF-AFI-3")
+    order = models.PositiveSmallIntegerField(default=0)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="findings")
+    status = models.CharField(
+        max_length=24, choices=Status.choices, default=Status.AWAITING_REVIEW
+    )
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supersedes",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[themes])
+
+    class Meta:
+        ordering = ["inspection", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="superseded_finding_names_its_successor",
+                condition=(
+                    Q(status="superseded", superseded_by__isnull=False)
+                    | (~Q(status="superseded") & Q(superseded_by__isnull=True))
+                ),
+                violation_error_message="A superseded finding must name the finding that supersedes it.",
+            ),
+        ]
+        indexes = [models.Index(fields=["force", "status"])]
+
+    def __str__(self):
+        return f"{self.reference}: {self.get_kind_display()}"
+
+    def get_absolute_url(self):
+        return reverse("tracker:finding-detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        self.force_id = self.inspection.force_id
+        super().save(*args, **kwargs)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class FindingEvent(models.Model):
+    """One entry of a finding's published timeline: a status change with its words."""
+
+    class Kind(models.TextChoices):
+        PROGRESSING = "progressing", "Work started"
+        CLOSURE_REQUESTED = "closure_requested", "Closure requested"
+        CLOSURE_AUTHORISED = "closure_authorised", "Closure authorised"
+        CLOSURE_DECLINED = "closure_declined", "Closure declined"
+        SUPERSEDED = "superseded", "Superseded"
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    from_status = models.CharField(max_length=24, choices=Finding.Status.choices)
+    to_status = models.CharField(max_length=24, choices=Finding.Status.choices)
+    author = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField(blank=True, help_text="The closing statement or the inspector's comment.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.finding.reference}: {self.get_kind_display()}"
+
+
+class ActionQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status__in=Action.CLOSED_STATUSES)
+
+    def overdue(self, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        return self.filter(deadline__lt=today, status__in=Action.UNFINISHED_STATUSES)
+
+    def with_rag(self, today: datetime.date | None = None):
+        """Annotate `rag` in the database, with the same rule as `rag_for`."""
+        today = today or timezone.localdate()
+        amber_until = today + datetime.timedelta(days=AMBER_WITHIN_DAYS)
+        return self.annotate(
+            rag=Case(
+                When(status__in=Action.CLOSED_STATUSES, then=Value(Rag.CLOSED)),
+                When(status=Action.Status.DONE, then=Value(Rag.GREEN)),
+                When(deadline__lt=today, then=Value(Rag.RED)),
+                When(deadline__lte=amber_until, then=Value(Rag.AMBER)),
+                default=Value(Rag.GREEN),
+                output_field=models.CharField(),
+            )
+        )
+
+
+class Action(models.Model):
+    """Work a force does to answer a finding: sub-steps and deliverables form a tree."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done, awaiting sign-off"
+        SIGNED_OFF = "signed_off", "Signed off"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class DeadlineSetBy(models.TextChoices):
+        INSPECTORATE = "inspectorate", "Inspectorate"
+        FORCE = "force", "Force"
+
+    CLOSED_STATUSES = (Status.SIGNED_OFF, Status.WITHDRAWN)
+    UNFINISHED_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+", editable=False)
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="actions")
+    # Empty for a deliverable of the whole report, such as the police and crime
+    # commissioner's published response.
+    finding = models.ForeignKey(
+        Finding, on_delete=models.CASCADE, null=True, blank=True, related_name="actions"
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_actions",
+        help_text="The person accountable for the action.",
+    )
+    contributors = models.ManyToManyField(User, blank=True, related_name="contributed_actions")
+    deadline = models.DateField(null=True, blank=True)
+    deadline_wording = models.CharField(
+        max_length=120, blank=True, help_text='The report\'s words, e.g. "within three months".'
+    )
+    deadline_set_by = models.CharField(
+        max_length=12, choices=DeadlineSetBy.choices, default=DeadlineSetBy.FORCE
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    percent_complete = models.PositiveSmallIntegerField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    last_progress_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the last progress update was recorded."
+    )
+    # Optimistic concurrency: every change bumps it, and a save that started from
+    # an older version is refused rather than silently overwriting.
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(m2m_fields=[contributors], excluded_fields=["updated_at"])
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["inspection", "finding", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="percent_complete_0_to_100",
+                condition=Q(percent_complete__gte=0, percent_complete__lte=100),
+                violation_error_message="Percent complete must be between 0 and 100.",
+            ),
+            models.CheckConstraint(
+                name="finished_action_is_100_percent",
+                condition=~Q(status__in=["done", "signed_off"]) | Q(percent_complete=100),
+                violation_error_message="A done or signed-off action is 100% complete.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["force", "status"]),
+            models.Index(fields=["owner", "status"]),
+            models.Index(
+                fields=["deadline"],
+                name="action_open_deadline_idx",
+                condition=Q(status__in=["not_started", "in_progress", "done"]),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("tracker:action-detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        if self.finding_id:
+            self.inspection_id = self.finding.inspection_id
+        self.force_id = self.inspection.force_id
+        super().save(*args, **kwargs)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED_STATUSES
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        return rag_for(self, today) == Rag.RED
+
+
+def rag_for(action: Action, today: datetime.date | None = None) -> str:
+    """Red when an unfinished action is past its deadline, amber within 14 days of it."""
+    today = today or timezone.localdate()
+    if action.status in Action.CLOSED_STATUSES:
+        return Rag.CLOSED
+    if action.status == Action.Status.DONE or action.deadline is None:
+        return Rag.GREEN
+    if action.deadline < today:
+        return Rag.RED
+    if action.deadline <= today + datetime.timedelta(days=AMBER_WITHIN_DAYS):
+        return Rag.AMBER
+    return Rag.GREEN
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError(f"{self.model.__name__} rows are append-only.")
+
+    def delete(self):
+        raise TypeError(f"{self.model.__name__} rows are append-only.")
+
+
+class ProgressUpdate(models.Model):
+    """One entry of an action's timeline: progress recorded, or a status move. Append-only."""
+
+    class Kind(models.TextChoices):
+        PROGRESS = "progress", "Progress update"
+        STARTED = "started", "Started"
+        MARKED_DONE = "marked_done", "Marked done"
+        SIGNED_OFF = "signed_off", "Signed off"
+        RETURNED = "returned", "Returned for more work"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PROGRESS)
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="progress_updates")
+    text = models.TextField(blank=True)
+    from_status = models.CharField(max_length=12, choices=Action.Status.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=Action.Status.choices, blank=True)
+    percent_complete = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["action", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                name="update_percent_0_to_100",
+                condition=Q(percent_complete__isnull=True)
+                | Q(percent_complete__gte=0, percent_complete__lte=100),
+                violation_error_message="Percent complete must be between 0 and 100.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Progress updates are append-only: add a new one instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Progress updates are append-only.")
+
+
+def evidence_upload_to(instance: "Evidence", filename: str) -> str:
+    # A random stored name: the person's file name is kept only as data, so it
+    # can never choose a path on disk.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    """A file or a link attached to a progress update."""
+
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to=evidence_upload_to, blank=True, max_length=200)
+    link = models.URLField(blank=True, max_length=1000)
+    original_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "evidence"
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="evidence_is_a_file_or_a_link",
+                condition=(Q(file="") & ~Q(link="")) | (~Q(file="") & Q(link="")),
+                violation_error_message="Evidence is either a file or a link.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.original_name or self.link
+
+    def save(self, *args, **kwargs):
+        if self.original_name:
+            self.original_name = get_valid_filename(PurePath(self.original_name).name)[:200]
+        super().save(*args, **kwargs)

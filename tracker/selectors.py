@@ -1,0 +1,111 @@
+"""Every read that depends on who is asking goes through here: one door for visibility."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Action, Finding, Force, Inspection
+from .permissions import sees_every_force
+
+
+def _visible(queryset: QuerySet, user, force_field: str = "force") -> QuerySet:
+    if not (user.is_authenticated and user.is_active):
+        return queryset.none()
+    if sees_every_force(user):
+        return queryset
+    if user.force_id is None:
+        return queryset.none()
+    return queryset.filter(**{force_field: user.force_id})
+
+
+def visible_forces(user) -> QuerySet[Force]:
+    return _visible(Force.objects.all(), user, force_field="pk")
+
+
+def visible_inspections(user) -> QuerySet[Inspection]:
+    return _visible(Inspection.objects.all(), user)
+
+
+def visible_findings(user) -> QuerySet[Finding]:
+    return _visible(Finding.objects.all(), user)
+
+
+def visible_actions(user) -> QuerySet[Action]:
+    return _visible(Action.objects.all(), user)
+
+
+def get_visible_or_404(queryset: QuerySet, **lookup):
+    """Fetch one row of a visible queryset; what the user may not see does not exist for them."""
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404(f"No {queryset.model._meta.verbose_name} found.") from None
+
+
+# Fields whose changes are bookkeeping, not news to a reader of the history.
+_QUIET_FIELDS = {"version", "status_changed_at", "last_progress_at", "updated_at", "force"}
+
+
+def change_history(obj, limit: int = 50) -> list[dict]:
+    """Who changed what on a finding or action, when, from what to what; newest first.
+
+    Values are given as a reader would say them: people and findings by name,
+    statuses by their label, contributors as a list of names.
+    """
+    records = list(obj.history.select_related("history_user").order_by("history_date", "history_id"))
+    raw = []
+    for previous, record in zip([None, *records], records):
+        changes = []
+        if previous is not None:
+            changes = record.diff_against(previous, excluded_fields=_QUIET_FIELDS).changes
+        if previous is None or changes:
+            raw.append((record, changes))
+    raw = raw[::-1][:limit]
+    names = _names_for(obj, [change for _, changes in raw for change in changes])
+    return [
+        {
+            "record": record,
+            "changes": [
+                {
+                    "field": obj._meta.get_field(change.field).verbose_name,
+                    "old": _display(obj, change.field, change.old, names),
+                    "new": _display(obj, change.field, change.new, names),
+                }
+                for change in changes
+            ],
+        }
+        for record, changes in raw
+    ]
+
+
+def _names_for(obj, changes) -> dict:
+    """Look up, in one query per model, every related row the changes mention."""
+    wanted: dict = {}
+    for change in changes:
+        field = obj._meta.get_field(change.field)
+        if not field.is_relation:
+            continue
+        model = field.related_model
+        for value in (change.old, change.new):
+            if field.many_to_many:
+                ids = [row[model._meta.model_name] for row in value or []]
+            else:
+                ids = [value] if value else []
+            wanted.setdefault(model, set()).update(ids)
+    return {
+        (model, row.pk): str(row)
+        for model, ids in wanted.items()
+        for row in model._default_manager.filter(pk__in=ids)
+    }
+
+
+def _display(obj, field_name: str, value, names: dict) -> str:
+    field = obj._meta.get_field(field_name)
+    if field.many_to_many:
+        model = field.related_model
+        people = [names.get((model, row[model._meta.model_name]), "?") for row in value or []]
+        return ", ".join(sorted(people))
+    if field.is_relation:
+        return names.get((field.related_model, value), "") if value else ""
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    return "" if value is None else str(value)

@@ -1,0 +1,41 @@
+from django import template
+
+from ..models import Rag, rag_for
+
+register = template.Library()
+
+RAG_CLASSES = {
+    Rag.RED: "text-bg-danger",
+    Rag.AMBER: "text-bg-warning",
+    Rag.GREEN: "text-bg-success",
+    Rag.CLOSED: "text-bg-secondary",
+}
+
+
+@register.filter
+def as_tree(actions):
+    """Order a flat list of actions depth first, as (action, depth) pairs."""
+    actions = list(actions)
+    children = {}
+    for action in actions:
+        children.setdefault(action.parent_id, []).append(action)
+    ids = {action.pk for action in actions}
+    roots = [a for a in actions if a.parent_id is None or a.parent_id not in ids]
+    ordered = []
+
+    def walk(action, depth):
+        ordered.append((action, depth))
+        for child in children.get(action.pk, []):
+            walk(child, depth + 1)
+
+    for root in roots:
+        walk(root, 0)
+    return ordered
+
+
+@register.inclusion_tag("tracker/_rag.html")
+def rag_badge(action):
+    """The rating in words and colour: colour is never the only signal."""
+    # Lists annotate `rag` in the database (Action.objects.with_rag); else work it out.
+    rag = getattr(action, "rag", None) or rag_for(action)
+    return {"label": Rag(rag).label, "css": RAG_CLASSES[rag]}
