@@ -448,3 +448,20 @@ def test_a_complete_finding_cannot_be_superseded(requested_finding, inspector, l
 def test_no_actions_are_added_to_a_finding_awaiting_closure(requested_finding, lead):
     with pytest.raises(WorkflowError, match="closure requested"):
         services.action_create(lead, finding=requested_finding, title="Late idea")
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+def test_starting_without_an_update_is_for_those_who_may_change_it(request, who, action):
+    user = persona(request, who)
+    if who in {"owner", "contributor", "lead"}:
+        update = services.action_start(user, action, "Kick-off meeting held.")
+        action.refresh_from_db()
+        assert action.status == Action.Status.IN_PROGRESS
+        assert update.kind == ProgressUpdate.Kind.STARTED
+        with pytest.raises(WorkflowError, match="already started"):
+            services.action_start(user, action)
+    else:
+        before = snapshot(action)
+        with pytest.raises(PermissionDenied):
+            services.action_start(user, action)
+        assert snapshot(action) == before

@@ -135,6 +135,13 @@ class ActionAdmin(SimpleHistoryAdmin):
     # Status changes are workflow moves with their own rules and timeline entry.
     readonly_fields = ["status", "status_changed_at", "last_progress_at", "version"]
 
+    def save_model(self, request, obj, form, change):
+        # An edit here is an edit like any other: whoever loaded the older
+        # version elsewhere must see a conflict, not overwrite this one.
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(admin.ModelAdmin):
