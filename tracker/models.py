@@ -108,6 +108,8 @@ class User(AbstractUser):
     force = models.ForeignKey(
         Force, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
+    # The secret in the person's private calendar feed address; empty when revoked.
+    calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -492,9 +494,12 @@ class ProgressUpdate(models.Model):
         SIGNED_OFF = "signed_off", "Signed off"
         RETURNED = "returned", "Returned for more work"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        DEADLINE_REQUESTED = "deadline_asked", "Deadline change requested"
+        DEADLINE_CHANGED = "deadline_moved", "Deadline changed"
+        DEADLINE_REFUSED = "deadline_kept", "Deadline change refused"
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
-    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PROGRESS)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PROGRESS)
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="progress_updates")
     text = models.TextField(blank=True)
     from_status = models.CharField(max_length=12, choices=Action.Status.choices, blank=True)
@@ -528,6 +533,42 @@ class ProgressUpdate(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Progress updates are append-only.")
+
+
+class DeadlineChangeRequest(models.Model):
+    """A force lead's request to move a deadline the inspectorate set; an inspector decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an inspector"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="deadline_requests")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    current_deadline = models.DateField(null=True, blank=True)
+    new_deadline = models.DateField()
+    reason = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action"],
+                condition=Q(status="pending"),
+                name="one_pending_deadline_request_per_action",
+                violation_error_message="This action already has a deadline change waiting.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.action}: to {self.new_deadline:%d %b %Y}"
 
 
 def evidence_upload_to(instance: "Evidence", filename: str) -> str:

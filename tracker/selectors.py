@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Action, Finding, Force, Inspection
+from .models import Action, DeadlineChangeRequest, Evidence, Finding, Force, Inspection
 from .permissions import sees_every_force
 
 
@@ -109,3 +109,11 @@ def _display(obj, field_name: str, value, names: dict) -> str:
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     return "" if value is None else str(value)
+
+
+def visible_evidence(user) -> QuerySet[Evidence]:
+    return Evidence.objects.filter(update__action__in=visible_actions(user))
+
+
+def visible_deadline_requests(user) -> QuerySet[DeadlineChangeRequest]:
+    return DeadlineChangeRequest.objects.filter(action__in=visible_actions(user))

@@ -6,6 +6,7 @@ admin, commands and tasks call these; none of them writes those rows itself.
 """
 
 import datetime
+import secrets
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlparse
 
@@ -16,8 +17,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .evidence import check_evidence_file
 from .models import (
     Action,
+    DeadlineChangeRequest,
     Evidence,
     Finding,
     FindingEvent,
@@ -49,6 +52,10 @@ class ConflictError(WorkflowError):
         )
         self.current = current
         self.changed_fields = list(changed_fields)
+
+
+def _long_date(day: datetime.date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def _deny(message: str):
@@ -275,6 +282,12 @@ def action_record_progress(
     text = _require_text(text, "A description of the progress")
     _check_percent(percent)
     links = _validated_links(links)
+    checked_types = {}
+    for upload in files:
+        try:
+            checked_types[id(upload)] = check_evidence_file(upload)
+        except ValidationError as error:
+            raise WorkflowError(" ".join(error.messages)) from None
     action = _locked(action)
     if action.status not in Action.UNFINISHED_STATUSES:
         raise WorkflowError(
@@ -301,7 +314,7 @@ def action_record_progress(
             update=update,
             file=upload,
             original_name=upload.name,
-            content_type=getattr(upload, "content_type", "") or "",
+            content_type=checked_types[id(upload)],
             size=upload.size,
         )
     for link in links:
@@ -376,6 +389,78 @@ def action_withdraw(user: User, action: Action, reason: str) -> ProgressUpdate:
     if action.is_closed:
         raise WorkflowError(f"This action is already {action.get_status_display().lower()}.")
     return _move_action(action, user, ProgressUpdate.Kind.WITHDRAWN, Action.Status.WITHDRAWN, reason)
+
+
+@transaction.atomic
+def deadline_change_request(
+    user: User, action: Action, *, new_deadline: datetime.date, reason: str
+) -> DeadlineChangeRequest:
+    """The force lead asks to move a deadline the inspectorate set."""
+    if not is_force_lead_of(user, action.force_id):
+        _deny("Only the force lead can ask for a deadline change.")
+    reason = _require_text(reason, "A reason for the change")
+    action = _locked(action)
+    if action.is_closed:
+        raise WorkflowError(f"This action is {action.get_status_display().lower()}.")
+    if action.deadline_set_by != Action.DeadlineSetBy.INSPECTORATE:
+        raise WorkflowError("This deadline was set by the force: change it directly.")
+    if new_deadline == action.deadline:
+        raise WorkflowError("The new deadline is the same as the current one.")
+    if action.deadline_requests.filter(status=DeadlineChangeRequest.Status.PENDING).exists():
+        raise WorkflowError("A deadline change for this action is already waiting for an inspector.")
+    change = DeadlineChangeRequest.objects.create(
+        action=action,
+        requested_by=user,
+        current_deadline=action.deadline,
+        new_deadline=new_deadline,
+        reason=reason,
+    )
+    ProgressUpdate.objects.create(
+        action=action,
+        kind=ProgressUpdate.Kind.DEADLINE_REQUESTED,
+        author=user,
+        text=f"Asked to move the deadline to {_long_date(new_deadline)}: {reason}",
+    )
+    return change
+
+
+@transaction.atomic
+def deadline_change_decide(
+    user: User, change: DeadlineChangeRequest, *, approve: bool, comment: str = ""
+) -> DeadlineChangeRequest:
+    """An inspector approves (the deadline moves) or refuses (it stays, with the reason)."""
+    if not is_inspector(user):
+        _deny("Only an inspector can decide a deadline change.")
+    comment = comment.strip()
+    if not approve:
+        comment = _require_text(comment, "A comment explaining the refusal")
+    change = DeadlineChangeRequest.objects.select_for_update().get(pk=change.pk)
+    if change.status != DeadlineChangeRequest.Status.PENDING:
+        raise WorkflowError(f"This request was already decided ({change.get_status_display().lower()}).")
+    action = _locked(change.action)
+    change.status = (
+        DeadlineChangeRequest.Status.APPROVED if approve else DeadlineChangeRequest.Status.REFUSED
+    )
+    change.decided_by = user
+    change.decided_at = timezone.now()
+    change.decision_comment = comment
+    change.save()
+    if approve:
+        old = action.deadline
+        action.deadline = change.new_deadline
+        action.deadline_wording = (
+            f"moved from {_long_date(old)} with the inspectorate's approval" if old else ""
+        )
+        action.version += 1
+        action._history_user = user
+        action.save()
+    ProgressUpdate.objects.create(
+        action=action,
+        kind=ProgressUpdate.Kind.DEADLINE_CHANGED if approve else ProgressUpdate.Kind.DEADLINE_REFUSED,
+        author=user,
+        text=comment,
+    )
+    return change
 
 
 # Findings --------------------------------------------------------------------------
@@ -538,3 +623,15 @@ def user_create(
         ) from None
     user.save()
     return user
+
+
+def calendar_token_reset(user: User) -> str:
+    """Give the person a new secret feed address; the old one stops working at once."""
+    user.calendar_token = secrets.token_urlsafe(32)
+    user.save(update_fields=["calendar_token"])
+    return user.calendar_token
+
+
+def calendar_token_revoke(user: User) -> None:
+    user.calendar_token = None
+    user.save(update_fields=["calendar_token"])

@@ -1,0 +1,115 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .evidence import ALLOWED_EXTENSIONS, check_evidence_file
+from .models import Action, Finding, Role, User
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class ProgressUpdateForm(forms.Form):
+    text = forms.CharField(
+        label="What has been done",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+    )
+    percent_complete = forms.IntegerField(
+        label="Percent complete", min_value=0, max_value=100, required=False,
+        help_text="Leave empty to keep the current figure.",
+    )
+    files = MultipleFileField(
+        label="Evidence files",
+        required=False,
+        help_text=f"{ALLOWED_EXTENSIONS}; up to 20 MB each.",
+    )
+    links = forms.CharField(
+        label="Evidence links",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One web address per line.",
+    )
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        errors = []
+        for upload in files:
+            try:
+                upload.checked_content_type = check_evidence_file(upload)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            errors.append("Your text and links are kept below: choose the files again and resubmit.")
+            raise ValidationError(errors)
+        return files
+
+    def clean_links(self):
+        return [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
+
+
+class CommentForm(forms.Form):
+    """The words that go with a workflow move; required where the move needs a reason."""
+
+    text = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
+
+    def __init__(self, *args, label="Comment", required=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = label
+        self.fields["text"].required = required
+
+
+class AssignForm(forms.Form):
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Not assigned")
+    contributors = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    deadline = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, action: Action, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = User.objects.filter(
+            force_id=action.force_id, is_active=True, role__in=[Role.FORCE_STAFF, Role.FORCE_LEAD]
+        )
+        self.fields["owner"].queryset = people
+        self.fields["contributors"].queryset = people
+        if action.deadline_set_by == Action.DeadlineSetBy.INSPECTORATE:
+            self.fields["deadline"].disabled = True
+            self.fields["deadline"].help_text = (
+                "Set by the inspectorate: ask for a deadline change below."
+            )
+
+
+class DeadlineChangeForm(forms.Form):
+    new_deadline = forms.DateField(label="New deadline", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class SupersedeForm(forms.Form):
+    reference = forms.CharField(
+        label="Reference of the later finding", max_length=40,
+        help_text="For example WMP-2018-PEEL-AFI-2.",
+    )
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
+
+    def __init__(self, *args, finding: Finding, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.finding = finding
+
+    def clean_reference(self):
+        reference = self.cleaned_data["reference"].strip().upper()
+        later = Finding.objects.filter(reference=reference, force_id=self.finding.force_id).first()
+        if later is None:
+            raise ValidationError(f"No finding about {self.finding.force} has the reference {reference}.")
+        return later
