@@ -1,0 +1,514 @@
+"""The deadline-reminder policy: what is due, for whom, as of a given date.
+
+Plain functions over plain facts, with no Django and no database, so that the rules
+can be read and tested on their own. A sweep (run on working days at 08:00 London
+time) loads `ActionFacts` and `FindingFacts` from the database, calls
+`due_for_action` and `due_for_finding`, and inserts the returned `DueReminder`s
+into an outbox whose unique key is (action or finding, recipient, kind,
+deadline_key). That key is what makes each reminder go once, so these functions
+never need to remember what was sent: they say what is due *today*, and may
+say it again tomorrow.
+
+Catch-up: the sweep may miss days (outages, deploys, a long weekend). For each
+series (the reminders before a deadline, the reminders after it) only the latest
+stage whose send date has come is returned, never a stale earlier stage as well:
+someone six days before a deadline needs "due in 7 days", not also "due in 14
+days". One-off reminders (escalations, sign-off, closure, nudges) are returned for
+as long as their condition holds; the outbox key keeps them to one.
+
+Grouping several reminders to one person into one message is the sender's job,
+not the policy's: this module only says which reminders are due.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import holidays
+
+LONDON = ZoneInfo("Europe/London")
+
+# Statuses as the models spell them (tracker.models.Action.Status and
+# Finding.Status). Repeated as strings because this module must not import Django.
+NOT_STARTED = "not_started"
+IN_PROGRESS = "in_progress"
+DONE = "done"
+SIGNED_OFF = "signed_off"
+WITHDRAWN = "withdrawn"
+UNFINISHED_ACTION_STATUSES = frozenset({NOT_STARTED, IN_PROGRESS})
+CLOSED_ACTION_STATUSES = frozenset({SIGNED_OFF, WITHDRAWN})
+ACTION_STATUSES = UNFINISHED_ACTION_STATUSES | CLOSED_ACTION_STATUSES | {DONE}
+
+CLOSURE_REQUESTED = "closure_requested"
+FINDING_STATUSES = frozenset(
+    {"awaiting_review", "being_progressed", CLOSURE_REQUESTED, "complete", "superseded"}
+)
+
+# Kinds that are not numbered stages.
+DUE_TODAY = "due_today"
+OVERDUE = "overdue"
+ESCALATION_FORCE_LEAD = "escalation_force_lead"
+ESCALATION_INSPECTOR = "escalation_inspector"
+AWAITING_SIGN_OFF = "awaiting_sign_off"
+CLOSURE_REQUEST_WAITING = "closure_request_waiting"
+NO_UPDATE_NUDGE = "no_update_nudge"
+
+# Escalations go even to people on leave: their point is that someone with
+# authority hears about a late action, and they are rare (one per deadline).
+_NEVER_PAUSED_KINDS = frozenset({ESCALATION_FORCE_LEAD, ESCALATION_INSPECTOR})
+
+
+# --------------------------------------------------------------------------- policy
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Every number of the reminder rules, so that a change is one argument, not an edit.
+
+    `days_before` are calendar days before the deadline (0 = on the day).
+    `overdue_repeat_days` are calendar days between repeated overdue reminders.
+    The escalation thresholds and `nudge_after_days` are calendar days; the
+    sign-off and closure waits are working days, because they measure how long
+    a person at work has left something undone.
+    `schedule_overdue_weeks` only limits `schedule_for_action`'s listing: the
+    overdue reminders themselves repeat for as long as the action is late.
+    """
+
+    days_before: tuple[int, ...] = (28, 14, 7, 1, 0)
+    overdue_repeat_days: int = 7
+    escalate_to_lead_after_days: int = 7
+    escalate_to_inspector_after_days: int = 28
+    sign_off_wait_working_days: int = 5
+    closure_wait_working_days: int = 10
+    nudge_after_days: int = 30
+    schedule_overdue_weeks: int = 4
+
+    def __post_init__(self):
+        # A bad policy would silently send nothing (or everything); refuse it up front.
+        if not self.days_before or any(n < 0 for n in self.days_before):
+            raise ValueError("days_before must be a non-empty tuple of days >= 0.")
+        if len(set(self.days_before)) != len(self.days_before):
+            raise ValueError("days_before must not repeat a day.")
+        for name in (
+            "overdue_repeat_days",
+            "escalate_to_lead_after_days",
+            "escalate_to_inspector_after_days",
+            "sign_off_wait_working_days",
+            "closure_wait_working_days",
+            "nudge_after_days",
+        ):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1.")
+        if self.schedule_overdue_weeks < 0:
+            raise ValueError("schedule_overdue_weeks must be >= 0.")
+
+
+DEFAULT_POLICY = Policy()
+
+
+@dataclass(frozen=True)
+class ActionFacts:
+    """What the policy needs to know about one action, loaded by the sweep.
+
+    `force_lead_ids` are the leads of the action's force; `inspector_contact_id`
+    is the force's inspector contact, if it has one. `status_since` is the date
+    the action entered its current status; `last_progress_on` is the date of
+    its last progress update, or of its creation if it has none.
+    """
+
+    action_id: int
+    status: str
+    deadline: date | None
+    owner_id: int | None
+    contributor_ids: tuple[int, ...]
+    force_lead_ids: tuple[int, ...]
+    inspector_contact_id: int | None
+    status_since: date
+    last_progress_on: date
+
+
+@dataclass(frozen=True)
+class FindingFacts:
+    """What the policy needs to know about one finding.
+
+    `status_since` is the date the finding entered its status (for a closure
+    request, the date closure was requested). `inspector_ids` is the force's
+    inspector contact, or every inspector if the force has none: the sweep
+    decides, because only it knows who the inspectors are.
+    """
+
+    finding_id: int
+    status: str
+    status_since: date
+    inspector_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """One reminder to record in the outbox.
+
+    `deadline_key` is the fourth part of the outbox's unique key: the deadline
+    for deadline reminders and escalations (so a moved deadline starts a fresh
+    series), the date the status was entered for sign-off and closure waits,
+    the date of the last update for nudges (so a new silence gives a new nudge).
+    `send_on` is the working day the stage was scheduled for, which is earlier
+    than today when the sweep is catching up. `days_left` is the deadline minus
+    today in calendar days (negative when overdue), for reminders about the
+    deadline; None for the others.
+    """
+
+    kind: str
+    recipient_id: int
+    action_id: int | None
+    finding_id: int | None
+    deadline_key: date
+    send_on: date
+    days_left: int | None
+
+
+# ----------------------------------------------------------------------- kinds
+
+
+def kind_before(days: int) -> str:
+    """The kind of the reminder `days` calendar days before a deadline."""
+    if days == 0:
+        return DUE_TODAY
+    if days == 1:
+        return "due_in_1_day"
+    return f"due_in_{days}_days"
+
+
+def kind_overdue(repeat: int) -> str:
+    """The kind of the first overdue reminder (repeat 0) or of its `repeat`-th repeat."""
+    return OVERDUE if repeat == 0 else f"overdue_week_{repeat}"
+
+
+def kind_labels(policy: Policy = DEFAULT_POLICY) -> dict[str, str]:
+    """A human label for each kind the policy can produce (overdue repeats: the listed weeks)."""
+    labels = {}
+    for days in sorted(policy.days_before, reverse=True):
+        labels[kind_before(days)] = (
+            "Due today" if days == 0 else f"Due in {days} day{'s' if days != 1 else ''}"
+        )
+    labels[OVERDUE] = "Overdue"
+    for week in range(1, max(policy.schedule_overdue_weeks, 4) + 1):
+        labels[kind_overdue(week)] = _overdue_week_label(week)
+    labels[ESCALATION_FORCE_LEAD] = (
+        f"Escalated to you: {policy.escalate_to_lead_after_days} days overdue"
+    )
+    labels[ESCALATION_INSPECTOR] = (
+        f"Escalated to you: {policy.escalate_to_inspector_after_days} days overdue"
+    )
+    labels[AWAITING_SIGN_OFF] = "Awaiting your sign-off"
+    labels[CLOSURE_REQUEST_WAITING] = "Closure request waiting for your decision"
+    labels[NO_UPDATE_NUDGE] = f"No progress update for {policy.nudge_after_days} days"
+    return labels
+
+
+def _overdue_week_label(week: int) -> str:
+    return f"Still overdue (week {week})"
+
+
+KIND_LABELS: dict[str, str] = kind_labels(DEFAULT_POLICY)
+
+_OVERDUE_WEEK = re.compile(r"overdue_week_(\d+)")
+
+
+def kind_label(kind: str, policy: Policy = DEFAULT_POLICY) -> str:
+    """The label of any kind, including overdue repeats beyond those in KIND_LABELS."""
+    labels = KIND_LABELS if policy is DEFAULT_POLICY else kind_labels(policy)
+    if kind in labels:
+        return labels[kind]
+    if match := _OVERDUE_WEEK.fullmatch(kind):
+        return _overdue_week_label(int(match.group(1)))
+    return kind.replace("_", " ").capitalize()
+
+
+# ----------------------------------------------------------------- working days
+
+
+@functools.cache
+def _bank_holidays(year: int) -> frozenset[date]:
+    # Built once per year: the holidays package computes Easter and substitute
+    # days on each call, and the sweep asks about the same few years all day.
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+
+
+def is_working_day(d: date) -> bool:
+    """Monday to Friday and not an England and Wales bank holiday."""
+    return d.weekday() < 5 and d not in _bank_holidays(d.year)
+
+
+def previous_working_day(d: date) -> date:
+    """`d` itself if it is a working day, else the working day before it."""
+    while not is_working_day(d):
+        d -= timedelta(days=1)
+    return d
+
+
+def next_working_day(d: date) -> date:
+    """`d` itself if it is a working day, else the working day after it."""
+    while not is_working_day(d):
+        d += timedelta(days=1)
+    return d
+
+
+def add_working_days(d: date, n: int) -> date:
+    """The date `n` working days after `d` (before it if `n` is negative); `d` if `n` is 0.
+
+    `d` itself is never counted, so add_working_days(Friday, 1) is the next
+    Monday (or Tuesday after a bank holiday Monday), whether or not `d` is a
+    working day.
+    """
+    step = timedelta(days=1 if n >= 0 else -1)
+    for _ in range(abs(n)):
+        d += step
+        while not is_working_day(d):
+            d += step
+    return d
+
+
+def sweep_time_on(d: date, hour: int = 8) -> datetime:
+    """`hour`:00 London time on `d`, as an aware datetime.
+
+    zoneinfo gives the right offset on either side of the March and October
+    changes (08:00 is 07:00 UTC in summer, 08:00 UTC in winter). An hour that
+    does not exist (01:00 on the March change day) is moved forward through
+    UTC, as clocks do; an hour that happens twice (01:00 in October) is the
+    first of the two.
+    """
+    local = datetime(d.year, d.month, d.day, hour, tzinfo=LONDON)
+    return local.astimezone(timezone.utc).astimezone(LONDON)
+
+
+# ------------------------------------------------------------------- schedules
+
+
+def _before_stages(deadline: date, policy: Policy) -> list[tuple[date, str]]:
+    """The reminders before a deadline, as (send date, kind), earliest first.
+
+    Moved to the working day before when they fall on a non-working day, so that
+    nobody learns of a deadline after it. When two stages land on the same send
+    date (a Saturday deadline: "due in 1 day" and "due today" both come on the
+    Friday) only the later stage is kept, as catch-up would choose it anyway.
+    """
+    stages: dict[date, str] = {}
+    for days in sorted(policy.days_before, reverse=True):
+        send_on = previous_working_day(deadline - timedelta(days=days))
+        stages[send_on] = kind_before(days)  # a later stage replaces an earlier one
+    return sorted(stages.items())
+
+
+def _first_overdue_on(deadline: date) -> date:
+    # The next working day after the deadline: a Friday deadline is overdue on Monday.
+    return next_working_day(deadline + timedelta(days=1))
+
+
+def _overdue_send_on(deadline: date, repeat: int, policy: Policy) -> date:
+    """The send date of the first overdue reminder (repeat 0) or of a repeat.
+
+    Repeats count calendar days from the first overdue date, each moved to the
+    next working day on its own: a bank holiday delays one repeat, not the
+    whole series.
+    """
+    first = _first_overdue_on(deadline)
+    if repeat == 0:
+        return first
+    return next_working_day(first + timedelta(days=policy.overdue_repeat_days * repeat))
+
+
+def _latest_overdue_repeat(deadline: date, today: date, policy: Policy) -> int | None:
+    """The latest overdue stage whose send date has come, or None before the first."""
+    first = _first_overdue_on(deadline)
+    if today < first:
+        return None
+    repeat = (today - first).days // policy.overdue_repeat_days
+    # A repeat pushed past a bank holiday may not have come yet: step back.
+    # (Send dates increase with the repeat, since no run of non-working days
+    # is as long as a week.)
+    while repeat > 0 and _overdue_send_on(deadline, repeat, policy) > today:
+        repeat -= 1
+    return repeat
+
+
+def _lead_escalation_on(deadline: date, policy: Policy) -> date:
+    return next_working_day(deadline + timedelta(days=policy.escalate_to_lead_after_days))
+
+
+def _inspector_escalation_on(deadline: date, policy: Policy) -> date:
+    return next_working_day(deadline + timedelta(days=policy.escalate_to_inspector_after_days))
+
+
+def _sign_off_reminder_on(facts: ActionFacts, policy: Policy) -> date:
+    return add_working_days(facts.status_since, policy.sign_off_wait_working_days)
+
+
+def _nudge_on(facts: ActionFacts, policy: Policy) -> date:
+    return next_working_day(facts.last_progress_on + timedelta(days=policy.nudge_after_days))
+
+
+def _unique(ids) -> tuple[int, ...]:
+    """Ids in their first order, without None and without repeats."""
+    return tuple(dict.fromkeys(i for i in ids if i is not None))
+
+
+def _check_action_status(status: str) -> None:
+    # An unknown status would otherwise silently stop an action's reminders.
+    if status not in ACTION_STATUSES:
+        raise ValueError(f"Unknown action status: {status!r}")
+
+
+# -------------------------------------------------------------------- what is due
+
+
+def due_for_action(
+    facts: ActionFacts,
+    today: date,
+    *,
+    paused: frozenset[int] = frozenset(),
+    policy: Policy = DEFAULT_POLICY,
+) -> list[DueReminder]:
+    """The reminders about one action that are due as of `today`.
+
+    Returns the latest before-deadline stage or the latest overdue stage to the
+    owner and contributors, the escalations once their thresholds have passed,
+    the sign-off reminder to the force leads, and the no-update nudge to the
+    owner. Nothing on a non-working day: whatever would fall on one was moved to
+    a working day. People in `paused` (on leave) get none of their own
+    reminders; escalations still go.
+    """
+    _check_action_status(facts.status)
+    if not is_working_day(today) or facts.status in CLOSED_ACTION_STATUSES:
+        return []
+
+    due: list[DueReminder] = []
+
+    def add(kind, recipients, deadline_key, send_on, days_left):
+        for recipient in _unique(recipients):
+            if recipient in paused and kind not in _NEVER_PAUSED_KINDS:
+                continue
+            due.append(
+                DueReminder(
+                    kind=kind,
+                    recipient_id=recipient,
+                    action_id=facts.action_id,
+                    finding_id=None,
+                    deadline_key=deadline_key,
+                    send_on=send_on,
+                    days_left=days_left,
+                )
+            )
+
+    if facts.status == DONE:
+        # Done, awaiting sign-off: the owner's part is finished, so their
+        # reminders and the escalations pause; the lead is the one to act now.
+        send_on = _sign_off_reminder_on(facts, policy)
+        if send_on <= today:
+            add(AWAITING_SIGN_OFF, facts.force_lead_ids, facts.status_since, send_on, None)
+        return due
+
+    # Not started or in progress.
+    people = (facts.owner_id, *facts.contributor_ids)
+    deadline = facts.deadline
+    if deadline is not None:
+        days_left = (deadline - today).days
+        if today <= deadline:
+            started = [(on, kind) for on, kind in _before_stages(deadline, policy) if on <= today]
+            if started:
+                send_on, kind = started[-1]
+                add(kind, people, deadline, send_on, days_left)
+        else:
+            repeat = _latest_overdue_repeat(deadline, today, policy)
+            if repeat is not None:
+                send_on = _overdue_send_on(deadline, repeat, policy)
+                add(kind_overdue(repeat), people, deadline, send_on, days_left)
+            send_on = _lead_escalation_on(deadline, policy)
+            if send_on <= today:
+                add(ESCALATION_FORCE_LEAD, facts.force_lead_ids, deadline, send_on, days_left)
+            send_on = _inspector_escalation_on(deadline, policy)
+            if send_on <= today:
+                inspector = (facts.inspector_contact_id,)
+                add(ESCALATION_INSPECTOR, inspector, deadline, send_on, days_left)
+
+    # The nudge is about silence, not the deadline: it applies with or without one.
+    send_on = _nudge_on(facts, policy)
+    if send_on <= today:
+        add(NO_UPDATE_NUDGE, (facts.owner_id,), facts.last_progress_on, send_on, None)
+    return due
+
+
+def due_for_finding(
+    facts: FindingFacts,
+    today: date,
+    *,
+    paused: frozenset[int] = frozenset(),
+    policy: Policy = DEFAULT_POLICY,
+) -> list[DueReminder]:
+    """The reminders about one finding due as of `today`: a closure request left waiting.
+
+    Due once the request has waited more than `closure_wait_working_days`
+    working days (so on the 11th working day after it by default). An inspector
+    on leave is skipped for now; the reminder comes when they are back, as the
+    condition still holds.
+    """
+    if facts.status not in FINDING_STATUSES:
+        raise ValueError(f"Unknown finding status: {facts.status!r}")
+    if not is_working_day(today) or facts.status != CLOSURE_REQUESTED:
+        return []
+    send_on = add_working_days(facts.status_since, policy.closure_wait_working_days + 1)
+    if send_on > today:
+        return []
+    return [
+        DueReminder(
+            kind=CLOSURE_REQUEST_WAITING,
+            recipient_id=inspector,
+            action_id=None,
+            finding_id=facts.finding_id,
+            deadline_key=facts.status_since,
+            send_on=send_on,
+            days_left=None,
+        )
+        for inspector in _unique(facts.inspector_ids)
+        if inspector not in paused
+    ]
+
+
+def schedule_for_action(
+    facts: ActionFacts, *, policy: Policy = DEFAULT_POLICY
+) -> list[tuple[date, str]]:
+    """Every planned (send date, kind) for the action as it stands, earliest first.
+
+    For a "what will I be reminded of and when" page: the reminders before the
+    current deadline, the first overdue reminder and its first
+    `policy.schedule_overdue_weeks` repeats, the escalations (if there is
+    someone to escalate to), and the nudge that will come if nobody records
+    progress. The plan assumes nothing changes: a status change, a progress
+    update or a moved deadline gives a new plan. Past entries are included;
+    the page may grey them out.
+    """
+    _check_action_status(facts.status)
+    if facts.status in CLOSED_ACTION_STATUSES:
+        return []
+    if facts.status == DONE:
+        if not facts.force_lead_ids:
+            return []
+        return [(_sign_off_reminder_on(facts, policy), AWAITING_SIGN_OFF)]
+
+    plan: list[tuple[date, str]] = []
+    deadline = facts.deadline
+    if deadline is not None:
+        plan.extend(_before_stages(deadline, policy))
+        for repeat in range(policy.schedule_overdue_weeks + 1):
+            plan.append((_overdue_send_on(deadline, repeat, policy), kind_overdue(repeat)))
+        if facts.force_lead_ids:
+            plan.append((_lead_escalation_on(deadline, policy), ESCALATION_FORCE_LEAD))
+        if facts.inspector_contact_id is not None:
+            plan.append((_inspector_escalation_on(deadline, policy), ESCALATION_INSPECTOR))
+    if facts.owner_id is not None:
+        plan.append((_nudge_on(facts, policy), NO_UPDATE_NUDGE))
+    # A stable sort keeps the order above among entries on the same day.
+    return sorted(plan, key=lambda entry: entry[0])
