@@ -1,0 +1,28 @@
+"""The report importer: plain Python (no Django) that reads a PEEL report into data.
+
+    report = parse_report(uploaded_bytes, filename="report.html")
+    report.questions[0].findings[0].deadlines[0].due
+
+parse_report() raises ReportParseError, with a message for the uploader, for anything it
+cannot read; non-fatal problems are listed in report.warnings.
+"""
+
+from .errors import ReportParseError
+from .parser import (
+    ParsedDeadline,
+    ParsedFinding,
+    ParsedItem,
+    ParsedQuestion,
+    ParsedReport,
+    parse_report,
+)
+
+__all__ = [
+    "ParsedDeadline",
+    "ParsedFinding",
+    "ParsedItem",
+    "ParsedQuestion",
+    "ParsedReport",
+    "ReportParseError",
+    "parse_report",
+]
