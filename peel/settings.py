@@ -4,6 +4,7 @@ A `.env` file beside manage.py (made by `bin/setup` for a first run) is read
 too; real environment variables win over it.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "django_celery_beat",
+    "axes",
     "simple_history",
     "tracker",
 ]
@@ -65,7 +67,43 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, so that it sees the outcome of every sign-in attempt.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in throttling: after 5 failures for one email from one address, that
+# pair waits 15 minutes. The lockout is keyed on both so that nobody can lock
+# a colleague out from elsewhere.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+if env.str("SECURE_PROXY_SSL_HEADER_NAME", default=""):
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Content Security Policy: only this site's own scripts, styles and images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 ROOT_URLCONF = "peel.urls"
 
@@ -121,6 +159,7 @@ STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
 STORAGES = {
     # Evidence files live here, outside the static files, and are only ever
@@ -182,4 +221,39 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes reports every sign-in at INFO; failures and lockouts are WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Deadline reminders (tracker.sweep, tracker.tasks) ---------------------------------
+# Celery beat starts the sweep at 08:00 London time on weekdays; the schedule is a
+# PeriodicTask in the database (made by a migration), so it can be changed in the admin.
+#
+# Fail fast when Redis is down: publishing a task gives up within about a second
+# instead of retrying for ever, so neither a web request nor the sweep hangs. The
+# outbox rows are already in the database, and the next sweep queues them again.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+_FAIL_FAST = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **_FAIL_FAST,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    # A message taken but not acknowledged (a killed worker) comes back after this
+    # long. Longer than any retry countdown below, or Redis would hand a waiting
+    # retry to a second worker (harmless, as sending claims its rows, but wasteful).
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60),
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = _FAIL_FAST
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+# The queue the digest tasks go to; a worker must listen to it (the default one does).
+REMINDER_QUEUE = env.str("REMINDER_QUEUE", default="celery")
+# A digest that the mail server refuses is tried again after 1, 2, 4 ... minutes,
+# then its items are marked failed, shown in the admin and re-queued by the next sweep.
+REMINDER_SEND_MAX_RETRIES = env.int("REMINDER_SEND_MAX_RETRIES", default=5)
+REMINDER_RETRY_BACKOFF_SECONDS = env.float("REMINDER_RETRY_BACKOFF_SECONDS", default=60)
+REMINDER_RETRY_BACKOFF_MAX_SECONDS = env.float("REMINDER_RETRY_BACKOFF_MAX_SECONDS", default=30 * 60)
+# A sending task is killed after this long ...
+REMINDER_SEND_TIME_LIMIT_SECONDS = env.int("REMINDER_SEND_TIME_LIMIT_SECONDS", default=5 * 60)
+# ... so a claim older than this belongs to a dead worker and its items go back to pending.
+REMINDER_CLAIM_TIMEOUT_SECONDS = env.int("REMINDER_CLAIM_TIMEOUT_SECONDS", default=30 * 60)

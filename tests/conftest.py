@@ -21,7 +21,9 @@ def _test_settings(settings):
 
 
 def make_user(email: str, role: str, force: Force | None = None, **extra) -> User:
-    return User.objects.create_user(email, "a-long-test-password", role=role, force=force, **extra)
+    return User.objects.create_user(
+        email, "a-long-test-password", role=role, force=force, **extra
+    )
 
 
 @pytest.fixture
@@ -36,7 +38,9 @@ def other_force(db):
 
 @pytest.fixture
 def owner(force):
-    return make_user("owner@westmercia.test", Role.FORCE_STAFF, force, first_name="Olive")
+    return make_user(
+        "owner@westmercia.test", Role.FORCE_STAFF, force, first_name="Olive"
+    )
 
 
 @pytest.fixture

@@ -6,9 +6,17 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tracker import services
-from tracker.models import Action, DeadlineChangeRequest, Evidence, Finding, ProgressUpdate
+from tracker.models import (
+    Action,
+    DeadlineChangeRequest,
+    Evidence,
+    Finding,
+    ProgressUpdate,
+)
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -17,12 +25,21 @@ def post_update(client, action, **data):
     return client.post(f"/actions/{action.pk}/updates/", data)
 
 
-def test_owner_adds_an_update_with_a_file_and_a_link(client, owner, action, settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+def test_owner_adds_an_update_with_a_file_and_a_link(
+    client, owner, action, settings, tmp_path
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     client.force_login(owner)
     response = post_update(
-        client, action, percent_complete="40",
+        client,
+        action,
+        percent_complete="40",
         files=[SimpleUploadedFile("Board minutes.pdf", PDF, "application/pdf")],
         links="https://example.org/minutes\n",
     )
@@ -32,7 +49,9 @@ def test_owner_adds_an_update_with_a_file_and_a_link(client, owner, action, sett
     files = Evidence.objects.exclude(file="")
     assert [e.original_name for e in files] == ["Board_minutes.pdf"]
     assert files[0].content_type == "application/pdf"
-    assert not files[0].file.name.endswith("Board_minutes.pdf")  # stored under a random name
+    assert not files[0].file.name.endswith(
+        "Board_minutes.pdf"
+    )  # stored under a random name
     assert Evidence.objects.filter(link="https://example.org/minutes").exists()
     page = client.get(action.get_absolute_url()).content.decode()
     assert "Board_minutes.pdf" in page and "Met the partnership board." in page
@@ -46,10 +65,15 @@ def test_owner_adds_an_update_with_a_file_and_a_link(client, owner, action, sett
         ("empty.txt", b"", "is empty"),
     ],
 )
-def test_a_rejected_file_is_explained_and_the_text_is_kept(client, owner, action, name, content, message):
+def test_a_rejected_file_is_explained_and_the_text_is_kept(
+    client, owner, action, name, content, message
+):
     client.force_login(owner)
     response = post_update(
-        client, action, text="Draft plan written.", percent_complete="30",
+        client,
+        action,
+        text="Draft plan written.",
+        percent_complete="30",
         files=[SimpleUploadedFile(name, content)],
     )
     assert response.status_code == 400
@@ -87,7 +111,12 @@ def test_user_text_is_escaped(client, owner, action):
 def test_the_whole_action_workflow_through_the_pages(client, owner, lead, action):
     client.force_login(owner)
     post_update(client, action, percent_complete="80")
-    assert client.post(f"/actions/{action.pk}/mark-done/", {"text": "Published."}).status_code == 302
+    assert (
+        client.post(
+            f"/actions/{action.pk}/mark-done/", {"text": "Published."}
+        ).status_code
+        == 302
+    )
     client.force_login(lead)
     response = client.post(f"/actions/{action.pk}/return/", {"text": ""})
     assert response.status_code == 400
@@ -98,17 +127,26 @@ def test_the_whole_action_workflow_through_the_pages(client, owner, lead, action
     client.force_login(owner)
     client.post(f"/actions/{action.pk}/mark-done/", {"text": "Survey added."})
     client.force_login(lead)
-    assert client.post(f"/actions/{action.pk}/sign-off/", {"text": ""}).status_code == 302
+    assert (
+        client.post(f"/actions/{action.pk}/sign-off/", {"text": ""}).status_code == 302
+    )
     action.refresh_from_db()
     assert action.status == Action.Status.SIGNED_OFF
 
 
 def test_a_move_the_role_does_not_allow_is_forbidden(client, owner, colleague, action):
     client.force_login(colleague)
-    assert client.post(f"/actions/{action.pk}/updates/", {"text": "x"}).status_code == 403
+    assert (
+        client.post(f"/actions/{action.pk}/updates/", {"text": "x"}).status_code == 403
+    )
     client.force_login(owner)
-    assert client.post(f"/actions/{action.pk}/sign-off/", {"text": ""}).status_code == 403
-    assert client.post(f"/actions/{action.pk}/withdraw/", {"text": "no"}).status_code == 403
+    assert (
+        client.post(f"/actions/{action.pk}/sign-off/", {"text": ""}).status_code == 403
+    )
+    assert (
+        client.post(f"/actions/{action.pk}/withdraw/", {"text": "no"}).status_code
+        == 403
+    )
     assert client.post(f"/actions/{action.pk}/explode/", {}).status_code == 404
 
 
@@ -116,13 +154,22 @@ def test_an_illegal_move_shows_why(client, owner, action):
     client.force_login(owner)
     response = client.post(f"/actions/{action.pk}/mark-done/", {"text": ""})
     assert response.status_code == 400
-    assert "Record progress on this action before marking it done" in response.content.decode()
+    assert (
+        "Record progress on this action before marking it done"
+        in response.content.decode()
+    )
 
 
-def test_the_pages_show_only_the_buttons_the_role_allows(client, owner, lead, inspector, action):
+def test_the_pages_show_only_the_buttons_the_role_allows(
+    client, owner, lead, inspector, action
+):
     client.force_login(owner)
     body = client.get(action.get_absolute_url()).content.decode()
-    assert "Save update" in body and "Sign off" not in body and "Withdraw the action" not in body
+    assert (
+        "Save update" in body
+        and "Sign off" not in body
+        and "Withdraw the action" not in body
+    )
     client.force_login(lead)
     body = client.get(action.get_absolute_url()).content.decode()
     assert "Withdraw the action" in body and "Assign owner" in body
@@ -131,55 +178,93 @@ def test_the_pages_show_only_the_buttons_the_role_allows(client, owner, lead, in
     assert "Save update" not in body and "Withdraw the action" not in body
 
 
-def test_assignment_conflict_is_refused_with_what_changed(client, lead, colleague, contributor, action):
+def test_assignment_conflict_is_refused_with_what_changed(
+    client, lead, colleague, contributor, action
+):
     client.force_login(lead)
     page = client.get(f"/actions/{action.pk}/assign/")
     version = page.context["form"].initial["version"]
-    first = client.post(f"/actions/{action.pk}/assign/", {
-        "owner": colleague.pk, "deadline": "2031-01-31", "version": version})
+    first = client.post(
+        f"/actions/{action.pk}/assign/",
+        {"owner": colleague.pk, "deadline": "2031-01-31", "version": version},
+    )
     assert first.status_code == 302
-    second = client.post(f"/actions/{action.pk}/assign/", {
-        "owner": contributor.pk, "deadline": "2032-01-31", "version": version})
+    second = client.post(
+        f"/actions/{action.pk}/assign/",
+        {"owner": contributor.pk, "deadline": "2032-01-31", "version": version},
+    )
     assert second.status_code == 409
     body = second.content.decode()
-    assert "Someone else changed this action" in body and "owner" in body and "deadline" in body
+    assert (
+        "Someone else changed this action" in body
+        and "owner" in body
+        and "deadline" in body
+    )
     action.refresh_from_db()
     assert (action.owner, action.deadline) == (colleague, datetime.date(2031, 1, 31))
 
 
 def test_owner_from_another_force_cannot_be_chosen(client, lead, outsider, action):
     client.force_login(lead)
-    response = client.post(f"/actions/{action.pk}/assign/", {"owner": outsider.pk, "version": action.version})
+    response = client.post(
+        f"/actions/{action.pk}/assign/",
+        {"owner": outsider.pk, "version": action.version},
+    )
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
 
 
-def test_deadline_change_is_asked_by_the_lead_and_decided_by_an_inspector(client, lead, inspector, finding, owner):
+def test_deadline_change_is_asked_by_the_lead_and_decided_by_an_inspector(
+    client, lead, inspector, finding, owner
+):
     action = services.action_create(
-        inspector, finding=finding, title="Action plan", owner=owner,
-        deadline=datetime.date(2027, 5, 1), deadline_set_by=Action.DeadlineSetBy.INSPECTORATE,
+        inspector,
+        finding=finding,
+        title="Action plan",
+        owner=owner,
+        deadline=datetime.date(2027, 5, 1),
+        deadline_set_by=Action.DeadlineSetBy.INSPECTORATE,
     )
     client.force_login(lead)
-    response = client.post(f"/actions/{action.pk}/deadline-change/", {
-        "new_deadline": "2027-06-01", "reason": "Awaiting national guidance."})
+    response = client.post(
+        f"/actions/{action.pk}/deadline-change/",
+        {"new_deadline": "2027-06-01", "reason": "Awaiting national guidance."},
+    )
     assert response.status_code == 302
     change = DeadlineChangeRequest.objects.get()
     client.force_login(inspector)
-    refused = client.post(f"/deadline-changes/{change.pk}/decide/", {"decision": "refuse", "comment": ""})
+    refused = client.post(
+        f"/deadline-changes/{change.pk}/decide/", {"decision": "refuse", "comment": ""}
+    )
     assert refused.status_code == 302
     change.refresh_from_db()
-    assert change.status == DeadlineChangeRequest.Status.PENDING  # refusal needs a comment
-    client.post(f"/deadline-changes/{change.pk}/decide/", {"decision": "approve", "comment": "Agreed."})
+    assert (
+        change.status == DeadlineChangeRequest.Status.PENDING
+    )  # refusal needs a comment
+    client.post(
+        f"/deadline-changes/{change.pk}/decide/",
+        {"decision": "approve", "comment": "Agreed."},
+    )
     action.refresh_from_db()
     assert action.deadline == datetime.date(2027, 6, 1)
     assert action.deadline_set_by == Action.DeadlineSetBy.INSPECTORATE
 
 
-def test_evidence_downloads_only_for_those_who_may_see_it(client, owner, outsider, inspector, action, settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+def test_evidence_downloads_only_for_those_who_may_see_it(
+    client, owner, outsider, inspector, action, settings, tmp_path
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     services.action_record_progress(
-        owner, action, text="Minutes", files=[SimpleUploadedFile("minutes.pdf", PDF, "application/pdf")]
+        owner,
+        action,
+        text="Minutes",
+        files=[SimpleUploadedFile("minutes.pdf", PDF, "application/pdf")],
     )
     evidence = Evidence.objects.get()
     url = f"/evidence/{evidence.pk}/"
@@ -196,26 +281,40 @@ def test_evidence_downloads_only_for_those_who_may_see_it(client, owner, outside
     assert client.get(url).status_code == 302
 
 
-def test_closure_through_the_finding_page(client, owner, lead, inspector, action, finding):
+def test_closure_through_the_finding_page(
+    client, owner, lead, inspector, action, finding
+):
     services.action_record_progress(owner, action, text="Done", percent=100)
     services.action_mark_done(owner, action)
     services.action_sign_off(lead, action)
     client.force_login(lead)
     response = client.post(f"/findings/{finding.pk}/request-closure/", {"text": ""})
     assert response.status_code == 400
-    client.post(f"/findings/{finding.pk}/request-closure/", {"text": "Plan delivered; minutes attached."})
+    client.post(
+        f"/findings/{finding.pk}/request-closure/",
+        {"text": "Plan delivered; minutes attached."},
+    )
     client.force_login(inspector)
-    client.post(f"/findings/{finding.pk}/decline-closure/", {"text": "Show the impact."})
+    client.post(
+        f"/findings/{finding.pk}/decline-closure/", {"text": "Show the impact."}
+    )
     finding.refresh_from_db()
     assert finding.status == Finding.Status.BEING_PROGRESSED
     client.force_login(lead)
-    client.post(f"/findings/{finding.pk}/request-closure/", {"text": "Impact report attached."})
+    client.post(
+        f"/findings/{finding.pk}/request-closure/", {"text": "Impact report attached."}
+    )
     client.force_login(inspector)
     client.post(f"/findings/{finding.pk}/authorise-closure/", {"text": ""})
     finding.refresh_from_db()
     assert finding.status == Finding.Status.COMPLETE
     timeline = client.get(finding.get_absolute_url()).content.decode()
-    for words in ["Show the impact.", "Impact report attached.", "Closure authorised", "(HMICFRS)"]:
+    for words in [
+        "Show the impact.",
+        "Impact report attached.",
+        "Closure authorised",
+        "(HMICFRS)",
+    ]:
         assert words in timeline
 
 
@@ -224,9 +323,13 @@ def test_supersede_through_the_finding_page(client, inspector, finding, force):
 
     later = make_finding(make_inspection(force, year=2019), number=4)
     client.force_login(inspector)
-    response = client.post(f"/findings/{finding.pk}/supersede/", {"reference": "NOPE-1"})
+    response = client.post(
+        f"/findings/{finding.pk}/supersede/", {"reference": "NOPE-1"}
+    )
     assert response.status_code == 400
     assert "has the reference NOPE-1" in response.content.decode()
-    client.post(f"/findings/{finding.pk}/supersede/", {"reference": later.reference.lower()})
+    client.post(
+        f"/findings/{finding.pk}/supersede/", {"reference": later.reference.lower()}
+    )
     finding.refresh_from_db()
     assert finding.superseded_by == later

@@ -6,7 +6,15 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tracker.demo import DEMO_USERS
-from tracker.models import Action, Finding, Inspection, ProgressUpdate, Question, Role, User
+from tracker.models import (
+    Action,
+    Finding,
+    Inspection,
+    ProgressUpdate,
+    Question,
+    Role,
+    User,
+)
 
 
 def run(*args, stdin=None, monkeypatch=None):
@@ -19,7 +27,8 @@ def run(*args, stdin=None, monkeypatch=None):
 
 def counts():
     return tuple(
-        model.objects.count() for model in (User, Inspection, Question, Finding, Action, ProgressUpdate)
+        model.objects.count()
+        for model in (User, Inspection, Question, Finding, Action, ProgressUpdate)
     )
 
 
@@ -29,14 +38,23 @@ def test_load_demo_builds_west_mercia_and_twice_changes_nothing(db):
     inspection = Inspection.objects.get(force__code="WMP", programme="PEEL 2016")
     assert inspection.questions.count() == 6
     assert [q.grade for q in inspection.questions.all()] == [
-        "good", "requires_improvement", "not_stated", "not_stated", "requires_improvement", "not_stated",
+        "good",
+        "requires_improvement",
+        "not_stated",
+        "not_stated",
+        "requires_improvement",
+        "not_stated",
     ]
-    assert inspection.findings.filter(kind=Finding.Kind.AREA_FOR_IMPROVEMENT).count() == 5
+    assert (
+        inspection.findings.filter(kind=Finding.Kind.AREA_FOR_IMPROVEMENT).count() == 5
+    )
     plan = Action.objects.get(deadline="2017-05-01")
     report = Action.objects.get(deadline="2017-06-01")
     assert report.parent == plan
     assert plan.children.count() == 3
-    assert {plan.deadline_set_by, report.deadline_set_by} == {Action.DeadlineSetBy.INSPECTORATE}
+    assert {plan.deadline_set_by, report.deadline_set_by} == {
+        Action.DeadlineSetBy.INSPECTORATE
+    }
     assert ProgressUpdate.objects.exists()
     assert {user.role for user in User.objects.all()} == set(Role.values)
     assert Action.objects.filter(owner__isnull=False).count() == Action.objects.count()
@@ -51,8 +69,15 @@ def test_load_demo_builds_west_mercia_and_twice_changes_nothing(db):
 
 def test_add_user_with_a_password_from_stdin(db, monkeypatch):
     out, _ = run(
-        "add_user", "Kim@Example.org", "--role", "force-lead", "--force", "west-mercia",
-        "--password-stdin", stdin="correct horse battery staple\n", monkeypatch=monkeypatch,
+        "add_user",
+        "Kim@Example.org",
+        "--role",
+        "force-lead",
+        "--force",
+        "west-mercia",
+        "--password-stdin",
+        stdin="correct horse battery staple\n",
+        monkeypatch=monkeypatch,
     )
     user = User.objects.get(email="kim@example.org")
     assert (user.role, user.force.code) == (Role.FORCE_LEAD, "WMP")
@@ -71,7 +96,10 @@ def test_add_user_without_password_cannot_sign_in_until_reset(db):
         (["a@example.org", "--role", "chief"], "is not a role"),
         (["a@example.org", "--role", "force-staff"], "need a force"),
         (["a@example.org", "--role", "force-staff", "--force", "atlantis"], "no force"),
-        (["a@example.org", "--role", "inspector", "--force", "west-mercia"], "give no force"),
+        (
+            ["a@example.org", "--role", "inspector", "--force", "west-mercia"],
+            "give no force",
+        ),
         (["not-an-email", "--role", "inspector"], "valid email"),
     ],
 )
@@ -83,8 +111,15 @@ def test_add_user_explains_bad_input_and_saves_nothing(db, args, message):
 
 def test_add_user_refuses_a_weak_password(db, monkeypatch):
     with pytest.raises(Exception, match="too common|too short"):
-        run("add_user", "a@example.org", "--role", "inspector", "--password-stdin",
-            stdin="password\n", monkeypatch=monkeypatch)
+        run(
+            "add_user",
+            "a@example.org",
+            "--role",
+            "inspector",
+            "--password-stdin",
+            stdin="password\n",
+            monkeypatch=monkeypatch,
+        )
     assert not User.objects.exists()
 
 
@@ -108,7 +143,10 @@ def test_import_users_keeps_good_rows_and_reports_bad_ones_by_line(db, tmp_path)
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(SystemExit):
         call_command("import_users", str(path), stdout=out, stderr=err)
-    assert sorted(User.objects.values_list("email", flat=True)) == ["ann@example.org", "cat@example.org"]
+    assert sorted(User.objects.values_list("email", flat=True)) == [
+        "ann@example.org",
+        "cat@example.org",
+    ]
     assert User.objects.get(email="ann@example.org").last_name == "Lee"
     errors = err.getvalue().splitlines()
     assert [line.split(":")[0] for line in errors] == ["line 3", "line 5", "line 6"]

@@ -37,7 +37,9 @@ def test_status_moves_are_in_the_history(action, owner):
     assert record.history_user == owner
 
 
-def test_finding_history_records_the_inspectors_decision(finding, action, owner, lead, inspector):
+def test_finding_history_records_the_inspectors_decision(
+    finding, action, owner, lead, inspector
+):
     services.action_record_progress(owner, action, text="Begun", percent=5)
     services.action_mark_done(owner, action)
     services.action_sign_off(lead, action)
@@ -45,5 +47,9 @@ def test_finding_history_records_the_inspectors_decision(finding, action, owner,
     services.finding_authorise_closure(inspector, finding, "Agreed")
     record = finding.history.latest()
     assert (record.status, record.history_user) == ("complete", inspector)
-    statuses = [entry["changes"][0]["new"] for entry in change_history(finding) if entry["changes"]]
+    statuses = [
+        entry["changes"][0]["new"]
+        for entry in change_history(finding)
+        if entry["changes"]
+    ]
     assert statuses[:2] == ["Complete", "Closure requested"]

@@ -6,7 +6,16 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from tests.conftest import make_finding
-from tracker.models import Action, Evidence, Finding, ProgressUpdate, Rag, Role, User, rag_for
+from tracker.models import (
+    Action,
+    Evidence,
+    Finding,
+    ProgressUpdate,
+    Rag,
+    Role,
+    User,
+    rag_for,
+)
 
 TODAY = datetime.date(2026, 11, 28)
 
@@ -27,7 +36,9 @@ def test_percent_complete_is_0_to_100_in_the_database(action, percent):
 
 def test_a_done_action_is_100_percent(action):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Action.objects.filter(pk=action.pk).update(status=Action.Status.DONE, percent_complete=80)
+        Action.objects.filter(pk=action.pk).update(
+            status=Action.Status.DONE, percent_complete=80
+        )
 
 
 def test_a_superseded_finding_names_its_successor(finding):
@@ -50,7 +61,9 @@ def test_evidence_is_a_file_or_a_link_not_both_or_neither(action, owner):
     with pytest.raises(IntegrityError), transaction.atomic():
         Evidence.objects.create(update=update)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Evidence.objects.create(update=update, file="evidence/a.pdf", link="https://example.org")
+        Evidence.objects.create(
+            update=update, file="evidence/a.pdf", link="https://example.org"
+        )
 
 
 def test_progress_updates_are_append_only(action, owner):
@@ -87,11 +100,17 @@ def test_actions_and_findings_carry_their_inspections_force(action, finding, for
         ("withdrawn", None, Rag.CLOSED),
     ],
 )
-def test_rag_is_derived_the_same_in_python_and_in_sql(action, status, deadline, expected):
+def test_rag_is_derived_the_same_in_python_and_in_sql(
+    action, status, deadline, expected
+):
     percent = 100 if status in ("done", "signed_off") else 0
-    Action.objects.filter(pk=action.pk).update(status=status, deadline=deadline, percent_complete=percent)
+    Action.objects.filter(pk=action.pk).update(
+        status=status, deadline=deadline, percent_complete=percent
+    )
     action.refresh_from_db()
     assert rag_for(action, TODAY) == expected
     assert Action.objects.with_rag(TODAY).get(pk=action.pk).rag == expected
     assert action.is_overdue(TODAY) == (expected == Rag.RED)
-    assert Action.objects.overdue(TODAY).filter(pk=action.pk).exists() == (expected == Rag.RED)
+    assert Action.objects.overdue(TODAY).filter(pk=action.pk).exists() == (
+        expected == Rag.RED
+    )

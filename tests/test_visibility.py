@@ -29,7 +29,11 @@ def seen(user, world):
 
 
 def ids(action):
-    return {"actions": {action.pk}, "findings": {action.finding_id}, "inspections": {action.inspection_id}}
+    return {
+        "actions": {action.pk},
+        "findings": {action.finding_id},
+        "inspections": {action.inspection_id},
+    }
 
 
 @pytest.mark.parametrize("who", FORCE_ROLES)
@@ -55,10 +59,18 @@ def test_inspectors_and_administrators_see_every_force(request, who, world):
 
 
 def test_anonymous_and_deactivated_users_see_nothing(owner, world):
-    assert seen(AnonymousUser(), world) == {"actions": set(), "findings": set(), "inspections": set()}
+    assert seen(AnonymousUser(), world) == {
+        "actions": set(),
+        "findings": set(),
+        "inspections": set(),
+    }
     owner.is_active = False
     owner.save()
-    assert seen(owner, world) == {"actions": set(), "findings": set(), "inspections": set()}
+    assert seen(owner, world) == {
+        "actions": set(),
+        "findings": set(),
+        "inspections": set(),
+    }
 
 
 @pytest.mark.parametrize(
@@ -105,7 +117,9 @@ PAGES = [
         ("admin_user", 200, 200),
     ],
 )
-def test_pages_answer_by_visibility(client, request, world, page, url_of, who, own_status, other_status):
+def test_pages_answer_by_visibility(
+    client, request, world, page, url_of, who, own_status, other_status
+):
     client.force_login(request.getfixturevalue(who))
     assert client.get(url_of(world["own"])).status_code == own_status
     assert client.get(url_of(world["other"])).status_code == other_status

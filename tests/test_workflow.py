@@ -10,7 +10,16 @@ from tracker import services
 from tracker.models import Action, Finding, FindingEvent, ProgressUpdate
 from tracker.services import ConflictError, WorkflowError
 
-PERSONAS = ["owner", "contributor", "colleague", "lead", "outsider", "other_lead", "inspector", "admin_user"]
+PERSONAS = [
+    "owner",
+    "contributor",
+    "colleague",
+    "lead",
+    "outsider",
+    "other_lead",
+    "inspector",
+    "admin_user",
+]
 
 
 def persona(request, name):
@@ -19,7 +28,12 @@ def persona(request, name):
 
 def snapshot(action: Action):
     action.refresh_from_db()
-    return (action.status, action.percent_complete, action.version, action.updates.count())
+    return (
+        action.status,
+        action.percent_complete,
+        action.version,
+        action.updates.count(),
+    )
 
 
 def start(action, owner):
@@ -43,10 +57,14 @@ def sign_off(action, owner, lead):
 
 
 @pytest.mark.parametrize("who", PERSONAS)
-def test_record_progress_is_for_owner_contributors_and_the_force_lead(request, who, action):
+def test_record_progress_is_for_owner_contributors_and_the_force_lead(
+    request, who, action
+):
     user = persona(request, who)
     if who in {"owner", "contributor", "lead"}:
-        update = services.action_record_progress(user, action, text="Met partners.", percent=25)
+        update = services.action_record_progress(
+            user, action, text="Met partners.", percent=25
+        )
         action.refresh_from_db()
         assert action.status == Action.Status.IN_PROGRESS
         assert action.percent_complete == 25
@@ -62,7 +80,9 @@ def test_record_progress_is_for_owner_contributors_and_the_force_lead(request, w
 
 def test_later_progress_keeps_status_and_appends(action, owner):
     start(action, owner)
-    update = services.action_record_progress(owner, action, text="Half way.", percent=50)
+    update = services.action_record_progress(
+        owner, action, text="Half way.", percent=50
+    )
     action.refresh_from_db()
     assert update.kind == ProgressUpdate.Kind.PROGRESS
     assert action.status == Action.Status.IN_PROGRESS
@@ -71,7 +91,9 @@ def test_later_progress_keeps_status_and_appends(action, owner):
 
 
 @pytest.mark.parametrize("percent", [-1, 101, 250])
-def test_percent_outside_0_to_100_is_refused_and_changes_nothing(action, owner, percent):
+def test_percent_outside_0_to_100_is_refused_and_changes_nothing(
+    action, owner, percent
+):
     before = snapshot(action)
     with pytest.raises(WorkflowError, match="between 0 and 100"):
         services.action_record_progress(owner, action, text="Odd.", percent=percent)
@@ -86,7 +108,9 @@ def test_progress_needs_words(action, owner):
 def test_links_must_be_web_addresses(action, owner):
     before = snapshot(action)
     with pytest.raises(WorkflowError, match="not a web address"):
-        services.action_record_progress(owner, action, text="See link", links=["javascript:alert(1)"])
+        services.action_record_progress(
+            owner, action, text="See link", links=["javascript:alert(1)"]
+        )
     assert snapshot(action) == before
 
 
@@ -197,7 +221,9 @@ def test_closed_actions_stay_closed(action, owner, lead):
     assert snapshot(action) == before
 
 
-def test_starting_an_action_moves_its_finding_to_being_progressed(action, owner, finding):
+def test_starting_an_action_moves_its_finding_to_being_progressed(
+    action, owner, finding
+):
     start(action, owner)
     finding.refresh_from_db()
     assert finding.status == Finding.Status.BEING_PROGRESSED
@@ -206,7 +232,10 @@ def test_starting_an_action_moves_its_finding_to_being_progressed(action, owner,
     assert event.author == owner
     # A second action starting does not write the event again.
     second = services.action_create(
-        owner.force.users.get(role="force_lead"), finding=finding, title="Second", owner=owner
+        owner.force.users.get(role="force_lead"),
+        finding=finding,
+        title="Second",
+        owner=owner,
     )
     start(second, owner)
     assert finding.events.count() == 1
@@ -215,7 +244,9 @@ def test_starting_an_action_moves_its_finding_to_being_progressed(action, owner,
 # Assignment ------------------------------------------------------------------------
 
 
-def test_force_lead_assigns_owner_contributors_and_deadline(action, lead, colleague, contributor):
+def test_force_lead_assigns_owner_contributors_and_deadline(
+    action, lead, colleague, contributor
+):
     changed = services.action_assign(
         lead,
         action,
@@ -230,7 +261,9 @@ def test_force_lead_assigns_owner_contributors_and_deadline(action, lead, collea
     assert changed.version == action.version + 1
 
 
-@pytest.mark.parametrize("who", ["owner", "contributor", "colleague", "outsider", "other_lead", "inspector"])
+@pytest.mark.parametrize(
+    "who", ["owner", "contributor", "colleague", "outsider", "other_lead", "inspector"]
+)
 def test_only_the_force_lead_assigns(request, who, action, colleague):
     with pytest.raises(PermissionDenied):
         services.action_assign(
@@ -244,7 +277,9 @@ def test_only_the_force_lead_assigns(request, who, action, colleague):
 
 
 @pytest.mark.parametrize("field", ["owner", "contributor"])
-def test_people_from_another_force_cannot_be_owner_or_contributor(action, lead, outsider, field):
+def test_people_from_another_force_cannot_be_owner_or_contributor(
+    action, lead, outsider, field
+):
     before = snapshot(action)
     with pytest.raises(WorkflowError, match="another force"):
         services.action_assign(
@@ -262,25 +297,44 @@ def test_people_from_another_force_cannot_be_owner_or_contributor(action, lead, 
 def test_inspectors_cannot_be_owners(action, lead, inspector):
     with pytest.raises(WorkflowError, match="only force staff"):
         services.action_assign(
-            lead, action, expected_version=action.version, owner=inspector, contributors=[], deadline=None
+            lead,
+            action,
+            expected_version=action.version,
+            owner=inspector,
+            contributors=[],
+            deadline=None,
         )
 
 
-def test_a_stale_edit_is_refused_with_what_changed(action, lead, colleague, contributor):
+def test_a_stale_edit_is_refused_with_what_changed(
+    action, lead, colleague, contributor
+):
     seen_version = action.version
     services.action_assign(
-        lead, action, expected_version=seen_version, owner=colleague, contributors=[], deadline=action.deadline
+        lead,
+        action,
+        expected_version=seen_version,
+        owner=colleague,
+        contributors=[],
+        deadline=action.deadline,
     )
     with pytest.raises(ConflictError) as raised:
         services.action_assign(
-            lead, action, expected_version=seen_version, owner=contributor, contributors=[], deadline=None
+            lead,
+            action,
+            expected_version=seen_version,
+            owner=contributor,
+            contributors=[],
+            deadline=None,
         )
     assert "owner" in raised.value.changed_fields
     action.refresh_from_db()
     assert action.owner == colleague  # the first save stands
 
 
-def test_a_deadline_set_by_the_inspectorate_is_not_the_forces_to_move(finding, lead, inspector, owner):
+def test_a_deadline_set_by_the_inspectorate_is_not_the_forces_to_move(
+    finding, lead, inspector, owner
+):
     action = services.action_create(
         inspector,
         finding=finding,
@@ -291,14 +345,20 @@ def test_a_deadline_set_by_the_inspectorate_is_not_the_forces_to_move(finding, l
     )
     with pytest.raises(WorkflowError, match="set by the inspectorate"):
         services.action_assign(
-            lead, action, expected_version=action.version, owner=owner, contributors=[],
+            lead,
+            action,
+            expected_version=action.version,
+            owner=owner,
+            contributors=[],
             deadline=datetime.date(2017, 9, 1),
         )
     action.refresh_from_db()
     assert action.deadline == datetime.date(2017, 5, 1)
 
 
-def test_actions_are_not_added_by_force_staff_or_other_forces(finding, owner, outsider, other_lead):
+def test_actions_are_not_added_by_force_staff_or_other_forces(
+    finding, owner, outsider, other_lead
+):
     for user in (owner, outsider, other_lead):
         with pytest.raises(PermissionDenied):
             services.action_create(user, finding=finding, title="Mine")
@@ -318,11 +378,16 @@ def finished_finding(finding, action, owner, lead):
 def test_closure_request_is_for_the_force_lead(request, who, finished_finding):
     user = persona(request, who)
     if who == "lead":
-        event = services.finding_request_closure(user, finished_finding, "All actions delivered.")
+        event = services.finding_request_closure(
+            user, finished_finding, "All actions delivered."
+        )
         finished_finding.refresh_from_db()
         assert finished_finding.status == Finding.Status.CLOSURE_REQUESTED
         assert event.text == "All actions delivered."
-        assert (event.from_status, event.to_status) == ("being_progressed", "closure_requested")
+        assert (event.from_status, event.to_status) == (
+            "being_progressed",
+            "closure_requested",
+        )
     else:
         with pytest.raises(PermissionDenied):
             services.finding_request_closure(user, finished_finding, "Please close.")
@@ -330,7 +395,9 @@ def test_closure_request_is_for_the_force_lead(request, who, finished_finding):
         assert finished_finding.status == Finding.Status.BEING_PROGRESSED
 
 
-def test_closure_request_with_an_action_still_open_is_refused(finding, action, owner, lead):
+def test_closure_request_with_an_action_still_open_is_refused(
+    finding, action, owner, lead
+):
     sign_off(action, owner, lead)
     services.action_create(lead, finding=finding, title="Follow-up", owner=owner)
     with pytest.raises(WorkflowError, match="1 action is still open"):
@@ -373,12 +440,16 @@ def test_only_an_inspector_authorises_closure(request, who, requested_finding):
 
 
 @pytest.mark.parametrize("who", PERSONAS)
-def test_only_an_inspector_declines_closure_with_a_comment(request, who, requested_finding):
+def test_only_an_inspector_declines_closure_with_a_comment(
+    request, who, requested_finding
+):
     user = persona(request, who)
     if who == "inspector":
         with pytest.raises(WorkflowError, match="comment"):
             services.finding_decline_closure(user, requested_finding, "")
-        services.finding_decline_closure(user, requested_finding, "No evidence of impact yet.")
+        services.finding_decline_closure(
+            user, requested_finding, "No evidence of impact yet."
+        )
         requested_finding.refresh_from_db()
         assert requested_finding.status == Finding.Status.BEING_PROGRESSED
         assert requested_finding.events.last().text == "No evidence of impact yet."
@@ -414,7 +485,9 @@ def later_finding(force):
 
 
 @pytest.mark.parametrize("who", PERSONAS)
-def test_only_an_inspector_marks_a_finding_superseded(request, who, finding, later_finding):
+def test_only_an_inspector_marks_a_finding_superseded(
+    request, who, finding, later_finding
+):
     user = persona(request, who)
     if who == "inspector":
         services.finding_supersede(user, finding, later_finding)
@@ -427,7 +500,9 @@ def test_only_an_inspector_marks_a_finding_superseded(request, who, finding, lat
             services.finding_supersede(user, finding, later_finding)
 
 
-def test_supersede_needs_a_later_inspection_of_the_same_force(finding, later_finding, other_finding, inspector):
+def test_supersede_needs_a_later_inspection_of_the_same_force(
+    finding, later_finding, other_finding, inspector
+):
     with pytest.raises(WorkflowError, match="same force"):
         services.finding_supersede(inspector, finding, other_finding)
     with pytest.raises(WorkflowError, match="later inspection"):
@@ -439,7 +514,9 @@ def test_supersede_needs_a_later_inspection_of_the_same_force(finding, later_fin
     assert finding.status == Finding.Status.AWAITING_REVIEW
 
 
-def test_a_complete_finding_cannot_be_superseded(requested_finding, inspector, later_finding):
+def test_a_complete_finding_cannot_be_superseded(
+    requested_finding, inspector, later_finding
+):
     services.finding_authorise_closure(inspector, requested_finding)
     with pytest.raises(WorkflowError, match="complete"):
         services.finding_supersede(inspector, requested_finding, later_finding)
@@ -451,7 +528,9 @@ def test_no_actions_are_added_to_a_finding_awaiting_closure(requested_finding, l
 
 
 @pytest.mark.parametrize("who", PERSONAS)
-def test_starting_without_an_update_is_for_those_who_may_change_it(request, who, action):
+def test_starting_without_an_update_is_for_those_who_may_change_it(
+    request, who, action
+):
     user = persona(request, who)
     if who in {"owner", "contributor", "lead"}:
         update = services.action_start(user, action, "Kick-off meeting held.")

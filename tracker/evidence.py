@@ -13,9 +13,15 @@ EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 _OLE = "application/x-ole-storage"
 EVIDENCE_TYPES = {
     ".pdf": {"application/pdf"},
-    ".docx": {"application/zip", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+    ".docx": {
+        "application/zip",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    },
     ".doc": {_OLE, "application/msword"},
-    ".xlsx": {"application/zip", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    ".xlsx": {
+        "application/zip",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    },
     ".xls": {_OLE, "application/vnd.ms-excel"},
     ".png": {"image/png"},
     ".jpg": {"image/jpeg"},
@@ -23,7 +29,9 @@ EVIDENCE_TYPES = {
     ".csv": {"text"},
     ".txt": {"text"},
 }
-ALLOWED_EXTENSIONS = ", ".join(sorted(ext.lstrip(".").upper() for ext in EVIDENCE_TYPES))
+ALLOWED_EXTENSIONS = ", ".join(
+    sorted(ext.lstrip(".").upper() for ext in EVIDENCE_TYPES)
+)
 
 
 def _sniff(head: bytes) -> str:
@@ -68,4 +76,10 @@ def check_evidence_file(upload) -> str:
             f"“{name}” does not contain what its name says ({extension} expected): "
             "it was not accepted."
         )
-    return "text/csv" if extension == ".csv" else "text/plain" if sniffed == "text" else sniffed
+    return (
+        "text/csv"
+        if extension == ".csv"
+        else "text/plain"
+        if sniffed == "text"
+        else sniffed
+    )

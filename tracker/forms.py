@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .evidence import ALLOWED_EXTENSIONS, check_evidence_file
-from .models import Action, Finding, Role, User
+from .models import Action, Finding, Force, Role, User
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -26,7 +26,10 @@ class ProgressUpdateForm(forms.Form):
         max_length=10000,
     )
     percent_complete = forms.IntegerField(
-        label="Percent complete", min_value=0, max_value=100, required=False,
+        label="Percent complete",
+        min_value=0,
+        max_value=100,
+        required=False,
         help_text="Leave empty to keep the current figure.",
     )
     files = MultipleFileField(
@@ -50,18 +53,26 @@ class ProgressUpdateForm(forms.Form):
             except ValidationError as error:
                 errors.extend(error.messages)
         if errors:
-            errors.append("Your text and links are kept below: choose the files again and resubmit.")
+            errors.append(
+                "Your text and links are kept below: choose the files again and resubmit."
+            )
             raise ValidationError(errors)
         return files
 
     def clean_links(self):
-        return [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
+        return [
+            line.strip()
+            for line in self.cleaned_data["links"].splitlines()
+            if line.strip()
+        ]
 
 
 class CommentForm(forms.Form):
     """The words that go with a workflow move; required where the move needs a reason."""
 
-    text = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
+    text = forms.CharField(
+        label="Comment", widget=forms.Textarea(attrs={"rows": 3}), max_length=10000
+    )
 
     def __init__(self, *args, label="Comment", required=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,38 +81,51 @@ class CommentForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Not assigned")
-    contributors = forms.ModelMultipleChoiceField(
-        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Not assigned"
     )
-    deadline = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    contributors = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    deadline = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, action: Action, **kwargs):
         super().__init__(*args, **kwargs)
         people = User.objects.filter(
-            force_id=action.force_id, is_active=True, role__in=[Role.FORCE_STAFF, Role.FORCE_LEAD]
+            force_id=action.force_id,
+            is_active=True,
+            role__in=[Role.FORCE_STAFF, Role.FORCE_LEAD],
         )
         self.fields["owner"].queryset = people
         self.fields["contributors"].queryset = people
         if action.deadline_set_by == Action.DeadlineSetBy.INSPECTORATE:
             self.fields["deadline"].disabled = True
-            self.fields["deadline"].help_text = (
-                "Set by the inspectorate: ask for a deadline change below."
-            )
+            self.fields[
+                "deadline"
+            ].help_text = "Set by the inspectorate: ask for a deadline change below."
 
 
 class DeadlineChangeForm(forms.Form):
-    new_deadline = forms.DateField(label="New deadline", widget=forms.DateInput(attrs={"type": "date"}))
+    new_deadline = forms.DateField(
+        label="New deadline", widget=forms.DateInput(attrs={"type": "date"})
+    )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
 class SupersedeForm(forms.Form):
     reference = forms.CharField(
-        label="Reference of the later finding", max_length=40,
+        label="Reference of the later finding",
+        max_length=40,
         help_text="For example WMP-2018-PEEL-AFI-2.",
     )
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
+    )
 
     def __init__(self, *args, finding: Finding, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,7 +133,54 @@ class SupersedeForm(forms.Form):
 
     def clean_reference(self):
         reference = self.cleaned_data["reference"].strip().upper()
-        later = Finding.objects.filter(reference=reference, force_id=self.finding.force_id).first()
+        later = Finding.objects.filter(
+            reference=reference, force_id=self.finding.force_id
+        ).first()
         if later is None:
-            raise ValidationError(f"No finding about {self.finding.force} has the reference {reference}.")
+            raise ValidationError(
+                f"No finding about {self.finding.force} has the reference {reference}."
+            )
         return later
+
+
+REPORT_MAX_BYTES = 5 * 1024 * 1024
+
+
+class ReportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Report file",
+        required=False,
+        help_text="The report's page saved as HTML, or its text saved as a .txt file; up to 5 MB.",
+    )
+    text = forms.CharField(
+        label="Or paste the report's text",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    force = forms.ModelChoiceField(
+        queryset=Force.objects.all(),
+        required=False,
+        empty_label="The force the report names",
+        help_text="Needed only when the report does not name its force.",
+    )
+    source_reference = forms.CharField(
+        label="Where it was published",
+        required=False,
+        max_length=500,
+        help_text="The report's web address, for the record.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, text = cleaned.get("file"), (cleaned.get("text") or "").strip()
+        if upload and text:
+            raise ValidationError("Upload a file or paste text, not both.")
+        if not upload and not text:
+            raise ValidationError("Upload the report's file or paste its text.")
+        if upload and upload.size > REPORT_MAX_BYTES:
+            raise ValidationError(
+                f"“{upload.name}” is larger than 5 MB: is it the report's page?"
+            )
+        if len(text.encode("utf-8")) > REPORT_MAX_BYTES:
+            raise ValidationError("The pasted text is larger than 5 MB.")
+        return cleaned

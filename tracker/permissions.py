@@ -5,7 +5,11 @@ from .models import Action, Role
 
 def sees_every_force(user) -> bool:
     """Inspectors and administrators read every force's data."""
-    return bool(user.is_authenticated and user.is_active and user.role in (Role.INSPECTOR, Role.ADMIN))
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.role in (Role.INSPECTOR, Role.ADMIN)
+    )
 
 
 def is_force_lead_of(user, force_id: int | None) -> bool:
@@ -19,11 +23,15 @@ def is_force_lead_of(user, force_id: int | None) -> bool:
 
 
 def is_inspector(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role == Role.INSPECTOR)
+    return bool(
+        user.is_authenticated and user.is_active and user.role == Role.INSPECTOR
+    )
 
 
 def is_owner_or_contributor(user, action: Action) -> bool:
-    if not (user.is_authenticated and user.is_active and user.force_id == action.force_id):
+    if not (
+        user.is_authenticated and user.is_active and user.force_id == action.force_id
+    ):
         return False
     if action.owner_id == user.pk:
         return True
@@ -36,4 +44,6 @@ def can_change_action(user, action: Action) -> bool:
     Its owner and contributors may, and so may their force lead; nobody from
     another force, and not inspectors, who review rather than do the work.
     """
-    return is_force_lead_of(user, action.force_id) or is_owner_or_contributor(user, action)
+    return is_force_lead_of(user, action.force_id) or is_owner_or_contributor(
+        user, action
+    )

@@ -42,7 +42,13 @@ def get_visible_or_404(queryset: QuerySet, **lookup):
 
 
 # Fields whose changes are bookkeeping, not news to a reader of the history.
-_QUIET_FIELDS = {"version", "status_changed_at", "last_progress_at", "updated_at", "force"}
+_QUIET_FIELDS = {
+    "version",
+    "status_changed_at",
+    "last_progress_at",
+    "updated_at",
+    "force",
+}
 
 
 def change_history(obj, limit: int = 50) -> list[dict]:
@@ -51,12 +57,18 @@ def change_history(obj, limit: int = 50) -> list[dict]:
     Values are given as a reader would say them: people and findings by name,
     statuses by their label, contributors as a list of names.
     """
-    records = list(obj.history.select_related("history_user").order_by("history_date", "history_id"))
+    records = list(
+        obj.history.select_related("history_user").order_by(
+            "history_date", "history_id"
+        )
+    )
     raw = []
-    for previous, record in zip([None, *records], records):
+    for previous, record in zip([None, *records], records, strict=False):
         changes = []
         if previous is not None:
-            changes = record.diff_against(previous, excluded_fields=_QUIET_FIELDS).changes
+            changes = record.diff_against(
+                previous, excluded_fields=_QUIET_FIELDS
+            ).changes
         if previous is None or changes:
             raw.append((record, changes))
     raw = raw[::-1][:limit]
@@ -102,7 +114,9 @@ def _display(obj, field_name: str, value, names: dict) -> str:
     field = obj._meta.get_field(field_name)
     if field.many_to_many:
         model = field.related_model
-        people = [names.get((model, row[model._meta.model_name]), "?") for row in value or []]
+        people = [
+            names.get((model, row[model._meta.model_name]), "?") for row in value or []
+        ]
         return ", ".join(sorted(people))
     if field.is_relation:
         return names.get((field.related_model, value), "") if value else ""

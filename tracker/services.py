@@ -30,7 +30,12 @@ from .models import (
     Role,
     User,
 )
-from .permissions import can_change_action, is_force_lead_of, is_inspector, is_owner_or_contributor
+from .permissions import (
+    can_change_action,
+    is_force_lead_of,
+    is_inspector,
+    is_owner_or_contributor,
+)
 
 
 class WorkflowError(Exception):
@@ -76,7 +81,11 @@ def _check_percent(percent: int | None) -> None:
 
 def _locked(action: Action) -> Action:
     """Re-read the action under a row lock, so two moves at once cannot both pass their checks."""
-    return Action.objects.select_for_update(of=("self",)).select_related("finding").get(pk=action.pk)
+    return (
+        Action.objects.select_for_update(of=("self",))
+        .select_related("finding")
+        .get(pk=action.pk)
+    )
 
 
 def _move_action(
@@ -135,7 +144,9 @@ def _check_force_member(user: User | None, action: Action, what: str) -> None:
     if user is None:
         return
     if not user.is_active or user.role not in (Role.FORCE_STAFF, Role.FORCE_LEAD):
-        raise WorkflowError(f"{user} cannot be {what}: only force staff and force leads can.")
+        raise WorkflowError(
+            f"{user} cannot be {what}: only force staff and force leads can."
+        )
     if user.force_id != action.force_id:
         raise WorkflowError(f"{user} cannot be {what}: they belong to another force.")
 
@@ -175,8 +186,12 @@ def action_create(
         getattr(finding, "pk", None),
         inspection.pk,
     ):
-        raise WorkflowError("A sub-step must answer the same finding as its parent action.")
-    siblings = Action.objects.filter(inspection=inspection, finding=finding, parent=parent)
+        raise WorkflowError(
+            "A sub-step must answer the same finding as its parent action."
+        )
+    siblings = Action.objects.filter(
+        inspection=inspection, finding=finding, parent=parent
+    )
     action = Action(
         inspection=inspection,
         finding=finding,
@@ -225,7 +240,10 @@ def action_assign(
         raise WorkflowError(
             f"This action is {current.get_status_display().lower()} and can no longer be changed."
         )
-    if deadline != current.deadline and current.deadline_set_by == Action.DeadlineSetBy.INSPECTORATE:
+    if (
+        deadline != current.deadline
+        and current.deadline_set_by == Action.DeadlineSetBy.INSPECTORATE
+    ):
         raise WorkflowError(
             "This deadline was set by the inspectorate. Ask for a deadline change: "
             "an inspector has to approve it."
@@ -251,7 +269,11 @@ def _changed_fields(seen: Action, current: Action) -> list[str]:
         "status": "status",
         "percent_complete": "percent complete",
     }
-    return [label for field, label in labels.items() if getattr(seen, field) != getattr(current, field)]
+    return [
+        label
+        for field, label in labels.items()
+        if getattr(seen, field) != getattr(current, field)
+    ]
 
 
 def _validated_links(links: Iterable[str]) -> list[str]:
@@ -261,7 +283,9 @@ def _validated_links(links: Iterable[str]) -> list[str]:
         if not link:
             continue
         if urlparse(link).scheme not in ("http", "https"):
-            raise WorkflowError(f"“{link}” is not a web address: links must start with https://.")
+            raise WorkflowError(
+                f"“{link}” is not a web address: links must start with https://."
+            )
         cleaned.append(link)
     return cleaned
 
@@ -278,7 +302,9 @@ def action_record_progress(
 ) -> ProgressUpdate:
     """Record progress, with evidence. The first update on an action starts it."""
     if not can_change_action(user, action):
-        _deny("Only the action's owner, its contributors and the force lead can record progress.")
+        _deny(
+            "Only the action's owner, its contributors and the force lead can record progress."
+        )
     text = _require_text(text, "A description of the progress")
     _check_percent(percent)
     links = _validated_links(links)
@@ -296,12 +322,21 @@ def action_record_progress(
         )
     if action.status == Action.Status.NOT_STARTED:
         update = _move_action(
-            action, user, ProgressUpdate.Kind.STARTED, Action.Status.IN_PROGRESS, text, percent
+            action,
+            user,
+            ProgressUpdate.Kind.STARTED,
+            Action.Status.IN_PROGRESS,
+            text,
+            percent,
         )
     else:
         now = timezone.now()
         update = ProgressUpdate.objects.create(
-            action=action, author=user, text=text, percent_complete=percent, created_at=now
+            action=action,
+            author=user,
+            text=text,
+            percent_complete=percent,
+            created_at=now,
         )
         if percent is not None:
             action.percent_complete = percent
@@ -325,11 +360,17 @@ def action_record_progress(
 @transaction.atomic
 def action_start(user: User, action: Action, text: str = "") -> ProgressUpdate:
     if not can_change_action(user, action):
-        _deny("Only the action's owner, its contributors and the force lead can start it.")
+        _deny(
+            "Only the action's owner, its contributors and the force lead can start it."
+        )
     action = _locked(action)
     if action.status != Action.Status.NOT_STARTED:
-        raise WorkflowError(f"This action has already started ({action.get_status_display()}).")
-    return _move_action(action, user, ProgressUpdate.Kind.STARTED, Action.Status.IN_PROGRESS, text)
+        raise WorkflowError(
+            f"This action has already started ({action.get_status_display()})."
+        )
+    return _move_action(
+        action, user, ProgressUpdate.Kind.STARTED, Action.Status.IN_PROGRESS, text
+    )
 
 
 @transaction.atomic
@@ -340,20 +381,29 @@ def action_mark_done(user: User, action: Action, text: str = "") -> ProgressUpda
     action = _locked(action)
     if action.status != Action.Status.IN_PROGRESS:
         if action.status == Action.Status.NOT_STARTED:
-            raise WorkflowError("Record progress on this action before marking it done.")
+            raise WorkflowError(
+                "Record progress on this action before marking it done."
+            )
         raise WorkflowError(
             f"Only an action in progress can be marked done; this one is "
             f"{action.get_status_display().lower()}."
         )
     update = _move_action(
-        action, user, ProgressUpdate.Kind.MARKED_DONE, Action.Status.DONE, text.strip(), 100
+        action,
+        user,
+        ProgressUpdate.Kind.MARKED_DONE,
+        Action.Status.DONE,
+        text.strip(),
+        100,
     )
     action.last_progress_at = update.created_at
     action.save(update_fields=["last_progress_at"])
     return update
 
 
-def _lead_move_on_done(user: User, action: Action, verb: str, participle: str) -> Action:
+def _lead_move_on_done(
+    user: User, action: Action, verb: str, participle: str
+) -> Action:
     if not is_force_lead_of(user, action.force_id):
         _deny(f"Only the force lead can {verb} an action.")
     action = _locked(action)
@@ -368,7 +418,13 @@ def _lead_move_on_done(user: User, action: Action, verb: str, participle: str) -
 @transaction.atomic
 def action_sign_off(user: User, action: Action, text: str = "") -> ProgressUpdate:
     action = _lead_move_on_done(user, action, "sign off", "signed off")
-    return _move_action(action, user, ProgressUpdate.Kind.SIGNED_OFF, Action.Status.SIGNED_OFF, text.strip())
+    return _move_action(
+        action,
+        user,
+        ProgressUpdate.Kind.SIGNED_OFF,
+        Action.Status.SIGNED_OFF,
+        text.strip(),
+    )
 
 
 @transaction.atomic
@@ -376,7 +432,9 @@ def action_return(user: User, action: Action, comment: str) -> ProgressUpdate:
     """The force lead sends done work back, saying what is still missing."""
     comment = _require_text(comment, "A comment saying what is still needed")
     action = _lead_move_on_done(user, action, "return", "returned")
-    return _move_action(action, user, ProgressUpdate.Kind.RETURNED, Action.Status.IN_PROGRESS, comment)
+    return _move_action(
+        action, user, ProgressUpdate.Kind.RETURNED, Action.Status.IN_PROGRESS, comment
+    )
 
 
 @transaction.atomic
@@ -387,8 +445,12 @@ def action_withdraw(user: User, action: Action, reason: str) -> ProgressUpdate:
     reason = _require_text(reason, "A reason for withdrawing the action")
     action = _locked(action)
     if action.is_closed:
-        raise WorkflowError(f"This action is already {action.get_status_display().lower()}.")
-    return _move_action(action, user, ProgressUpdate.Kind.WITHDRAWN, Action.Status.WITHDRAWN, reason)
+        raise WorkflowError(
+            f"This action is already {action.get_status_display().lower()}."
+        )
+    return _move_action(
+        action, user, ProgressUpdate.Kind.WITHDRAWN, Action.Status.WITHDRAWN, reason
+    )
 
 
 @transaction.atomic
@@ -406,8 +468,12 @@ def deadline_change_request(
         raise WorkflowError("This deadline was set by the force: change it directly.")
     if new_deadline == action.deadline:
         raise WorkflowError("The new deadline is the same as the current one.")
-    if action.deadline_requests.filter(status=DeadlineChangeRequest.Status.PENDING).exists():
-        raise WorkflowError("A deadline change for this action is already waiting for an inspector.")
+    if action.deadline_requests.filter(
+        status=DeadlineChangeRequest.Status.PENDING
+    ).exists():
+        raise WorkflowError(
+            "A deadline change for this action is already waiting for an inspector."
+        )
     change = DeadlineChangeRequest.objects.create(
         action=action,
         requested_by=user,
@@ -436,10 +502,14 @@ def deadline_change_decide(
         comment = _require_text(comment, "A comment explaining the refusal")
     change = DeadlineChangeRequest.objects.select_for_update().get(pk=change.pk)
     if change.status != DeadlineChangeRequest.Status.PENDING:
-        raise WorkflowError(f"This request was already decided ({change.get_status_display().lower()}).")
+        raise WorkflowError(
+            f"This request was already decided ({change.get_status_display().lower()})."
+        )
     action = _locked(change.action)
     change.status = (
-        DeadlineChangeRequest.Status.APPROVED if approve else DeadlineChangeRequest.Status.REFUSED
+        DeadlineChangeRequest.Status.APPROVED
+        if approve
+        else DeadlineChangeRequest.Status.REFUSED
     )
     change.decided_by = user
     change.decided_at = timezone.now()
@@ -449,14 +519,18 @@ def deadline_change_decide(
         old = action.deadline
         action.deadline = change.new_deadline
         action.deadline_wording = (
-            f"moved from {_long_date(old)} with the inspectorate's approval" if old else ""
+            f"moved from {_long_date(old)} with the inspectorate's approval"
+            if old
+            else ""
         )
         action.version += 1
         action._history_user = user
         action.save()
     ProgressUpdate.objects.create(
         action=action,
-        kind=ProgressUpdate.Kind.DEADLINE_CHANGED if approve else ProgressUpdate.Kind.DEADLINE_REFUSED,
+        kind=ProgressUpdate.Kind.DEADLINE_CHANGED
+        if approve
+        else ProgressUpdate.Kind.DEADLINE_REFUSED,
         author=user,
         text=comment,
     )
@@ -467,10 +541,16 @@ def deadline_change_decide(
 
 
 def _locked_finding(finding: Finding) -> Finding:
-    return Finding.objects.select_for_update(of=("self",)).select_related("inspection").get(pk=finding.pk)
+    return (
+        Finding.objects.select_for_update(of=("self",))
+        .select_related("inspection")
+        .get(pk=finding.pk)
+    )
 
 
-def _move_finding(finding: Finding, user: User, kind: str, to_status: str, text: str) -> FindingEvent:
+def _move_finding(
+    finding: Finding, user: User, kind: str, to_status: str, text: str
+) -> FindingEvent:
     now = timezone.now()
     event = FindingEvent.objects.create(
         finding=finding,
@@ -489,7 +569,9 @@ def _move_finding(finding: Finding, user: User, kind: str, to_status: str, text:
 
 
 @transaction.atomic
-def finding_request_closure(user: User, finding: Finding, statement: str) -> FindingEvent:
+def finding_request_closure(
+    user: User, finding: Finding, statement: str
+) -> FindingEvent:
     """The force lead asks the inspectorate to file the finding as complete.
 
     Only when every action is signed off or withdrawn, and at least one was signed off.
@@ -498,7 +580,10 @@ def finding_request_closure(user: User, finding: Finding, statement: str) -> Fin
         _deny("Only the force lead can request closure of a finding.")
     statement = _require_text(statement, "A closing statement")
     finding = _locked_finding(finding)
-    if finding.status not in (Finding.Status.AWAITING_REVIEW, Finding.Status.BEING_PROGRESSED):
+    if finding.status not in (
+        Finding.Status.AWAITING_REVIEW,
+        Finding.Status.BEING_PROGRESSED,
+    ):
         raise WorkflowError(
             f"Closure cannot be requested for a finding that is {finding.get_status_display().lower()}."
         )
@@ -510,9 +595,15 @@ def finding_request_closure(user: User, finding: Finding, statement: str) -> Fin
             "must be signed off or withdrawn before closure is requested."
         )
     if Action.Status.SIGNED_OFF not in statuses:
-        raise WorkflowError("At least one action must be signed off before closure is requested.")
+        raise WorkflowError(
+            "At least one action must be signed off before closure is requested."
+        )
     return _move_finding(
-        finding, user, FindingEvent.Kind.CLOSURE_REQUESTED, Finding.Status.CLOSURE_REQUESTED, statement
+        finding,
+        user,
+        FindingEvent.Kind.CLOSURE_REQUESTED,
+        Finding.Status.CLOSURE_REQUESTED,
+        statement,
     )
 
 
@@ -528,10 +619,16 @@ def _inspector_decision(user: User, finding: Finding, verb: str) -> Finding:
 
 
 @transaction.atomic
-def finding_authorise_closure(user: User, finding: Finding, comment: str = "") -> FindingEvent:
+def finding_authorise_closure(
+    user: User, finding: Finding, comment: str = ""
+) -> FindingEvent:
     finding = _inspector_decision(user, finding, "authorise")
     return _move_finding(
-        finding, user, FindingEvent.Kind.CLOSURE_AUTHORISED, Finding.Status.COMPLETE, comment.strip()
+        finding,
+        user,
+        FindingEvent.Kind.CLOSURE_AUTHORISED,
+        Finding.Status.COMPLETE,
+        comment.strip(),
     )
 
 
@@ -541,27 +638,43 @@ def finding_decline_closure(user: User, finding: Finding, comment: str) -> Findi
     comment = _require_text(comment, "A comment explaining why closure is declined")
     finding = _inspector_decision(user, finding, "decline")
     return _move_finding(
-        finding, user, FindingEvent.Kind.CLOSURE_DECLINED, Finding.Status.BEING_PROGRESSED, comment
+        finding,
+        user,
+        FindingEvent.Kind.CLOSURE_DECLINED,
+        Finding.Status.BEING_PROGRESSED,
+        comment,
     )
 
 
 @transaction.atomic
-def finding_supersede(user: User, finding: Finding, by: Finding, comment: str = "") -> FindingEvent:
+def finding_supersede(
+    user: User, finding: Finding, by: Finding, comment: str = ""
+) -> FindingEvent:
     """An inspector records that a finding of a later inspection of the force took this one over."""
     if not is_inspector(user):
         _deny("Only an inspector can mark a finding superseded.")
     finding = _locked_finding(finding)
     by = Finding.objects.select_related("inspection").get(pk=by.pk)
     if not finding.is_open:
-        raise WorkflowError(f"A finding that is {finding.get_status_display().lower()} cannot be superseded.")
+        raise WorkflowError(
+            f"A finding that is {finding.get_status_display().lower()} cannot be superseded."
+        )
     if by.pk == finding.pk or by.force_id != finding.force_id:
-        raise WorkflowError("A finding can only be superseded by a finding about the same force.")
+        raise WorkflowError(
+            "A finding can only be superseded by a finding about the same force."
+        )
     earlier, later = finding.inspection.published_on, by.inspection.published_on
-    if by.inspection_id == finding.inspection_id or (earlier and later and later <= earlier):
-        raise WorkflowError("A finding can only be superseded by a finding of a later inspection.")
+    if by.inspection_id == finding.inspection_id or (
+        earlier and later and later <= earlier
+    ):
+        raise WorkflowError(
+            "A finding can only be superseded by a finding of a later inspection."
+        )
     finding.superseded_by = by
     text = comment.strip() or f"Superseded by {by.reference}."
-    return _move_finding(finding, user, FindingEvent.Kind.SUPERSEDED, Finding.Status.SUPERSEDED, text)
+    return _move_finding(
+        finding, user, FindingEvent.Kind.SUPERSEDED, Finding.Status.SUPERSEDED, text
+    )
 
 
 # People ----------------------------------------------------------------------------
@@ -590,13 +703,21 @@ def user_create(
     email = User.objects.normalize_email((email or "").strip()).lower()
     force = None
     if force_slug:
-        force = Force.objects.filter(Q(slug=force_slug) | Q(code__iexact=force_slug)).first()
+        force = Force.objects.filter(
+            Q(slug=force_slug) | Q(code__iexact=force_slug)
+        ).first()
         if force is None:
-            raise ValidationError(f"There is no force “{force_slug}”: use its slug, e.g. west-mercia.")
+            raise ValidationError(
+                f"There is no force “{force_slug}”: use its slug, e.g. west-mercia."
+            )
     if role in (Role.FORCE_STAFF, Role.FORCE_LEAD) and force is None:
-        raise ValidationError("Force staff and force leads need a force (--force SLUG).")
+        raise ValidationError(
+            "Force staff and force leads need a force (--force SLUG)."
+        )
     if role in (Role.INSPECTOR, Role.ADMIN) and force is not None:
-        raise ValidationError("Inspectors and administrators work across forces: give no force.")
+        raise ValidationError(
+            "Inspectors and administrators work across forces: give no force."
+        )
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(f"A user with the email {email} already exists.")
     user = User(
@@ -618,8 +739,10 @@ def user_create(
         user.full_clean(exclude=["password"])
     except ValidationError as error:
         raise ValidationError(
-            [f"{field.replace('_', ' ')} “{getattr(user, field, '')}”: {' '.join(messages)}"
-             for field, messages in error.message_dict.items()]
+            [
+                f"{field.replace('_', ' ')} “{getattr(user, field, '')}”: {' '.join(messages)}"
+                for field, messages in error.message_dict.items()
+            ]
         ) from None
     user.save()
     return user

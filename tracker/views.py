@@ -1,18 +1,40 @@
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from . import services
-from .services import ConflictError, WorkflowError
-from .forms import AssignForm, CommentForm, DeadlineChangeForm, ProgressUpdateForm, SupersedeForm
-from .models import Action, DeadlineChangeRequest, Finding, FindingEvent, ProgressUpdate, Question
+from . import charts, services
+from .calendar import calendar_actions, calendar_for
+from .exports import csv_response, xlsx_response
+from .filters import ActionFilter
+from .forms import (
+    AssignForm,
+    CommentForm,
+    DeadlineChangeForm,
+    ProgressUpdateForm,
+    SupersedeForm,
+)
+from .models import (
+    AMBER_WITHIN_DAYS,
+    Action,
+    DeadlineChangeRequest,
+    Finding,
+    FindingEvent,
+    ProgressUpdate,
+    Question,
+    Theme,
+    User,
+)
 from .permissions import (
     can_change_action,
     is_force_lead_of,
@@ -30,12 +52,19 @@ from .selectors import (
     visible_forces,
     visible_inspections,
 )
+from .services import ConflictError, WorkflowError
 
 SOON_DAYS = 14
 
 
+def _is_lead_for(user, obj) -> bool:
+    return is_force_lead_of(user, obj.force_id)
+
+
 def _action_rows(queryset):
-    return queryset.select_related("owner", "finding", "force").order_by("deadline", "pk")
+    return queryset.select_related("owner", "finding", "force").order_by(
+        "deadline", "pk"
+    )
 
 
 @require_GET
@@ -46,7 +75,9 @@ def home(request):
     soon = today + datetime.timedelta(days=SOON_DAYS)
     mine = _action_rows(
         visible_actions(user)
-        .filter(Q(owner=user) | Q(contributors=user), status__in=Action.UNFINISHED_STATUSES)
+        .filter(
+            Q(owner=user) | Q(contributors=user), status__in=Action.UNFINISHED_STATUSES
+        )
         .distinct()
     ).with_rag(today)
     context = {
@@ -71,25 +102,77 @@ def home(request):
         )
     if user.force_id:
         context["force"] = user.force
+    context["summary"] = action_summary(visible_actions(user), today)
+    chart_actions = visible_actions(user)
+    context["charts"] = [
+        charts.open_and_completed(chart_actions, today),
+        charts.deadlines_ahead(chart_actions, today),
+    ]
     return render(request, "tracker/home.html", context)
+
+
+def action_summary(actions, today: datetime.date) -> dict:
+    """Counts by status and by red/amber/green, in one query."""
+    amber_until = today + datetime.timedelta(days=AMBER_WITHIN_DAYS)
+    unfinished = Q(status__in=Action.UNFINISHED_STATUSES)
+    counts = actions.order_by().aggregate(
+        total=Count("pk"),
+        **{
+            status: Count("pk", filter=Q(status=status))
+            for status in Action.Status.values
+        },
+        red=Count("pk", filter=unfinished & Q(deadline__lt=today)),
+        amber=Count(
+            "pk", filter=unfinished & Q(deadline__gte=today, deadline__lte=amber_until)
+        ),
+    )
+    counts["green"] = (
+        counts["total"]
+        - counts["red"]
+        - counts["amber"]
+        - sum(counts[status] for status in Action.CLOSED_STATUSES)
+    )
+    counts["closed"] = sum(counts[status] for status in Action.CLOSED_STATUSES)
+    counts["by_status"] = [
+        (label, counts[value]) for value, label in Action.Status.choices
+    ]
+    return counts
 
 
 @require_GET
 @login_required
 def force_detail(request, slug):
     force = get_visible_or_404(visible_forces(request.user), slug=slug)
+    today = timezone.localdate()
+    closed = Q(actions__status__in=Action.CLOSED_STATUSES)
     inspections = (
         visible_inspections(request.user)
         .filter(force=force)
         .annotate(
-            finding_count=Count("findings", distinct=True),
             action_count=Count("actions", distinct=True),
-            closed_count=Count(
-                "actions", filter=Q(actions__status__in=Action.CLOSED_STATUSES), distinct=True
-            ),
+            closed_count=Count("actions", filter=closed, distinct=True),
+            **{
+                f"{kind}_count": Count(
+                    "findings", filter=Q(findings__kind=kind), distinct=True
+                )
+                for kind in Finding.Kind.values
+            },
         )
     )
-    return render(request, "tracker/force_detail.html", {"force": force, "inspections": inspections})
+    actions = visible_actions(request.user).filter(force=force)
+    return render(
+        request,
+        "tracker/force_detail.html",
+        {
+            "force": force,
+            "inspections": inspections,
+            "summary": action_summary(actions, today),
+            "charts": [
+                charts.open_and_completed(actions, today),
+                charts.deadlines_ahead(actions, today),
+            ],
+        },
+    )
 
 
 def _with_action_tree(findings_queryset, actions_queryset):
@@ -108,7 +191,9 @@ def inspection_detail(request, pk):
     questions = Question.objects.filter(inspection=inspection).prefetch_related(
         Prefetch(
             "findings",
-            queryset=_with_action_tree(Finding.objects.order_by("order", "pk"), actions),
+            queryset=_with_action_tree(
+                Finding.objects.order_by("order", "pk"), actions
+            ),
             to_attr="finding_list",
         )
     )
@@ -125,11 +210,14 @@ def _finding_page(request, finding: Finding, status: int = 200, **forms):
     is_lead = is_force_lead_of(user, finding.force_id)
     context = {
         "finding": finding,
-        "actions": finding.actions.select_related("owner").with_rag().order_by("order", "pk"),
+        "actions": finding.actions.select_related("owner")
+        .with_rag()
+        .order_by("order", "pk"),
         "events": FindingEvent.objects.filter(finding=finding).select_related("author"),
         "recommendations": finding.recommendations.all(),
         "may_request_closure": is_lead
-        and finding.status in (Finding.Status.AWAITING_REVIEW, Finding.Status.BEING_PROGRESSED),
+        and finding.status
+        in (Finding.Status.AWAITING_REVIEW, Finding.Status.BEING_PROGRESSED),
         "may_decide_closure": is_inspector(user)
         and finding.status == Finding.Status.CLOSURE_REQUESTED,
         "may_supersede": is_inspector(user) and finding.is_open,
@@ -155,13 +243,32 @@ def finding_detail(request, pk):
     return _finding_page(request, _load_finding(request, pk))
 
 
+def _is_inspector(user, finding) -> bool:
+    return is_inspector(user)
+
+
 FINDING_MOVES = {
-    "request-closure": (services.finding_request_closure, "Closing statement", True,
-                        "Closure requested: an inspector will review it."),
-    "authorise-closure": (services.finding_authorise_closure, "Comment", False,
-                          "Closure authorised: the finding is complete."),
-    "decline-closure": (services.finding_decline_closure, "Why closure is declined", True,
-                        "Closure declined: the force lead has your comment."),
+    "request-closure": (
+        _is_lead_for,
+        services.finding_request_closure,
+        "Closing statement",
+        True,
+        "Closure requested: an inspector will review it.",
+    ),
+    "authorise-closure": (
+        _is_inspector,
+        services.finding_authorise_closure,
+        "Comment",
+        False,
+        "Closure authorised: the finding is complete.",
+    ),
+    "decline-closure": (
+        _is_inspector,
+        services.finding_decline_closure,
+        "Why closure is declined",
+        True,
+        "Closure declined: the force lead has your comment.",
+    ),
 }
 
 
@@ -171,7 +278,9 @@ def finding_move(request, pk, move):
     if move not in FINDING_MOVES:
         raise Http404("No such move.")
     finding = _load_finding(request, pk)
-    service, label, required, done = FINDING_MOVES[move]
+    may, service, label, required, done = FINDING_MOVES[move]
+    if not may(request.user, finding):
+        raise PermissionDenied("Your role does not allow this move on this finding.")
     form = CommentForm(request.POST, label=label, required=required)
     if form.is_valid():
         try:
@@ -194,7 +303,10 @@ def finding_supersede(request, pk):
     if form.is_valid():
         try:
             services.finding_supersede(
-                request.user, finding, form.cleaned_data["reference"], form.cleaned_data["comment"]
+                request.user,
+                finding,
+                form.cleaned_data["reference"],
+                form.cleaned_data["comment"],
             )
         except WorkflowError as error:
             form.add_error("reference", error.message)
@@ -210,8 +322,9 @@ def _action_page(request, action: Action, status: int = 200, **forms):
     unfinished = action.status in Action.UNFINISHED_STATUSES
     may_change = can_change_action(user, action)
     pending = list(
-        action.deadline_requests.filter(status=DeadlineChangeRequest.Status.PENDING)
-        .select_related("requested_by")
+        action.deadline_requests.filter(
+            status=DeadlineChangeRequest.Status.PENDING
+        ).select_related("requested_by")
     )
     context = {
         "action": action,
@@ -261,6 +374,10 @@ def action_detail(request, pk):
 @login_required
 def action_add_update(request, pk):
     action = _load_action(request, pk)
+    if not can_change_action(request.user, action):
+        raise PermissionDenied(
+            "Only the action's owner, its contributors and the force lead can record progress."
+        )
     form = ProgressUpdateForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -280,13 +397,25 @@ def action_add_update(request, pk):
     return _action_page(request, action, status=400, update_form=form)
 
 
-# move -> (service, what the comment is called, whether it is required)
+# move -> (who may, service, what the comment is called, whether it is required).
+# Who may is asked before the form is read, so that a refused person hears
+# "not allowed" rather than "this field is required"; the service asks again.
 ACTION_MOVES = {
-    "start": (services.action_start, "Comment", False),
-    "mark-done": (services.action_mark_done, "What was delivered", False),
-    "sign-off": (services.action_sign_off, "Sign-off comment", False),
-    "return": (services.action_return, "What is still needed", True),
-    "withdraw": (services.action_withdraw, "Why it is no longer needed", True),
+    "start": (can_change_action, services.action_start, "Comment", False),
+    "mark-done": (
+        is_owner_or_contributor,
+        services.action_mark_done,
+        "What was delivered",
+        False,
+    ),
+    "sign-off": (_is_lead_for, services.action_sign_off, "Sign-off comment", False),
+    "return": (_is_lead_for, services.action_return, "What is still needed", True),
+    "withdraw": (
+        _is_lead_for,
+        services.action_withdraw,
+        "Why it is no longer needed",
+        True,
+    ),
 }
 MOVE_DONE_MESSAGES = {
     "start": "The action is now in progress.",
@@ -303,7 +432,9 @@ def action_move(request, pk, move):
     if move not in ACTION_MOVES:
         raise Http404("No such move.")
     action = _load_action(request, pk)
-    service, label, required = ACTION_MOVES[move]
+    may, service, label, required = ACTION_MOVES[move]
+    if not may(request.user, action):
+        raise PermissionDenied("Your role does not allow this move on this action.")
     form = CommentForm(request.POST, label=label, required=required)
     if form.is_valid():
         try:
@@ -333,7 +464,9 @@ def action_assign(request, pk):
                     expected_version=data["version"],
                     owner=data["owner"],
                     contributors=data["contributors"],
-                    deadline=action.deadline if form.fields["deadline"].disabled else data["deadline"],
+                    deadline=action.deadline
+                    if form.fields["deadline"].disabled
+                    else data["deadline"],
                 )
             except ConflictError as error:
                 conflict = error
@@ -369,6 +502,8 @@ def action_assign(request, pk):
 @login_required
 def action_request_deadline(request, pk):
     action = _load_action(request, pk)
+    if not _is_lead_for(request.user, action):
+        raise PermissionDenied("Only the force lead can ask for a deadline change.")
     form = DeadlineChangeForm(request.POST)
     if form.is_valid():
         try:
@@ -392,15 +527,23 @@ def deadline_request_decide(request, pk):
     change = get_visible_or_404(
         visible_deadline_requests(request.user).select_related("action"), pk=pk
     )
+    if not is_inspector(request.user):
+        raise PermissionDenied("Only an inspector can decide a deadline change.")
     approve = request.POST.get("decision") == "approve"
     try:
         services.deadline_change_decide(
-            request.user, change, approve=approve, comment=request.POST.get("comment", "")
+            request.user,
+            change,
+            approve=approve,
+            comment=request.POST.get("comment", ""),
         )
     except WorkflowError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Deadline change approved." if approve else "Deadline change refused.")
+        messages.success(
+            request,
+            "Deadline change approved." if approve else "Deadline change refused.",
+        )
     return redirect(change.action)
 
 
@@ -417,4 +560,204 @@ def evidence_download(request, pk):
         content_type=evidence.content_type or "application/octet-stream",
     )
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+LIST_PAGE_SIZE = 50
+
+
+def _filtered_actions(request) -> ActionFilter:
+    return ActionFilter(
+        request.GET or None, queryset=visible_actions(request.user), user=request.user
+    )
+
+
+@require_GET
+@login_required
+def action_list(request):
+    action_filter = _filtered_actions(request)
+    rows = action_filter.qs.select_related(
+        "owner", "finding", "force", "inspection"
+    ).with_rag()
+    page = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filter": action_filter, "page": page, "query": query.urlencode()}
+    # htmx asks for the results alone when a filter changes; without JavaScript
+    # the same GET returns the whole page.
+    partial = request.headers.get("HX-Request") == "true"
+    template = (
+        "tracker/_action_list_results.html" if partial else "tracker/action_list.html"
+    )
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+@login_required
+def action_export(request, fmt):
+    action_filter = _filtered_actions(request)
+    if fmt == "csv":
+        return csv_response(action_filter.qs)
+    if fmt == "xlsx":
+        return xlsx_response(action_filter.qs)
+    raise Http404("Exports come as csv or xlsx.")
+
+
+def _require_national_reader(user):
+    if not sees_every_force(user):
+        raise PermissionDenied("The national view is for inspectors.")
+
+
+@require_GET
+@login_required
+def national(request):
+    """Every force against finding and action status, overdue work, ageing, and one theme."""
+    user = request.user
+    _require_national_reader(user)
+    today = timezone.localdate()
+    findings = visible_findings(user)
+    actions = visible_actions(user)
+    ages = {
+        "under_6_months": Q(
+            inspection__published_on__gt=today - datetime.timedelta(days=183)
+        ),
+        "6_to_12_months": Q(
+            inspection__published_on__lte=today - datetime.timedelta(days=183),
+            inspection__published_on__gt=today - datetime.timedelta(days=365),
+        ),
+        "1_to_2_years": Q(
+            inspection__published_on__lte=today - datetime.timedelta(days=365),
+            inspection__published_on__gt=today - datetime.timedelta(days=730),
+        ),
+        "over_2_years": Q(
+            inspection__published_on__lte=today - datetime.timedelta(days=730)
+        ),
+    }
+    open_finding = Q(status__in=Finding.OPEN_STATUSES)
+    finding_rows = {
+        row["force"]: row
+        for row in findings.order_by()
+        .values("force")
+        .annotate(
+            total=Count("pk"),
+            **{
+                status: Count("pk", filter=Q(status=status))
+                for status in Finding.Status.values
+            },
+            **{
+                age: Count("pk", filter=open_finding & condition)
+                for age, condition in ages.items()
+            },
+        )
+    }
+    action_rows = {
+        row["force"]: row
+        for row in actions.order_by()
+        .values("force")
+        .annotate(
+            total=Count("pk"),
+            closed=Count("pk", filter=Q(status__in=Action.CLOSED_STATUSES)),
+            overdue=Count(
+                "pk",
+                filter=Q(status__in=Action.UNFINISHED_STATUSES, deadline__lt=today),
+            ),
+            overdue_inspectorate=Count(
+                "pk",
+                filter=Q(
+                    status__in=Action.UNFINISHED_STATUSES,
+                    deadline__lt=today,
+                    deadline_set_by=Action.DeadlineSetBy.INSPECTORATE,
+                ),
+            ),
+        )
+    }
+    forces = [
+        {
+            "force": force,
+            "findings": finding_rows.get(force.pk, {}),
+            "actions": action_rows.get(force.pk, {}),
+        }
+        for force in visible_forces(user)
+    ]
+    totals = {
+        "findings": {
+            key: sum(row["findings"].get(key, 0) for row in forces)
+            for key in ["total", *Finding.Status.values, *ages]
+        },
+        "actions": {
+            key: sum(row["actions"].get(key, 0) for row in forces)
+            for key in ["total", "closed", "overdue", "overdue_inspectorate"]
+        },
+    }
+    theme = None
+    theme_rows = []
+    themes = Theme.objects.all()
+    if request.GET.get("theme"):
+        theme = get_visible_or_404(themes, slug=request.GET["theme"])
+        theme_rows = (
+            findings.filter(themes=theme)
+            .select_related("force", "inspection")
+            .annotate(
+                action_count=Count("actions"),
+                closed_count=Count(
+                    "actions", filter=Q(actions__status__in=Action.CLOSED_STATUSES)
+                ),
+            )
+            .order_by("force__name", "reference")
+        )
+    return render(
+        request,
+        "tracker/national.html",
+        {
+            "forces": forces,
+            "totals": totals,
+            "finding_statuses": Finding.Status.choices,
+            "themes": themes,
+            "theme": theme,
+            "theme_rows": theme_rows,
+            "charts": [
+                charts.open_and_completed(actions, today),
+                charts.deadlines_ahead(actions, today),
+            ],
+        },
+    )
+
+
+@login_required
+def calendar_settings(request):
+    """The person's private calendar address, which they can reset or revoke."""
+    if request.method == "POST":
+        if request.POST.get("do") == "revoke":
+            services.calendar_token_revoke(request.user)
+            messages.success(request, "Your calendar address no longer works.")
+        else:
+            services.calendar_token_reset(request.user)
+            messages.success(
+                request, "You have a new calendar address; the old one no longer works."
+            )
+        return redirect("tracker:calendar")
+    feed_url = None
+    if request.user.calendar_token:
+        feed_url = request.build_absolute_uri(
+            reverse("tracker:calendar-feed", args=[request.user.calendar_token])
+        )
+    return render(request, "tracker/calendar.html", {"feed_url": feed_url})
+
+
+@require_GET
+def calendar_feed(request, token):
+    """An iCalendar feed of the person's deadlines. The secret in the address is the key."""
+    user = (
+        User.objects.filter(calendar_token=token, is_active=True)
+        .select_related("force")
+        .first()
+    )
+    if user is None:
+        raise Http404("This calendar address is not valid any more.")
+    body = calendar_for(user, calendar_actions(user), site_url=settings.SITE_URL)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="peel-deadlines.ics"'
+    response["Cache-Control"] = "private, max-age=900"
     return response

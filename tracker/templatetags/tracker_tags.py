@@ -39,3 +39,26 @@ def rag_badge(action):
     # Lists annotate `rag` in the database (Action.objects.with_rag); else work it out.
     rag = getattr(action, "rag", None) or rag_for(action)
     return {"label": Rag(rag).label, "css": RAG_CLASSES[rag]}
+
+
+@register.simple_tag
+def chart_label_x(chart, index, width=640):
+    group_width = width / (len(chart.labels) or 1)
+    return round(index * group_width + group_width * 0.1, 1)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def deadline_note(action) -> str:
+    """The report's wording of a deadline, when it says more than the date itself."""
+    wording = action.deadline_wording
+    if not wording or not action.deadline:
+        return wording
+    day = action.deadline
+    if wording.casefold() in {f"by {day.day} {day:%B %Y}".casefold(), f"{day.day} {day:%B %Y}".casefold()}:
+        return ""
+    return wording

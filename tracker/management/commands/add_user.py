@@ -12,7 +12,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("email")
         parser.add_argument("--role", required=True)
-        parser.add_argument("--force", default="", help="The force's slug, e.g. west-mercia.")
+        parser.add_argument(
+            "--force", default="", help="The force's slug, e.g. west-mercia."
+        )
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
         parser.add_argument(

@@ -26,7 +26,9 @@ class Command(BaseCommand):
         except FileNotFoundError:
             raise CommandError(f"No such file: {options['path']}") from None
         except UnicodeDecodeError:
-            raise CommandError("The file is not UTF-8 text: save it as CSV (UTF-8).") from None
+            raise CommandError(
+                "The file is not UTF-8 text: save it as CSV (UTF-8)."
+            ) from None
         if not rows:
             raise CommandError("The file has no rows under its header.")
         missing = [column for column in ("email", "role") if column not in header]
@@ -50,6 +52,8 @@ class Command(BaseCommand):
             except ValidationError as error:
                 failed += 1
                 self.stderr.write(f"line {line}: {' '.join(error.messages)} (left out)")
-        self.stdout.write(f"Added {added} user{'s' if added != 1 else ''}; {failed} row{'s' if failed != 1 else ''} left out.")
+        self.stdout.write(
+            f"Added {added} user{'s' if added != 1 else ''}; {failed} row{'s' if failed != 1 else ''} left out."
+        )
         if failed:
             raise SystemExit(1)

@@ -27,5 +27,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo data already loaded: nothing changed.")
         self.stdout.write(f"Demo sign-ins, all with the password {DEMO_PASSWORD}:")
-        for email, first, last, role, code in DEMO_USERS:
-            self.stdout.write(f"  {email:<28} {role.label}{f' ({code})' if code else ''}")
+        for email, _first, _last, role, code in DEMO_USERS:
+            self.stdout.write(
+                f"  {email:<28} {role.label}{f' ({code})' if code else ''}"
+            )

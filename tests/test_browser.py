@@ -1,0 +1,267 @@
+"""The product as people use it, in headless Chromium driven by Playwright.
+
+A force officer records progress with a file and marks the action done; the
+force lead signs it off and requests closure; an inspector declines with a
+comment; the lead answers and asks again; the inspector authorises; the
+national view shows the finding complete. Every page is scanned with axe-core
+for WCAG 2.2 AA violations on the way.
+"""
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_finding, make_inspection
+from tracker import services
+from tracker.models import Finding, Force, Role, User
+
+# serialized_rollback: the forces shipped by a data migration come back after each test.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "tracker" / "data" / "west-mercia-peel-2016-effectiveness.txt"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "a-long-test-password"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the test talks to
+    # the database only between browser steps, never during a request.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            "Chromium is missing: bin/test installs it with apt-get (package chromium)."
+        )
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def static_files(settings):
+    # The live server finds static files by their plain names.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+
+
+@pytest.fixture
+def people(db):
+    west_mercia = Force.objects.get(code="WMP")
+    make = lambda email, role, force=None, **kw: User.objects.create_user(  # noqa: E731
+        email, PASSWORD, role=role, force=force, **kw
+    )
+    return {
+        "officer": make(
+            "officer@westmercia.test",
+            Role.FORCE_STAFF,
+            west_mercia,
+            first_name="Sam",
+            last_name="Patel",
+        ),
+        "lead": make(
+            "lead@westmercia.test",
+            Role.FORCE_LEAD,
+            west_mercia,
+            first_name="Jo",
+            last_name="Morgan",
+        ),
+        "inspector": make(
+            "inspector@hmicfrs.test",
+            Role.INSPECTOR,
+            first_name="Alex",
+            last_name="Reid",
+        ),
+    }
+
+
+@pytest.fixture
+def scenario(people):
+    inspection = make_inspection(Force.objects.get(code="WMP"))
+    finding = make_finding(inspection, number=1)
+    action = services.action_create(
+        people["lead"],
+        finding=finding,
+        title="Publish the engagement plan",
+        owner=people["officer"],
+        deadline=datetime.date.today() + datetime.timedelta(days=10),
+    )
+    return {"inspection": inspection, "finding": finding, "action": action}
+
+
+class Person:
+    """One person at one browser: signs in, visits pages, checks each with axe."""
+
+    def __init__(self, browser, base_url, email, scanned):
+        self.page = browser.new_context(base_url=base_url).new_page()
+        self.scanned = scanned
+        self.page.goto("/accounts/login/")
+        self.check_accessibility("sign-in")
+        self.page.get_by_label("Email address").fill(email)
+        self.page.get_by_label("Password").fill(PASSWORD)
+        self.page.get_by_role("button", name="Sign in").click()
+        self.page.wait_for_url(base_url + "/")
+
+    def visit(self, path, name):
+        response = self.page.goto(path)
+        assert response.status == 200, (path, response.status)
+        self.check_accessibility(name)
+
+    def check_accessibility(self, name):
+        self.page.evaluate(AXE.read_text())
+        result = self.page.evaluate(
+            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+            WCAG,
+        )
+        problems = [
+            f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['html'][:120]})"
+            for v in result["violations"]
+        ]
+        self.scanned[name] = problems
+        assert not problems, f"axe found on {name}: {problems}"
+
+    def comment_and_click(self, field_label, text, button):
+        self.page.get_by_label(field_label).fill(text)
+        self.page.get_by_role("button", name=button).click()
+        self.page.wait_for_load_state()
+
+
+def test_from_progress_update_to_authorised_closure(
+    browser, live_server, static_files, people, scenario, tmp_path, settings
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    url = live_server.url
+    action, finding = scenario["action"], scenario["finding"]
+    scanned: dict[str, list] = {}
+
+    officer = Person(browser, url, "officer@westmercia.test", scanned)
+    officer.check_accessibility("home (force staff)")
+    officer.visit(action.get_absolute_url(), "action page")
+    evidence = tmp_path / "plan.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    page = officer.page
+    page.get_by_label("What has been done").fill(
+        "Plan drafted with the community panel."
+    )
+    page.get_by_label("Percent complete").fill("80")
+    page.get_by_label("Evidence files").set_input_files(str(evidence))
+    page.get_by_role("button", name="Save update").click()
+    page.wait_for_load_state()
+    assert "Your progress update was saved." in page.content()
+    assert page.get_by_role("link", name="plan.pdf").is_visible()
+    officer.check_accessibility("action page after an update")
+    officer.comment_and_click(
+        "What was delivered (optional)", "Plan published on the website.", "Mark done"
+    )
+    assert "awaits the force lead" in page.content()
+    officer.visit("/actions/", "action list")
+    officer.visit("/calendar/", "calendar feed page")
+    officer.visit("/accounts/password_change/", "password change")
+
+    lead = Person(browser, url, "lead@westmercia.test", scanned)
+    lead.check_accessibility("home (force lead)")
+    assert "Publish the engagement plan" in lead.page.content()  # awaiting sign-off
+    lead.visit(action.get_absolute_url(), "action page (lead)")
+    lead.comment_and_click(
+        "Sign-off comment (optional)", "Checked against the plan.", "Sign off"
+    )
+    lead.visit(f"/actions/{action.pk}/assign/", "assign page")
+    lead.visit(finding.get_absolute_url(), "finding page (lead)")
+    lead.comment_and_click(
+        "Closing statement", "The plan is published and in use.", "Request closure"
+    )
+    assert "Closure requested" in lead.page.content()
+    lead.visit(scenario["inspection"].get_absolute_url(), "inspection page")
+    lead.visit(finding.force.get_absolute_url(), "force page")
+
+    inspector = Person(browser, url, "inspector@hmicfrs.test", scanned)
+    inspector.check_accessibility("home (inspector)")
+    inspector.visit(finding.get_absolute_url(), "finding page (inspector)")
+    inspector.comment_and_click(
+        "Why closure is declined",
+        "Show how the panel's views changed the plan.",
+        "Decline with comment",
+    )
+    finding.refresh_from_db()
+    assert finding.status == Finding.Status.BEING_PROGRESSED
+
+    lead.visit(finding.get_absolute_url(), "finding page after decline")
+    assert "Show how the panel" in lead.page.content()
+    lead.comment_and_click(
+        "Closing statement",
+        "Panel minutes added: three changes made.",
+        "Request closure",
+    )
+
+    inspector.visit(finding.get_absolute_url(), "finding page with second request")
+    inspector.comment_and_click(
+        "Comment (optional)", "Evidence accepted.", "Authorise closure"
+    )
+    finding.refresh_from_db()
+    assert finding.status == Finding.Status.COMPLETE
+    inspector.visit("/national/", "national view")
+    row = inspector.page.get_by_role("row").filter(has_text="West Mercia")
+    complete_column = [
+        h.lower()
+        for h in inspector.page.locator("table.national thead th").all_inner_texts()
+    ].index("complete")
+    assert row.locator("td, th").nth(complete_column).inner_text().strip() == "1"
+    inspector.visit("/actions/?status=signed_off", "action list filtered")
+    inspector.visit("/import/", "import page")
+    inspector.page.get_by_label("Or paste the report's text").fill(SAMPLE.read_text())
+    inspector.page.get_by_role("button", name="Read the report").click()
+    inspector.page.wait_for_load_state()
+    inspector.check_accessibility("import preview")
+    assert "by 1 May 2017" in inspector.page.content()
+
+    print("\naxe-core scanned", len(scanned), "pages:", ", ".join(scanned))
+    assert all(not problems for problems in scanned.values())
+
+
+def test_pages_work_without_javascript(
+    browser, live_server, static_files, people, scenario
+):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill("officer@westmercia.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/actions/")
+    page.get_by_label("Search").fill("engagement")
+    page.get_by_role("button", name="Apply filters").click()
+    assert "q=engagement" in page.url
+    assert page.get_by_role("link", name="Publish the engagement plan").is_visible()
+    page.get_by_role("link", name="Publish the engagement plan").click()
+    page.get_by_label("What has been done").fill("Recorded without JavaScript.")
+    page.get_by_role("button", name="Save update").click()
+    assert "Your progress update was saved." in page.content()

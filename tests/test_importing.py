@@ -1,0 +1,210 @@
+"""Saving a parsed report: the command, the inspectors' page, re-imports and revisions."""
+
+import datetime
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+
+from tracker import services
+from tracker.importer import parse_report
+from tracker.importing import PCC_RESPONSE_TITLE, plan_import, save_import
+from tracker.models import Action, Finding, Force, Inspection, Question
+
+SAMPLE = Path(__file__).resolve().parent.parent / "tracker" / "data" / "west-mercia-peel-2016-effectiveness.txt"
+REPORTS = Path(__file__).resolve().parent / "reports"
+
+
+def run(*args):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_report", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def import_sample(user=None, text=None):
+    raw = text.encode() if text else SAMPLE.read_bytes()
+    plan = plan_import(parse_report(raw).to_dict(), Force.objects.get(code="WMP"), raw)
+    return plan, (save_import(plan, user) if not plan.already_imported else plan.already_imported)
+
+
+def test_the_sample_saves_as_the_report_states_it(db, lead):
+    _, inspection = import_sample()
+    assert (inspection.programme, inspection.pillar, inspection.published_on) == (
+        "PEEL 2016", "Effectiveness", datetime.date(2017, 3, 2))
+    assert inspection.overall_grade == "good"
+    assert [q.grade for q in inspection.questions.all()] == [
+        "good", "requires_improvement", "not_stated", "not_stated", "requires_improvement", "not_stated"]
+    findings = list(inspection.findings.order_by("order"))
+    assert [f.reference for f in findings] == [f"WMP-2016-EFF-AFI-{n}" for n in range(1, 6)]
+    assert [f.question.order for f in findings] == [2, 2, 4, 5, 5]
+    dated = findings[2]
+    assert "by 1 May 2017" in dated.text and "• review the extent" in dated.text
+    plan = dated.actions.get(parent=None)
+    assert (plan.title, plan.deadline, plan.deadline_set_by) == (
+        "Produce the action plan", datetime.date(2017, 5, 1), Action.DeadlineSetBy.INSPECTORATE)
+    steps = list(plan.children.order_by("order"))
+    assert len(steps) == 3
+    assert steps[0].deadline == datetime.date(2017, 6, 1)
+    assert steps[0].deadline_wording == "by 1 June 2017"
+    assert [s.deadline for s in steps[1:]] == [None, None]
+    assert Action.objects.filter(deadline__isnull=False, finding__isnull=False).count() == 2
+    pcc = Action.objects.get(finding__isnull=True)
+    assert pcc.title == PCC_RESPONSE_TITLE
+    assert pcc.deadline == datetime.date(2017, 3, 2) + datetime.timedelta(days=56)
+    assert pcc.owner == lead
+
+
+def test_importing_the_same_report_again_creates_nothing(db):
+    import_sample()
+    before = (Inspection.objects.count(), Finding.objects.count(), Action.objects.count())
+    plan, _ = import_sample()
+    assert plan.already_imported is not None
+    assert (Inspection.objects.count(), Finding.objects.count(), Action.objects.count()) == before
+
+
+def test_a_revised_report_keeps_the_work_on_unchanged_findings(db, lead, owner):
+    _, inspection = import_sample()
+    first = inspection.findings.get(reference="WMP-2016-EFF-AFI-1")
+    action = first.actions.get()
+    action = services.action_assign(lead, action, expected_version=action.version, owner=owner,
+                                    contributors=[], deadline=datetime.date(2030, 1, 1))
+    services.action_record_progress(owner, action, text="Community survey done.", percent=30)
+    text = SAMPLE.read_text()
+    text = text.replace("to continually improve its problem-solving approach",
+                        "to keep improving its problem-solving approach")
+    text = text.replace(
+        "  • The force should engage routinely with partner agencies",
+        "  • The force should publish its serious and organised crime profile by 30 June 2017.\n"
+        "  • The force should engage routinely with partner agencies")
+    plan, _ = import_sample(text=text)
+    assert plan.is_revision
+    assert (len(plan.unchanged), len(plan.changed), len(plan.new), len(plan.gone)) == (4, 1, 1, 0)
+    assert plan.changed[0].old.reference == "WMP-2016-EFF-AFI-2"
+    first.refresh_from_db()
+    action.refresh_from_db()
+    assert action.owner == owner and action.updates.count() == 1
+    assert inspection.findings.count() == 6
+    assert "keep improving" in inspection.findings.get(reference="WMP-2016-EFF-AFI-2").text
+    new = inspection.findings.get(reference="WMP-2016-EFF-AFI-6")
+    assert new.actions.get().deadline == datetime.date(2017, 6, 30)
+    assert Inspection.objects.count() == 1
+
+
+def test_command_dry_run_prints_the_tree_and_saves_nothing(db):
+    out, _ = run(str(SAMPLE), "--dry-run")
+    assert "6 questions; 0 causes of concern, 0 recommendations, 5 areas for improvement" in out
+    assert "[due 2017-05-01: by 1 May 2017 → action plan]" in out
+    assert "[due 2017-06-01: by 1 June 2017 → accompanying report for scrutiny by HMIC]" in out
+    assert "— Requires improvement" in out
+    assert not Inspection.objects.exists()
+
+
+def test_command_json_has_iso_dates(db):
+    out, _ = run(str(SAMPLE), "--dry-run", "--json")
+    data = json.loads(out)
+    assert data["last_updated"] == "2017-03-02"
+    assert len(data["questions"]) == 6
+
+
+def test_command_saves_with_the_force_the_report_names_then_refuses_a_repeat(db):
+    _, err = run(str(SAMPLE))
+    assert "Saved" in err
+    assert Inspection.objects.get().force.code == "WMP"
+    out, _ = run(str(SAMPLE), "--force", "West Mercia")
+    assert "Already imported" in out
+    assert Inspection.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (b"Just a shopping list\nmilk\neggs\n", "questions"),
+    ],
+)
+def test_command_explains_bad_files_and_saves_nothing(db, tmp_path, content, message):
+    path = tmp_path / "report.txt"
+    path.write_bytes(content)
+    with pytest.raises(CommandError, match=message):
+        run(str(path))
+    assert not Inspection.objects.exists()
+
+
+def test_command_needs_a_known_force(db, tmp_path):
+    with pytest.raises(CommandError, match="No force called “Atlantis”"):
+        run(str(SAMPLE), "--force", "Atlantis")
+
+
+def test_import_page_previews_corrects_and_confirms(client, inspector, lead):
+    client.force_login(inspector)
+    response = client.post("/import/", {"file": SimpleUploadedFile("wm.txt", SAMPLE.read_bytes())})
+    assert response.status_code == 302
+    preview = client.get(response["Location"])
+    body = preview.content.decode()
+    assert "by 1 May 2017" in body and "Question 6" in body
+    assert not Inspection.objects.exists()  # nothing saved before confirmation
+    form = {"force": Force.objects.get(code="WMP").pk, "q3-grade": "good",
+            "q4.1-kind": "recommendation", "q4.1.c.1-d0-due": "2017-06-02", "confirm": "1"}
+    done = client.post(response["Location"], form)
+    assert done.status_code == 302
+    inspection = Inspection.objects.get()
+    assert Question.objects.get(inspection=inspection, order=3).grade == "good"
+    finding = inspection.findings.get(order=3)
+    assert finding.kind == Finding.Kind.RECOMMENDATION
+    assert finding.reference == "WMP-2016-EFF-REC-1"
+    assert Action.objects.filter(deadline=datetime.date(2017, 6, 2)).exists()
+
+
+def test_import_page_refuses_a_date_that_does_not_exist(client, inspector):
+    client.force_login(inspector)
+    text = SAMPLE.read_text().replace("by 1 May 2017", "by 31 April 2017")
+    response = client.post("/import/", {"text": text})
+    assert response.status_code == 400
+    assert "31 April 2017" in response.content.decode()
+    assert "line 72" in response.content.decode()
+
+
+def test_import_page_escapes_markup_from_the_report(client, inspector):
+    client.force_login(inspector)
+    html = (REPORTS / "peel-2021-22-nested.html").read_bytes()
+    response = client.post("/import/", {"file": SimpleUploadedFile("r.html", html)})
+    preview = client.get(response["Location"]).content.decode()
+    body = preview.split("</head>", 1)[1]
+    assert "window.dataLayer" not in body and "injected" not in body  # scripts dropped
+    assert "onclick" not in body and "track()" not in body  # event handlers dropped
+    assert "<b>" not in body and "answers emergency calls" in body
+    assert "Scripts were removed" in body  # and the inspector is told
+
+
+@pytest.mark.parametrize("who", ["owner", "lead"])
+def test_only_inspectors_import(client, db, request, who):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get("/import/").status_code == 403
+    assert client.post("/import/", {"text": "x"}).status_code == 403
+
+
+def test_import_page_rejects_a_file_over_5_mb(client, inspector):
+    client.force_login(inspector)
+    big = SimpleUploadedFile("big.txt", b"a" * (5 * 1024 * 1024 + 1))
+    response = client.post("/import/", {"file": big})
+    assert response.status_code == 400
+    assert "larger than 5 MB" in response.content.decode()
+
+
+def test_an_import_waiting_in_one_session_is_invisible_to_another(client, inspector, db):
+    from django.test import Client
+
+    from tracker.models import Role, User
+
+    client.force_login(inspector)
+    response = client.post("/import/", {"file": SimpleUploadedFile("wm.txt", SAMPLE.read_bytes())})
+    colleague = User.objects.create_user("second@hmicfrs.test", "x" * 20, role=Role.INSPECTOR)
+    other = Client()
+    other.force_login(colleague)
+    assert other.get(response["Location"]).status_code == 404
+    assert other.post(response["Location"], {"confirm": "1"}).status_code == 404
+    assert not Inspection.objects.exists()

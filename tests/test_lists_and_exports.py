@@ -1,0 +1,241 @@
+"""The action list, its filters, and the CSV and Excel exports with the same filters."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from tracker import services
+from tracker.models import Action
+
+
+def csv_rows(response):
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.fixture
+def three_actions(finding, lead, owner, colleague):
+    today = datetime.date.today()
+    late = services.action_create(
+        lead,
+        finding=finding,
+        title="Late review",
+        owner=owner,
+        deadline=today - datetime.timedelta(days=3),
+    )
+    soon = services.action_create(
+        lead,
+        finding=finding,
+        title="=SUM(A1) soon",
+        owner=colleague,
+        deadline=today + datetime.timedelta(days=5),
+    )
+    later = services.action_create(
+        lead,
+        finding=finding,
+        title="Later plan",
+        owner=owner,
+        deadline=today + datetime.timedelta(days=90),
+    )
+    return late, soon, later
+
+
+def titles(response):
+    return [action.title for action in response.context["page"].object_list]
+
+
+def test_list_filters_by_overdue_owner_status_and_text(
+    client, owner, three_actions, other_action
+):
+    late, soon, later = three_actions
+    client.force_login(owner)
+    assert titles(client.get("/actions/")) == [
+        "Late review",
+        "=SUM(A1) soon",
+        "Later plan",
+    ]
+    assert titles(client.get("/actions/?overdue=on")) == ["Late review"]
+    assert titles(client.get(f"/actions/?owner={soon.owner_id}")) == ["=SUM(A1) soon"]
+    assert titles(client.get("/actions/?q=plan")) == ["Later plan"]
+    assert titles(client.get("/actions/?sort=-deadline")) == [
+        "Later plan",
+        "=SUM(A1) soon",
+        "Late review",
+    ]
+    due = (datetime.date.today() + datetime.timedelta(days=10)).isoformat()
+    assert titles(client.get(f"/actions/?due_before={due}")) == [
+        "Late review",
+        "=SUM(A1) soon",
+    ]
+    services.action_record_progress(owner, later, text="Begun")
+    assert titles(client.get("/actions/?status=in_progress")) == ["Later plan"]
+
+
+def test_a_force_user_cannot_widen_the_list_to_another_force(
+    client, owner, three_actions, other_action
+):
+    client.force_login(owner)
+    response = client.get(f"/actions/?force={other_action.force_id}")
+    assert other_action.title not in response.content.decode()
+    response = client.get(f"/actions/?inspection={other_action.inspection_id}")
+    assert (
+        "Select a valid choice" in response.content.decode()
+        or not response.context["page"].object_list
+    )
+    assert other_action.title not in response.content.decode()
+
+
+def test_inspector_sees_every_force_and_can_filter_by_force(
+    client, inspector, three_actions, other_action
+):
+    client.force_login(inspector)
+    assert len(titles(client.get("/actions/"))) == 4
+    assert titles(client.get(f"/actions/?force={other_action.force_id}")) == [
+        other_action.title
+    ]
+
+
+def test_htmx_gets_only_the_results(client, owner, three_actions):
+    client.force_login(owner)
+    response = client.get("/actions/?overdue=on", HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "Late review" in body and "<html" not in body
+    assert "HX-Request" in response["Vary"]
+
+
+def test_csv_export_has_the_same_filters_and_defuses_formulas(
+    client, owner, three_actions, other_action
+):
+    client.force_login(owner)
+    response = client.get("/actions/export.csv?q=soon")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = csv_rows(response)
+    assert [row["Action"] for row in rows] == ["'=SUM(A1) soon"]
+    everything = csv_rows(client.get("/actions/export.csv"))
+    assert len(everything) == 3
+    assert other_action.title not in {row["Action"] for row in everything}
+    assert {row["Rating"] for row in everything} == {
+        "Red: overdue",
+        "Amber: due soon",
+        "Green: on track",
+    }
+
+
+def test_excel_export_is_a_real_workbook_with_the_same_rows(
+    client, owner, three_actions
+):
+    client.force_login(owner)
+    response = client.get("/actions/export.xlsx?overdue=on")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.values)
+    assert rows[0][0] == "Finding reference"
+    assert len(rows) == 2
+    assert rows[1][5] == "Late review"
+    assert isinstance(rows[1][8], datetime.datetime)  # a real date cell, not text
+
+
+def test_unknown_export_format_is_not_found(client, owner):
+    client.force_login(owner)
+    assert client.get("/actions/export.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("size", [10, 60])
+def test_list_query_count_does_not_grow(
+    client, owner, finding, lead, size, django_assert_max_num_queries
+):
+    Action.objects.bulk_create(
+        [
+            Action(
+                inspection=finding.inspection,
+                finding=finding,
+                force=finding.force,
+                title=f"A{i}",
+                owner=owner,
+                deadline=datetime.date(2030, 1, 1 + i % 28),
+            )
+            for i in range(size)
+        ]
+    )
+    client.force_login(owner)
+    with django_assert_max_num_queries(12):
+        response = client.get("/actions/")
+    assert response.status_code == 200
+
+
+def test_calendar_feed_lists_my_deadlines_and_revoking_stops_it(
+    client, owner, three_actions, other_action
+):
+    client.force_login(owner)
+    client.post("/calendar/", {"do": "reset"})
+    owner.refresh_from_db()
+    token = owner.calendar_token
+    assert token and len(token) >= 40
+    client.logout()
+    feed = client.get(f"/calendar/{token}.ics")
+    assert feed.status_code == 200
+    body = feed.content.decode()
+    assert (
+        body.count("BEGIN:VEVENT") == 2
+    )  # Late review and Later plan are owned; Soon is a colleague's
+    assert "Late review" in body and other_action.title not in body
+    client.force_login(owner)
+    client.post("/calendar/", {"do": "reset"})
+    client.logout()
+    assert client.get(f"/calendar/{token}.ics").status_code == 404
+    owner.refresh_from_db()
+    assert client.get(f"/calendar/{owner.calendar_token}.ics").status_code == 200
+    client.force_login(owner)
+    client.post("/calendar/", {"do": "revoke"})
+    owner.refresh_from_db()
+    assert owner.calendar_token is None
+
+
+def test_force_lead_calendar_has_the_whole_force_but_no_other(
+    client, lead, three_actions, other_action
+):
+    token = services.calendar_token_reset(lead)
+    body = client.get(f"/calendar/{token}.ics").content.decode()
+    assert body.count("BEGIN:VEVENT") == 3
+    assert other_action.title not in body
+
+
+def test_national_view_counts_forces(client, inspector, three_actions, other_action):
+    client.force_login(inspector)
+    response = client.get("/national/")
+    assert response.status_code == 200
+    rows = {row["force"].code: row for row in response.context["forces"]}
+    assert len(rows) == 43
+    assert (rows["WMP"]["actions"]["total"], rows["WMP"]["actions"]["overdue"]) == (
+        3,
+        1,
+    )
+    assert rows["WMP"]["findings"]["awaiting_review"] == 1
+    assert rows["WMD"]["actions"]["total"] == 1
+    assert rows["KEN"]["actions"] == {}
+
+
+def test_national_view_compares_forces_on_one_theme(
+    client, inspector, finding, other_finding
+):
+    from tracker.models import Theme
+
+    theme = Theme.objects.create(name="Outcome 16", slug="outcome-16")
+    finding.themes.add(theme)
+    other_finding.themes.add(theme)
+    client.force_login(inspector)
+    response = client.get("/national/?theme=outcome-16")
+    # Sorted by force name: West Mercia, then West Midlands.
+    assert [f.reference for f in response.context["theme_rows"]] == [
+        finding.reference,
+        other_finding.reference,
+    ]
+    assert client.get("/national/?theme=nope").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["owner", "lead", "outsider"])
+def test_national_view_is_for_inspectors(client, db, request, who):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get("/national/").status_code == 403

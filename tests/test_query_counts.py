@@ -1,0 +1,83 @@
+"""Every page answers with a number of queries that does not grow with the data."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tracker import services
+from tracker.models import Action, ProgressUpdate
+
+
+def add_actions(finding, owner, count, parent=None):
+    today = datetime.date.today()
+    actions = Action.objects.bulk_create(
+        [
+            Action(
+                inspection=finding.inspection,
+                finding=finding,
+                force=finding.force,
+                parent=parent,
+                title=f"Step {i}",
+                owner=owner,
+                deadline=today + datetime.timedelta(days=i % 60 - 20),
+                status=Action.Status.IN_PROGRESS if i % 3 else Action.Status.NOT_STARTED,
+                percent_complete=i % 100 if i % 3 else 0,
+            )
+            for i in range(count)
+        ]
+    )
+    for a in actions[:: max(1, count // 10)]:
+        a.contributors.add(owner)
+    ProgressUpdate.objects.bulk_create(
+        [ProgressUpdate(action=a, author=owner, text="Progress") for a in actions]
+    )
+    return actions
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    if hasattr(response, "streaming_content"):
+        b"".join(response.streaming_content)
+    return len(queries)
+
+
+PAGES = {
+    "home": lambda w: "/",
+    "force": lambda w: w["finding"].force.get_absolute_url(),
+    "inspection": lambda w: w["finding"].inspection.get_absolute_url(),
+    "finding": lambda w: w["finding"].get_absolute_url(),
+    "action": lambda w: w["parent"].get_absolute_url(),
+    "action list": lambda w: "/actions/",
+    "action list filtered": lambda w: "/actions/?status=in_progress&sort=-deadline&q=Step",
+    "action list deep page": lambda w: "/actions/?page=last",
+    "csv export": lambda w: "/actions/export.csv",
+    "national": lambda w: "/national/",
+}
+WHO = {
+    "home": ["owner", "lead", "inspector"],
+    "national": ["inspector"],
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_queries_are_the_same_for_10_and_500_actions(
+    client, request, page, finding, owner, lead, inspector
+):
+    parent = services.action_create(lead, finding=finding, title="Parent", owner=owner)
+    world = {"finding": finding, "parent": parent}
+    counts = {}
+    for who in WHO.get(page, ["owner"]):
+        client.force_login(request.getfixturevalue(who))
+        add_actions(finding, owner, 10, parent=parent)
+        small = count_queries(client, PAGES[page](world))
+        add_actions(finding, owner, 490, parent=parent)
+        large = count_queries(client, PAGES[page](world))
+        Action.objects.filter(parent=parent).delete()
+        counts[who] = (small, large)
+        assert small == large, f"{page} as {who}: {small} queries with 10, {large} with 500"
+        assert large <= 15, f"{page} as {who}: {large} queries"
+    print(f"\n{page}: queries with 10 and 500 actions {counts}")

@@ -1,0 +1,125 @@
+"""The action list's filters: the same for the page, the CSV and the Excel export."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import Action, Finding, Force, Inspection, Role, Theme, User
+from .permissions import sees_every_force
+from .selectors import visible_inspections
+
+
+class ActionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", method="search")
+    force = django_filters.ModelChoiceFilter(
+        queryset=Force.objects.none(), empty_label="All forces"
+    )
+    inspection = django_filters.ModelChoiceFilter(
+        queryset=Inspection.objects.none(), empty_label="All inspections"
+    )
+    programme = django_filters.ChoiceFilter(
+        field_name="inspection__programme", choices=[], empty_label="All programmes"
+    )
+    kind = django_filters.ChoiceFilter(
+        field_name="finding__kind",
+        choices=Finding.Kind.choices,
+        label="Finding kind",
+        empty_label="All kinds",
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=Action.Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.none(), empty_label="Anyone"
+    )
+    overdue = django_filters.BooleanFilter(
+        label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput
+    )
+    due_before = django_filters.DateFilter(
+        field_name="deadline",
+        lookup_expr="lte",
+        label="Due on or before",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    theme = django_filters.ModelChoiceFilter(
+        field_name="finding__themes",
+        queryset=Theme.objects.all(),
+        empty_label="All themes",
+    )
+    sort = django_filters.OrderingFilter(
+        label="Sort by",
+        fields=[
+            ("deadline", "deadline"),
+            ("status", "status"),
+            ("title", "title"),
+            ("force__name", "force"),
+            ("updated_at", "updated"),
+            ("percent_complete", "percent"),
+        ],
+        field_labels={
+            "deadline": "Deadline (soonest first)",
+            "-deadline": "Deadline (latest first)",
+            "status": "Status",
+            "-status": "Status (descending)",
+            "title": "Title",
+            "-title": "Title (Z to A)",
+            "force__name": "Force",
+            "-force__name": "Force (Z to A)",
+            "updated_at": "Least recently updated",
+            "-updated_at": "Most recently updated",
+            "percent_complete": "Least complete",
+            "-percent_complete": "Most complete",
+        },
+        empty_label="Deadline (soonest first)",
+    )
+
+    class Meta:
+        model = Action
+        fields = []
+
+    def __init__(self, data=None, queryset=None, *, user, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        inspections = (
+            visible_inspections(user)
+            .select_related("force")
+            .order_by("force__name", "-published_on")
+        )
+        self.filters["inspection"].queryset = inspections
+        self.filters["programme"].extra["choices"] = [
+            (p, p)
+            for p in inspections.order_by("programme")
+            .values_list("programme", flat=True)
+            .distinct()
+        ]
+        people = User.objects.filter(
+            role__in=[Role.FORCE_STAFF, Role.FORCE_LEAD], is_active=True
+        )
+        if sees_every_force(user):
+            self.filters["force"].queryset = Force.objects.all()
+        else:
+            del self.filters["force"]
+            people = people.filter(force_id=user.force_id)
+        self.filters["owner"].queryset = people.order_by(
+            "first_name", "last_name", "email"
+        )
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(description__icontains=value)
+            | Q(finding__reference__iexact=value)
+            | Q(finding__text__icontains=value)
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.overdue(timezone.localdate()) if value else queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        ordering = list(queryset.query.order_by) or ["deadline"]
+        # A final unique key keeps pages stable: no row on two pages, none on neither.
+        return queryset.order_by(*ordering, "pk")

@@ -1,0 +1,432 @@
+"""Saving a parsed report: one transaction from the parser's data to inspection, findings and actions.
+
+The parser (`tracker.importer`) knows nothing of Django; it hands over its
+result as plain data (`ParsedReport.to_dict()`, dates as ISO strings). The
+preview page lets an inspector correct that data before it comes here.
+
+1. `plan_import` works out what saving would do: nothing (the same text was
+   imported before), a new inspection, or a revision of an inspection already
+   imported (with what is new, changed and gone).
+2. `save_import` carries the plan out in one transaction.
+"""
+
+import datetime
+import difflib
+import hashlib
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+
+from .models import Action, Finding, Force, Grade, Inspection, Question, Role, User
+
+# Police Act 1996, section 55: the police and crime commissioner publishes
+# comments on every report within 56 days of its publication.
+PCC_RESPONSE_DAYS = 56
+PCC_RESPONSE_TITLE = "Police and crime commissioner's published response to the report"
+PILLAR_CODES = {"effectiveness": "EFF", "efficiency": "EFY", "legitimacy": "LEG", "leadership": "LDR"}
+KIND_LABELS = dict(Finding.Kind.choices)
+
+
+class ReportImportError(Exception):
+    """A report that cannot be saved as it stands, with a message for the person importing it."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def content_hash(text: str | bytes) -> str:
+    if isinstance(text, str):
+        text = text.encode("utf-8")
+    # Line endings and trailing spaces differ between copies of the same page.
+    normalised = b"\n".join(line.rstrip() for line in text.replace(b"\r\n", b"\n").split(b"\n")).strip()
+    return hashlib.sha256(normalised).hexdigest()
+
+
+def find_force(name: str | None) -> Force | None:
+    """The force a report or a person names: "West Mercia", "west-mercia", "WMP" or its full name."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    plain = name.removesuffix(" Police").removesuffix(" Constabulary").strip()
+    return Force.objects.filter(
+        Q(name__iexact=name) | Q(short_name__iexact=plain) | Q(slug__iexact=name) | Q(code__iexact=name)
+    ).first()
+
+
+def _date(value) -> datetime.date | None:
+    if not value:
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(value)
+
+
+def published_on(data: dict) -> datetime.date | None:
+    return _date(data.get("published")) or _date(data.get("last_updated"))
+
+
+def all_findings(data: dict):
+    """(question order or None, finding) pairs in report order, recommendations after their cause."""
+    for question in data.get("questions", []):
+        for finding in question.get("findings", []):
+            yield question["order"], finding
+    for finding in data.get("findings", []):
+        yield None, finding
+
+
+def verbatim_text(finding: dict) -> str:
+    """The finding as the report words it: its sentences, its sub-items, its closing paragraph."""
+    lines = [finding["text"]]
+
+    def items(children, depth):
+        for child in children:
+            lines.append(f"{'  ' * depth}• {child['text']}")
+            items(child.get("children", []), depth + 1)
+
+    items(finding.get("children", []), 0)
+    if finding.get("trailing_text"):
+        lines.extend(["", finding["trailing_text"]])
+    return "\n".join(lines)
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+# Planning ----------------------------------------------------------------------------
+
+
+@dataclass
+class FindingChange:
+    kind: str
+    text: str
+    old: Finding | None = None  # None for a new finding
+    similarity: float = 1.0
+
+
+@dataclass
+class ImportPlan:
+    data: dict
+    force: Force
+    content_hash: str
+    already_imported: Inspection | None = None
+    previous: Inspection | None = None  # an earlier version of the same report
+    unchanged: list[Finding] = field(default_factory=list)
+    changed: list[FindingChange] = field(default_factory=list)
+    new: list[FindingChange] = field(default_factory=list)
+    gone: list[Finding] = field(default_factory=list)
+
+    @property
+    def is_revision(self) -> bool:
+        return self.previous is not None
+
+    def counts(self) -> dict[str, int]:
+        findings = [finding for _, finding in all_findings(self.data)]
+        nested = sum(len(f.get("recommendations", [])) for f in findings)
+        deadlines = 0
+
+        def count(items):
+            nonlocal deadlines
+            for item in items:
+                deadlines += len(item.get("deadlines", []))
+                count(item.get("children", []))
+                count(item.get("recommendations", []))
+
+        count(findings)
+        return {
+            "questions": len(self.data.get("questions", [])),
+            "findings": len(findings) + nested,
+            "deadlines": deadlines,
+        }
+
+
+def plan_import(
+    data: dict, force: Force, source_text: str | bytes = b"", *, fingerprint: str = ""
+) -> ImportPlan:
+    """What saving this report would do, without saving anything."""
+    if not data.get("questions") and not data.get("findings"):
+        raise ReportImportError("Neither questions nor findings were found in this report.")
+    plan = ImportPlan(data=data, force=force, content_hash=fingerprint or content_hash(source_text))
+    plan.already_imported = Inspection.objects.filter(force=force, content_hash=plan.content_hash).first()
+    if plan.already_imported:
+        return plan
+    plan.previous = (
+        Inspection.objects.filter(
+            force=force, programme=_programme(data), pillar=data.get("pillar") or ""
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if plan.previous:
+        _compare(plan)
+    return plan
+
+
+def _compare(plan: ImportPlan) -> None:
+    """Match the revision's findings to the imported ones: same kind, most similar text."""
+    old = list(plan.previous.findings.all())
+    unmatched = {finding.pk: finding for finding in old}
+    for _, finding in _flatten(plan.data):
+        text = verbatim_text(finding)
+        candidates = [f for f in unmatched.values() if f.kind == finding["kind"]]
+        best, score = None, 0.0
+        for candidate in candidates:
+            ratio = difflib.SequenceMatcher(None, _normal(candidate.text), _normal(text)).ratio()
+            if ratio > score:
+                best, score = candidate, ratio
+        if best is not None and score == 1.0:
+            plan.unchanged.append(best)
+            del unmatched[best.pk]
+        elif best is not None and score >= 0.6:
+            plan.changed.append(FindingChange(finding["kind"], text, best, score))
+            del unmatched[best.pk]
+        else:
+            plan.new.append(FindingChange(finding["kind"], text))
+    plan.gone = list(unmatched.values())
+
+
+def _flatten(data: dict):
+    for question_order, finding in all_findings(data):
+        yield question_order, finding
+        for recommendation in finding.get("recommendations", []):
+            yield question_order, recommendation
+
+
+def _programme(data: dict) -> str:
+    return data.get("programme") or "Inspection"
+
+
+# Saving ------------------------------------------------------------------------------
+
+
+def _check_importer(user: User | None) -> None:
+    # None is the command line, run by whoever runs the server.
+    if user is not None and user.role not in (Role.INSPECTOR, Role.ADMIN):
+        raise PermissionDenied("Only inspectors import reports.")
+
+
+@transaction.atomic
+def save_import(plan: ImportPlan, user: User | None, *, source_reference: str = "") -> Inspection:
+    """Create (or revise) the inspection with its questions, findings, actions and deadlines."""
+    _check_importer(user)
+    if plan.already_imported:
+        raise ReportImportError(
+            f"This report was already imported on {plan.already_imported.created_at:%d %B %Y}: "
+            "nothing was changed."
+        )
+    if plan.is_revision:
+        return _apply_revision(plan, user)
+    data = plan.data
+    published = published_on(data)
+    inspection = Inspection.objects.create(
+        force=plan.force,
+        programme=_programme(data),
+        pillar=data.get("pillar") or "",
+        title=_title(data, plan.force),
+        published_on=published,
+        source_reference=source_reference,
+        overall_grade=data.get("overall_grade") or Grade.NOT_STATED,
+        content_hash=plan.content_hash,
+    )
+    questions = _save_questions(inspection, data)
+    references = _References(inspection, data)
+    for question_order, finding in all_findings(data):
+        _save_finding(inspection, questions.get(question_order), finding, references, user)
+    _add_pcc_response(inspection, user)
+    return inspection
+
+
+def _title(data: dict, force: Force) -> str:
+    pillar = data.get("pillar")
+    return f"{_programme(data)}{f': {pillar}' if pillar else ''} – {force.name}"
+
+
+def _save_questions(inspection: Inspection, data: dict) -> dict[int, Question]:
+    return {
+        q["order"]: Question.objects.create(
+            inspection=inspection,
+            text=q["text"],
+            order=q["order"],
+            grade=q.get("grade") or Grade.NOT_STATED,
+            is_overall=bool(q.get("is_overall")),
+        )
+        for q in data.get("questions", [])
+    }
+
+
+class _References:
+    """Stable human references, e.g. WMP-2016-EFF-AFI-3, numbered per kind in report order."""
+
+    def __init__(self, inspection: Inspection, data: dict):
+        year = data.get("year") or (inspection.published_on.year if inspection.published_on else "")
+        pillar = (data.get("pillar") or "").casefold()
+        code = PILLAR_CODES.get(pillar) or (pillar[:3].upper() if pillar else "PEEL")
+        prefix = "-".join(str(part) for part in (inspection.force.code, year, code) if part)
+        # A second report with the same prefix (an accelerated cause of concern
+        # in the same year, say) gets a letter so that references stay unique.
+        base, letter = prefix, "B"
+        while Finding.objects.filter(reference__startswith=f"{prefix}-").exists():
+            prefix = f"{base}{letter}"
+            letter = chr(ord(letter) + 1)
+        self.prefix = prefix
+        self.numbers: dict[str, int] = {}
+
+    def next(self, kind: str) -> tuple[str, int]:
+        self.numbers[kind] = self.numbers.get(kind, 0) + 1
+        number = self.numbers[kind]
+        return f"{self.prefix}-{Finding.KIND_CODES[kind]}-{number}", number
+
+
+def _save_finding(inspection, question, data: dict, references, user, parent=None) -> Finding:
+    reference, number = references.next(data["kind"])
+    finding = Finding(
+        inspection=inspection,
+        question=question,
+        kind=data["kind"],
+        parent=parent,
+        text=verbatim_text(data),
+        reference=reference,
+        order=sum(references.numbers.values()),
+    )
+    finding._history_user = user
+    finding.save()
+    _save_actions(finding, data, user)
+    for recommendation in data.get("recommendations", []):
+        _save_finding(inspection, question, recommendation, references, user, parent=finding)
+    return finding
+
+
+def _sentence_title(text: str, limit: int = 150) -> str:
+    text = " ".join(text.split()).rstrip(";:,. ").removesuffix("; and").removesuffix(" and")
+    text = text[:1].upper() + text[1:]
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return f"{cut}…"
+
+
+def _deadline_fields(deadline: dict | None) -> dict:
+    if not deadline:
+        return {"deadline": None, "deadline_wording": "", "deadline_set_by": Action.DeadlineSetBy.FORCE}
+    return {
+        "deadline": _date(deadline["due"]),
+        "deadline_wording": "immediately" if deadline.get("immediate") else deadline["wording"],
+        "deadline_set_by": Action.DeadlineSetBy.INSPECTORATE,
+    }
+
+
+def _save_actions(finding: Finding, data: dict, user) -> None:
+    """One action per dated deliverable (or one for the finding), sub-items as its sub-steps."""
+    deadlines = data.get("deadlines", [])
+    mains = []
+    for order, deadline in enumerate(deadlines or [None], start=1):
+        deliverable = (deadline or {}).get("deliverable")
+        title = (
+            f"Produce the {deliverable}" if deliverable else _sentence_title(data["text"])
+        )
+        mains.append(
+            _new_action(finding, title=_sentence_title(title), order=order,
+                        description=data["text"], user=user, **_deadline_fields(deadline))
+        )
+    _save_items(finding, mains[0], data.get("children", []), user)
+
+
+def _save_items(finding: Finding, parent: Action, items: list[dict], user) -> None:
+    for item in items:
+        item_deadlines = item.get("deadlines", [])
+        child = _new_action(
+            finding, parent=parent, title=_sentence_title(item["text"]), order=item["order"],
+            description=item["text"], user=user, **_deadline_fields(item_deadlines[0] if item_deadlines else None),
+        )
+        # A sub-item with a second dated deliverable gets a step of its own for it.
+        for order, deadline in enumerate(item_deadlines[1:], start=1):
+            _new_action(finding, parent=child, title=_sentence_title(f"Produce the {deadline.get('deliverable') or 'deliverable'}"),
+                        order=order, description=item["text"], user=user, **_deadline_fields(deadline))
+        _save_items(finding, child, item.get("children", []), user)
+
+
+def _new_action(finding, *, user, **fields) -> Action:
+    action = Action(inspection=finding.inspection, finding=finding, force=finding.force, **fields)
+    action._history_user = user
+    action.save()
+    return action
+
+
+def _add_pcc_response(inspection: Inspection, user) -> Action:
+    lead = (
+        User.objects.filter(force=inspection.force, role=Role.FORCE_LEAD, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    action = Action(
+        inspection=inspection,
+        force=inspection.force,
+        title=PCC_RESPONSE_TITLE,
+        description=(
+            "The police and crime commissioner must publish comments on the report, saying "
+            "what will be done about each recommendation (Police Act 1996, section 55)."
+        ),
+        owner=lead,
+        deadline=inspection.published_on + datetime.timedelta(days=PCC_RESPONSE_DAYS)
+        if inspection.published_on
+        else None,
+        deadline_wording="within 56 days of publication"
+        if inspection.published_on
+        else "within 56 days of publication (the report's date was not stated)",
+        deadline_set_by=Action.DeadlineSetBy.INSPECTORATE,
+    )
+    action._history_user = user
+    action.save()
+    return action
+
+
+def _apply_revision(plan: ImportPlan, user) -> Inspection:
+    """Bring an imported inspection up to a revised report, keeping the work recorded on it.
+
+    Unchanged findings are not touched, so their owners, updates and evidence stay.
+    Changed findings get the new text (the history keeps the old). New findings are
+    added with their actions. Findings no longer in the report are removed if no work
+    was recorded against them, and kept (and listed) otherwise.
+    """
+    inspection = plan.previous
+    data = plan.data
+    inspection.published_on = published_on(data) or inspection.published_on
+    inspection.overall_grade = data.get("overall_grade") or inspection.overall_grade
+    inspection.content_hash = plan.content_hash
+    inspection.save()
+    questions = {q.order: q for q in inspection.questions.all()}
+    for q in data.get("questions", []):
+        question = questions.get(q["order"])
+        if question is None:
+            questions[q["order"]] = Question.objects.create(
+                inspection=inspection, text=q["text"], order=q["order"],
+                grade=q.get("grade") or Grade.NOT_STATED, is_overall=bool(q.get("is_overall")),
+            )
+        elif (question.text, question.grade) != (q["text"], q.get("grade") or Grade.NOT_STATED):
+            question.text, question.grade = q["text"], q.get("grade") or Grade.NOT_STATED
+            question.save()
+    for change in plan.changed:
+        change.old.text = change.text
+        change.old._history_user = user
+        change.old.save()
+    new_texts = {_normal(change.text) for change in plan.new}
+    references = _References.__new__(_References)
+    references.prefix = _existing_prefix(inspection)
+    references.numbers = {
+        kind: inspection.findings.filter(kind=kind).count() for kind in Finding.Kind.values
+    }
+    for question_order, finding in all_findings(data):
+        if _normal(verbatim_text(finding)) in new_texts:
+            _save_finding(inspection, questions.get(question_order), finding, references, user)
+    for finding in plan.gone:
+        if not finding.actions.filter(updates__isnull=False).exists():
+            finding.delete()
+    return inspection
+
+
+def _existing_prefix(inspection: Inspection) -> str:
+    reference = inspection.findings.values_list("reference", flat=True).first() or ""
+    return reference.rsplit("-", 2)[0] if reference else f"{inspection.force.code}-REV"
