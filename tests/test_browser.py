@@ -186,6 +186,7 @@ def test_from_progress_update_to_authorised_closure(
     officer.visit("/actions/", "action list")
     officer.visit("/calendar/", "calendar feed page")
     officer.visit("/accounts/password_change/", "password change")
+    officer.visit("/reminders/", "my reminders")
 
     lead = Person(browser, url, "lead@westmercia.test", scanned)
     lead.check_accessibility("home (force lead)")

@@ -1,8 +1,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from .evidence import ALLOWED_EXTENSIONS, check_evidence_file
-from .models import Action, Finding, Force, Role, User
+from .models import Action, Finding, Force, ReminderPreference, Role, User
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -184,3 +185,25 @@ class ReportUploadForm(forms.Form):
         if len(text.encode("utf-8")) > REPORT_MAX_BYTES:
             raise ValidationError("The pasted text is larger than 5 MB.")
         return cleaned
+
+
+class ReminderPreferenceForm(forms.ModelForm):
+    class Meta:
+        model = ReminderPreference
+        fields = ["digest", "weekly_on", "paused_until"]
+        labels = {"digest": "How often", "weekly_on": "Day of the weekly digest"}
+        help_texts = {
+            "weekly_on": "For the weekly digest. On a bank holiday it comes the next working day.",
+        }
+        widgets = {
+            "digest": forms.RadioSelect,
+            "paused_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def clean_paused_until(self):
+        paused_until = self.cleaned_data["paused_until"]
+        if paused_until and paused_until < timezone.localdate():
+            raise ValidationError(
+                "That date has passed. Leave it empty if you are not on leave."
+            )
+        return paused_until

@@ -27,6 +27,7 @@ from .models import (
     Force,
     Inspection,
     ProgressUpdate,
+    ReminderPreference,
     Role,
     User,
 )
@@ -758,3 +759,22 @@ def calendar_token_reset(user: User) -> str:
 def calendar_token_revoke(user: User) -> None:
     user.calendar_token = None
     user.save(update_fields=["calendar_token"])
+
+
+def reminder_preferences_update(
+    user: User,
+    *,
+    digest: str,
+    weekly_on: int,
+    paused_until: datetime.date | None,
+) -> "ReminderPreference":
+    """A person's choice of daily or weekly digest, and leave during which only escalations go."""
+    preference, _ = ReminderPreference.objects.update_or_create(
+        user=user,
+        defaults={
+            "digest": digest,
+            "weekly_on": weekly_on,
+            "paused_until": paused_until,
+        },
+    )
+    return preference
