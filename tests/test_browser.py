@@ -266,3 +266,26 @@ def test_pages_work_without_javascript(
     page.get_by_label("What has been done").fill("Recorded without JavaScript.")
     page.get_by_role("button", name="Save update").click()
     assert "Your progress update was saved." in page.content()
+
+
+def test_public_and_error_pages_are_accessible(browser, live_server, static_files, people):
+    page = browser.new_context(base_url=live_server.url).new_page()
+    scanned: dict[str, list] = {}
+    checker = Person.__new__(Person)
+    checker.page, checker.scanned = page, scanned
+    page.goto("/accounts/password_reset/")
+    checker.check_accessibility("password reset")
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill("officer@westmercia.test")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    assert "didn’t match" in page.content()
+    checker.check_accessibility("sign-in with an error")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    response = page.goto("/actions/999999/")
+    assert response.status == 404
+    checker.check_accessibility("not found")
+    response = page.goto("/national/")
+    assert response.status == 403
+    checker.check_accessibility("not allowed")
