@@ -14,7 +14,12 @@ from tracker.importer import parse_report
 from tracker.importing import PCC_RESPONSE_TITLE, plan_import, save_import
 from tracker.models import Action, Finding, Force, Inspection, Question
 
-SAMPLE = Path(__file__).resolve().parent.parent / "tracker" / "data" / "west-mercia-peel-2016-effectiveness.txt"
+SAMPLE = (
+    Path(__file__).resolve().parent.parent
+    / "tracker"
+    / "data"
+    / "west-mercia-peel-2016-effectiveness.txt"
+)
 REPORTS = Path(__file__).resolve().parent / "reports"
 
 
@@ -27,30 +32,49 @@ def run(*args):
 def import_sample(user=None, text=None):
     raw = text.encode() if text else SAMPLE.read_bytes()
     plan = plan_import(parse_report(raw).to_dict(), Force.objects.get(code="WMP"), raw)
-    return plan, (save_import(plan, user) if not plan.already_imported else plan.already_imported)
+    return plan, (
+        save_import(plan, user) if not plan.already_imported else plan.already_imported
+    )
 
 
 def test_the_sample_saves_as_the_report_states_it(db, lead):
     _, inspection = import_sample()
     assert (inspection.programme, inspection.pillar, inspection.published_on) == (
-        "PEEL 2016", "Effectiveness", datetime.date(2017, 3, 2))
+        "PEEL 2016",
+        "Effectiveness",
+        datetime.date(2017, 3, 2),
+    )
     assert inspection.overall_grade == "good"
     assert [q.grade for q in inspection.questions.all()] == [
-        "good", "requires_improvement", "not_stated", "not_stated", "requires_improvement", "not_stated"]
+        "good",
+        "requires_improvement",
+        "not_stated",
+        "not_stated",
+        "requires_improvement",
+        "not_stated",
+    ]
     findings = list(inspection.findings.order_by("order"))
-    assert [f.reference for f in findings] == [f"WMP-2016-EFF-AFI-{n}" for n in range(1, 6)]
+    assert [f.reference for f in findings] == [
+        f"WMP-2016-EFF-AFI-{n}" for n in range(1, 6)
+    ]
     assert [f.question.order for f in findings] == [2, 2, 4, 5, 5]
     dated = findings[2]
     assert "by 1 May 2017" in dated.text and "• review the extent" in dated.text
     plan = dated.actions.get(parent=None)
     assert (plan.title, plan.deadline, plan.deadline_set_by) == (
-        "Produce the action plan", datetime.date(2017, 5, 1), Action.DeadlineSetBy.INSPECTORATE)
+        "Produce the action plan",
+        datetime.date(2017, 5, 1),
+        Action.DeadlineSetBy.INSPECTORATE,
+    )
     steps = list(plan.children.order_by("order"))
     assert len(steps) == 3
     assert steps[0].deadline == datetime.date(2017, 6, 1)
     assert steps[0].deadline_wording == "by 1 June 2017"
     assert [s.deadline for s in steps[1:]] == [None, None]
-    assert Action.objects.filter(deadline__isnull=False, finding__isnull=False).count() == 2
+    assert (
+        Action.objects.filter(deadline__isnull=False, finding__isnull=False).count()
+        == 2
+    )
     pcc = Action.objects.get(finding__isnull=True)
     assert pcc.title == PCC_RESPONSE_TITLE
     assert pcc.deadline == datetime.date(2017, 3, 2) + datetime.timedelta(days=56)
@@ -59,35 +83,61 @@ def test_the_sample_saves_as_the_report_states_it(db, lead):
 
 def test_importing_the_same_report_again_creates_nothing(db):
     import_sample()
-    before = (Inspection.objects.count(), Finding.objects.count(), Action.objects.count())
+    before = (
+        Inspection.objects.count(),
+        Finding.objects.count(),
+        Action.objects.count(),
+    )
     plan, _ = import_sample()
     assert plan.already_imported is not None
-    assert (Inspection.objects.count(), Finding.objects.count(), Action.objects.count()) == before
+    assert (
+        Inspection.objects.count(),
+        Finding.objects.count(),
+        Action.objects.count(),
+    ) == before
 
 
 def test_a_revised_report_keeps_the_work_on_unchanged_findings(db, lead, owner):
     _, inspection = import_sample()
     first = inspection.findings.get(reference="WMP-2016-EFF-AFI-1")
     action = first.actions.get()
-    action = services.action_assign(lead, action, expected_version=action.version, owner=owner,
-                                    contributors=[], deadline=datetime.date(2030, 1, 1))
-    services.action_record_progress(owner, action, text="Community survey done.", percent=30)
+    action = services.action_assign(
+        lead,
+        action,
+        expected_version=action.version,
+        owner=owner,
+        contributors=[],
+        deadline=datetime.date(2030, 1, 1),
+    )
+    services.action_record_progress(
+        owner, action, text="Community survey done.", percent=30
+    )
     text = SAMPLE.read_text()
-    text = text.replace("to continually improve its problem-solving approach",
-                        "to keep improving its problem-solving approach")
+    text = text.replace(
+        "to continually improve its problem-solving approach",
+        "to keep improving its problem-solving approach",
+    )
     text = text.replace(
         "  • The force should engage routinely with partner agencies",
         "  • The force should publish its serious and organised crime profile by 30 June 2017.\n"
-        "  • The force should engage routinely with partner agencies")
+        "  • The force should engage routinely with partner agencies",
+    )
     plan, _ = import_sample(text=text)
     assert plan.is_revision
-    assert (len(plan.unchanged), len(plan.changed), len(plan.new), len(plan.gone)) == (4, 1, 1, 0)
+    assert (len(plan.unchanged), len(plan.changed), len(plan.new), len(plan.gone)) == (
+        4,
+        1,
+        1,
+        0,
+    )
     assert plan.changed[0].old.reference == "WMP-2016-EFF-AFI-2"
     first.refresh_from_db()
     action.refresh_from_db()
     assert action.owner == owner and action.updates.count() == 1
     assert inspection.findings.count() == 6
-    assert "keep improving" in inspection.findings.get(reference="WMP-2016-EFF-AFI-2").text
+    assert (
+        "keep improving" in inspection.findings.get(reference="WMP-2016-EFF-AFI-2").text
+    )
     new = inspection.findings.get(reference="WMP-2016-EFF-AFI-6")
     assert new.actions.get().deadline == datetime.date(2017, 6, 30)
     assert Inspection.objects.count() == 1
@@ -95,9 +145,15 @@ def test_a_revised_report_keeps_the_work_on_unchanged_findings(db, lead, owner):
 
 def test_command_dry_run_prints_the_tree_and_saves_nothing(db):
     out, _ = run(str(SAMPLE), "--dry-run")
-    assert "6 questions; 0 causes of concern, 0 recommendations, 5 areas for improvement" in out
+    assert (
+        "6 questions; 0 causes of concern, 0 recommendations, 5 areas for improvement"
+        in out
+    )
     assert "[due 2017-05-01: by 1 May 2017 → action plan]" in out
-    assert "[due 2017-06-01: by 1 June 2017 → accompanying report for scrutiny by HMIC]" in out
+    assert (
+        "[due 2017-06-01: by 1 June 2017 → accompanying report for scrutiny by HMIC]"
+        in out
+    )
     assert "— Requires improvement" in out
     assert not Inspection.objects.exists()
 
@@ -141,14 +197,21 @@ def test_command_needs_a_known_force(db, tmp_path):
 
 def test_import_page_previews_corrects_and_confirms(client, inspector, lead):
     client.force_login(inspector)
-    response = client.post("/import/", {"file": SimpleUploadedFile("wm.txt", SAMPLE.read_bytes())})
+    response = client.post(
+        "/import/", {"file": SimpleUploadedFile("wm.txt", SAMPLE.read_bytes())}
+    )
     assert response.status_code == 302
     preview = client.get(response["Location"])
     body = preview.content.decode()
     assert "by 1 May 2017" in body and "Question 6" in body
     assert not Inspection.objects.exists()  # nothing saved before confirmation
-    form = {"force": Force.objects.get(code="WMP").pk, "q3-grade": "good",
-            "q4.1-kind": "recommendation", "q4.1.c.1-d0-due": "2017-06-02", "confirm": "1"}
+    form = {
+        "force": Force.objects.get(code="WMP").pk,
+        "q3-grade": "good",
+        "q4.1-kind": "recommendation",
+        "q4.1.c.1-d0-due": "2017-06-02",
+        "confirm": "1",
+    }
     done = client.post(response["Location"], form)
     assert done.status_code == 302
     inspection = Inspection.objects.get()
@@ -195,16 +258,50 @@ def test_import_page_rejects_a_file_over_5_mb(client, inspector):
     assert "larger than 5 MB" in response.content.decode()
 
 
-def test_an_import_waiting_in_one_session_is_invisible_to_another(client, inspector, db):
+def test_an_import_waiting_in_one_session_is_invisible_to_another(
+    client, inspector, db
+):
     from django.test import Client
 
     from tracker.models import Role, User
 
     client.force_login(inspector)
-    response = client.post("/import/", {"file": SimpleUploadedFile("wm.txt", SAMPLE.read_bytes())})
-    colleague = User.objects.create_user("second@hmicfrs.test", "x" * 20, role=Role.INSPECTOR)
+    response = client.post(
+        "/import/", {"file": SimpleUploadedFile("wm.txt", SAMPLE.read_bytes())}
+    )
+    colleague = User.objects.create_user(
+        "second@hmicfrs.test", "x" * 20, role=Role.INSPECTOR
+    )
     other = Client()
     other.force_login(colleague)
     assert other.get(response["Location"]).status_code == 404
     assert other.post(response["Location"], {"confirm": "1"}).status_code == 404
     assert not Inspection.objects.exists()
+
+
+def test_confirming_without_corrections_invents_no_grade(client, inspector):
+    from tracker.importing import find_force
+
+    client.force_login(inspector)
+    raw = (REPORTS / "peel-2018-19-integrated.txt").read_bytes()
+    parsed = parse_report(raw).to_dict()
+    response = client.post("/import/", {"file": SimpleUploadedFile("r.txt", raw)})
+    preview = client.get(response["Location"]).content.decode()
+    overall = preview.split('id="overall_grade"', 1)[1].split("</select>", 1)[0]
+    expected = parsed["overall_grade"] or "not_stated"
+    assert f'value="{expected}" selected' in overall
+    # Post back exactly what the form shows, as a browser would.
+    form = {
+        "force": Force.objects.get(code="KEN").pk,
+        "overall_grade": expected,
+        "confirm": "1",
+    }
+    for question in parsed["questions"]:
+        form[f"q{question['order']}-grade"] = question["grade"]
+    client.post(response["Location"], form)
+    inspection = Inspection.objects.get()
+    assert inspection.overall_grade == expected
+    assert [q.grade for q in inspection.questions.all()] == [
+        q["grade"] for q in parsed["questions"]
+    ]
+    assert find_force("Kent") == inspection.force

@@ -237,6 +237,11 @@ class Finding(models.Model):
         Kind.RECOMMENDATION: "REC",
         Kind.AREA_FOR_IMPROVEMENT: "AFI",
     }
+    KIND_NAMES = {  # (one, many), as people write them
+        Kind.CAUSE_OF_CONCERN: ("cause of concern", "causes of concern"),
+        Kind.RECOMMENDATION: ("recommendation", "recommendations"),
+        Kind.AREA_FOR_IMPROVEMENT: ("area for improvement", "areas for improvement"),
+    }
     OPEN_STATUSES = (Status.AWAITING_REVIEW, Status.BEING_PROGRESSED, Status.CLOSURE_REQUESTED)
 
     # Copied from the inspection so that "what may this user see" is one indexed column.

@@ -59,7 +59,12 @@ def import_start(request):
             }
             request.session.modified = True
             return redirect("tracker:import-preview", token=token)
-    return render(request, "tracker/import_start.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "tracker/import_start.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 def _walk(items, prefix: str, depth: int):
@@ -81,8 +86,17 @@ def _rows(data: dict) -> list[dict]:
     """The parsed report as rows for the preview form, each with the name its inputs use."""
     rows = []
     for question in data.get("questions", []):
-        rows.append({"type": "question", "key": f"q{question['order']}", "item": question, "depth": 0})
-        for path, item, depth in _walk(question.get("findings", []), f"q{question['order']}", 1):
+        rows.append(
+            {
+                "type": "question",
+                "key": f"q{question['order']}",
+                "item": question,
+                "depth": 0,
+            }
+        )
+        for path, item, depth in _walk(
+            question.get("findings", []), f"q{question['order']}", 1
+        ):
             rows.append({"type": "finding", "key": path, "item": item, "depth": depth})
     for path, item, depth in _walk(data.get("findings", []), "x", 0):
         rows.append({"type": "finding", "key": path, "item": item, "depth": depth})
@@ -148,10 +162,15 @@ def import_preview(request, token):
             try:
                 plan = plan_import(data, force, fingerprint=pending["fingerprint"])
                 if plan.already_imported:
-                    messages.info(request, "This report was already imported: nothing was changed.")
+                    messages.info(
+                        request,
+                        "This report was already imported: nothing was changed.",
+                    )
                     inspection = plan.already_imported
                 else:
-                    inspection = save_import(plan, request.user, source_reference=pending["source"])
+                    inspection = save_import(
+                        plan, request.user, source_reference=pending["source"]
+                    )
                     messages.success(request, f"Imported “{inspection.title}”.")
             except ReportImportError as error:
                 errors.append(error.message)
@@ -181,7 +200,7 @@ def import_preview(request, token):
             "forces": forces,
             "force": force,
             "plan": plan,
-            "counts": [(label, counts[kind]) for kind, label in KINDS],
+            "counts": [(*Finding.KIND_NAMES[kind], counts[kind]) for kind, _ in KINDS],
             "errors": errors,
         },
         status=400 if errors else 200,

@@ -14,11 +14,6 @@ from tracker.models import Finding, Grade
 
 GRADES = dict(Grade.choices)
 KINDS = dict(Finding.Kind.choices)
-PLURALS = {
-    "cause_of_concern": ("cause of concern", "causes of concern"),
-    "recommendation": ("recommendation", "recommendations"),
-    "area_for_improvement": ("area for improvement", "areas for improvement"),
-}
 
 
 def describe(data: dict) -> list[str]:
@@ -42,13 +37,17 @@ def describe(data: dict) -> list[str]:
             items(child.get("children", []), depth + 1)
 
     def finding(f, depth):
-        lines.append(f"{'    ' * depth}{KINDS[f['kind']]}: {f['text'][:90]}{deadlines(f)}")
+        lines.append(
+            f"{'    ' * depth}{KINDS[f['kind']]}: {f['text'][:90]}{deadlines(f)}"
+        )
         items(f.get("children", []), depth + 1)
         for recommendation in f.get("recommendations", []):
             finding(recommendation, depth + 1)
 
     for question in data.get("questions", []):
-        lines.append(f"Q{question['order']}. {question['text']} — {GRADES.get(question['grade'], question['grade'])}")
+        lines.append(
+            f"Q{question['order']}. {question['text']} — {GRADES.get(question['grade'], question['grade'])}"
+        )
         for f in question.get("findings", []):
             finding(f, 1)
     for f in data.get("findings", []):
@@ -62,10 +61,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path")
-        parser.add_argument("--force", default="", help='The force, e.g. "West Mercia"; defaults to the one the report names.')
-        parser.add_argument("--dry-run", action="store_true", help="Print what was found; save nothing.")
-        parser.add_argument("--json", action="store_true", help="Print the parsed structure as JSON.")
-        parser.add_argument("--source", default="", help="Where the report was published (a URL).")
+        parser.add_argument(
+            "--force",
+            default="",
+            help='The force, e.g. "West Mercia"; defaults to the one the report names.',
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Print what was found; save nothing."
+        )
+        parser.add_argument(
+            "--json", action="store_true", help="Print the parsed structure as JSON."
+        )
+        parser.add_argument(
+            "--source", default="", help="Where the report was published (a URL)."
+        )
 
     def handle(self, *args, **options):
         path = Path(options["path"])
@@ -90,12 +99,14 @@ class Command(BaseCommand):
             raise CommandError(
                 f"No force called “{named}”: give --force with a force's name or slug."
                 if named
-                else "The report does not name its force: give --force, e.g. --force \"West Mercia\"."
+                else 'The report does not name its force: give --force, e.g. --force "West Mercia".'
             )
         try:
             plan = plan_import(data, force, raw)
             if plan.already_imported:
-                self.stdout.write(f"Already imported as “{plan.already_imported}”: nothing changed.")
+                self.stdout.write(
+                    f"Already imported as “{plan.already_imported}”: nothing changed."
+                )
                 return
             if plan.is_revision:
                 self.stdout.write(
@@ -105,11 +116,17 @@ class Command(BaseCommand):
             inspection = save_import(plan, None, source_reference=options["source"])
         except ReportImportError as error:
             raise CommandError(error.message) from None
-        self.stderr.write(self.style.SUCCESS(f"Saved “{inspection}” ({inspection.get_absolute_url()})."))
+        self.stderr.write(
+            self.style.SUCCESS(
+                f"Saved “{inspection}” ({inspection.get_absolute_url()})."
+            )
+        )
 
     def _summary(self, data):
         questions = data.get("questions", [])
-        findings = [f for q in questions for f in q.get("findings", [])] + data.get("findings", [])
+        findings = [f for q in questions for f in q.get("findings", [])] + data.get(
+            "findings", []
+        )
         counts = {kind: 0 for kind in KINDS}
         for f in findings:
             counts[f["kind"]] += 1
@@ -117,7 +134,9 @@ class Command(BaseCommand):
                 counts[r["kind"]] += 1
         self.stdout.write(
             f"{len(questions)} questions; "
-            + ", ".join(f"{n} {PLURALS[k][n != 1]}" for k, n in counts.items())
+            + ", ".join(
+                f"{n} {Finding.KIND_NAMES[k][n != 1]}" for k, n in counts.items()
+            )
         )
         for line in describe(data):
             self.stdout.write(line)
