@@ -1,0 +1,263 @@
+"""Benchmark the tracker at national scale: pages, the reminder sweep and digest sending.
+
+    python -m bench --sizes 1000,50000 --rounds 5 --json bench.json
+
+Each size gets a PostgreSQL database of its own (peel_bench_<size> on the server
+of --database-url), created, migrated and filled by the generator when it does not
+already hold that size and seed. Each size is measured in a process of its own;
+sending is measured once, at the largest size, through a Celery worker on Redis
+database 14 to an SMTP server in the benchmark's process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+from bench import ADMIN, RAW_SQL
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/peel_bench_{size}"
+
+# The targets of issue 6.
+MAX_VS_ADMIN = 1.0
+MAX_LARGE_OVER_SMALL = 1.5
+MAX_QUERIES = 15
+MAX_SWEEP_SECONDS = 3.0
+MAX_SEND_SECONDS = 60.0
+
+
+def run_size(size: int, args, digests: int) -> dict:
+    url = args.database_url.format(size=size)
+    command = [
+        sys.executable,
+        "-m",
+        "bench.measure",
+        f"--size={size}",
+        f"--seed={args.seed}",
+        f"--rounds={args.rounds}",
+        f"--database-url={url}",
+        f"--redis-url={args.redis_url}",
+        f"--digests={digests}",
+    ]
+    print(f"{size:,} actions ({url.rsplit('/', 1)[-1]})", file=sys.stderr, flush=True)
+    done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    if done.returncode:
+        raise SystemExit(f"Measuring {size:,} actions failed (exit {done.returncode}).")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def per_row(row: dict) -> float:
+    return row["median_ms"] / max(row.get("rows") or 1, 1)
+
+
+def ratios(results: list[dict]) -> dict[str, float]:
+    """Largest size over smallest, per page; an export is compared per row it carries."""
+    small, large = results[0], results[-1]
+    by_name = {row["name"]: row for row in small["pages"]}
+    out = {}
+    for row in large["pages"]:
+        before = by_name[row["name"]]
+        if "rows" in row:
+            out[row["name"]] = round(per_row(row) / per_row(before), 2)
+        else:
+            out[row["name"]] = round(row["median_ms"] / before["median_ms"], 2)
+    return out
+
+
+def targets(results: list[dict], page_ratios: dict, send: dict | None) -> list[dict]:
+    large = results[-1]
+    size = large["size"]
+    pages = [row for row in large["pages"] if row["name"] not in (ADMIN, RAW_SQL)]
+    checks = []
+
+    def check(name, misses, detail=""):
+        checks.append(
+            {"target": name, "met": not misses, "misses": misses, "detail": detail}
+        )
+
+    check(
+        f"every page <= {MAX_VS_ADMIN}x the admin changelist at {size:,}",
+        [
+            f"{r['name']} ({r['vs_admin']}x)"
+            for r in pages
+            if r["vs_admin"] > MAX_VS_ADMIN
+        ],
+    )
+    check(
+        f"large/small <= {MAX_LARGE_OVER_SMALL} for every page",
+        [
+            f"{r['name']} ({page_ratios[r['name']]})"
+            for r in pages
+            if page_ratios[r["name"]] > MAX_LARGE_OVER_SMALL
+        ],
+        "the export is compared per row",
+    )
+    queries = {}
+    for result in results:
+        for row in result["pages"]:
+            if row["name"] != RAW_SQL:
+                queries.setdefault(row["name"], []).append(row["queries"])
+    check(
+        f"queries equal at every size and <= {MAX_QUERIES}",
+        [
+            f"{name} ({'/'.join(map(str, counts))})"
+            for name, counts in queries.items()
+            if len(set(counts)) > 1 or max(counts) > MAX_QUERIES
+        ],
+    )
+    for sweep in large["sweeps"]:
+        check(
+            f"sweep over {sweep['open_actions']:,} open actions ({sweep['variant']}) "
+            f"< {MAX_SWEEP_SECONDS:g} s",
+            [] if sweep["seconds"] < MAX_SWEEP_SECONDS else [f"{sweep['seconds']} s"],
+        )
+    if send is not None:
+        ok = send.get("seconds") is not None and send["seconds"] < MAX_SEND_SECONDS
+        ok = ok and send["received"] == send["digests"]
+        check(
+            f"{send['digests']:,} digests sent < {MAX_SEND_SECONDS:g} s",
+            [] if ok else [f"{send.get('seconds')} s, {send['received']} received"],
+        )
+    return checks
+
+
+def table(results: list[dict], page_ratios: dict) -> str:
+    sizes = [r["size"] for r in results]
+    head = f"{'page':<26}" + "".join(f"{f'{s:,} actions':>27}" for s in sizes)
+    head += f"{'large/small':>13}{'vs admin':>10}{'vs raw SQL':>12}"
+    sub = f"{'':<26}" + "".join(f"{'median (min-max) ms':>23}{'q':>4}" for _ in sizes)
+    lines = [head, sub, "-" * len(head)]
+    names = [row["name"] for row in results[-1]["pages"]]
+    for name in names:
+        line = f"{name:<26}"
+        for result in results:
+            row = next(r for r in result["pages"] if r["name"] == name)
+            spread = f"{row['median_ms']:.1f} ({row['min_ms']:.1f}-{row['max_ms']:.1f})"
+            line += f"{spread:>23}{row['queries']:>4}"
+        last = next(r for r in results[-1]["pages"] if r["name"] == name)
+        line += f"{page_ratios[name]:>13.2f}{last['vs_admin']:>10.2f}{last['vs_raw_sql']:>12.1f}"
+        lines.append(line)
+    for result in results:
+        if "rows" in (
+            row := next(r for r in result["pages"] if r["name"] == "csv export")
+        ):
+            lines.append(f"  csv export at {result['size']:,}: {row['rows']:,} rows")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--sizes", default="1000,50000", help="Numbers of actions, e.g. 1000,50000."
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="Timed requests per page (after one warm-up).",
+    )
+    parser.add_argument("--json", type=Path, help="Write the results here.")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
+        help="PostgreSQL URL with {size} in the database name (default %(default)s).",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+        help="Broker for the sending benchmark (default %(default)s).",
+    )
+    parser.add_argument(
+        "--digests", type=int, default=1000, help="Digests to send (0: skip)."
+    )
+    args = parser.parse_args(argv)
+    sizes = sorted({int(size.replace("_", "")) for size in args.sizes.split(",")})
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+
+    results = [
+        run_size(size, args, args.digests if size == sizes[-1] else 0) for size in sizes
+    ]
+    page_ratios = ratios(results)
+    send = results[-1].get("send")
+    checks = targets(results, page_ratios, send)
+
+    print()
+    print(table(results, page_ratios))
+    print()
+    for result in results:
+        for sweep in result["sweeps"]:
+            print(
+                f"sweep at {result['size']:,} ({sweep['variant']}): {sweep['seconds']:.2f} s "
+                f"over {sweep['open_actions']:,} open actions ({sweep['remindable_actions']:,} "
+                f"remindable), {sweep['recorded']:,} reminders for {sweep['recipients']} people"
+            )
+    if send:
+        print(
+            f"send: {send['received']} of {send['digests']} digests received in "
+            f"{send['seconds']} s"
+        )
+    print()
+    for item in checks:
+        mark = "met   " if item["met"] else "MISSED"
+        misses = f": {', '.join(item['misses'])}" if item["misses"] else ""
+        print(f"[{mark}] {item['target']}{misses}")
+
+    if args.json:
+        pages = [
+            {
+                key: row[key]
+                for key in (
+                    "name",
+                    "size",
+                    "median_ms",
+                    "min_ms",
+                    "max_ms",
+                    "queries",
+                    "vs_admin",
+                    "vs_raw_sql",
+                )
+            }
+            | ({"rows": row["rows"]} if "rows" in row else {})
+            for result in results
+            for row in result["pages"]
+        ]
+        document = {
+            "date": datetime.date.today().isoformat(),
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+                "postgresql": results[-1].get("postgresql"),
+            },
+            "seed": args.seed,
+            "rounds": args.rounds,
+            "sizes": sizes,
+            "pages": pages,
+            "ratios": page_ratios,
+            # The issue's target is the sweep over every action open at the largest size.
+            "sweep": results[-1]["sweeps"][-1],
+            "sweeps": [sweep for result in results for sweep in result["sweeps"]],
+            "send": send,
+            "targets": checks,
+            "data": {str(result["size"]): result["data"] for result in results},
+            "list_rows_sql": next(
+                r["sql"] for r in results[-1]["pages"] if r["name"] == RAW_SQL
+            ),
+        }
+        args.json.write_text(json.dumps(document, indent=2, default=str) + "\n")
+        print(f"\nWrote {args.json}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1583 @@
+"""A national data set for benchmarks: all 43 forces, years of PEEL inspections, their
+findings and the actions that answer them, deterministic for a seed.
+
+The shape of one inspection (its questions, findings and action trees) does not
+depend on how many actions are asked for: a larger set has more inspections, not
+larger ones, as the nation's data grows. Inspections are made newest programme
+first, across the forces in a seeded order, until the number of actions is reached;
+older programmes are mostly complete or superseded, the newest mostly open with
+deadlines around today.
+
+Rows go in with `bulk_create`, which bypasses `save()`, the services and
+django-simple-history: `force` and `inspection` are set here as `save()` would,
+statuses are made consistent here as the services would keep them, and no history
+records are written. Generated people have addresses under GENERATED_DOMAIN and
+unusable passwords; generated inspections say so in `source_reference`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .importing import PCC_RESPONSE_DAYS, PCC_RESPONSE_TITLE
+from .models import (
+    Action,
+    DeadlineChangeRequest,
+    Evidence,
+    Finding,
+    FindingEvent,
+    Force,
+    Grade,
+    Inspection,
+    ProgressUpdate,
+    Question,
+    ReminderPolicy,
+    ReminderPreference,
+    Role,
+    Theme,
+    User,
+)
+
+GENERATED_DOMAIN = "generated.invalid"
+MARKER = "Generated national data"
+# Bump when the same seed would give different data, so that saved databases are remade.
+VERSION = 1
+BATCH_SIZE = 5000
+
+UTC = datetime.UTC
+Status = Action.Status
+Kind = ProgressUpdate.Kind
+
+
+class GeneratorError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What a database filled by the generator holds: read back from its inspections."""
+
+    seed: int
+    actions: int
+    today: datetime.date
+    version: int = VERSION
+
+    @property
+    def source_reference(self) -> str:
+        return (
+            f"{MARKER} (version {self.version}, seed {self.seed}, {self.actions} actions, "
+            f"generated for {self.today.isoformat()}): not a real report"
+        )
+
+    @classmethod
+    def parse(cls, text: str) -> Fingerprint | None:
+        match = _FINGERPRINT.match(text or "")
+        if not match:
+            return None
+        version, seed, actions, generated = match.groups()
+        return cls(
+            int(seed),
+            int(actions),
+            datetime.date.fromisoformat(generated),
+            int(version),
+        )
+
+    def matches(self, seed: int, actions: int) -> bool:
+        """Made by this version of the generator, with this seed and size?"""
+        return (self.version, self.seed, self.actions) == (VERSION, seed, actions)
+
+
+_FINGERPRINT = re.compile(
+    re.escape(MARKER)
+    + r" \(version (\d+), seed (\d+), (\d+) actions, generated for (\d{4}-\d{2}-\d{2})\)"
+)
+
+
+def other_data() -> list[str]:
+    """What the database holds that the generator did not make, in words (empty if nothing)."""
+    found = []
+    users = User.objects.exclude(email__endswith=GENERATED_DOMAIN).count()
+    if users:
+        found.append(f"{users} user{'s' if users != 1 else ''}")
+    inspections = Inspection.objects.exclude(
+        source_reference__startswith=MARKER
+    ).count()
+    if inspections:
+        found.append(f"{inspections} inspection{'s' if inspections != 1 else ''}")
+    return found
+
+
+def fingerprint() -> Fingerprint | None:
+    """The seed and size of the generated data in the database, if that is all it holds."""
+    if other_data():
+        return None
+    first = (
+        Inspection.objects.order_by("pk")
+        .values_list("source_reference", flat=True)
+        .first()
+    )
+    return Fingerprint.parse(first) if first else None
+
+
+def holds_anything() -> bool:
+    return (
+        User.objects.exists() or Inspection.objects.exists() or Theme.objects.exists()
+    )
+
+
+# ------------------------------------------------------------------------ reset
+
+
+def _content_tables() -> list[str]:
+    """Every tracker table except the forces, the people and the reminder policy."""
+    keep = {
+        Force,
+        User,
+        ReminderPolicy,
+        User.groups.through,
+        User.user_permissions.through,
+    }
+    return [
+        model._meta.db_table
+        for model in apps.get_app_config("tracker").get_models(
+            include_auto_created=True
+        )
+        if model not in keep and not model._meta.proxy and model._meta.managed
+    ]
+
+
+@transaction.atomic
+def delete_all(*, everyone: bool = False) -> None:
+    """Empty the tracker: inspections, findings, actions, reminders and their history.
+
+    Then the generated people go, or with `everyone` every person. Only a caller that
+    has checked what the database holds may call this.
+    """
+    with connection.cursor() as cursor:
+        # Rows inserted earlier in this transaction leave deferred foreign-key checks
+        # pending, and TRUNCATE refuses a table with pending checks: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        tables = ", ".join(connection.ops.quote_name(t) for t in _content_tables())
+        cursor.execute(f"TRUNCATE {tables}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    Force.objects.update(inspector_contact=None)
+    people = (
+        User.objects.all()
+        if everyone
+        else User.objects.filter(email__endswith=GENERATED_DOMAIN)
+    )
+    people.delete()
+
+
+# ------------------------------------------------------------------ the content
+
+# (name, the improvement a finding asks for, the subject of an action step)
+THEMES = [
+    (
+        "Crime data integrity",
+        "records crimes accurately and without delay",
+        "crime recording",
+    ),
+    (
+        "Neighbourhood policing",
+        "engages with local communities",
+        "neighbourhood policing",
+    ),
+    ("Problem solving", "uses problem-solving to prevent crime", "problem solving"),
+    ("Anti-social behaviour", "tackles anti-social behaviour", "anti-social behaviour"),
+    (
+        "Call handling and response",
+        "answers and responds to calls for service",
+        "call handling",
+    ),
+    (
+        "Investigation standards",
+        "supervises and completes investigations",
+        "investigations",
+    ),
+    (
+        "Victims Code compliance",
+        "meets its obligations under the Victims Code",
+        "victim contact",
+    ),
+    (
+        "Outcome 16: victim does not support police action",
+        "understands why victims withdraw their support for a prosecution",
+        "outcome 16 cases",
+    ),
+    (
+        "Domestic abuse",
+        "protects victims of domestic abuse",
+        "domestic abuse risk assessment",
+    ),
+    ("Child protection", "safeguards children at risk", "child protection referrals"),
+    (
+        "Missing persons",
+        "responds to reports of missing people",
+        "missing person investigations",
+    ),
+    (
+        "Mental health",
+        "responds to people in mental health crisis",
+        "mental health triage",
+    ),
+    (
+        "Serious and organised crime",
+        "disrupts serious and organised crime",
+        "organised crime mapping",
+    ),
+    (
+        "Managing sex offenders",
+        "manages registered sex offenders",
+        "offender risk management",
+    ),
+    (
+        "Stop and search",
+        "records and scrutinises its use of stop and search",
+        "stop and search",
+    ),
+    ("Use of force", "records and reviews its use of force", "use of force reporting"),
+    ("Counter-corruption", "identifies and tackles corruption", "counter-corruption"),
+    ("Vetting", "vets its workforce", "vetting"),
+    (
+        "Workforce wellbeing",
+        "supports the wellbeing of its workforce",
+        "wellbeing support",
+    ),
+    ("Leadership development", "develops its leaders", "leadership development"),
+    (
+        "Demand and resource planning",
+        "understands and plans for demand",
+        "demand analysis",
+    ),
+    (
+        "Digital forensics",
+        "examines digital devices without delay",
+        "digital forensics",
+    ),
+    (
+        "Value for money",
+        "plans its finances and shows value for money",
+        "financial planning",
+    ),
+    (
+        "Fair treatment",
+        "treats the public fairly and with respect",
+        "public engagement",
+    ),
+]
+
+STEPS = [
+    "Review the current policy on {}",
+    "Train frontline officers and staff on {}",
+    "Audit a sample of cases: {}",
+    "Report progress on {} to the chief officer group",
+    "Publish revised guidance on {}",
+    "Add {} measures to the performance framework",
+    "Appoint a senior lead for {}",
+    "Commission an independent review of {}",
+    "Agree a partnership protocol on {}",
+    "Check compliance with the new approach to {}",
+]
+
+FIRST_NAMES = [
+    "Alex",
+    "Sam",
+    "Jo",
+    "Chris",
+    "Priya",
+    "Dan",
+    "Morgan",
+    "Olive",
+    "Rhys",
+    "Aisha",
+    "Tom",
+    "Megan",
+    "Owen",
+    "Fatima",
+    "Liam",
+    "Grace",
+    "Kwame",
+    "Sian",
+    "Ben",
+    "Hannah",
+]
+LAST_NAMES = [
+    "Patel",
+    "Evans",
+    "Morgan",
+    "Shah",
+    "Hughes",
+    "Reid",
+    "Ellis",
+    "Jones",
+    "Williams",
+    "Davies",
+    "Khan",
+    "Taylor",
+    "Brown",
+    "Wilson",
+    "Thomas",
+    "Roberts",
+    "Ahmed",
+    "Clarke",
+]
+
+# Questions by pillar, overall first: (text, theme indexes a finding under it draws from)
+PILLAR_QUESTIONS = {
+    "Effectiveness": [
+        ("How effective is the force at keeping people safe and reducing crime?", []),
+        (
+            "How effective is the force at preventing crime, tackling anti-social behaviour and keeping people safe?",
+            [1, 2, 3],
+        ),
+        (
+            "How effective is the force at investigating crime and reducing re-offending?",
+            [5, 6, 7, 21],
+        ),
+        (
+            "How effective is the force at protecting those who are vulnerable from harm, and supporting victims?",
+            [8, 9, 10, 11],
+        ),
+        (
+            "How effective is the force at tackling serious and organised crime?",
+            [12, 13],
+        ),
+        ("How effective are the force's specialist capabilities?", []),
+    ],
+    "Efficiency": [
+        ("How efficient is the force at keeping people safe and reducing crime?", []),
+        ("How well does the force understand demand?", [20, 4]),
+        ("How well does the force use its resources?", [20, 22]),
+        ("How well is the force planning for the future?", [22, 19]),
+    ],
+    "Legitimacy": [
+        ("How legitimate is the force at keeping people safe and reducing crime?", []),
+        (
+            "To what extent does the force treat all of the people it serves with fairness and respect?",
+            [23, 14, 15],
+        ),
+        (
+            "How well does the force ensure that its workforce behaves ethically and lawfully?",
+            [16, 17],
+        ),
+        (
+            "To what extent does the force treat its workforce with fairness and respect?",
+            [18, 19],
+        ),
+    ],
+    "Leadership": [
+        ("How well led is the force?", []),
+        (
+            "How well does the force understand, develop and display leadership?",
+            [19, 18],
+        ),
+    ],
+}
+ASSESSMENT_QUESTIONS = [
+    ("Providing a service to the victims of crime", [6, 0]),
+    ("Engaging with and treating the public with fairness and respect", [23, 14, 15]),
+    (
+        "Preventing crime and anti-social behaviour, and reducing vulnerability",
+        [1, 2, 3],
+    ),
+    ("Responding to the public", [4, 11]),
+    ("Investigating crime", [5, 7, 21]),
+    ("Protecting vulnerable people", [8, 9, 10]),
+    ("Managing offenders and suspects", [13, 5]),
+    ("Disrupting serious organised crime", [12]),
+    ("Building, supporting and protecting the workforce", [18, 16, 17]),
+    ("Leadership and force management", [19, 20, 22]),
+]
+FOUR_POINT = [
+    Grade.OUTSTANDING,
+    Grade.GOOD,
+    Grade.REQUIRES_IMPROVEMENT,
+    Grade.INADEQUATE,
+]
+FOUR_POINT_WEIGHTS = [5, 55, 32, 8]
+FIVE_POINT = [
+    Grade.OUTSTANDING,
+    Grade.GOOD,
+    Grade.ADEQUATE,
+    Grade.REQUIRES_IMPROVEMENT,
+    Grade.INADEQUATE,
+]
+FIVE_POINT_WEIGHTS = [3, 30, 35, 25, 7]
+
+
+@dataclass(frozen=True)
+class Round:
+    """One round of a programme: every force gets one report per pillar, in a date range."""
+
+    programme: str
+    pillar: str  # empty for integrated reports
+    first: datetime.date
+    last: datetime.date
+    tag: str  # in finding references, e.g. 2016-EFF
+
+    @property
+    def integrated(self) -> bool:
+        return not self.pillar
+
+    @property
+    def five_point(self) -> bool:
+        return self.first.year >= 2021
+
+
+ROUNDS = [
+    Round(
+        "PEEL 2025–27",
+        "",
+        datetime.date(2025, 9, 1),
+        datetime.date(2026, 10, 30),
+        "2025-INT",
+    ),
+    Round(
+        "PEEL 2023–25",
+        "",
+        datetime.date(2023, 6, 1),
+        datetime.date(2025, 6, 30),
+        "2023-INT",
+    ),
+    Round(
+        "PEEL 2021/22",
+        "",
+        datetime.date(2021, 11, 1),
+        datetime.date(2022, 10, 31),
+        "2021-INT",
+    ),
+    Round(
+        "PEEL 2018/19",
+        "",
+        datetime.date(2019, 5, 2),
+        datetime.date(2020, 1, 24),
+        "2018-INT",
+    ),
+    Round(
+        "PEEL 2017",
+        "Effectiveness",
+        datetime.date(2018, 3, 22),
+        datetime.date(2018, 3, 22),
+        "2017-EFF",
+    ),
+    Round(
+        "PEEL 2017",
+        "Legitimacy",
+        datetime.date(2017, 12, 12),
+        datetime.date(2017, 12, 12),
+        "2017-LEG",
+    ),
+    Round(
+        "PEEL 2017",
+        "Efficiency",
+        datetime.date(2017, 11, 9),
+        datetime.date(2017, 11, 9),
+        "2017-EFI",
+    ),
+    Round(
+        "PEEL 2016",
+        "Effectiveness",
+        datetime.date(2017, 3, 2),
+        datetime.date(2017, 3, 2),
+        "2016-EFF",
+    ),
+    Round(
+        "PEEL 2016",
+        "Legitimacy",
+        datetime.date(2016, 12, 8),
+        datetime.date(2016, 12, 8),
+        "2016-LEG",
+    ),
+    Round(
+        "PEEL 2016",
+        "Leadership",
+        datetime.date(2016, 12, 8),
+        datetime.date(2016, 12, 8),
+        "2016-LDR",
+    ),
+    Round(
+        "PEEL 2016",
+        "Efficiency",
+        datetime.date(2016, 11, 3),
+        datetime.date(2016, 11, 3),
+        "2016-EFI",
+    ),
+    Round(
+        "PEEL 2015",
+        "Effectiveness",
+        datetime.date(2016, 2, 25),
+        datetime.date(2016, 2, 25),
+        "2015-EFF",
+    ),
+    Round(
+        "PEEL 2015",
+        "Legitimacy",
+        datetime.date(2016, 2, 11),
+        datetime.date(2016, 2, 11),
+        "2015-LEG",
+    ),
+    Round(
+        "PEEL 2015",
+        "Leadership",
+        datetime.date(2016, 2, 11),
+        datetime.date(2016, 2, 11),
+        "2015-LDR",
+    ),
+    Round(
+        "PEEL 2015",
+        "Efficiency",
+        datetime.date(2015, 10, 15),
+        datetime.date(2015, 10, 15),
+        "2015-EFI",
+    ),
+    Round(
+        "PEEL 2014",
+        "Effectiveness",
+        datetime.date(2015, 2, 27),
+        datetime.date(2015, 2, 27),
+        "2014-EFF",
+    ),
+    Round(
+        "PEEL 2014",
+        "Legitimacy",
+        datetime.date(2014, 11, 27),
+        datetime.date(2014, 11, 27),
+        "2014-LEG",
+    ),
+    Round(
+        "PEEL 2014",
+        "Efficiency",
+        datetime.date(2014, 7, 22),
+        datetime.date(2014, 7, 22),
+        "2014-EFI",
+    ),
+]
+PILLAR_TITLES = {
+    "Effectiveness": "Police effectiveness",
+    "Efficiency": "Police efficiency",
+    "Legitimacy": "Police legitimacy",
+    "Leadership": "Police leadership",
+}
+
+# Finding statuses by how recent the round is (0 is the newest round there is).
+FINDING_STATUS_WEIGHTS = [
+    {"awaiting_review": 30, "being_progressed": 66, "closure_requested": 4},
+    {
+        "awaiting_review": 3,
+        "being_progressed": 57,
+        "closure_requested": 10,
+        "complete": 30,
+    },
+    {"being_progressed": 20, "closure_requested": 5, "complete": 58, "superseded": 17},
+    {"being_progressed": 4, "complete": 76, "superseded": 20},
+]
+OPEN_ACTION_WEIGHTS = {
+    Status.NOT_STARTED: 18,
+    Status.IN_PROGRESS: 50,
+    Status.DONE: 8,
+    Status.SIGNED_OFF: 19,
+    Status.WITHDRAWN: 5,
+}
+INSPECTORATE_WORDING = {
+    3: "within three months",
+    6: "within six months",
+    12: "within twelve months",
+}
+
+
+# ------------------------------------------------------------------------ plans
+
+
+@dataclass
+class ActionPlan:
+    action: Action
+    depth: int
+    children: list[ActionPlan] = field(default_factory=list)
+    updates: list[ProgressUpdate] = field(default_factory=list)
+    contributors: list[User] = field(default_factory=list)
+
+    def walk(self) -> Iterator[ActionPlan]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass
+class FindingPlan:
+    finding: Finding
+    theme_ids: list[int]
+    actions: list[ActionPlan] = field(default_factory=list)
+    events: list[FindingEvent] = field(default_factory=list)
+    successors: list[tuple[Finding, list[int]]] = field(default_factory=list)
+
+    def all_actions(self) -> list[ActionPlan]:
+        return [node for root in self.actions for node in root.walk()]
+
+
+@dataclass
+class ForcePeople:
+    lead: User
+    staff: list[User]
+
+
+@contextmanager
+def _dates_as_given():
+    """Let bulk_create keep the created and updated times set here, not stamp them now."""
+    fields = [
+        model._meta.get_field(name)
+        for model in (Action, Finding, Inspection)
+        for name in ("created_at", "updated_at")
+        if any(f.name == name for f in model._meta.fields)
+    ]
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+
+
+class Generator:
+    """Plans one round at a time in memory, then inserts it, so memory stays flat."""
+
+    def __init__(
+        self,
+        actions: int,
+        seed: int,
+        today: datetime.date,
+        batch_size: int = BATCH_SIZE,
+        progress: Callable[[str], None] | None = None,
+    ):
+        self.target = actions
+        self.seed = seed
+        self.today = today
+        self.yesterday = today - datetime.timedelta(days=1)
+        self.batch_size = batch_size
+        self.progress = progress or (lambda message: None)
+        self.rng = random.Random(f"peel-national-{seed}")
+        self.made = 0
+        self.rank = 0  # of the round being planned: 0 is the newest
+        self.budget = 0  # actions the inspection being planned may still have
+        self.counts: dict[str, int] = {}
+        self.source_reference = Fingerprint(seed, actions, today).source_reference
+        # Per force: (finding, theme indexes) of the rounds already made, for "superseded by".
+        self.later_findings: dict[int, list[tuple[Finding, list[int]]]] = {}
+
+    # --------------------------------------------------------------- helpers
+
+    def count(self, what: str, n: int = 1) -> None:
+        self.counts[what] = self.counts.get(what, 0) + n
+
+    def moment(self, day: datetime.date) -> datetime.datetime:
+        """A working-hours moment on `day` (never after yesterday's)."""
+        day = min(day, self.yesterday)
+        minutes = self.rng.randrange(8 * 60, 17 * 60)
+        return datetime.datetime(
+            day.year, day.month, day.day, tzinfo=UTC
+        ) + datetime.timedelta(minutes=minutes)
+
+    def spread(
+        self, start: datetime.datetime, end: datetime.datetime, n: int
+    ) -> list[datetime.datetime]:
+        """`n` sorted moments between start and end, at least a minute apart."""
+        if n <= 0:
+            return []
+        span = max((end - start).total_seconds(), 60.0 * (n + 1))
+        points = sorted(self.rng.uniform(60, span) for _ in range(n))
+        moments, last = [], start
+        for seconds in points:
+            moment = max(
+                start + datetime.timedelta(seconds=seconds),
+                last + datetime.timedelta(minutes=1),
+            )
+            moments.append(moment)
+            last = moment
+        return moments
+
+    def bulk(self, model, objects: list, what: str | None = None) -> list:
+        if objects:
+            model.objects.bulk_create(objects, batch_size=self.batch_size)
+            self.count(what or model._meta.verbose_name_plural, len(objects))
+        return objects
+
+    # ---------------------------------------------------------------- people
+
+    def make_people(self) -> None:
+        forces = list(Force.objects.order_by("pk"))
+        password = make_password(
+            None
+        )  # unusable: generated people sign in only in tests
+        joined = datetime.datetime(2014, 1, 6, 9, 0, tzinfo=UTC)
+        inspectors = [
+            User(
+                email=f"inspector{i:02d}@hmicfrs.{GENERATED_DOMAIN}",
+                first_name=self.rng.choice(FIRST_NAMES),
+                last_name=self.rng.choice(LAST_NAMES),
+                role=Role.INSPECTOR,
+                password=password,
+                date_joined=joined,
+            )
+            for i in range(1, 13)
+        ]
+        admin = User(
+            email=f"admin@hmicfrs.{GENERATED_DOMAIN}",
+            first_name="Bench",
+            last_name="Administrator",
+            role=Role.ADMIN,
+            is_staff=True,
+            is_superuser=True,
+            password=password,
+            date_joined=joined,
+        )
+        people = []
+        for force in forces:
+            for i in range(10):
+                people.append(
+                    User(
+                        email=(
+                            f"lead@{force.slug}.{GENERATED_DOMAIN}"
+                            if i == 0
+                            else f"staff{i}@{force.slug}.{GENERATED_DOMAIN}"
+                        ),
+                        first_name=self.rng.choice(FIRST_NAMES),
+                        last_name=self.rng.choice(LAST_NAMES),
+                        role=Role.FORCE_LEAD if i == 0 else Role.FORCE_STAFF,
+                        force=force,
+                        password=password,
+                        date_joined=joined,
+                    )
+                )
+        self.bulk(User, [*inspectors, admin, *people], "users")
+        self.inspectors = inspectors
+        self.admin = admin
+        self.people = {
+            force.pk: ForcePeople(
+                lead=people[n * 10], staff=people[n * 10 + 1 : n * 10 + 10]
+            )
+            for n, force in enumerate(forces)
+        }
+        # Each inspector is the contact of three or four forces; three forces have none,
+        # so that their closure requests go to every inspector.
+        for n, force in enumerate(forces):
+            force.inspector_contact = (
+                inspectors[n % len(inspectors)] if n < len(forces) - 3 else None
+            )
+        Force.objects.bulk_update(forces, ["inspector_contact"])
+        self.forces = forces
+        preferences = []
+        for person in [*inspectors, *people]:
+            roll = self.rng.random()
+            if roll < 0.15:
+                preferences.append(
+                    ReminderPreference(
+                        user=person,
+                        digest=ReminderPreference.Digest.WEEKLY,
+                        weekly_on=self.rng.randrange(5),
+                    )
+                )
+            elif roll < 0.19:
+                preferences.append(
+                    ReminderPreference(
+                        user=person,
+                        paused_until=self.today
+                        + datetime.timedelta(days=self.rng.randint(1, 20)),
+                    )
+                )
+        self.bulk(ReminderPreference, preferences, "reminder preferences")
+
+    def make_themes(self) -> None:
+        themes = [Theme(name=name, slug=slugify(name)[:120]) for name, _, _ in THEMES]
+        self.bulk(Theme, themes, "themes")
+        self.themes = themes
+
+    # ------------------------------------------------------------ inspections
+
+    def rounds(self) -> Iterator[tuple[int, Round, int]]:
+        """(rank, round, repeat) newest first; past the oldest, the programme repeats as revisits."""
+        available = [
+            r for r in ROUNDS if r.first <= self.today - datetime.timedelta(days=14)
+        ]
+        repeat = 0
+        while True:
+            for rank, programme_round in enumerate(available):
+                yield (rank if repeat == 0 else len(available), programme_round, repeat)
+            repeat += 1
+
+    def run(self) -> dict[str, int]:
+        started = time.monotonic()
+        self.make_themes()
+        self.make_people()
+        force_order = list(self.forces)
+        self.rng.shuffle(force_order)
+        for rank, programme_round, repeat in self.rounds():
+            if self.made >= self.target:
+                break
+            plans = []
+            for force in force_order:
+                if self.made >= self.target:
+                    break
+                plans.append(self.plan_inspection(force, programme_round, rank, repeat))
+            self.insert(plans)
+            label = f"{programme_round.programme} {programme_round.pillar}".strip()
+            self.progress(
+                f"{label}{f' (revisit {repeat})' if repeat else ''}: {len(plans)} inspections, "
+                f"{self.made} of {self.target} actions ({time.monotonic() - started:.0f} s)"
+            )
+        self.counts["seconds"] = round(time.monotonic() - started)
+        return self.counts
+
+    def plan_inspection(
+        self, force: Force, programme_round: Round, rank: int, repeat: int
+    ):
+        rng = self.rng
+        self.rank = rank
+        span = (programme_round.last - programme_round.first).days
+        published = programme_round.first + datetime.timedelta(
+            days=rng.randint(0, span)
+        )
+        if repeat:
+            published += datetime.timedelta(days=repeat)
+        published = min(published, self.today - datetime.timedelta(days=7))
+        name = force.name
+        if programme_round.integrated:
+            title = f"{programme_round.programme}: An inspection of {name}"
+        else:
+            year = programme_round.programme.split()[-1]
+            title = f"PEEL: {PILLAR_TITLES[programme_round.pillar]} {year} – {name}"
+        if repeat:
+            title += f" (revisit {repeat})"
+        inspection = Inspection(
+            force=force,
+            programme=programme_round.programme,
+            pillar=programme_round.pillar,
+            title=title,
+            published_on=published,
+            source_reference=self.source_reference,
+            overall_grade=Grade.NOT_STATED,
+            created_at=self.moment(
+                published + datetime.timedelta(days=rng.randint(1, 10))
+            ),
+        )
+        questions = self.plan_questions(inspection, programme_round)
+        tag = programme_round.tag + (f"R{repeat}" if repeat else "")
+        # The last inspection is cut short so that the total is exactly the target.
+        self.budget = self.target - self.made - 1  # one for the commissioner's response
+        findings = self.plan_findings(inspection, questions, programme_round, tag)
+        pcc = self.plan_pcc_response(inspection)
+        self.made = self.target - self.budget
+        return inspection, questions, findings, pcc
+
+    def grade(self, programme_round: Round) -> str:
+        if self.rng.random() < 0.08:
+            return Grade.NOT_STATED  # the copied page lacks the grade line
+        if programme_round.five_point:
+            return self.rng.choices(FIVE_POINT, FIVE_POINT_WEIGHTS)[0]
+        return self.rng.choices(FOUR_POINT, FOUR_POINT_WEIGHTS)[0]
+
+    def plan_questions(
+        self, inspection: Inspection, programme_round: Round
+    ) -> list[tuple[Question, list[int]]]:
+        if programme_round.five_point:
+            texts = [(text, themes, False) for text, themes in ASSESSMENT_QUESTIONS]
+        elif programme_round.integrated:
+            texts = [
+                (text, themes, n == 0)
+                for pillar in ("Effectiveness", "Efficiency", "Legitimacy")
+                for n, (text, themes) in enumerate(PILLAR_QUESTIONS[pillar])
+                if "specialist" not in text
+            ]
+        else:
+            texts = [
+                (text, themes, n == 0)
+                for n, (text, themes) in enumerate(
+                    PILLAR_QUESTIONS[programme_round.pillar]
+                )
+                if "specialist" not in text
+                or programme_round.programme in ("PEEL 2015", "PEEL 2016")
+            ]
+        questions = []
+        for order, (text, themes, overall) in enumerate(texts, start=1):
+            if "specialist" in text or "victims of crime" in text or "well led" in text:
+                grade = Grade.NOT_GRADED
+            else:
+                grade = self.grade(programme_round)
+            questions.append(
+                (
+                    Question(
+                        inspection=inspection,
+                        text=text,
+                        order=order,
+                        grade=grade,
+                        is_overall=overall,
+                    ),
+                    themes,
+                )
+            )
+        if not programme_round.integrated:
+            inspection.overall_grade = questions[0][0].grade
+        return questions
+
+    def finding_status(self) -> str:
+        weights = FINDING_STATUS_WEIGHTS[
+            min(self.rank, len(FINDING_STATUS_WEIGHTS) - 1)
+        ]
+        return self.rng.choices(list(weights), list(weights.values()))[0]
+
+    def plan_findings(
+        self, inspection, questions, programme_round: Round, tag: str
+    ) -> list[FindingPlan]:
+        rng = self.rng
+        code = inspection.force.code
+        gradeable = [(q, themes) for q, themes in questions if themes]
+        if programme_round.integrated:
+            causes = rng.choices([0, 1, 2], [50, 35, 15])[0]
+            recommendations = 0
+            improvements = min(14, rng.randint(9, 17))
+        else:
+            causes = rng.choices([0, 1, 2], [70, 25, 5])[0]
+            recommendations = rng.choices([0, 1, 2], [50, 35, 15])[0]
+            improvements = min(9, rng.randint(5, 12))
+        plans: list[FindingPlan] = []
+
+        def new_finding(kind, reference, text, parent=None) -> FindingPlan | None:
+            if self.budget < 1:
+                return None
+            question, theme_choices = rng.choice(gradeable)
+            themes = [rng.choice(theme_choices)]
+            if rng.random() < 0.3:
+                themes.append(rng.randrange(len(THEMES)))
+            status = self.finding_status()
+            if parent is not None and parent.finding.status in (
+                "complete",
+                "closure_requested",
+            ):
+                # A recommendation is closed no later than its cause of concern.
+                status = "superseded" if status == "superseded" else "complete"
+            successors = []
+            if status == "superseded":
+                # Only a finding of a later report can take this one over.
+                successors = [
+                    later
+                    for later in self.later_findings.get(inspection.force_id, [])
+                    if later[0].inspection.published_on > inspection.published_on
+                ]
+                status = "superseded" if successors else "complete"
+            finding = Finding(
+                force_id=inspection.force_id,
+                inspection=inspection,
+                question=question,
+                parent=parent.finding if parent else None,
+                kind=kind,
+                text=text.format(THEMES[themes[0]][1]),
+                reference=reference,
+                order=len(plans) + 1,
+                status=status,
+                created_at=inspection.created_at,
+                updated_at=inspection.created_at,
+                status_changed_at=inspection.created_at,
+            )
+            plan = FindingPlan(finding, sorted(set(themes)), successors=successors)
+            plans.append(plan)
+            self.plan_finding_actions(plan, inspection)
+            return plan
+
+        for c in range(1, causes + 1):
+            cause = new_finding(
+                Finding.Kind.CAUSE_OF_CONCERN,
+                f"{code}-{tag}-COC-{c}",
+                "The force does not do enough to make sure it {}. This is a cause of concern.",
+            )
+            if cause is None:
+                break
+            for r in range(1, rng.randint(1, 4) + 1):
+                new_finding(
+                    Finding.Kind.RECOMMENDATION,
+                    f"{code}-{tag}-REC-{c}.{r}",
+                    "To address this cause of concern, the force should make sure it {}.",
+                    parent=cause,
+                )
+        for r in range(1, recommendations + 1):
+            new_finding(
+                Finding.Kind.RECOMMENDATION,
+                f"{code}-{tag}-REC-{r}",
+                "Within six months, the force should review how it {} and act on what it finds.",
+            )
+        for a in range(1, improvements + 1):
+            new_finding(
+                Finding.Kind.AREA_FOR_IMPROVEMENT,
+                f"{code}-{tag}-AFI-{a}",
+                "The force should improve how it {}.",
+            )
+        return plans
+
+    # ---------------------------------------------------------------- actions
+
+    def plan_finding_actions(self, plan: FindingPlan, inspection: Inspection) -> None:
+        rng = self.rng
+        finding = plan.finding
+        subject = THEMES[plan.theme_ids[0]][2]
+        kind = finding.kind
+        if kind == Finding.Kind.AREA_FOR_IMPROVEMENT:
+            steps = rng.choices(
+                [0, 1, 2, 3, 4, 5, 6, 7], [3, 6, 12, 18, 20, 18, 13, 10]
+            )[0]
+            set_by_inspectorate = rng.random() < 0.1
+        elif kind == Finding.Kind.RECOMMENDATION:
+            steps = rng.randint(2, 6)
+            set_by_inspectorate = rng.random() < 0.7
+        else:
+            steps = rng.randint(0, 2)
+            set_by_inspectorate = rng.random() < 0.8
+        main = self.new_action(
+            inspection,
+            finding,
+            None,
+            f"Action plan: {THEMES[plan.theme_ids[0]][0].lower()}",
+            1,
+            inspectorate=set_by_inspectorate,
+        )
+        root = ActionPlan(main, 0)
+        self.budget -= 1
+        for s in range(1, steps + 1):
+            if self.budget < 1:
+                break
+            step = self.new_action(
+                inspection, finding, main, rng.choice(STEPS).format(subject), s
+            )
+            node = ActionPlan(step, 1)
+            root.children.append(node)
+            self.budget -= 1
+            if rng.random() < 0.2:
+                for g in range(1, rng.randint(1, 2) + 1):
+                    if self.budget < 1:
+                        break
+                    node.children.append(
+                        ActionPlan(
+                            self.new_action(
+                                inspection,
+                                finding,
+                                step,
+                                rng.choice(STEPS).format(subject),
+                                g,
+                            ),
+                            2,
+                        )
+                    )
+                    self.budget -= 1
+        plan.actions.append(root)
+        self.assign_statuses(plan)
+        for node in plan.all_actions():
+            self.plan_action_life(node, inspection)
+        self.plan_finding_events(plan, inspection)
+
+    def new_action(
+        self, inspection, finding, parent, title, order, inspectorate=False
+    ) -> Action:
+        return Action(
+            force_id=inspection.force_id,
+            inspection=inspection,
+            finding=finding,
+            parent=parent,
+            title=title,
+            order=order,
+            deadline_set_by=Action.DeadlineSetBy.INSPECTORATE
+            if inspectorate
+            else Action.DeadlineSetBy.FORCE,
+        )
+
+    def assign_statuses(self, plan: FindingPlan) -> None:
+        """Action statuses the finding's status allows, as the services would have left them."""
+        rng = self.rng
+        nodes = plan.all_actions()
+        status = plan.finding.status
+        if status == "awaiting_review":
+            chosen = [Status.NOT_STARTED] * len(nodes)
+        elif status in ("closure_requested", "complete"):
+            chosen = rng.choices(
+                [Status.SIGNED_OFF, Status.WITHDRAWN], [90, 10], k=len(nodes)
+            )
+            chosen[0] = Status.SIGNED_OFF
+        elif status == "superseded":
+            chosen = rng.choices(
+                [
+                    Status.SIGNED_OFF,
+                    Status.WITHDRAWN,
+                    Status.IN_PROGRESS,
+                    Status.NOT_STARTED,
+                ],
+                [40, 40, 12, 8],
+                k=len(nodes),
+            )
+        else:
+            chosen = rng.choices(
+                list(OPEN_ACTION_WEIGHTS),
+                list(OPEN_ACTION_WEIGHTS.values()),
+                k=len(nodes),
+            )
+        for node, action_status in zip(nodes, chosen, strict=True):
+            node.action.status = action_status
+        if status == "being_progressed":
+            # Work on a parent ends after its sub-steps; and the finding has started.
+            for node in reversed(nodes):
+                open_below = any(
+                    child.action.status not in Action.CLOSED_STATUSES
+                    for child in node.children
+                )
+                if open_below and node.action.status not in Action.UNFINISHED_STATUSES:
+                    node.action.status = Status.IN_PROGRESS
+            if all(node.action.status == Status.NOT_STARTED for node in nodes):
+                nodes[0].action.status = Status.IN_PROGRESS
+
+    def deadline_for(self, action: Action, published: datetime.date) -> None:
+        rng = self.rng
+        if action.deadline_wording:
+            return  # set from the report's words already
+        if action.deadline_set_by == Action.DeadlineSetBy.INSPECTORATE:
+            if rng.random() < 0.5:
+                months = rng.choice([3, 6, 12])
+                action.deadline = published + datetime.timedelta(days=months * 30)
+                action.deadline_wording = INSPECTORATE_WORDING[months]
+            else:
+                action.deadline = published + datetime.timedelta(
+                    days=rng.randint(60, 400)
+                )
+                action.deadline_wording = (
+                    f"by {action.deadline.day} {action.deadline:%B %Y}"
+                )
+            return
+        if action.status in Action.CLOSED_STATUSES or self.rank >= 2:
+            action.deadline = published + datetime.timedelta(days=rng.randint(60, 540))
+            if rng.random() < 0.05:
+                action.deadline = None
+            return
+        # Open work: deadlines spread around today.
+        bucket = rng.choices(["past", "near", "far", "none"], [25, 15, 42, 18])[0]
+        if bucket == "past":
+            action.deadline = self.today - datetime.timedelta(days=rng.randint(1, 150))
+        elif bucket == "near":
+            action.deadline = self.today + datetime.timedelta(days=rng.randint(0, 14))
+        elif bucket == "far":
+            action.deadline = self.today + datetime.timedelta(days=rng.randint(15, 400))
+        else:
+            action.deadline = None
+
+    def plan_action_life(self, node: ActionPlan, inspection: Inspection) -> None:
+        """Owner, deadline, progress updates and the fields they leave on the action."""
+        rng = self.rng
+        action = node.action
+        people = self.people[inspection.force_id]
+        lead = people.lead
+        if action.status == Status.NOT_STARTED and rng.random() < 0.08:
+            action.owner = None
+        else:
+            action.owner = lead if rng.random() < 0.1 else rng.choice(people.staff)
+        if rng.random() < 0.3:
+            others = [p for p in people.staff if p is not action.owner]
+            node.contributors = rng.sample(others, rng.randint(1, 2))
+        self.deadline_for(action, inspection.published_on)
+        created = inspection.created_at + datetime.timedelta(
+            days=rng.randint(0, 30), minutes=node.depth
+        )
+        created = min(created, self.moment(self.yesterday))
+        action.created_at = created
+        status = action.status
+        doer = action.owner or lead
+        workers = [doer, *node.contributors]
+        # The last moment of the action's story.
+        if status in Action.CLOSED_STATUSES:
+            target = action.deadline or (
+                inspection.published_on + datetime.timedelta(days=200)
+            )
+            end_day = target + datetime.timedelta(days=rng.randint(-60, 30))
+        elif status == Status.DONE:
+            end_day = self.today - datetime.timedelta(days=rng.randint(0, 20))
+        else:
+            # Some open work has been silent for weeks: the nudges are for it.
+            end_day = self.today - datetime.timedelta(
+                days=rng.choice([0, 1, 3, 7, 14, 20, 35, 45, 70])
+            )
+        end = self.moment(max(end_day, created.date() + datetime.timedelta(days=1)))
+        if end <= created:
+            end = created + datetime.timedelta(hours=1)
+
+        # The timeline, as (kind, author, from, to, percent) steps.
+        steps: list[tuple] = []
+        if status != Status.NOT_STARTED and not (
+            status == Status.WITHDRAWN and rng.random() < 0.4
+        ):
+            steps.append(
+                (Kind.STARTED, doer, Status.NOT_STARTED, Status.IN_PROGRESS, None)
+            )
+            if status == Status.IN_PROGRESS:
+                progress = rng.randint(2, 12)
+            elif status == Status.WITHDRAWN:
+                progress = rng.randint(0, 5)
+            else:
+                progress = rng.randint(3, 10)
+            percents = sorted(rng.sample(range(5, 96), progress))
+            for percent in percents:
+                steps.append((Kind.PROGRESS, rng.choice(workers), "", "", percent))
+            if status in (Status.DONE, Status.SIGNED_OFF):
+                if rng.random() < 0.12:
+                    steps.append(
+                        (Kind.MARKED_DONE, doer, Status.IN_PROGRESS, Status.DONE, 100)
+                    )
+                    steps.append(
+                        (Kind.RETURNED, lead, Status.DONE, Status.IN_PROGRESS, None)
+                    )
+                    steps.append((Kind.PROGRESS, doer, "", "", 98))
+                steps.append(
+                    (Kind.MARKED_DONE, doer, Status.IN_PROGRESS, Status.DONE, 100)
+                )
+            if status == Status.SIGNED_OFF:
+                steps.append(
+                    (Kind.SIGNED_OFF, lead, Status.DONE, Status.SIGNED_OFF, None)
+                )
+        if status == Status.WITHDRAWN:
+            before = Status.IN_PROGRESS if steps else Status.NOT_STARTED
+            steps.append((Kind.WITHDRAWN, lead, before, Status.WITHDRAWN, None))
+        moments = self.spread(created, end, len(steps))
+        percent = 0
+        last_progress = None
+        status_changed = created
+        for (kind, author, from_status, to_status, step_percent), moment in zip(
+            steps, moments, strict=True
+        ):
+            node.updates.append(
+                ProgressUpdate(
+                    action=action,
+                    kind=kind,
+                    author=author,
+                    text=self.update_text(kind, step_percent),
+                    from_status=from_status,
+                    to_status=to_status,
+                    percent_complete=step_percent,
+                    created_at=moment,
+                )
+            )
+            if step_percent is not None:
+                percent = step_percent
+            if kind in (Kind.STARTED, Kind.PROGRESS, Kind.MARKED_DONE):
+                last_progress = moment
+            if to_status:
+                status_changed = moment
+        if status == Status.IN_PROGRESS and percent == 100:
+            percent = 98
+        action.percent_complete = (
+            100 if status in (Status.DONE, Status.SIGNED_OFF) else percent
+        )
+        action.status_changed_at = status_changed
+        action.last_progress_at = last_progress
+        action.updated_at = moments[-1] if moments else created
+        action.version = 2 + len(steps)
+
+    @staticmethod
+    def update_text(kind: str, percent: int | None) -> str:
+        if kind == Kind.PROGRESS:
+            return f"Work continues; about {percent}% of the plan is delivered. Next review at the monthly board."
+        return {
+            Kind.STARTED: "Work started: scoping agreed with the force lead.",
+            Kind.MARKED_DONE: "Delivered: evidence attached for sign-off.",
+            Kind.SIGNED_OFF: "Signed off: the evidence shows the improvement is in place.",
+            Kind.RETURNED: "Returned: the audit results are still missing.",
+            Kind.WITHDRAWN: "Withdrawn: overtaken by the force-wide change programme.",
+        }.get(kind, "")
+
+    def plan_pcc_response(self, inspection: Inspection) -> ActionPlan:
+        """The police and crime commissioner's response, due 56 days after publication (s.55)."""
+        lead = self.people[inspection.force_id].lead
+        action = Action(
+            force_id=inspection.force_id,
+            inspection=inspection,
+            finding=None,
+            title=PCC_RESPONSE_TITLE,
+            order=1,
+            deadline=inspection.published_on
+            + datetime.timedelta(days=PCC_RESPONSE_DAYS),
+            deadline_wording="within 56 days of publication",
+            deadline_set_by=Action.DeadlineSetBy.INSPECTORATE,
+        )
+        if self.rank == 0 and action.deadline >= self.today - datetime.timedelta(
+            days=14
+        ):
+            action.status = self.rng.choice([Status.NOT_STARTED, Status.IN_PROGRESS])
+        elif self.rank == 0 and self.rng.random() < 0.15:
+            action.status = Status.IN_PROGRESS  # late, and escalated
+        else:
+            action.status = Status.SIGNED_OFF
+        node = ActionPlan(action, 0)
+        self.plan_action_life(node, inspection)
+        action.owner = lead
+        node.contributors = []
+        for update in node.updates:
+            update.author = lead
+        return node
+
+    # --------------------------------------------------------------- findings
+
+    def plan_finding_events(self, plan: FindingPlan, inspection: Inspection) -> None:
+        """The published timeline the finding's status implies, and its status date."""
+        rng = self.rng
+        finding = plan.finding
+        status = finding.status
+        people = self.people[inspection.force_id]
+        inspector = self.inspectors[
+            self.forces.index(inspection.force) % len(self.inspectors)
+        ]
+        updates = [u for node in plan.all_actions() for u in node.updates]
+        # Any move of an action out of "not started" (withdrawing it too) starts the finding.
+        started = [
+            u.created_at
+            for u in updates
+            if u.to_status and u.to_status != Status.NOT_STARTED
+        ]
+        events = []
+
+        def event(kind, from_status, to_status, author, text, moment):
+            events.append(
+                FindingEvent(
+                    finding=finding,
+                    kind=kind,
+                    from_status=from_status,
+                    to_status=to_status,
+                    author=author,
+                    text=text,
+                    created_at=moment,
+                )
+            )
+            return moment
+
+        moment = finding.created_at
+        if started:
+            first = plan.all_actions()[0].action.title
+            moment = event(
+                FindingEvent.Kind.PROGRESSING,
+                "awaiting_review",
+                "being_progressed",
+                people.lead,
+                f"Work started on the action “{first}”.",
+                min(started),
+            )
+        if status in ("closure_requested", "complete"):
+            closed = max((u.created_at for u in updates), default=moment)
+            asked = self.moment(
+                closed.date() + datetime.timedelta(days=rng.randint(1, 30))
+            )
+            asked = max(asked, moment + datetime.timedelta(minutes=1))
+            statement = "Every action is signed off or withdrawn; the evidence is attached to each."
+            if status == "complete" and rng.random() < 0.1:
+                moment = event(
+                    FindingEvent.Kind.CLOSURE_REQUESTED,
+                    "being_progressed",
+                    "closure_requested",
+                    people.lead,
+                    statement,
+                    asked,
+                )
+                moment = event(
+                    FindingEvent.Kind.CLOSURE_DECLINED,
+                    "closure_requested",
+                    "being_progressed",
+                    inspector,
+                    "The audit does not yet show a lasting change.",
+                    moment + datetime.timedelta(days=rng.randint(5, 30)),
+                )
+                asked = moment + datetime.timedelta(days=rng.randint(10, 60))
+            moment = event(
+                FindingEvent.Kind.CLOSURE_REQUESTED,
+                "being_progressed",
+                "closure_requested",
+                people.lead,
+                statement,
+                asked,
+            )
+            if status == "complete":
+                moment = event(
+                    FindingEvent.Kind.CLOSURE_AUTHORISED,
+                    "closure_requested",
+                    "complete",
+                    inspector,
+                    "",
+                    moment + datetime.timedelta(days=rng.randint(5, 60)),
+                )
+        elif status == "superseded":
+            later = plan.successors
+            same_theme = [p for p in later if set(p[1]) & set(plan.theme_ids)]
+            by = rng.choice(same_theme or later)[0]
+            finding.superseded_by = by
+            from_status = "being_progressed" if started else "awaiting_review"
+            moment = event(
+                FindingEvent.Kind.SUPERSEDED,
+                from_status,
+                "superseded",
+                inspector,
+                f"Superseded by {by.reference}.",
+                max(by.created_at, moment + datetime.timedelta(minutes=1)),
+            )
+        cap = self.moment(self.yesterday).replace(hour=18, minute=0)
+        for item in events:
+            item.created_at = min(item.created_at, cap)
+        plan.events = events
+        finding.status_changed_at = (
+            events[-1].created_at if events else finding.created_at
+        )
+        finding.updated_at = finding.status_changed_at
+
+    # ------------------------------------------------------------------ insert
+
+    def insert(self, plans) -> None:
+        inspections = [inspection for inspection, *_ in plans]
+        self.bulk(Inspection, inspections, "inspections")
+        self.bulk(
+            Question,
+            [q for _, questions, _, _ in plans for q, _ in questions],
+            "questions",
+        )
+        finding_plans = [f for _, _, findings, _ in plans for f in findings]
+        # Causes of concern first: recommendations point at them.
+        self.bulk(
+            Finding,
+            [f.finding for f in finding_plans if f.finding.parent is None],
+            "findings",
+        )
+        self.bulk(
+            Finding,
+            [f.finding for f in finding_plans if f.finding.parent is not None],
+            "findings",
+        )
+        through = Finding.themes.through
+        self.bulk(
+            through,
+            [
+                through(finding_id=f.finding.pk, theme_id=self.themes[t].pk)
+                for f in finding_plans
+                for t in f.theme_ids
+            ],
+            "finding themes",
+        )
+        self.bulk(
+            FindingEvent, [e for f in finding_plans for e in f.events], "finding events"
+        )
+        nodes = [n for f in finding_plans for n in f.all_actions()] + [
+            pcc for *_, pcc in plans
+        ]
+        for depth in (0, 1, 2):
+            self.bulk(Action, [n.action for n in nodes if n.depth == depth], "actions")
+        contributors = Action.contributors.through
+        self.bulk(
+            contributors,
+            [
+                contributors(action_id=n.action.pk, user_id=person.pk)
+                for n in nodes
+                for person in n.contributors
+            ],
+            "contributors",
+        )
+        updates = [u for n in nodes for u in n.updates]
+        for start in range(0, len(updates), self.batch_size):
+            self.bulk(
+                ProgressUpdate,
+                updates[start : start + self.batch_size],
+                "progress updates",
+            )
+        evidence = []
+        for update in updates:
+            if (
+                update.kind in (Kind.PROGRESS, Kind.MARKED_DONE)
+                and self.rng.random() < 0.08
+            ):
+                evidence.append(
+                    Evidence(
+                        update=update,
+                        link=f"https://intranet.{GENERATED_DOMAIN}/documents/{update.pk}",
+                        created_at=update.created_at,
+                    )
+                )
+        self.bulk(Evidence, evidence, "evidence")
+        self.bulk(
+            DeadlineChangeRequest,
+            self.deadline_requests(nodes),
+            "deadline change requests",
+        )
+        for inspection, _, findings, _ in plans:
+            self.later_findings.setdefault(inspection.force_id, []).extend(
+                (plan.finding, plan.theme_ids) for plan in findings
+            )
+
+    def deadline_requests(self, nodes: list[ActionPlan]) -> list[DeadlineChangeRequest]:
+        """A few force leads waiting for an inspector to move a deadline the inspectorate set."""
+        requests = []
+        for node in nodes:
+            action = node.action
+            if (
+                action.deadline_set_by == Action.DeadlineSetBy.INSPECTORATE
+                and action.status in Action.UNFINISHED_STATUSES
+                and action.deadline
+                and self.rng.random() < 0.04
+            ):
+                requests.append(
+                    DeadlineChangeRequest(
+                        action=action,
+                        requested_by=self.people[action.force_id].lead,
+                        current_deadline=action.deadline,
+                        new_deadline=action.deadline + datetime.timedelta(days=90),
+                        reason="The partner agency's review reports three months later than planned.",
+                        created_at=self.moment(
+                            self.today
+                            - datetime.timedelta(days=self.rng.randint(1, 20))
+                        ),
+                    )
+                )
+        return requests
+
+
+def generate(
+    actions: int,
+    *,
+    seed: int = 1,
+    today: datetime.date | None = None,
+    reset: bool = False,
+    force_reset: bool = False,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, int]:
+    """Fill the database with a national data set of `actions` actions.
+
+    Refuses a database holding anything the generator did not make, unless
+    `force_reset` (which deletes it all, people included); replaces earlier
+    generated data only with `reset`.
+    """
+    if actions < 1:
+        raise GeneratorError("Ask for at least one action.")
+    today = today or timezone.localdate()
+    foreign = other_data()
+    if foreign and not force_reset:
+        raise GeneratorError(
+            f"This database holds data the generator did not make ({', '.join(foreign)}). "
+            "Use an empty database, or --force-reset to delete everything in it first."
+        )
+    if holds_anything() and not (reset or force_reset):
+        raise GeneratorError(
+            "This database already holds generated data: pass --reset to replace it."
+        )
+    with transaction.atomic(), _dates_as_given():
+        if holds_anything() or force_reset:
+            delete_all(everyone=force_reset)
+        generator = Generator(actions, seed, today, batch_size, progress)
+        counts = generator.run()
+    return counts
