@@ -138,7 +138,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "tracker.User"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -166,7 +168,9 @@ STORAGES = {
     # served through a view that checks who is asking.
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))},
+        "OPTIONS": {
+            "location": env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+        },
     },
     "staticfiles": {
         "BACKEND": (
@@ -232,8 +236,15 @@ LOGGING = {
 # Fail fast when Redis is down: publishing a task gives up within about a second
 # instead of retrying for ever, so neither a web request nor the sweep hangs. The
 # outbox rows are already in the database, and the next sweep queues them again.
-CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
-_FAIL_FAST = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float(
+    "CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0
+)
+_FAIL_FAST = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     **_FAIL_FAST,
     "socket_connect_timeout": 2,
@@ -252,8 +263,14 @@ REMINDER_QUEUE = env.str("REMINDER_QUEUE", default="celery")
 # then its items are marked failed, shown in the admin and re-queued by the next sweep.
 REMINDER_SEND_MAX_RETRIES = env.int("REMINDER_SEND_MAX_RETRIES", default=5)
 REMINDER_RETRY_BACKOFF_SECONDS = env.float("REMINDER_RETRY_BACKOFF_SECONDS", default=60)
-REMINDER_RETRY_BACKOFF_MAX_SECONDS = env.float("REMINDER_RETRY_BACKOFF_MAX_SECONDS", default=30 * 60)
+REMINDER_RETRY_BACKOFF_MAX_SECONDS = env.float(
+    "REMINDER_RETRY_BACKOFF_MAX_SECONDS", default=30 * 60
+)
 # A sending task is killed after this long ...
-REMINDER_SEND_TIME_LIMIT_SECONDS = env.int("REMINDER_SEND_TIME_LIMIT_SECONDS", default=5 * 60)
+REMINDER_SEND_TIME_LIMIT_SECONDS = env.int(
+    "REMINDER_SEND_TIME_LIMIT_SECONDS", default=5 * 60
+)
 # ... so a claim older than this belongs to a dead worker and its items go back to pending.
-REMINDER_CLAIM_TIMEOUT_SECONDS = env.int("REMINDER_CLAIM_TIMEOUT_SECONDS", default=30 * 60)
+REMINDER_CLAIM_TIMEOUT_SECONDS = env.int(
+    "REMINDER_CLAIM_TIMEOUT_SECONDS", default=30 * 60
+)

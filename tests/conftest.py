@@ -18,6 +18,10 @@ def _test_settings(settings):
     settings.SECURE_SSL_REDIRECT = False
     # Real hashing costs a fifth of a second a user; tests make hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # National figures are cached for minutes in production; tests see every change.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    }
 
 
 def make_user(email: str, role: str, force: Force | None = None, **extra) -> User:

@@ -268,7 +268,9 @@ def test_pages_work_without_javascript(
     assert "Your progress update was saved." in page.content()
 
 
-def test_public_and_error_pages_are_accessible(browser, live_server, static_files, people):
+def test_public_and_error_pages_are_accessible(
+    browser, live_server, static_files, people
+):
     page = browser.new_context(base_url=live_server.url).new_page()
     scanned: dict[str, list] = {}
     checker = Person.__new__(Person)

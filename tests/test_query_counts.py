@@ -22,7 +22,9 @@ def add_actions(finding, owner, count, parent=None):
                 title=f"Step {i}",
                 owner=owner,
                 deadline=today + datetime.timedelta(days=i % 60 - 20),
-                status=Action.Status.IN_PROGRESS if i % 3 else Action.Status.NOT_STARTED,
+                status=Action.Status.IN_PROGRESS
+                if i % 3
+                else Action.Status.NOT_STARTED,
                 percent_complete=i % 100 if i % 3 else 0,
             )
             for i in range(count)
@@ -52,7 +54,9 @@ PAGES = {
     "finding": lambda w: w["finding"].get_absolute_url(),
     "action": lambda w: w["parent"].get_absolute_url(),
     "action list": lambda w: "/actions/",
-    "action list filtered": lambda w: "/actions/?status=in_progress&sort=-deadline&q=Step",
+    "action list filtered": lambda w: (
+        "/actions/?status=in_progress&sort=-deadline&q=Step"
+    ),
     "action list deep page": lambda w: "/actions/?page=last",
     "csv export": lambda w: "/actions/export.csv",
     "national": lambda w: "/national/",
@@ -78,6 +82,8 @@ def test_queries_are_the_same_for_10_and_500_actions(
         large = count_queries(client, PAGES[page](world))
         Action.objects.filter(parent=parent).delete()
         counts[who] = (small, large)
-        assert small == large, f"{page} as {who}: {small} queries with 10, {large} with 500"
+        assert small == large, (
+            f"{page} as {who}: {small} queries with 10, {large} with 500"
+        )
         assert large <= 15, f"{page} as {who}: {large} queries"
     print(f"\n{page}: queries with 10 and 500 actions {counts}")

@@ -13,7 +13,7 @@ inspector contact 40.
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import date, timedelta, timezone
+from datetime import UTC, date, timedelta
 from pathlib import Path
 
 import pytest
@@ -51,7 +51,9 @@ DEADLINE_KINDS = {
 
 
 def is_deadline_series(kind: str) -> bool:
-    return kind in DEADLINE_KINDS or kind == "overdue" or kind.startswith("overdue_week_")
+    return (
+        kind in DEADLINE_KINDS or kind == "overdue" or kind.startswith("overdue_week_")
+    )
 
 
 def action(**changes) -> ActionFacts:
@@ -143,10 +145,15 @@ def test_add_working_days_skips_weekends_and_bank_holidays():
         (date(2027, 9, 9), "overdue_week_12", -85),
     ],
 )
-def test_each_stage_on_its_day_goes_to_the_owner_and_contributors(today, kind, days_left):
+def test_each_stage_on_its_day_goes_to_the_owner_and_contributors(
+    today, kind, days_left
+):
     items = due_for_action(action(), today)
     series = [r for r in items if is_deadline_series(r.kind)]
-    assert {(r.kind, r.recipient_id) for r in series} == {(kind, OWNER), (kind, CONTRIBUTOR)}
+    assert {(r.kind, r.recipient_id) for r in series} == {
+        (kind, OWNER),
+        (kind, CONTRIBUTOR),
+    }
     for r in series:
         assert r.send_on == today
         assert r.deadline_key == D
@@ -161,7 +168,9 @@ def test_nothing_before_the_first_stage():
 def test_no_deadline_means_no_deadline_reminders():
     facts = action(deadline=None)
     for offset in range(-40, 60):
-        assert not any(is_deadline_series(k) for k in kinds(facts, D + timedelta(days=offset)))
+        assert not any(
+            is_deadline_series(k) for k in kinds(facts, D + timedelta(days=offset))
+        )
 
 
 # ------------------------------------------------------------- non-working days
@@ -179,9 +188,13 @@ def test_before_deadline_reminder_on_christmas_day_comes_the_working_day_before(
     # 14 days before 8 January 2027 is Christmas Day; 7 days before is New Year's Day.
     facts = action(deadline=date(2027, 1, 8))
     items = due_for_action(facts, date(2026, 12, 24))
-    assert {(r.kind, r.send_on) for r in items} == {("due_in_14_days", date(2026, 12, 24))}
+    assert {(r.kind, r.send_on) for r in items} == {
+        ("due_in_14_days", date(2026, 12, 24))
+    }
     items = due_for_action(facts, date(2026, 12, 31))
-    assert {(r.kind, r.send_on) for r in items} == {("due_in_7_days", date(2026, 12, 31))}
+    assert {(r.kind, r.send_on) for r in items} == {
+        ("due_in_7_days", date(2026, 12, 31))
+    }
 
 
 def test_deadline_on_the_boxing_day_bank_holiday():
@@ -189,7 +202,10 @@ def test_deadline_on_the_boxing_day_bank_holiday():
     # Thursday 24th. "Due in 1 day" (Sunday) and "due today" both land there:
     # only the later stage is sent.
     facts = action(deadline=date(2026, 12, 28))
-    assert due(facts, date(2026, 12, 24)) == {("due_today", OWNER), ("due_today", CONTRIBUTOR)}
+    assert due(facts, date(2026, 12, 24)) == {
+        ("due_today", OWNER),
+        ("due_today", CONTRIBUTOR),
+    }
     assert ("due_in_1_day", date(2026, 12, 24)) not in schedule_for_action(facts)
     # The next working day after the deadline is Tuesday 29th.
     items = due_for_action(facts, date(2026, 12, 29))
@@ -221,7 +237,10 @@ def test_easter_2027():
 
     # Deadline on Easter Monday: the last reminder before it comes on Maundy Thursday.
     facts = action(deadline=date(2027, 3, 29))
-    assert due(facts, date(2027, 3, 25)) == {("due_today", OWNER), ("due_today", CONTRIBUTOR)}
+    assert due(facts, date(2027, 3, 25)) == {
+        ("due_today", OWNER),
+        ("due_today", CONTRIBUTOR),
+    }
     assert kinds(facts, date(2027, 3, 30)) == {"overdue"}
 
 
@@ -230,7 +249,9 @@ def test_a_weekly_overdue_repeat_on_easter_monday_moves_to_tuesday():
     facts = action(deadline=date(2027, 3, 19))
     assert only(due_for_action(facts, date(2027, 3, 22)), "overdue")
     # On Thursday 25th the first repeat has not come yet: still "overdue".
-    assert kinds(facts, date(2027, 3, 25)) & {"overdue", "overdue_week_1"} == {"overdue"}
+    assert kinds(facts, date(2027, 3, 25)) & {"overdue", "overdue_week_1"} == {
+        "overdue"
+    }
     week_1 = only(due_for_action(facts, date(2027, 3, 30)), "overdue_week_1")
     assert {r.send_on for r in week_1} == {date(2027, 3, 30)}
     # Week 2 is back on the Monday: 7 days after the first overdue date, not after the moved one.
@@ -243,7 +264,9 @@ def test_early_may_bank_holiday():
     # holiday (3 May): the reminder comes on Friday 30 April.
     facts = action(deadline=date(2027, 5, 31), last_progress_on=date(2027, 4, 20))
     items = due_for_action(facts, date(2027, 4, 30))
-    assert {(r.kind, r.send_on) for r in items} == {("due_in_28_days", date(2027, 4, 30))}
+    assert {(r.kind, r.send_on) for r in items} == {
+        ("due_in_28_days", date(2027, 4, 30))
+    }
     assert due_for_action(facts, date(2027, 4, 29)) == []
     # A deadline on Friday 30 April is overdue on Tuesday 4 May.
     facts = action(deadline=date(2027, 4, 30), last_progress_on=date(2027, 4, 20))
@@ -286,13 +309,20 @@ def test_catch_up_never_sends_a_stale_earlier_stage():
 
 def test_catch_up_after_the_deadline_sends_only_the_latest_overdue_stage():
     # 19 days overdue, nothing sent for weeks: the latest repeat and the lead escalation.
-    assert kinds(action(), date(2027, 7, 5)) == {"overdue_week_2", "escalation_force_lead"}
+    assert kinds(action(), date(2027, 7, 5)) == {
+        "overdue_week_2",
+        "escalation_force_lead",
+    }
 
 
 def test_an_action_created_late_gets_the_latest_stage_at_once():
     # Created two days before its deadline: "due in 7 days" is the latest stage that has come.
-    items = due_for_action(action(last_progress_on=D - timedelta(days=2)), D - timedelta(days=2))
-    assert {(r.kind, r.send_on) for r in items} == {("due_in_7_days", D - timedelta(days=7))}
+    items = due_for_action(
+        action(last_progress_on=D - timedelta(days=2)), D - timedelta(days=2)
+    )
+    assert {(r.kind, r.send_on) for r in items} == {
+        ("due_in_7_days", D - timedelta(days=7))
+    }
 
 
 def test_a_saturday_deadline_collapses_due_in_1_day_into_due_today_on_friday():
@@ -326,8 +356,15 @@ def test_an_unknown_status_is_an_error_not_silence():
 
 def test_done_pauses_owner_reminders_and_reminds_the_leads_after_5_working_days():
     # Marked done on Monday 14 June; the deadline passes while it waits.
-    facts = action(status="done", status_since=date(2027, 6, 14), last_progress_on=date(2027, 1, 1))
-    for today in (date(2027, 6, 14), date(2027, 6, 16), date(2027, 6, 17), date(2027, 6, 18)):
+    facts = action(
+        status="done", status_since=date(2027, 6, 14), last_progress_on=date(2027, 1, 1)
+    )
+    for today in (
+        date(2027, 6, 14),
+        date(2027, 6, 16),
+        date(2027, 6, 17),
+        date(2027, 6, 18),
+    ):
         assert due_for_action(facts, today) == [], today
     items = due_for_action(facts, date(2027, 6, 21))
     assert {(r.kind, r.recipient_id) for r in items} == {
@@ -343,14 +380,18 @@ def test_done_pauses_owner_reminders_and_reminds_the_leads_after_5_working_days(
 
 
 def test_done_over_a_bank_holiday_counts_working_days():
-    facts = action(status="done", status_since=date(2027, 5, 28))  # Friday before 31 May
+    facts = action(
+        status="done", status_since=date(2027, 5, 28)
+    )  # Friday before 31 May
     assert due_for_action(facts, date(2027, 6, 4)) == []
     assert kinds(facts, date(2027, 6, 7)) == {"awaiting_sign_off"}
 
 
 def test_returned_for_more_work_resumes_the_owner_reminders():
     facts = action(status="in_progress", status_since=date(2027, 6, 24))
-    assert {"overdue_week_1", "escalation_force_lead"} <= kinds(facts, date(2027, 6, 24))
+    assert {"overdue_week_1", "escalation_force_lead"} <= kinds(
+        facts, date(2027, 6, 24)
+    )
 
 
 # ------------------------------------------------------------------- escalations
@@ -361,19 +402,25 @@ def test_escalation_to_the_leads_at_7_days_overdue_and_not_before():
     items = only(due_for_action(action(), date(2027, 6, 23)), "escalation_force_lead")
     assert {r.recipient_id for r in items} == {LEAD_A, LEAD_B}
     for r in items:
-        assert r.deadline_key == D and r.days_left == -7 and r.send_on == date(2027, 6, 23)
+        assert (
+            r.deadline_key == D and r.days_left == -7 and r.send_on == date(2027, 6, 23)
+        )
 
 
 def test_escalation_to_the_inspector_at_28_days_overdue_and_not_before():
     assert "escalation_inspector" not in kinds(action(), date(2027, 7, 13))  # 27 days
     items = only(due_for_action(action(), date(2027, 7, 14)), "escalation_inspector")
-    assert [(r.recipient_id, r.days_left, r.deadline_key) for r in items] == [(INSPECTOR, -28, D)]
+    assert [(r.recipient_id, r.days_left, r.deadline_key) for r in items] == [
+        (INSPECTOR, -28, D)
+    ]
     # The lead escalation is still returned (the outbox key keeps it to one).
     assert "escalation_force_lead" in kinds(action(), date(2027, 7, 14))
 
 
 def test_no_inspector_contact_means_no_inspector_escalation():
-    assert "escalation_inspector" not in kinds(action(inspector_contact_id=None), date(2027, 8, 2))
+    assert "escalation_inspector" not in kinds(
+        action(inspector_contact_id=None), date(2027, 8, 2)
+    )
 
 
 def test_a_lead_who_is_also_a_contributor_gets_both_the_reminder_and_the_escalation():
@@ -406,7 +453,10 @@ def test_a_paused_owners_late_action_still_escalates():
 def test_escalations_reach_leads_and_inspectors_even_when_they_are_paused():
     paused = frozenset({LEAD_A, INSPECTOR})
     got = due(action(), date(2027, 7, 14), paused=paused)
-    assert {("escalation_force_lead", LEAD_A), ("escalation_inspector", INSPECTOR)} <= got
+    assert {
+        ("escalation_force_lead", LEAD_A),
+        ("escalation_inspector", INSPECTOR),
+    } <= got
 
 
 def test_a_paused_lead_is_reminded_of_sign_off_when_back():
@@ -437,7 +487,10 @@ def test_no_owner_still_reminds_contributors():
 
 def test_repeated_lead_ids_give_one_escalation_each():
     facts = action(force_lead_ids=(LEAD_A, LEAD_A))
-    assert len(only(due_for_action(facts, date(2027, 6, 23)), "escalation_force_lead")) == 1
+    assert (
+        len(only(due_for_action(facts, date(2027, 6, 23)), "escalation_force_lead"))
+        == 1
+    )
 
 
 # ----------------------------------------------------------------- moved deadlines
@@ -448,7 +501,9 @@ def test_a_moved_deadline_starts_a_fresh_series_with_a_new_key():
     old = due_for_action(action(), today)
     assert {(r.kind, r.deadline_key) for r in old} == {("overdue", D)}
     moved = due_for_action(action(deadline=date(2027, 7, 16)), today)
-    assert {(r.kind, r.deadline_key) for r in moved} == {("due_in_28_days", date(2027, 7, 16))}
+    assert {(r.kind, r.deadline_key) for r in moved} == {
+        ("due_in_28_days", date(2027, 7, 16))
+    }
 
 
 # --------------------------------------------------------------------------- nudges
@@ -475,13 +530,19 @@ def test_a_new_silence_gives_a_new_nudge_key():
 
 
 def test_a_nudge_due_on_a_weekend_comes_on_monday():
-    facts = action(deadline=None, last_progress_on=date(2027, 5, 13))  # +30 = Saturday 12 June
+    facts = action(
+        deadline=None, last_progress_on=date(2027, 5, 13)
+    )  # +30 = Saturday 12 June
     items = due_for_action(facts, date(2027, 6, 14))
-    assert [(r.kind, r.send_on) for r in items] == [("no_update_nudge", date(2027, 6, 14))]
+    assert [(r.kind, r.send_on) for r in items] == [
+        ("no_update_nudge", date(2027, 6, 14))
+    ]
 
 
 def test_no_nudge_while_done():
-    facts = action(status="done", status_since=date(2027, 6, 14), last_progress_on=date(2027, 1, 1))
+    facts = action(
+        status="done", status_since=date(2027, 6, 14), last_progress_on=date(2027, 1, 1)
+    )
     assert "no_update_nudge" not in kinds(facts, date(2027, 6, 21))
 
 
@@ -552,13 +613,13 @@ def test_sweep_time_is_0800_london(day, utc_hour):
     when = sweep_time_on(day)
     assert when.tzinfo is not None
     assert (when.date(), when.hour, when.minute) == (day, 8, 0)
-    utc = when.astimezone(timezone.utc)
+    utc = when.astimezone(UTC)
     assert (utc.date(), utc.hour, utc.minute) == (day, utc_hour, 0)
 
 
 def test_sweep_time_in_the_spring_gap_moves_forward():
     when = sweep_time_on(date(2027, 3, 28), hour=1)  # 01:00 does not exist that day
-    assert when.astimezone(timezone.utc).hour == 1
+    assert when.astimezone(UTC).hour == 1
     assert when.hour == 2
 
 
@@ -591,7 +652,9 @@ def test_schedule_for_a_done_action_is_the_sign_off_reminder():
 
 def test_schedule_respects_the_policy():
     policy = Policy(days_before=(3, 0), schedule_overdue_weeks=1)
-    plan = [kind for _, kind in schedule_for_action(action(owner_id=None), policy=policy)]
+    plan = [
+        kind for _, kind in schedule_for_action(action(owner_id=None), policy=policy)
+    ]
     assert plan == [
         "due_in_3_days",
         "due_today",
@@ -622,9 +685,16 @@ def test_policy_is_frozen_and_rejects_nonsense():
 
 
 def test_every_kind_has_a_label():
-    for kind in (*DEADLINE_KINDS, "overdue", "overdue_week_1", "escalation_force_lead",
-                 "escalation_inspector", "awaiting_sign_off", "closure_request_waiting",
-                 "no_update_nudge"):
+    for kind in (
+        *DEADLINE_KINDS,
+        "overdue",
+        "overdue_week_1",
+        "escalation_force_lead",
+        "escalation_inspector",
+        "awaiting_sign_off",
+        "closure_request_waiting",
+        "no_update_nudge",
+    ):
         assert KIND_LABELS[kind]
     assert KIND_LABELS["due_in_28_days"] == "Due in 28 days"
     assert KIND_LABELS["overdue"] == "Overdue"
@@ -652,7 +722,9 @@ def action_facts(draw):
     return ActionFacts(
         action_id=1,
         status=draw(
-            st.sampled_from(["not_started", "in_progress", "done", "signed_off", "withdrawn"])
+            st.sampled_from(
+                ["not_started", "in_progress", "done", "signed_off", "withdrawn"]
+            )
         ),
         deadline=deadline,
         owner_id=draw(st.one_of(st.none(), people)),
@@ -665,7 +737,11 @@ def action_facts(draw):
 
 
 @settings(max_examples=300, deadline=None)
-@given(facts=action_facts(), today=days_2026_to_2028, paused=st.frozensets(people, max_size=3))
+@given(
+    facts=action_facts(),
+    today=days_2026_to_2028,
+    paused=st.frozensets(people, max_size=3),
+)
 def test_property_no_duplicates_and_sent_only_on_working_days(facts, today, paused):
     items = due_for_action(facts, today, paused=paused)
     pairs = [(r.kind, r.recipient_id) for r in items]
@@ -687,7 +763,11 @@ def test_property_no_duplicates_and_sent_only_on_working_days(facts, today, paus
 @given(deadline=days_2026_to_2028)
 def test_property_a_daily_sweep_sends_each_planned_stage_on_its_day(deadline):
     facts = action(deadline=deadline, last_progress_on=deadline)
-    plan = [(on, kind) for on, kind in schedule_for_action(facts) if kind != "no_update_nudge"]
+    plan = [
+        (on, kind)
+        for on, kind in schedule_for_action(facts)
+        if kind != "no_update_nudge"
+    ]
     for on, kind in plan:
         assert is_working_day(on)
         sent = [r for r in due_for_action(facts, on) if r.kind == kind]
@@ -712,7 +792,9 @@ def test_property_working_day_helpers(d, n):
     assert is_working_day(nxt) and is_working_day(prev) and prev <= d <= nxt
     # No working day is skipped between d and the one found.
     assert all(not is_working_day(d + timedelta(days=i)) for i in range((nxt - d).days))
-    assert all(not is_working_day(d - timedelta(days=i)) for i in range((d - prev).days))
+    assert all(
+        not is_working_day(d - timedelta(days=i)) for i in range((d - prev).days)
+    )
     moved = add_working_days(d, n)
     if n == 0:
         assert moved == d

@@ -263,13 +263,16 @@ def test_url_answers_by_role_and_force(
 
 def test_every_tracker_url_is_in_the_matrix():
     tracker = set(get_resolver().namespace_dict["tracker"][1].reverse_dict.keys())
-    covered = {e[0] for e in ENDPOINTS} | {
-        "action-move",
-        "finding-move",
-        "action-export",
-        "calendar-feed",
-        "import-preview",  # tests/test_importing.py: a token works only in its own session
-    }
+    covered = (
+        {e[0] for e in ENDPOINTS}
+        | {
+            "action-move",
+            "finding-move",
+            "action-export",
+            "calendar-feed",
+            "import-preview",  # tests/test_importing.py: a token works only in its own session
+        }
+    )
     missing = {name for name in tracker if isinstance(name, str)} - covered
     assert not missing, f"add these URLs to the security matrix: {sorted(missing)}"
 

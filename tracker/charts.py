@@ -48,7 +48,10 @@ class Chart:
                         "series": s,
                         "label": f"{self.labels[i]}: {value} {name.lower()}",
                         "value": value,
-                        "text_x": round(i * group_width + group_width * 0.1 + (s + 0.5) * bar_width, 1),
+                        "text_x": round(
+                            i * group_width + group_width * 0.1 + (s + 0.5) * bar_width,
+                            1,
+                        ),
                         "text_y": round(height - bar_height - 3, 1),
                     }
                 )

@@ -44,7 +44,9 @@ FORCE_DEADLINES = {1: 10, 2: -5, 4: 45, 5: None}
 
 
 def _users() -> dict[str, User]:
-    forces = {force.code: force for force in Force.objects.filter(code__in=["WMP", "WMD"])}
+    forces = {
+        force.code: force for force in Force.objects.filter(code__in=["WMP", "WMD"])
+    }
     users = {}
     for email, first, last, role, code in DEMO_USERS:
         user = User.objects.filter(email=email).first()
@@ -79,25 +81,34 @@ def load_demo() -> dict[str, int]:
     created = {"users": User.objects.count() - before, "inspections": 0}
     force = Force.objects.get(code="WMP")
     lead = people["lead@westmercia.demo"]
-    officer, analyst = people["officer@westmercia.demo"], people["analyst@westmercia.demo"]
+    officer, analyst = (
+        people["officer@westmercia.demo"],
+        people["analyst@westmercia.demo"],
+    )
     inspector = people["inspector@hmicfrs.demo"]
     if force.inspector_contact_id is None:
         force.inspector_contact = inspector
         force.save(update_fields=["inspector_contact"])
-    if Inspection.objects.filter(force=force, programme="PEEL 2016", pillar="Effectiveness").exists():
+    if Inspection.objects.filter(
+        force=force, programme="PEEL 2016", pillar="Effectiveness"
+    ).exists():
         return created
 
     raw = SAMPLE.read_bytes()
     plan = plan_import(parse_report(raw, filename=SAMPLE.name).to_dict(), force, raw)
     inspection = save_import(
-        plan, inspector, source_reference="HMIC, PEEL: Police effectiveness 2016 – West Mercia Police"
+        plan,
+        inspector,
+        source_reference="HMIC, PEEL: Police effectiveness 2016 – West Mercia Police",
     )
     created["inspections"] = 1
 
     today = timezone.localdate()
     findings = {
         finding.order: finding
-        for finding in inspection.findings.filter(kind=Finding.Kind.AREA_FOR_IMPROVEMENT)
+        for finding in inspection.findings.filter(
+            kind=Finding.Kind.AREA_FOR_IMPROVEMENT
+        )
     }
     for number, finding in findings.items():
         theme, _ = Theme.objects.get_or_create(
@@ -106,7 +117,9 @@ def load_demo() -> dict[str, int]:
         finding.themes.add(theme)
     for number, offset in FORCE_DEADLINES.items():
         action = findings[number].actions.get(parent=None)
-        deadline = today + datetime.timedelta(days=offset) if offset is not None else None
+        deadline = (
+            today + datetime.timedelta(days=offset) if offset is not None else None
+        )
         _assign(lead, action, officer, deadline)
 
     plan_action = findings[3].actions.get(parent=None)
@@ -117,18 +130,30 @@ def load_demo() -> dict[str, int]:
         _assign(lead, step, officer)
 
     services.action_record_progress(
-        officer, plan_action, text="Draft action plan circulated to the chief officer team.", percent=60
+        officer,
+        plan_action,
+        text="Draft action plan circulated to the chief officer team.",
+        percent=60,
     )
     services.action_record_progress(
-        officer, plan_action, text="Plan agreed at the March performance board.", percent=90
+        officer,
+        plan_action,
+        text="Plan agreed at the March performance board.",
+        percent=90,
     )
-    services.action_mark_done(officer, plan_action, text="Action plan submitted to HMIC.")
-    services.action_sign_off(lead, plan_action, text="Plan submitted on time; copy filed.")
+    services.action_mark_done(
+        officer, plan_action, text="Action plan submitted to HMIC."
+    )
+    services.action_sign_off(
+        lead, plan_action, text="Plan submitted on time; copy filed."
+    )
     services.action_record_progress(
         analyst,
         analysis,
         text="Analysis of outcome 16 use across all five local policing areas under way.",
         percent=40,
-        links=["https://www.gov.uk/government/collections/crime-outcomes-in-england-and-wales-statistics"],
+        links=[
+            "https://www.gov.uk/government/collections/crime-outcomes-in-england-and-wales-statistics"
+        ],
     )
     return created

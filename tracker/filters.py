@@ -97,6 +97,24 @@ class ActionFilter(django_filters.FilterSet):
         )
         if sees_every_force(user):
             self.filters["force"].queryset = Force.objects.all()
+            # Nationally there are hundreds of inspections and people: offer those of
+            # the chosen force (and keep one named in the address valid).
+            data = data or {}
+            force_id = (
+                data.get("force") if str(data.get("force", "")).isdigit() else None
+            )
+            inspection_id = (
+                data.get("inspection")
+                if str(data.get("inspection", "")).isdigit()
+                else None
+            )
+            owner_id = (
+                data.get("owner") if str(data.get("owner", "")).isdigit() else None
+            )
+            self.filters["inspection"].queryset = inspections.filter(
+                Q(force_id=force_id) | Q(pk=inspection_id)
+            )
+            people = people.filter(Q(force_id=force_id) | Q(pk=owner_id))
         else:
             del self.filters["force"]
             people = people.filter(force_id=user.force_id)

@@ -25,7 +25,12 @@ from .models import Action, Finding, Force, Grade, Inspection, Question, Role, U
 # comments on every report within 56 days of its publication.
 PCC_RESPONSE_DAYS = 56
 PCC_RESPONSE_TITLE = "Police and crime commissioner's published response to the report"
-PILLAR_CODES = {"effectiveness": "EFF", "efficiency": "EFY", "legitimacy": "LEG", "leadership": "LDR"}
+PILLAR_CODES = {
+    "effectiveness": "EFF",
+    "efficiency": "EFY",
+    "legitimacy": "LEG",
+    "leadership": "LDR",
+}
 KIND_LABELS = dict(Finding.Kind.choices)
 
 
@@ -41,7 +46,9 @@ def content_hash(text: str | bytes) -> str:
     if isinstance(text, str):
         text = text.encode("utf-8")
     # Line endings and trailing spaces differ between copies of the same page.
-    normalised = b"\n".join(line.rstrip() for line in text.replace(b"\r\n", b"\n").split(b"\n")).strip()
+    normalised = b"\n".join(
+        line.rstrip() for line in text.replace(b"\r\n", b"\n").split(b"\n")
+    ).strip()
     return hashlib.sha256(normalised).hexdigest()
 
 
@@ -52,7 +59,10 @@ def find_force(name: str | None) -> Force | None:
         return None
     plain = name.removesuffix(" Police").removesuffix(" Constabulary").strip()
     return Force.objects.filter(
-        Q(name__iexact=name) | Q(short_name__iexact=plain) | Q(slug__iexact=name) | Q(code__iexact=name)
+        Q(name__iexact=name)
+        | Q(short_name__iexact=plain)
+        | Q(slug__iexact=name)
+        | Q(code__iexact=name)
     ).first()
 
 
@@ -148,9 +158,15 @@ def plan_import(
 ) -> ImportPlan:
     """What saving this report would do, without saving anything."""
     if not data.get("questions") and not data.get("findings"):
-        raise ReportImportError("Neither questions nor findings were found in this report.")
-    plan = ImportPlan(data=data, force=force, content_hash=fingerprint or content_hash(source_text))
-    plan.already_imported = Inspection.objects.filter(force=force, content_hash=plan.content_hash).first()
+        raise ReportImportError(
+            "Neither questions nor findings were found in this report."
+        )
+    plan = ImportPlan(
+        data=data, force=force, content_hash=fingerprint or content_hash(source_text)
+    )
+    plan.already_imported = Inspection.objects.filter(
+        force=force, content_hash=plan.content_hash
+    ).first()
     if plan.already_imported:
         return plan
     plan.previous = (
@@ -174,7 +190,9 @@ def _compare(plan: ImportPlan) -> None:
         candidates = [f for f in unmatched.values() if f.kind == finding["kind"]]
         best, score = None, 0.0
         for candidate in candidates:
-            ratio = difflib.SequenceMatcher(None, _normal(candidate.text), _normal(text)).ratio()
+            ratio = difflib.SequenceMatcher(
+                None, _normal(candidate.text), _normal(text)
+            ).ratio()
             if ratio > score:
                 best, score = candidate, ratio
         if best is not None and score == 1.0:
@@ -209,7 +227,9 @@ def _check_importer(user: User | None) -> None:
 
 
 @transaction.atomic
-def save_import(plan: ImportPlan, user: User | None, *, source_reference: str = "") -> Inspection:
+def save_import(
+    plan: ImportPlan, user: User | None, *, source_reference: str = ""
+) -> Inspection:
     """Create (or revise) the inspection with its questions, findings, actions and deadlines."""
     _check_importer(user)
     if plan.already_imported:
@@ -234,7 +254,9 @@ def save_import(plan: ImportPlan, user: User | None, *, source_reference: str = 
     questions = _save_questions(inspection, data)
     references = _References(inspection, data)
     for question_order, finding in all_findings(data):
-        _save_finding(inspection, questions.get(question_order), finding, references, user)
+        _save_finding(
+            inspection, questions.get(question_order), finding, references, user
+        )
     _add_pcc_response(inspection, user)
     return inspection
 
@@ -261,10 +283,14 @@ class _References:
     """Stable human references, e.g. WMP-2016-EFF-AFI-3, numbered per kind in report order."""
 
     def __init__(self, inspection: Inspection, data: dict):
-        year = data.get("year") or (inspection.published_on.year if inspection.published_on else "")
+        year = data.get("year") or (
+            inspection.published_on.year if inspection.published_on else ""
+        )
         pillar = (data.get("pillar") or "").casefold()
         code = PILLAR_CODES.get(pillar) or (pillar[:3].upper() if pillar else "PEEL")
-        prefix = "-".join(str(part) for part in (inspection.force.code, year, code) if part)
+        prefix = "-".join(
+            str(part) for part in (inspection.force.code, year, code) if part
+        )
         # A second report with the same prefix (an accelerated cause of concern
         # in the same year, say) gets a letter so that references stay unique.
         base, letter = prefix, "B"
@@ -280,7 +306,9 @@ class _References:
         return f"{self.prefix}-{Finding.KIND_CODES[kind]}-{number}", number
 
 
-def _save_finding(inspection, question, data: dict, references, user, parent=None) -> Finding:
+def _save_finding(
+    inspection, question, data: dict, references, user, parent=None
+) -> Finding:
     reference, number = references.next(data["kind"])
     finding = Finding(
         inspection=inspection,
@@ -295,12 +323,19 @@ def _save_finding(inspection, question, data: dict, references, user, parent=Non
     finding.save()
     _save_actions(finding, data, user)
     for recommendation in data.get("recommendations", []):
-        _save_finding(inspection, question, recommendation, references, user, parent=finding)
+        _save_finding(
+            inspection, question, recommendation, references, user, parent=finding
+        )
     return finding
 
 
 def _sentence_title(text: str, limit: int = 150) -> str:
-    text = " ".join(text.split()).rstrip(";:,. ").removesuffix("; and").removesuffix(" and")
+    text = (
+        " ".join(text.split())
+        .rstrip(";:,. ")
+        .removesuffix("; and")
+        .removesuffix(" and")
+    )
     text = text[:1].upper() + text[1:]
     if len(text) <= limit:
         return text
@@ -310,10 +345,16 @@ def _sentence_title(text: str, limit: int = 150) -> str:
 
 def _deadline_fields(deadline: dict | None) -> dict:
     if not deadline:
-        return {"deadline": None, "deadline_wording": "", "deadline_set_by": Action.DeadlineSetBy.FORCE}
+        return {
+            "deadline": None,
+            "deadline_wording": "",
+            "deadline_set_by": Action.DeadlineSetBy.FORCE,
+        }
     return {
         "deadline": _date(deadline["due"]),
-        "deadline_wording": "immediately" if deadline.get("immediate") else deadline["wording"],
+        "deadline_wording": "immediately"
+        if deadline.get("immediate")
+        else deadline["wording"],
         "deadline_set_by": Action.DeadlineSetBy.INSPECTORATE,
     }
 
@@ -325,11 +366,19 @@ def _save_actions(finding: Finding, data: dict, user) -> None:
     for order, deadline in enumerate(deadlines or [None], start=1):
         deliverable = (deadline or {}).get("deliverable")
         title = (
-            f"Produce the {deliverable}" if deliverable else _sentence_title(data["text"])
+            f"Produce the {deliverable}"
+            if deliverable
+            else _sentence_title(data["text"])
         )
         mains.append(
-            _new_action(finding, title=_sentence_title(title), order=order,
-                        description=data["text"], user=user, **_deadline_fields(deadline))
+            _new_action(
+                finding,
+                title=_sentence_title(title),
+                order=order,
+                description=data["text"],
+                user=user,
+                **_deadline_fields(deadline),
+            )
         )
     _save_items(finding, mains[0], data.get("children", []), user)
 
@@ -338,18 +387,34 @@ def _save_items(finding: Finding, parent: Action, items: list[dict], user) -> No
     for item in items:
         item_deadlines = item.get("deadlines", [])
         child = _new_action(
-            finding, parent=parent, title=_sentence_title(item["text"]), order=item["order"],
-            description=item["text"], user=user, **_deadline_fields(item_deadlines[0] if item_deadlines else None),
+            finding,
+            parent=parent,
+            title=_sentence_title(item["text"]),
+            order=item["order"],
+            description=item["text"],
+            user=user,
+            **_deadline_fields(item_deadlines[0] if item_deadlines else None),
         )
         # A sub-item with a second dated deliverable gets a step of its own for it.
         for order, deadline in enumerate(item_deadlines[1:], start=1):
-            _new_action(finding, parent=child, title=_sentence_title(f"Produce the {deadline.get('deliverable') or 'deliverable'}"),
-                        order=order, description=item["text"], user=user, **_deadline_fields(deadline))
+            _new_action(
+                finding,
+                parent=child,
+                title=_sentence_title(
+                    f"Produce the {deadline.get('deliverable') or 'deliverable'}"
+                ),
+                order=order,
+                description=item["text"],
+                user=user,
+                **_deadline_fields(deadline),
+            )
         _save_items(finding, child, item.get("children", []), user)
 
 
 def _new_action(finding, *, user, **fields) -> Action:
-    action = Action(inspection=finding.inspection, finding=finding, force=finding.force, **fields)
+    action = Action(
+        inspection=finding.inspection, finding=finding, force=finding.force, **fields
+    )
     action._history_user = user
     action.save()
     return action
@@ -357,7 +422,9 @@ def _new_action(finding, *, user, **fields) -> Action:
 
 def _add_pcc_response(inspection: Inspection, user) -> Action:
     lead = (
-        User.objects.filter(force=inspection.force, role=Role.FORCE_LEAD, is_active=True)
+        User.objects.filter(
+            force=inspection.force, role=Role.FORCE_LEAD, is_active=True
+        )
         .order_by("pk")
         .first()
     )
@@ -402,11 +469,20 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
         question = questions.get(q["order"])
         if question is None:
             questions[q["order"]] = Question.objects.create(
-                inspection=inspection, text=q["text"], order=q["order"],
-                grade=q.get("grade") or Grade.NOT_STATED, is_overall=bool(q.get("is_overall")),
+                inspection=inspection,
+                text=q["text"],
+                order=q["order"],
+                grade=q.get("grade") or Grade.NOT_STATED,
+                is_overall=bool(q.get("is_overall")),
             )
-        elif (question.text, question.grade) != (q["text"], q.get("grade") or Grade.NOT_STATED):
-            question.text, question.grade = q["text"], q.get("grade") or Grade.NOT_STATED
+        elif (question.text, question.grade) != (
+            q["text"],
+            q.get("grade") or Grade.NOT_STATED,
+        ):
+            question.text, question.grade = (
+                q["text"],
+                q.get("grade") or Grade.NOT_STATED,
+            )
             question.save()
     for change in plan.changed:
         change.old.text = change.text
@@ -416,11 +492,14 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
     references = _References.__new__(_References)
     references.prefix = _existing_prefix(inspection)
     references.numbers = {
-        kind: inspection.findings.filter(kind=kind).count() for kind in Finding.Kind.values
+        kind: inspection.findings.filter(kind=kind).count()
+        for kind in Finding.Kind.values
     }
     for question_order, finding in all_findings(data):
         if _normal(verbatim_text(finding)) in new_texts:
-            _save_finding(inspection, questions.get(question_order), finding, references, user)
+            _save_finding(
+                inspection, questions.get(question_order), finding, references, user
+            )
     for finding in plan.gone:
         if not finding.actions.filter(updates__isnull=False).exists():
             finding.delete()

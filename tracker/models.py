@@ -104,12 +104,16 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField("email address", unique=True)
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.FORCE_STAFF)
+    role = models.CharField(
+        max_length=20, choices=Role.choices, default=Role.FORCE_STAFF
+    )
     force = models.ForeignKey(
         Force, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
     # The secret in the person's private calendar feed address; empty when revoked.
-    calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    calendar_token = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -121,7 +125,8 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 name="force_users_have_a_force",
-                condition=Q(role__in=[Role.INSPECTOR, Role.ADMIN]) | Q(force__isnull=False),
+                condition=Q(role__in=[Role.INSPECTOR, Role.ADMIN])
+                | Q(force__isnull=False),
                 violation_error_message="Force staff and force leads must belong to a force.",
             ),
         ]
@@ -132,7 +137,9 @@ class User(AbstractUser):
     def clean(self):
         super().clean()
         if self.role in (Role.FORCE_STAFF, Role.FORCE_LEAD) and not self.force_id:
-            raise ValidationError({"force": "Force staff and force leads must belong to a force."})
+            raise ValidationError(
+                {"force": "Force staff and force leads must belong to a force."}
+            )
 
     @property
     def is_force_user(self) -> bool:
@@ -154,14 +161,20 @@ class User(AbstractUser):
 class Inspection(models.Model):
     """One published inspection report about one force."""
 
-    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="inspections")
+    force = models.ForeignKey(
+        Force, on_delete=models.PROTECT, related_name="inspections"
+    )
     programme = models.CharField(max_length=60, help_text='e.g. "PEEL 2016"')
     pillar = models.CharField(
-        max_length=60, blank=True, help_text='e.g. "Effectiveness"; empty for integrated reports'
+        max_length=60,
+        blank=True,
+        help_text='e.g. "Effectiveness"; empty for integrated reports',
     )
     title = models.CharField(max_length=300)
     published_on = models.DateField(
-        null=True, blank=True, help_text="Publication or last-updated date, as the report states it."
+        null=True,
+        blank=True,
+        help_text="Publication or last-updated date, as the report states it.",
     )
     source_reference = models.CharField(
         max_length=500, blank=True, help_text="Where the report was published."
@@ -170,7 +183,9 @@ class Inspection(models.Model):
         max_length=24, choices=Grade.choices, default=Grade.NOT_STATED
     )
     content_hash = models.CharField(
-        max_length=64, blank=True, help_text="Fingerprint of the imported text, to spot re-imports."
+        max_length=64,
+        blank=True,
+        help_text="Fingerprint of the imported text, to spot re-imports.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -188,16 +203,22 @@ class Inspection(models.Model):
 class Question(models.Model):
     """A question a report asks, with the graded judgement it gives."""
 
-    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="questions")
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="questions"
+    )
     text = models.TextField()
     order = models.PositiveSmallIntegerField()
-    grade = models.CharField(max_length=24, choices=Grade.choices, default=Grade.NOT_STATED)
+    grade = models.CharField(
+        max_length=24, choices=Grade.choices, default=Grade.NOT_STATED
+    )
     is_overall = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["inspection", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["inspection", "order"], name="question_order_unique"),
+            models.UniqueConstraint(
+                fields=["inspection", "order"], name="question_order_unique"
+            ),
         ]
 
     def __str__(self):
@@ -242,13 +263,25 @@ class Finding(models.Model):
         Kind.RECOMMENDATION: ("recommendation", "recommendations"),
         Kind.AREA_FOR_IMPROVEMENT: ("area for improvement", "areas for improvement"),
     }
-    OPEN_STATUSES = (Status.AWAITING_REVIEW, Status.BEING_PROGRESSED, Status.CLOSURE_REQUESTED)
+    OPEN_STATUSES = (
+        Status.AWAITING_REVIEW,
+        Status.BEING_PROGRESSED,
+        Status.CLOSURE_REQUESTED,
+    )
 
     # Copied from the inspection so that "what may this user see" is one indexed column.
-    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+", editable=False)
-    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
+    force = models.ForeignKey(
+        Force, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="findings"
+    )
     question = models.ForeignKey(
-        Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="findings"
+        Question,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="findings",
     )
     parent = models.ForeignKey(
         "self",
@@ -260,7 +293,9 @@ class Finding(models.Model):
     )
     kind = models.CharField(max_length=24, choices=Kind.choices)
     text = models.TextField(help_text="Verbatim, as the report states it.")
-    reference = models.CharField(max_length=40, unique=True, help_text="e.g. WMP-2016-EFF-AFI-3")
+    reference = models.CharField(
+        max_length=40, unique=True, help_text="e.g. WMP-2016-EFF-AFI-3"
+    )
     order = models.PositiveSmallIntegerField(default=0)
     themes = models.ManyToManyField(Theme, blank=True, related_name="findings")
     status = models.CharField(
@@ -291,17 +326,20 @@ class Finding(models.Model):
                 violation_error_message="A superseded finding must name the finding that supersedes it.",
             ),
         ]
-        indexes = [models.Index(fields=["force", "status"])]
+        indexes = [
+            models.Index(fields=["force", "status"]),
+            models.Index(fields=["updated_at"], name="finding_updated_idx"),
+        ]
 
     def __str__(self):
         return f"{self.reference}: {self.get_kind_display()}"
 
-    def get_absolute_url(self):
-        return reverse("tracker:finding-detail", args=[self.pk])
-
     def save(self, *args, **kwargs):
         self.force_id = self.inspection.force_id
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("tracker:finding-detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:
@@ -318,14 +356,18 @@ class FindingEvent(models.Model):
         CLOSURE_DECLINED = "closure_declined", "Closure declined"
         SUPERSEDED = "superseded", "Superseded"
 
-    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="events")
+    finding = models.ForeignKey(
+        Finding, on_delete=models.CASCADE, related_name="events"
+    )
     kind = models.CharField(max_length=24, choices=Kind.choices)
     from_status = models.CharField(max_length=24, choices=Finding.Status.choices)
     to_status = models.CharField(max_length=24, choices=Finding.Status.choices)
     author = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    text = models.TextField(blank=True, help_text="The closing statement or the inspector's comment.")
+    text = models.TextField(
+        blank=True, help_text="The closing statement or the inspector's comment."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -376,8 +418,12 @@ class Action(models.Model):
     CLOSED_STATUSES = (Status.SIGNED_OFF, Status.WITHDRAWN)
     UNFINISHED_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
 
-    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+", editable=False)
-    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="actions")
+    force = models.ForeignKey(
+        Force, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="actions"
+    )
     # Empty for a deliverable of the whole report, such as the police and crime
     # commissioner's published response.
     finding = models.ForeignKey(
@@ -396,15 +442,21 @@ class Action(models.Model):
         related_name="owned_actions",
         help_text="The person accountable for the action.",
     )
-    contributors = models.ManyToManyField(User, blank=True, related_name="contributed_actions")
+    contributors = models.ManyToManyField(
+        User, blank=True, related_name="contributed_actions"
+    )
     deadline = models.DateField(null=True, blank=True)
     deadline_wording = models.CharField(
-        max_length=120, blank=True, help_text='The report\'s words, e.g. "within three months".'
+        max_length=120,
+        blank=True,
+        help_text='The report\'s words, e.g. "within three months".',
     )
     deadline_set_by = models.CharField(
         max_length=12, choices=DeadlineSetBy.choices, default=DeadlineSetBy.FORCE
     )
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.NOT_STARTED
+    )
     percent_complete = models.PositiveSmallIntegerField(
         default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
@@ -419,7 +471,9 @@ class Action(models.Model):
     # an older version is refused rather than silently overwriting.
     version = models.PositiveIntegerField(default=1)
 
-    history = HistoricalRecords(m2m_fields=[contributors], excluded_fields=["updated_at"])
+    history = HistoricalRecords(
+        m2m_fields=[contributors], excluded_fields=["updated_at"]
+    )
 
     objects = ActionQuerySet.as_manager()
 
@@ -433,7 +487,8 @@ class Action(models.Model):
             ),
             models.CheckConstraint(
                 name="finished_action_is_100_percent",
-                condition=~Q(status__in=["done", "signed_off"]) | Q(percent_complete=100),
+                condition=~Q(status__in=["done", "signed_off"])
+                | Q(percent_complete=100),
                 violation_error_message="A done or signed-off action is 100% complete.",
             ),
         ]
@@ -445,19 +500,23 @@ class Action(models.Model):
                 name="action_open_deadline_idx",
                 condition=Q(status__in=["not_started", "in_progress", "done"]),
             ),
+            # The action list's order: its pages are read straight off this index.
+            models.Index(fields=["deadline", "id"], name="action_deadline_id_idx"),
+            # The newest change stamps cached national figures (views._national).
+            models.Index(fields=["updated_at"], name="action_updated_idx"),
         ]
 
     def __str__(self):
         return self.title
-
-    def get_absolute_url(self):
-        return reverse("tracker:action-detail", args=[self.pk])
 
     def save(self, *args, **kwargs):
         if self.finding_id:
             self.inspection_id = self.finding.inspection_id
         self.force_id = self.inspection.force_id
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("tracker:action-detail", args=[self.pk])
 
     @property
     def is_closed(self) -> bool:
@@ -505,10 +564,16 @@ class ProgressUpdate(models.Model):
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PROGRESS)
-    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="progress_updates")
+    author = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="progress_updates"
+    )
     text = models.TextField(blank=True)
-    from_status = models.CharField(max_length=12, choices=Action.Status.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=Action.Status.choices, blank=True)
+    from_status = models.CharField(
+        max_length=12, choices=Action.Status.choices, blank=True
+    )
+    to_status = models.CharField(
+        max_length=12, choices=Action.Status.choices, blank=True
+    )
     percent_complete = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
@@ -548,12 +613,16 @@ class DeadlineChangeRequest(models.Model):
         APPROVED = "approved", "Approved"
         REFUSED = "refused", "Refused"
 
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="deadline_requests")
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, related_name="deadline_requests"
+    )
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     current_deadline = models.DateField(null=True, blank=True)
     new_deadline = models.DateField()
     reason = models.TextField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     decided_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -586,7 +655,9 @@ def evidence_upload_to(instance: "Evidence", filename: str) -> str:
 class Evidence(models.Model):
     """A file or a link attached to a progress update."""
 
-    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="evidence")
+    update = models.ForeignKey(
+        ProgressUpdate, on_delete=models.CASCADE, related_name="evidence"
+    )
     file = models.FileField(upload_to=evidence_upload_to, blank=True, max_length=200)
     link = models.URLField(blank=True, max_length=1000)
     original_name = models.CharField(max_length=200, blank=True)
@@ -610,7 +681,9 @@ class Evidence(models.Model):
 
     def save(self, *args, **kwargs):
         if self.original_name:
-            self.original_name = get_valid_filename(PurePath(self.original_name).name)[:200]
+            self.original_name = get_valid_filename(PurePath(self.original_name).name)[
+                :200
+            ]
         super().save(*args, **kwargs)
 
 
@@ -637,23 +710,30 @@ class ReminderPolicy(models.Model):
         default=7, help_text="Calendar days overdue before the force lead is told."
     )
     escalate_to_inspector_after_days = models.PositiveSmallIntegerField(
-        default=28, help_text="Calendar days overdue before the force's inspector contact is told."
+        default=28,
+        help_text="Calendar days overdue before the force's inspector contact is told.",
     )
     sign_off_wait_working_days = models.PositiveSmallIntegerField(
-        default=5, help_text="Working days a done action waits before the force lead is reminded."
+        default=5,
+        help_text="Working days a done action waits before the force lead is reminded.",
     )
     closure_wait_working_days = models.PositiveSmallIntegerField(
         default=10,
         help_text="Working days a closure request waits before the inspector is reminded (after this many).",
     )
     nudge_after_days = models.PositiveSmallIntegerField(
-        default=30, help_text="Calendar days without a progress update before the owner is nudged."
+        default=30,
+        help_text="Calendar days without a progress update before the owner is nudged.",
     )
     schedule_overdue_weeks = models.PositiveSmallIntegerField(
-        default=4, help_text="Weeks of overdue reminders listed on the “my reminders” page."
+        default=4,
+        help_text="Weeks of overdue reminders listed on the “my reminders” page.",
     )
     last_swept_on = models.DateField(
-        "last sweep", null=True, blank=True, editable=False,
+        "last sweep",
+        null=True,
+        blank=True,
+        editable=False,
         help_text="The latest day the reminder sweep ran for.",
     )
     updated_at = models.DateTimeField(auto_now=True)
@@ -662,7 +742,9 @@ class ReminderPolicy(models.Model):
         verbose_name = "reminder policy"
         verbose_name_plural = "reminder policy"
         constraints = [
-            models.CheckConstraint(name="reminder_policy_is_a_singleton", condition=Q(pk=1)),
+            models.CheckConstraint(
+                name="reminder_policy_is_a_singleton", condition=Q(pk=1)
+            ),
         ]
 
     def __str__(self):
@@ -688,9 +770,13 @@ class ReminderPolicy(models.Model):
         from .reminders import Policy
 
         try:
-            days_before = tuple(int(day) for day in str(self.days_before).split(",") if day.strip())
+            days_before = tuple(
+                int(day) for day in str(self.days_before).split(",") if day.strip()
+            )
         except ValueError:
-            raise ValueError("Days before the deadline must be whole numbers separated by commas.") from None
+            raise ValueError(
+                "Days before the deadline must be whole numbers separated by commas."
+            ) from None
         return Policy(
             days_before=days_before,
             overdue_repeat_days=self.overdue_repeat_days,
@@ -717,8 +803,12 @@ class ReminderPreference(models.Model):
         THURSDAY = 3, "Thursday"
         FRIDAY = 4, "Friday"
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="reminder_preference")
-    digest = models.CharField(max_length=6, choices=Digest.choices, default=Digest.DAILY)
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="reminder_preference"
+    )
+    digest = models.CharField(
+        max_length=6, choices=Digest.choices, default=Digest.DAILY
+    )
     weekly_on = models.PositiveSmallIntegerField(
         "weekly digest on", choices=Weekday.choices, default=Weekday.MONDAY
     )
@@ -750,7 +840,10 @@ class ReminderPreference(models.Model):
         if self.digest != self.Digest.WEEKLY:
             return True
         chosen = day - datetime.timedelta(days=day.weekday() - self.weekly_on)
-        return day in (next_working_day(chosen), next_working_day(chosen - datetime.timedelta(days=7)))
+        return day in (
+            next_working_day(chosen),
+            next_working_day(chosen - datetime.timedelta(days=7)),
+        )
 
 
 class Reminder(models.Model):
@@ -768,12 +861,22 @@ class Reminder(models.Model):
         FAILED = "failed", "Failed: the mail server did not accept it"
         CANCELLED = "cancelled", "Cancelled: no longer current"
 
-    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="reminders"
+    )
     action = models.ForeignKey(
-        Action, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+        Action,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
     )
     finding = models.ForeignKey(
-        Finding, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+        Finding,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
     )
     kind = models.CharField(max_length=40)
     deadline_key = models.DateField(
@@ -781,7 +884,9 @@ class Reminder(models.Model):
     )
     send_on = models.DateField(help_text="The working day the policy scheduled it for.")
     due_on = models.DateField(help_text="The day the sweep recorded it.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -824,7 +929,11 @@ class Reminder(models.Model):
 
     @property
     def subject_reference(self) -> str:
-        return f"action {self.action_id}" if self.action_id else f"finding {self.finding_id}"
+        return (
+            f"action {self.action_id}"
+            if self.action_id
+            else f"finding {self.finding_id}"
+        )
 
     @property
     def kind_label(self) -> str:

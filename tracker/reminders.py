@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -282,7 +282,7 @@ def sweep_time_on(d: date, hour: int = 8) -> datetime:
     first of the two.
     """
     local = datetime(d.year, d.month, d.day, hour, tzinfo=LONDON)
-    return local.astimezone(timezone.utc).astimezone(LONDON)
+    return local.astimezone(UTC).astimezone(LONDON)
 
 
 # ------------------------------------------------------------------- schedules
@@ -336,11 +336,15 @@ def _latest_overdue_repeat(deadline: date, today: date, policy: Policy) -> int |
 
 
 def _lead_escalation_on(deadline: date, policy: Policy) -> date:
-    return next_working_day(deadline + timedelta(days=policy.escalate_to_lead_after_days))
+    return next_working_day(
+        deadline + timedelta(days=policy.escalate_to_lead_after_days)
+    )
 
 
 def _inspector_escalation_on(deadline: date, policy: Policy) -> date:
-    return next_working_day(deadline + timedelta(days=policy.escalate_to_inspector_after_days))
+    return next_working_day(
+        deadline + timedelta(days=policy.escalate_to_inspector_after_days)
+    )
 
 
 def _sign_off_reminder_on(facts: ActionFacts, policy: Policy) -> date:
@@ -348,7 +352,9 @@ def _sign_off_reminder_on(facts: ActionFacts, policy: Policy) -> date:
 
 
 def _nudge_on(facts: ActionFacts, policy: Policy) -> date:
-    return next_working_day(facts.last_progress_on + timedelta(days=policy.nudge_after_days))
+    return next_working_day(
+        facts.last_progress_on + timedelta(days=policy.nudge_after_days)
+    )
 
 
 def _unique(ids) -> tuple[int, ...]:
@@ -408,7 +414,13 @@ def due_for_action(
         # reminders and the escalations pause; the lead is the one to act now.
         send_on = _sign_off_reminder_on(facts, policy)
         if send_on <= today:
-            add(AWAITING_SIGN_OFF, facts.force_lead_ids, facts.status_since, send_on, None)
+            add(
+                AWAITING_SIGN_OFF,
+                facts.force_lead_ids,
+                facts.status_since,
+                send_on,
+                None,
+            )
         return due
 
     # Not started or in progress.
@@ -417,7 +429,11 @@ def due_for_action(
     if deadline is not None:
         days_left = (deadline - today).days
         if today <= deadline:
-            started = [(on, kind) for on, kind in _before_stages(deadline, policy) if on <= today]
+            started = [
+                (on, kind)
+                for on, kind in _before_stages(deadline, policy)
+                if on <= today
+            ]
             if started:
                 send_on, kind = started[-1]
                 add(kind, people, deadline, send_on, days_left)
@@ -428,7 +444,13 @@ def due_for_action(
                 add(kind_overdue(repeat), people, deadline, send_on, days_left)
             send_on = _lead_escalation_on(deadline, policy)
             if send_on <= today:
-                add(ESCALATION_FORCE_LEAD, facts.force_lead_ids, deadline, send_on, days_left)
+                add(
+                    ESCALATION_FORCE_LEAD,
+                    facts.force_lead_ids,
+                    deadline,
+                    send_on,
+                    days_left,
+                )
             send_on = _inspector_escalation_on(deadline, policy)
             if send_on <= today:
                 inspector = (facts.inspector_contact_id,)
@@ -503,11 +525,15 @@ def schedule_for_action(
     if deadline is not None:
         plan.extend(_before_stages(deadline, policy))
         for repeat in range(policy.schedule_overdue_weeks + 1):
-            plan.append((_overdue_send_on(deadline, repeat, policy), kind_overdue(repeat)))
+            plan.append(
+                (_overdue_send_on(deadline, repeat, policy), kind_overdue(repeat))
+            )
         if facts.force_lead_ids:
             plan.append((_lead_escalation_on(deadline, policy), ESCALATION_FORCE_LEAD))
         if facts.inspector_contact_id is not None:
-            plan.append((_inspector_escalation_on(deadline, policy), ESCALATION_INSPECTOR))
+            plan.append(
+                (_inspector_escalation_on(deadline, policy), ESCALATION_INSPECTOR)
+            )
     if facts.owner_id is not None:
         plan.append((_nudge_on(facts, policy), NO_UPDATE_NUDGE))
     # A stable sort keeps the order above among entries on the same day.

@@ -125,7 +125,11 @@ def _finding_note_work_started(finding: Finding, user: User, action: Action) -> 
     """A finding awaiting review is being progressed once any of its actions has started."""
     updated = Finding.objects.filter(
         pk=finding.pk, status=Finding.Status.AWAITING_REVIEW
-    ).update(status=Finding.Status.BEING_PROGRESSED, status_changed_at=timezone.now())
+    ).update(
+        status=Finding.Status.BEING_PROGRESSED,
+        status_changed_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
     if updated:
         finding.refresh_from_db()
         FindingEvent.objects.create(

@@ -3,9 +3,12 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db import connection
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -55,6 +58,7 @@ from .selectors import (
 from .services import ConflictError, WorkflowError
 
 SOON_DAYS = 14
+HOME_ROWS = 10  # per list on the home page; the action list has the rest
 
 
 def _is_lead_for(user, obj) -> bool:
@@ -73,15 +77,19 @@ def home(request):
     user = request.user
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=SOON_DAYS)
+    contributed = Action.contributors.through.objects.filter(user=user).values(
+        "action_id"
+    )
     mine = _action_rows(
-        visible_actions(user)
-        .filter(
-            Q(owner=user) | Q(contributors=user), status__in=Action.UNFINISHED_STATUSES
+        visible_actions(user).filter(
+            Q(owner=user) | Q(pk__in=contributed), status__in=Action.UNFINISHED_STATUSES
         )
-        .distinct()
     ).with_rag(today)
+    if not user.is_force_user:
+        mine = mine.none()
     context = {
         "today": today,
+        "home_rows": HOME_ROWS,
         "overdue": [a for a in mine if a.deadline and a.deadline < today],
         "due_soon": [a for a in mine if a.deadline and today <= a.deadline <= soon],
         "later": [a for a in mine if not a.deadline or a.deadline > soon],
@@ -89,26 +97,56 @@ def home(request):
     if user.is_force_lead:
         context["awaiting_sign_off"] = _action_rows(
             visible_actions(user).filter(status=Action.Status.DONE)
-        )
+        )[:HOME_ROWS]
     if sees_every_force(user):
         context["closure_requests"] = (
             visible_findings(user)
             .filter(status=Finding.Status.CLOSURE_REQUESTED)
             .select_related("force", "inspection")
-            .order_by("status_changed_at")
+            .order_by("status_changed_at")[:HOME_ROWS]
         )
         context["forces"] = visible_forces(user).annotate(
             inspection_count=Count("inspections", distinct=True)
         )
     if user.force_id:
         context["force"] = user.force
-    context["summary"] = action_summary(visible_actions(user), today)
     chart_actions = visible_actions(user)
-    context["charts"] = [
-        charts.open_and_completed(chart_actions, today),
-        charts.deadlines_ahead(chart_actions, today),
-    ]
+
+    def figures():
+        return action_summary(chart_actions, today), [
+            charts.open_and_completed(chart_actions, today),
+            charts.deadlines_ahead(chart_actions, today),
+        ]
+
+    if sees_every_force(user):
+        context["summary"], context["charts"] = _national("home", today, figures)
+    else:
+        context["summary"], context["charts"] = figures()
+    for key in ("overdue", "due_soon", "later"):
+        context[f"{key}_count"] = len(context[key])
+        context[key] = context[key][:HOME_ROWS]
     return render(request, "tracker/home.html", context)
+
+
+NATIONAL_CACHE_SECONDS = 300
+
+
+def _national(name: str, today: datetime.date, compute):
+    """Figures over every force's data, the same for every reader, computed once per change.
+
+    The key carries the time of the newest change to any action or finding (two
+    index lookups), so every process sees a change at once without invalidation;
+    entries for older stamps simply expire.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT MAX(updated_at) FROM {Action._meta.db_table}),"
+            f" (SELECT MAX(updated_at) FROM {Finding._meta.db_table})"
+        )
+        stamps = cursor.fetchone()
+    version = "-".join(str(stamp) for stamp in stamps)
+    key = f"peel:national:{name}:{today.isoformat()}:{version}"
+    return cache.get_or_set(key, compute, NATIONAL_CACHE_SECONDS)
 
 
 def action_summary(actions, today: datetime.date) -> dict:
@@ -144,17 +182,29 @@ def action_summary(actions, today: datetime.date) -> dict:
 def force_detail(request, slug):
     force = get_visible_or_404(visible_forces(request.user), slug=slug)
     today = timezone.localdate()
-    closed = Q(actions__status__in=Action.CLOSED_STATUSES)
+
+    def per_inspection(queryset):
+        # A correlated count per row: joining actions and findings at once would
+        # multiply them and need DISTINCT over the product.
+        counts = (
+            queryset.filter(inspection=OuterRef("pk"))
+            .order_by()
+            .values("inspection")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(counts), 0)
+
     inspections = (
         visible_inspections(request.user)
         .filter(force=force)
         .annotate(
-            action_count=Count("actions", distinct=True),
-            closed_count=Count("actions", filter=closed, distinct=True),
+            action_count=per_inspection(Action.objects.all()),
+            closed_count=per_inspection(
+                Action.objects.filter(status__in=Action.CLOSED_STATUSES)
+            ),
             **{
-                f"{kind}_count": Count(
-                    "findings", filter=Q(findings__kind=kind), distinct=True
-                )
+                f"{kind}_count": per_inspection(Finding.objects.filter(kind=kind))
                 for kind in Finding.Kind.values
             },
         )
@@ -567,8 +617,10 @@ LIST_PAGE_SIZE = 50
 
 
 def _filtered_actions(request) -> ActionFilter:
+    # Always bound, so that the list without a query string gets the filter's
+    # ordering (deadline, pk) rather than the model's ordering across four joins.
     return ActionFilter(
-        request.GET or None, queryset=visible_actions(request.user), user=request.user
+        request.GET, queryset=visible_actions(request.user), user=request.user
     )
 
 
@@ -579,7 +631,12 @@ def action_list(request):
     rows = action_filter.qs.select_related(
         "owner", "finding", "force", "inspection"
     ).with_rag()
-    page = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Page through the ids alone (an index-only scan, however deep the page), then
+    # fetch the page's rows with their joins.
+    page = Paginator(
+        action_filter.qs.values_list("pk", flat=True), LIST_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    page.object_list = list(rows.filter(pk__in=list(page.object_list)))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": action_filter, "page": page, "query": query.urlencode()}
@@ -636,43 +693,55 @@ def national(request):
         ),
     }
     open_finding = Q(status__in=Finding.OPEN_STATUSES)
-    finding_rows = {
-        row["force"]: row
-        for row in findings.order_by()
-        .values("force")
-        .annotate(
-            total=Count("pk"),
-            **{
-                status: Count("pk", filter=Q(status=status))
-                for status in Finding.Status.values
-            },
-            **{
-                age: Count("pk", filter=open_finding & condition)
-                for age, condition in ages.items()
-            },
-        )
-    }
-    action_rows = {
-        row["force"]: row
-        for row in actions.order_by()
-        .values("force")
-        .annotate(
-            total=Count("pk"),
-            closed=Count("pk", filter=Q(status__in=Action.CLOSED_STATUSES)),
-            overdue=Count(
-                "pk",
-                filter=Q(status__in=Action.UNFINISHED_STATUSES, deadline__lt=today),
-            ),
-            overdue_inspectorate=Count(
-                "pk",
-                filter=Q(
-                    status__in=Action.UNFINISHED_STATUSES,
-                    deadline__lt=today,
-                    deadline_set_by=Action.DeadlineSetBy.INSPECTORATE,
+
+    def figures():
+        finding_rows = {
+            row["force"]: row
+            for row in findings.order_by()
+            .values("force")
+            .annotate(
+                total=Count("pk"),
+                **{
+                    status: Count("pk", filter=Q(status=status))
+                    for status in Finding.Status.values
+                },
+                **{
+                    age: Count("pk", filter=open_finding & condition)
+                    for age, condition in ages.items()
+                },
+            )
+        }
+        action_rows = {
+            row["force"]: row
+            for row in actions.order_by()
+            .values("force")
+            .annotate(
+                total=Count("pk"),
+                closed=Count("pk", filter=Q(status__in=Action.CLOSED_STATUSES)),
+                overdue=Count(
+                    "pk",
+                    filter=Q(status__in=Action.UNFINISHED_STATUSES, deadline__lt=today),
                 ),
-            ),
+                overdue_inspectorate=Count(
+                    "pk",
+                    filter=Q(
+                        status__in=Action.UNFINISHED_STATUSES,
+                        deadline__lt=today,
+                        deadline_set_by=Action.DeadlineSetBy.INSPECTORATE,
+                    ),
+                ),
+            )
+        }
+        return (
+            finding_rows,
+            action_rows,
+            [
+                charts.open_and_completed(actions, today),
+                charts.deadlines_ahead(actions, today),
+            ],
         )
-    }
+
+    finding_rows, action_rows, national_charts = _national("figures", today, figures)
     forces = [
         {
             "force": force,
@@ -717,10 +786,7 @@ def national(request):
             "themes": themes,
             "theme": theme,
             "theme_rows": theme_rows,
-            "charts": [
-                charts.open_and_completed(actions, today),
-                charts.deadlines_ahead(actions, today),
-            ],
+            "charts": national_charts,
         },
     )
 

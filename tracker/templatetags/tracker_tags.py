@@ -59,6 +59,9 @@ def deadline_note(action) -> str:
     if not wording or not action.deadline:
         return wording
     day = action.deadline
-    if wording.casefold() in {f"by {day.day} {day:%B %Y}".casefold(), f"{day.day} {day:%B %Y}".casefold()}:
+    if wording.casefold() in {
+        f"by {day.day} {day:%B %Y}".casefold(),
+        f"{day.day} {day:%B %Y}".casefold(),
+    }:
         return ""
     return wording
