@@ -1,4 +1,5 @@
 import datetime
+import hashlib
 
 from django.conf import settings
 from django.contrib import messages
@@ -144,7 +145,8 @@ def _national(name: str, today: datetime.date, compute):
             f" (SELECT MAX(updated_at) FROM {Finding._meta.db_table})"
         )
         stamps = cursor.fetchone()
-    version = "-".join(str(stamp) for stamp in stamps)
+    # Hashed: the timestamps' text holds spaces, which some cache servers refuse in keys.
+    version = hashlib.sha1(repr(stamps).encode()).hexdigest()[:16]
     key = f"peel:national:{name}:{today.isoformat()}:{version}"
     return cache.get_or_set(key, compute, NATIONAL_CACHE_SECONDS)
 
