@@ -591,3 +591,14 @@ def test_the_command_fails_loudly_when_the_mail_server_is_down(world, smtp_serve
     with pytest.raises(CommandError, match="4 digests could not be sent"):
         run_command("--date", "2017-05-02")
     assert set(Reminder.objects.values_list("status", flat=True)) == {"failed"}
+
+
+def test_the_portable_insert_used_on_sqlite_records_the_same_once(world, monkeypatch):
+    # The embedded SQLite of a first run cannot take PostgreSQL's array insert.
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    first = sweep.run_sweep(TUESDAY, queue=False)
+    assert outbox() == EXPECTED_ON_TUESDAY
+    assert first.recorded == 6
+    again = sweep.run_sweep(TUESDAY, queue=False)
+    assert again.recorded == 0
+    assert Reminder.objects.count() == 6

@@ -249,6 +249,25 @@ def record_due(
     """
     if not due:
         return
+    if connection.vendor != "postgresql":
+        # The embedded SQLite of a first run: the same outbox key skips repeats.
+        Reminder.objects.bulk_create(
+            [
+                Reminder(
+                    recipient_id=d.recipient_id,
+                    action_id=d.action_id,
+                    finding_id=d.finding_id,
+                    kind=d.kind,
+                    deadline_key=d.deadline_key,
+                    send_on=d.send_on,
+                    due_on=day,
+                    created_at=now,
+                )
+                for d in due
+            ],
+            ignore_conflicts=True,
+        )
+        return
     columns = list(
         zip(
             *(
