@@ -237,6 +237,15 @@ def test_from_progress_update_to_authorised_closure(
     ].index("complete")
     assert row.locator("td, th").nth(complete_column).inner_text().strip() == "1"
     inspector.visit("/actions/?status=signed_off", "action list filtered")
+    # Nationally the inspection choices follow the chosen force once filters apply.
+    inspector.visit("/actions/", "action list (inspector)")
+    page = inspector.page
+    assert page.locator("#id_inspection option").count() == 1  # "All inspections" only
+    page.get_by_label("Force").select_option(label="West Mercia Police")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**force=*")
+    assert page.locator("#id_inspection option").count() == 2
+    assert "West Mercia" in page.locator("#id_inspection").inner_text()
     inspector.visit("/import/", "import page")
     inspector.page.get_by_label("Or paste the report's text").fill(SAMPLE.read_text())
     inspector.page.get_by_role("button", name="Read the report").click()
