@@ -239,3 +239,11 @@ def test_national_view_compares_forces_on_one_theme(
 def test_national_view_is_for_inspectors(client, db, request, who):
     client.force_login(request.getfixturevalue(who))
     assert client.get("/national/").status_code == 403
+
+
+def test_exports_name_owners_as_the_pages_do_and_leave_unassigned_empty(client, lead, finding):
+    services.action_create(lead, finding=finding, title="Nobody yet")
+    services.action_create(lead, finding=finding, title="Named", owner=lead)
+    client.force_login(lead)
+    rows = {row["Action"]: row["Owner"] for row in csv_rows(client.get("/actions/export.csv"))}
+    assert rows == {"Nobody yet": "", "Named": str(lead)}

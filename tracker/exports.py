@@ -81,7 +81,8 @@ def _rows(rows) -> Iterator[list]:
         rag,
         updated,
     ) in rows:
-        owner = f"{first} {last}".strip() or (email or "")
+        # As User.__str__ says it: the full name, else the email; empty when unassigned.
+        owner = " ".join(part for part in (first, last) if part) or email or ""
         yield [
             reference or "",
             force,
