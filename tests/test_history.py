@@ -53,3 +53,10 @@ def test_finding_history_records_the_inspectors_decision(
         if entry["changes"]
     ]
     assert statuses[:2] == ["Complete", "Closure requested"]
+
+
+def test_each_move_writes_one_history_record(action, owner):
+    before = action.history.count()
+    services.action_record_progress(owner, action, text="Begun", percent=5)
+    services.action_mark_done(owner, action)
+    assert action.history.count() == before + 2

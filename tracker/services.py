@@ -96,13 +96,22 @@ def _move_action(
     to_status: str,
     text: str = "",
     percent: int | None = None,
+    *,
+    is_progress: bool = False,
 ) -> ProgressUpdate:
+    """Move the action to a status, writing its timeline entry; one save of the action.
+
+    `is_progress`: the move reports work done, so it also counts as the latest
+    progress (the no-update nudge is measured from it).
+    """
     now = timezone.now()
     from_status = action.status
     action.status = to_status
     action.status_changed_at = now
     if percent is not None:
         action.percent_complete = percent
+    if is_progress:
+        action.last_progress_at = now
     action.version += 1
     action._history_user = user
     action.save()
@@ -333,22 +342,22 @@ def action_record_progress(
             Action.Status.IN_PROGRESS,
             text,
             percent,
+            is_progress=True,
         )
     else:
-        now = timezone.now()
         update = ProgressUpdate.objects.create(
             action=action,
             author=user,
             text=text,
             percent_complete=percent,
-            created_at=now,
+            created_at=timezone.now(),
         )
         if percent is not None:
             action.percent_complete = percent
+        action.last_progress_at = update.created_at
         action.version += 1
         action._history_user = user
-    action.last_progress_at = update.created_at
-    action.save()
+        action.save()
     for upload in files:
         Evidence.objects.create(
             update=update,
@@ -400,9 +409,8 @@ def action_mark_done(user: User, action: Action, text: str = "") -> ProgressUpda
         Action.Status.DONE,
         text.strip(),
         100,
+        is_progress=True,
     )
-    action.last_progress_at = update.created_at
-    action.save(update_fields=["last_progress_at"])
     return update
 
 
