@@ -305,3 +305,26 @@ def test_confirming_without_corrections_invents_no_grade(client, inspector):
         q["grade"] for q in parsed["questions"]
     ]
     assert find_force("Kent") == inspection.force
+
+
+def test_a_later_revision_never_reuses_a_removed_findings_number(db):
+    _, inspection = import_sample()
+    text = SAMPLE.read_text()
+    second_afi = next(
+        line
+        for line in text.splitlines()
+        if "evaluate and share effective practice" in line
+    )
+    without = text.replace(second_afi + "\n", "")
+    plan, _ = import_sample(text=without)
+    assert [f.reference for f in plan.gone] == ["WMP-2016-EFF-AFI-2"]
+    assert not inspection.findings.filter(reference="WMP-2016-EFF-AFI-2").exists()
+    with_new = without.replace(
+        "  • The force should engage routinely with partner agencies",
+        "  • The force should publish its serious and organised crime profile.\n"
+        "  • The force should engage routinely with partner agencies",
+    )
+    plan, _ = import_sample(text=with_new)
+    assert len(plan.new) == 1
+    assert inspection.findings.filter(reference="WMP-2016-EFF-AFI-6").exists()
+    assert inspection.findings.count() == 5

@@ -252,7 +252,7 @@ def save_import(
         content_hash=plan.content_hash,
     )
     questions = _save_questions(inspection, data)
-    references = _References(inspection, data)
+    references = _References.for_new(inspection, data)
     for question_order, finding in all_findings(data):
         _save_finding(
             inspection, questions.get(question_order), finding, references, user
@@ -282,7 +282,12 @@ def _save_questions(inspection: Inspection, data: dict) -> dict[int, Question]:
 class _References:
     """Stable human references, e.g. WMP-2016-EFF-AFI-3, numbered per kind in report order."""
 
-    def __init__(self, inspection: Inspection, data: dict):
+    def __init__(self, prefix: str, numbers: dict[str, int] | None = None):
+        self.prefix = prefix
+        self.numbers: dict[str, int] = numbers or {}
+
+    @classmethod
+    def for_new(cls, inspection: Inspection, data: dict) -> "_References":
         year = data.get("year") or (
             inspection.published_on.year if inspection.published_on else ""
         )
@@ -297,8 +302,21 @@ class _References:
         while Finding.objects.filter(reference__startswith=f"{prefix}-").exists():
             prefix = f"{base}{letter}"
             letter = chr(ord(letter) + 1)
-        self.prefix = prefix
-        self.numbers: dict[str, int] = {}
+        return cls(prefix)
+
+    @classmethod
+    def continuing(cls, inspection: Inspection) -> "_References":
+        """Go on from the highest number used per kind: a removed finding's gap is never reused."""
+        references = list(inspection.findings.values_list("reference", flat=True))
+        if not references:
+            return cls(f"{inspection.force.code}-REV")
+        codes = {code: kind for kind, code in Finding.KIND_CODES.items()}
+        numbers: dict[str, int] = {}
+        for reference in references:
+            prefix, code, number = reference.rsplit("-", 2)
+            kind = codes[code]
+            numbers[kind] = max(numbers.get(kind, 0), int(number))
+        return cls(prefix, numbers)
 
     def next(self, kind: str) -> tuple[str, int]:
         self.numbers[kind] = self.numbers.get(kind, 0) + 1
@@ -489,12 +507,7 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
         change.old._history_user = user
         change.old.save()
     new_texts = {_normal(change.text) for change in plan.new}
-    references = _References.__new__(_References)
-    references.prefix = _existing_prefix(inspection)
-    references.numbers = {
-        kind: inspection.findings.filter(kind=kind).count()
-        for kind in Finding.Kind.values
-    }
+    references = _References.continuing(inspection)
     for question_order, finding in all_findings(data):
         if _normal(verbatim_text(finding)) in new_texts:
             _save_finding(
@@ -504,8 +517,3 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
         if not finding.actions.filter(updates__isnull=False).exists():
             finding.delete()
     return inspection
-
-
-def _existing_prefix(inspection: Inspection) -> str:
-    reference = inspection.findings.values_list("reference", flat=True).first() or ""
-    return reference.rsplit("-", 2)[0] if reference else f"{inspection.force.code}-REV"
