@@ -185,7 +185,7 @@ def _compare(plan: ImportPlan) -> None:
     """Match the revision's findings to the imported ones: same kind, most similar text."""
     old = list(plan.previous.findings.all())
     unmatched = {finding.pk: finding for finding in old}
-    for _, finding in _flatten(plan.data):
+    for _, finding in every_finding(plan.data):
         text = verbatim_text(finding)
         candidates = [f for f in unmatched.values() if f.kind == finding["kind"]]
         best, score = None, 0.0
@@ -206,7 +206,7 @@ def _compare(plan: ImportPlan) -> None:
     plan.gone = list(unmatched.values())
 
 
-def _flatten(data: dict):
+def every_finding(data: dict):
     for question_order, finding in all_findings(data):
         yield question_order, finding
         for recommendation in finding.get("recommendations", []):

@@ -17,8 +17,8 @@ from .forms import ReportUploadForm
 from .importer import ReportParseError, parse_report
 from .importing import (
     ReportImportError,
-    _flatten,
     content_hash,
+    every_finding,
     find_force,
     plan_import,
     save_import,
@@ -185,7 +185,7 @@ def import_preview(request, token):
         except ReportImportError as error:
             errors.append(error.message)
     counts = {kind: 0 for kind, _ in KINDS}
-    for _, finding in _flatten(data):
+    for _, finding in every_finding(data):
         counts[finding["kind"]] += 1
     return render(
         request,
