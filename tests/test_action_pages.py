@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from tracker import services
 from tracker.models import (
@@ -333,3 +334,57 @@ def test_supersede_through_the_finding_page(client, inspector, finding, force):
     )
     finding.refresh_from_db()
     assert finding.superseded_by == later
+
+
+def test_home_lists_my_open_work_in_bands_with_counts_and_the_first_ten_of_each(
+    client, owner, colleague, lead, finding, other_action
+):
+    """Bands by deadline, each counted in full and listed soonest first, ten at most."""
+    today = timezone.localdate()
+
+    def make(title, deadline, **extra):
+        return Action.objects.create(
+            force=finding.force,
+            inspection=finding.inspection,
+            finding=finding,
+            title=title,
+            deadline=deadline,
+            owner=extra.pop("owner", owner),
+            **extra,
+        )
+
+    for n in range(12):  # overdue, the most overdue first
+        make(f"Overdue {n:02}", today - datetime.timedelta(days=40 - n))
+    make("Due soon", today + datetime.timedelta(days=3))
+    helped = make("Colleague's, I help", today + datetime.timedelta(days=5))
+    helped.contributors.add(owner)
+    for n in range(10):
+        make(f"Later {n:02}", today + datetime.timedelta(days=100 + n))
+    make("Undated", None)
+    make(
+        "Finished",
+        today - datetime.timedelta(days=3),
+        status="signed_off",
+        percent_complete=100,
+    )
+    make("Not mine", today - datetime.timedelta(days=3), owner=colleague)
+
+    client.force_login(owner)
+    response = client.get("/")
+    context = response.context
+    assert (
+        context["overdue_count"],
+        context["due_soon_count"],
+        context["later_count"],
+    ) == (12, 2, 11)
+    assert [a.title for a in context["overdue"]] == [
+        f"Overdue {n:02}" for n in range(10)
+    ]
+    assert [a.title for a in context["due_soon"]] == ["Due soon", "Colleague's, I help"]
+    # The undated action is the eleventh of its band, so it is counted, not listed.
+    assert [a.title for a in context["later"]] == [f"Later {n:02}" for n in range(10)]
+    page = response.content.decode()
+    assert "Overdue (12)" in page and "Later or undated (11)" in page
+    assert "See all 25 of your open actions" in page
+    assert "Not mine" not in page and "Finished" not in page
+    assert other_action.title not in page

@@ -241,9 +241,24 @@ def test_national_view_is_for_inspectors(client, db, request, who):
     assert client.get("/national/").status_code == 403
 
 
-def test_exports_name_owners_as_the_pages_do_and_leave_unassigned_empty(client, lead, finding):
+def test_exports_name_owners_as_the_pages_do_and_leave_unassigned_empty(
+    client, lead, finding
+):
     services.action_create(lead, finding=finding, title="Nobody yet")
     services.action_create(lead, finding=finding, title="Named", owner=lead)
     client.force_login(lead)
-    rows = {row["Action"]: row["Owner"] for row in csv_rows(client.get("/actions/export.csv"))}
+    rows = {
+        row["Action"]: row["Owner"]
+        for row in csv_rows(client.get("/actions/export.csv"))
+    }
     assert rows == {"Nobody yet": "", "Named": str(lead)}
+
+
+def test_exports_give_last_updated_in_london_time_to_the_second(client, lead, finding):
+    action = services.action_create(lead, finding=finding, title="=HYPERLINK(1)")
+    summer = datetime.datetime(2026, 7, 1, 11, 30, 15, 123456, tzinfo=datetime.UTC)
+    Action.objects.filter(pk=action.pk).update(updated_at=summer)
+    client.force_login(lead)
+    (row,) = csv_rows(client.get("/actions/export.csv"))
+    assert row["Last updated"] == "2026-07-01T12:30:15"  # BST, one hour ahead
+    assert row["Action"] == "'=HYPERLINK(1)"

@@ -62,6 +62,9 @@ def export_queryset(queryset):
 
 
 def _rows(rows) -> Iterator[list]:
+    # Looked up once: asking for the current time zone per row was a third of a
+    # 5,000-row export.
+    local = timezone.get_current_timezone()
     for (
         reference,
         force,
@@ -98,7 +101,7 @@ def _rows(rows) -> Iterator[list]:
             _STATUSES.get(status, status),
             percent,
             _RAGS[rag],
-            timezone.localtime(updated).replace(tzinfo=None, microsecond=0),
+            updated.astimezone(local).replace(tzinfo=None, microsecond=0),
         ]
 
 
@@ -107,6 +110,14 @@ def _safe_cell(value):
     # a title typed by a user become one.
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
+    return value
+
+
+def _csv_cell(value):
+    if isinstance(value, str):
+        return _safe_cell(value)
+    if isinstance(value, datetime.date):  # dates and datetimes, as ISO 8601
+        return value.isoformat()
     return value
 
 
@@ -128,16 +139,7 @@ def csv_response(queryset) -> StreamingHttpResponse:
         # Streamed 500 rows at a time: a chunk per row costs more than the row.
         chunk = []
         for row in _rows(export_queryset(queryset).iterator(chunk_size=2000)):
-            chunk.append(
-                writer.writerow(
-                    [
-                        value.isoformat()
-                        if isinstance(value, datetime.date)
-                        else _safe_cell(value)
-                        for value in row
-                    ]
-                )
-            )
+            chunk.append(writer.writerow([_csv_cell(value) for value in row]))
             if len(chunk) == 500:
                 yield "".join(chunk)
                 chunk = []

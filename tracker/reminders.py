@@ -288,7 +288,14 @@ def sweep_time_on(d: date, hour: int = 8) -> datetime:
 # ------------------------------------------------------------------- schedules
 
 
-def _before_stages(deadline: date, policy: Policy) -> list[tuple[date, str]]:
+# What a date and the policy call for, worked out once per date (per process,
+# bounded): a sweep asks about the same few hundred deadlines and update dates
+# for tens of thousands of actions.
+_memo = functools.lru_cache(maxsize=4096)
+
+
+@_memo
+def _before_stages(deadline: date, policy: Policy) -> tuple[tuple[date, str], ...]:
     """The reminders before a deadline, as (send date, kind), earliest first.
 
     Moved to the working day before when they fall on a non-working day, so that
@@ -300,7 +307,7 @@ def _before_stages(deadline: date, policy: Policy) -> list[tuple[date, str]]:
     for days in sorted(policy.days_before, reverse=True):
         send_on = previous_working_day(deadline - timedelta(days=days))
         stages[send_on] = kind_before(days)  # a later stage replaces an earlier one
-    return sorted(stages.items())
+    return tuple(sorted(stages.items()))
 
 
 def _first_overdue_on(deadline: date) -> date:
@@ -347,14 +354,51 @@ def _inspector_escalation_on(deadline: date, policy: Policy) -> date:
     )
 
 
-def _sign_off_reminder_on(facts: ActionFacts, policy: Policy) -> date:
-    return add_working_days(facts.status_since, policy.sign_off_wait_working_days)
+@_memo
+def _sign_off_reminder_on(status_since: date, policy: Policy) -> date:
+    return add_working_days(status_since, policy.sign_off_wait_working_days)
 
 
-def _nudge_on(facts: ActionFacts, policy: Policy) -> date:
-    return next_working_day(
-        facts.last_progress_on + timedelta(days=policy.nudge_after_days)
-    )
+@_memo
+def _nudge_on(last_progress_on: date, policy: Policy) -> date:
+    return next_working_day(last_progress_on + timedelta(days=policy.nudge_after_days))
+
+
+# To whom a deadline's reminder goes: the owner and contributors, the force
+# leads, or the force's inspector contact.
+_WORKERS, _LEADS, _INSPECTOR = "workers", "leads", "inspector"
+
+
+@_memo
+def _deadline_reminders_due(
+    deadline: date, today: date, policy: Policy
+) -> tuple[tuple[str, date, str], ...]:
+    """(kind, send date, to whom) of every reminder about `deadline` due as of `today`.
+
+    The same for every open action with that deadline, so a sweep works it out
+    once per deadline rather than once per action.
+    """
+    if today <= deadline:
+        started = [
+            (on, kind) for on, kind in _before_stages(deadline, policy) if on <= today
+        ]
+        if not started:
+            return ()
+        send_on, kind = started[-1]
+        return ((kind, send_on, _WORKERS),)
+    due = []
+    repeat = _latest_overdue_repeat(deadline, today, policy)
+    if repeat is not None:
+        due.append(
+            (kind_overdue(repeat), _overdue_send_on(deadline, repeat, policy), _WORKERS)
+        )
+    for kind, send_on, to in (
+        (ESCALATION_FORCE_LEAD, _lead_escalation_on(deadline, policy), _LEADS),
+        (ESCALATION_INSPECTOR, _inspector_escalation_on(deadline, policy), _INSPECTOR),
+    ):
+        if send_on <= today:
+            due.append((kind, send_on, to))
+    return tuple(due)
 
 
 def _unique(ids) -> tuple[int, ...]:
@@ -412,7 +456,7 @@ def due_for_action(
     if facts.status == DONE:
         # Done, awaiting sign-off: the owner's part is finished, so their
         # reminders and the escalations pause; the lead is the one to act now.
-        send_on = _sign_off_reminder_on(facts, policy)
+        send_on = _sign_off_reminder_on(facts.status_since, policy)
         if send_on <= today:
             add(
                 AWAITING_SIGN_OFF,
@@ -424,40 +468,18 @@ def due_for_action(
         return due
 
     # Not started or in progress.
-    people = (facts.owner_id, *facts.contributor_ids)
-    deadline = facts.deadline
-    if deadline is not None:
-        days_left = (deadline - today).days
-        if today <= deadline:
-            started = [
-                (on, kind)
-                for on, kind in _before_stages(deadline, policy)
-                if on <= today
-            ]
-            if started:
-                send_on, kind = started[-1]
-                add(kind, people, deadline, send_on, days_left)
-        else:
-            repeat = _latest_overdue_repeat(deadline, today, policy)
-            if repeat is not None:
-                send_on = _overdue_send_on(deadline, repeat, policy)
-                add(kind_overdue(repeat), people, deadline, send_on, days_left)
-            send_on = _lead_escalation_on(deadline, policy)
-            if send_on <= today:
-                add(
-                    ESCALATION_FORCE_LEAD,
-                    facts.force_lead_ids,
-                    deadline,
-                    send_on,
-                    days_left,
-                )
-            send_on = _inspector_escalation_on(deadline, policy)
-            if send_on <= today:
-                inspector = (facts.inspector_contact_id,)
-                add(ESCALATION_INSPECTOR, inspector, deadline, send_on, days_left)
+    if facts.deadline is not None:
+        recipients = {
+            _WORKERS: (facts.owner_id, *facts.contributor_ids),
+            _LEADS: facts.force_lead_ids,
+            _INSPECTOR: (facts.inspector_contact_id,),
+        }
+        days_left = (facts.deadline - today).days
+        for kind, send_on, to in _deadline_reminders_due(facts.deadline, today, policy):
+            add(kind, recipients[to], facts.deadline, send_on, days_left)
 
     # The nudge is about silence, not the deadline: it applies with or without one.
-    send_on = _nudge_on(facts, policy)
+    send_on = _nudge_on(facts.last_progress_on, policy)
     if send_on <= today:
         add(NO_UPDATE_NUDGE, (facts.owner_id,), facts.last_progress_on, send_on, None)
     return due
@@ -518,7 +540,7 @@ def schedule_for_action(
     if facts.status == DONE:
         if not facts.force_lead_ids:
             return []
-        return [(_sign_off_reminder_on(facts, policy), AWAITING_SIGN_OFF)]
+        return [(_sign_off_reminder_on(facts.status_since, policy), AWAITING_SIGN_OFF)]
 
     plan: list[tuple[date, str]] = []
     deadline = facts.deadline
@@ -535,6 +557,6 @@ def schedule_for_action(
                 (_inspector_escalation_on(deadline, policy), ESCALATION_INSPECTOR)
             )
     if facts.owner_id is not None:
-        plan.append((_nudge_on(facts, policy), NO_UPDATE_NUDGE))
+        plan.append((_nudge_on(facts.last_progress_on, policy), NO_UPDATE_NUDGE))
     # A stable sort keeps the order above among entries on the same day.
     return sorted(plan, key=lambda entry: entry[0])

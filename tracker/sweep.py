@@ -233,8 +233,11 @@ _RECORD_SQL = """
     INSERT INTO tracker_reminder (recipient_id, action_id, finding_id, kind, deadline_key,
         send_on, due_on, status, attempts, last_error, cancel_reason, created_at)
     SELECT recipient, action, finding, kind, deadline_key, send_on, %s, 'pending', 0, '', '', %s
-    FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::varchar[], %s::date[], %s::date[])
-        AS due (recipient, action, finding, kind, deadline_key, send_on)
+    FROM unnest(
+        string_to_array(%s, ',', '')::bigint[], string_to_array(%s, ',', '')::bigint[],
+        string_to_array(%s, ',', '')::bigint[], string_to_array(%s, ',')::varchar[],
+        string_to_array(%s, ',')::date[], string_to_array(%s, ',')::date[]
+    ) AS due (recipient, action, finding, kind, deadline_key, send_on)
     ON CONFLICT DO NOTHING
 """
 
@@ -268,8 +271,12 @@ def record_due(
             ignore_conflicts=True,
         )
         return
-    columns = list(
-        zip(
+    # Each column goes as one comma-separated string (an empty item is NULL): the
+    # driver quotes six strings instead of every element of six arrays, which at
+    # 60,000 reminders took longer than the INSERT itself.
+    columns = [
+        ",".join("" if value is None else str(value) for value in column)
+        for column in zip(
             *(
                 (
                     d.recipient_id,
@@ -283,9 +290,9 @@ def record_due(
             ),
             strict=True,
         )
-    )
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(_RECORD_SQL, [day, now, *map(list, columns)])
+        cursor.execute(_RECORD_SQL, [day, now, *columns])
 
 
 @dataclass

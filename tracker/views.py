@@ -8,8 +8,19 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -77,24 +88,9 @@ def _action_rows(queryset):
 def home(request):
     user = request.user
     today = timezone.localdate()
-    soon = today + datetime.timedelta(days=SOON_DAYS)
-    contributed = Action.contributors.through.objects.filter(user=user).values(
-        "action_id"
-    )
-    mine = _action_rows(
-        visible_actions(user).filter(
-            Q(owner=user) | Q(pk__in=contributed), status__in=Action.UNFINISHED_STATUSES
-        )
-    ).with_rag(today)
-    if not user.is_force_user:
-        mine = mine.none()
-    context = {
-        "today": today,
-        "home_rows": HOME_ROWS,
-        "overdue": [a for a in mine if a.deadline and a.deadline < today],
-        "due_soon": [a for a in mine if a.deadline and today <= a.deadline <= soon],
-        "later": [a for a in mine if not a.deadline or a.deadline > soon],
-    }
+    context = {"today": today, "home_rows": HOME_ROWS}
+    for band, (rows, count) in _my_work(user, today).items():
+        context[band], context[f"{band}_count"] = rows, count
     if user.is_force_lead:
         context["awaiting_sign_off"] = _action_rows(
             visible_actions(user).filter(status=Action.Status.DONE)
@@ -123,10 +119,57 @@ def home(request):
         context["summary"], context["charts"] = _national("home", today, figures)
     else:
         context["summary"], context["charts"] = figures()
-    for key in ("overdue", "due_soon", "later"):
-        context[f"{key}_count"] = len(context[key])
-        context[key] = context[key][:HOME_ROWS]
     return render(request, "tracker/home.html", context)
+
+
+MY_WORK_BANDS = ("overdue", "due_soon", "later")
+
+
+def _my_work(user, today: datetime.date) -> dict[str, tuple[list[Action], int]]:
+    """The unfinished actions a person owns or helps with, in bands by deadline.
+
+    For each band (overdue, due within SOON_DAYS, later or undated) the first
+    HOME_ROWS actions by deadline and how many there are in all, in one query
+    however much work the person has: the database numbers the rows of each
+    band and returns the first few.
+    """
+    if not user.is_force_user:
+        return {band: ([], 0) for band in MY_WORK_BANDS}
+    soon = today + datetime.timedelta(days=SOON_DAYS)
+    contributed = Action.contributors.through.objects.filter(user=user).values(
+        "action_id"
+    )
+    band = Case(
+        When(deadline__lt=today, then=Value("overdue")),
+        When(deadline__lte=soon, then=Value("due_soon")),
+        default=Value("later"),
+    )
+    rows = (
+        _action_rows(
+            visible_actions(user).filter(
+                Q(owner=user) | Q(pk__in=contributed),
+                status__in=Action.UNFINISHED_STATUSES,
+            )
+        )
+        .with_rag(today)
+        .annotate(band=band)
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=F("band"),
+                order_by=[F("deadline").asc(nulls_last=True), F("pk").asc()],
+            ),
+            band_size=Window(Count("pk"), partition_by=F("band")),
+        )
+        .filter(place__lte=HOME_ROWS)
+        .order_by(F("deadline").asc(nulls_last=True), "pk")
+    )
+    work = {band: ([], 0) for band in MY_WORK_BANDS}
+    for action in rows:
+        shown, _ = work[action.band]
+        shown.append(action)
+        work[action.band] = (shown, action.band_size)
+    return work
 
 
 NATIONAL_CACHE_SECONDS = 300
