@@ -11,7 +11,12 @@ from django.core.management import CommandError, call_command
 
 from tracker import services
 from tracker.importer import parse_report
-from tracker.importing import PCC_RESPONSE_TITLE, plan_import, save_import
+from tracker.importing import (
+    PCC_RESPONSE_TITLE,
+    every_finding,
+    plan_import,
+    save_import,
+)
 from tracker.models import Action, Finding, Force, Inspection, Question
 
 SAMPLE = (
@@ -328,3 +333,45 @@ def test_a_later_revision_never_reuses_a_removed_findings_number(db):
     assert len(plan.new) == 1
     assert inspection.findings.filter(reference="WMP-2016-EFF-AFI-6").exists()
     assert inspection.findings.count() == 5
+
+
+def import_report(raw: bytes, force: Force):
+    plan = plan_import(parse_report(raw).to_dict(), force, raw)
+    return plan, save_import(plan, None)
+
+
+@pytest.mark.parametrize("cause_changed", [False, True], ids=["same", "reworded"])
+def test_a_revision_adds_a_new_recommendation_under_its_cause_of_concern(
+    db, cause_changed
+):
+    """The preview lists it as new, so saving adds it, under the matching cause."""
+    force = Force.objects.get(code="KEN")
+    text = (REPORTS / "peel-2018-19-integrated.txt").read_text()
+    _, inspection = import_report(text.encode(), force)
+    cause = inspection.findings.get(
+        kind=Finding.Kind.CAUSE_OF_CONCERN, text__contains="first point of"
+    )
+    before = set(cause.recommendations.values_list("reference", flat=True))
+    assert len(before) == 3
+
+    revised = text.replace(
+        "3. The force should monitor the quality of its risk assessments.",
+        "3. The force should monitor the quality of its risk assessments.\n"
+        "4. By 30 June 2019, the force should audit repeat callers' risk assessments.",
+    )
+    if cause_changed:
+        revised = revised.replace("too many of them", "too many vulnerable callers")
+    plan, saved = import_report(revised.encode(), force)
+
+    assert saved == inspection and plan.is_revision
+    assert [change.text for change in plan.new] == [
+        "By 30 June 2019, the force should audit repeat callers' risk assessments."
+    ]
+    assert len(plan.changed) == int(cause_changed)
+    cause.refresh_from_db()
+    added = cause.recommendations.exclude(reference__in=before).get()
+    assert added.kind == Finding.Kind.RECOMMENDATION
+    assert added.question == cause.question
+    assert added.actions.get().deadline == datetime.date(2019, 6, 30)
+    # Nothing else was added or duplicated.
+    assert inspection.findings.count() == len(list(every_finding(plan.data)))

@@ -473,7 +473,8 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
 
     Unchanged findings are not touched, so their owners, updates and evidence stay.
     Changed findings get the new text (the history keeps the old). New findings are
-    added with their actions. Findings no longer in the report are removed if no work
+    added with their actions, new recommendations under the cause of concern they
+    belong to. Findings no longer in the report are removed if no work
     was recorded against them, and kept (and listed) otherwise.
     """
     inspection = plan.previous
@@ -507,12 +508,27 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
         change.old._history_user = user
         change.old.save()
     new_texts = {_normal(change.text) for change in plan.new}
+    # The imported finding each kept one of the revision's findings stands for.
+    kept = {_normal(finding.text): finding for finding in plan.unchanged}
+    kept.update((_normal(change.text), change.old) for change in plan.changed)
     references = _References.continuing(inspection)
     for question_order, finding in all_findings(data):
+        question = questions.get(question_order)
         if _normal(verbatim_text(finding)) in new_texts:
-            _save_finding(
-                inspection, questions.get(question_order), finding, references, user
-            )
+            # A new finding comes with its recommendations, new by definition.
+            _save_finding(inspection, question, finding, references, user)
+            continue
+        # A kept cause of concern may have gained recommendations.
+        for recommendation in finding.get("recommendations", []):
+            if _normal(verbatim_text(recommendation)) in new_texts:
+                _save_finding(
+                    inspection,
+                    question,
+                    recommendation,
+                    references,
+                    user,
+                    parent=kept.get(_normal(verbatim_text(finding))),
+                )
     for finding in plan.gone:
         if not finding.actions.filter(updates__isnull=False).exists():
             finding.delete()
