@@ -12,6 +12,27 @@ from tracker import services
 from tracker.models import Finding, Force, Inspection, Question, Role, User
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, with the connections other contexts left open closed.
+
+    Playwright's sync API runs the browser tests' code in greenlets, which Django
+    treats as contexts of their own, each with its own connection; the in-process
+    Celery workers' threads have theirs too. Left open, they stop pytest-django from
+    dropping the database at the end ("is being accessed by other users").
+    """
+    yield
+    with django_db_blocker.unblock():
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     # The suite runs with production settings; the test client speaks plain HTTP.
