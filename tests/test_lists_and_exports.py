@@ -262,3 +262,28 @@ def test_exports_give_last_updated_in_london_time_to_the_second(client, lead, fi
     (row,) = csv_rows(client.get("/actions/export.csv"))
     assert row["Last updated"] == "2026-07-01T12:30:15"  # BST, one hour ahead
     assert row["Action"] == "'=HYPERLINK(1)"
+
+
+def test_cached_national_figures_follow_every_change_including_deletions(
+    client, settings, inspector, lead, three_actions, other_action
+):
+    """Cached as in production: an edit, an addition and a deletion each show at once."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
+    client.force_login(inspector)
+
+    def west_mercia_total():
+        rows = client.get("/national/").context["forces"]
+        row = next(r for r in rows if r["force"].code == "WMP")
+        return row["actions"].get("total", 0)  # empty when the force has none
+
+    assert west_mercia_total() == 3
+    added = services.action_create(
+        lead, finding=three_actions[0].finding, title="One more"
+    )
+    assert west_mercia_total() == 4
+    added.delete()  # as the admin deletes: no other row changes
+    assert west_mercia_total() == 3
+    three_actions[0].finding.delete()  # cascades to its actions
+    assert west_mercia_total() == 0

@@ -178,14 +178,23 @@ NATIONAL_CACHE_SECONDS = 300
 def _national(name: str, today: datetime.date, compute):
     """Figures over every force's data, the same for every reader, computed once per change.
 
-    The key carries the time of the newest change to any action or finding (two
+    The key carries the time of the newest change to any action or finding and of
+    the newest entry in their change history, which records deletions too (four
     index lookups), so every process sees a change at once without invalidation;
     entries for older stamps simply expire.
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT MAX(updated_at) FROM {Action._meta.db_table}),"
-            f" (SELECT MAX(updated_at) FROM {Finding._meta.db_table})"
+            "SELECT "
+            + ", ".join(
+                f"(SELECT MAX({column}) FROM {table})"
+                for table, column in (
+                    (Action._meta.db_table, "updated_at"),
+                    (Finding._meta.db_table, "updated_at"),
+                    (Action.history.model._meta.db_table, "history_date"),
+                    (Finding.history.model._meta.db_table, "history_date"),
+                )
+            )
         )
         stamps = cursor.fetchone()
     # Hashed: the timestamps' text holds spaces, which some cache servers refuse in keys.
