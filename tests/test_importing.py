@@ -375,3 +375,110 @@ def test_a_revision_adds_a_new_recommendation_under_its_cause_of_concern(
     assert added.actions.get().deadline == datetime.date(2019, 6, 30)
     # Nothing else was added or duplicated.
     assert inspection.findings.count() == len(list(every_finding(plan.data)))
+
+
+FIRST_CAUSE = (
+    "The force is not consistently identifying vulnerable people at the first point of\n"
+    "contact, so too many of them do not get the help they need.\n\n"
+    "This puts victims at risk of further harm."
+)
+
+
+def test_a_new_recommendation_worded_like_a_kept_one_is_added_once(db):
+    """Matching goes by place in the report, not by wording alone."""
+    force = Force.objects.get(code="KEN")
+    text = (REPORTS / "peel-2018-19-integrated.txt").read_text()
+    _, inspection = import_report(text.encode(), force)
+    second_cause = (
+        "Cause of concern\n\n"
+        "Repeat victims are not identified when they call again.\n\n"
+        "Recommendation\n\n"
+        "1. The force should monitor the quality of its risk assessments.\n\n"
+    )
+    revised = text.replace(
+        "How efficient is the force", second_cause + "How efficient is the force"
+    )
+    plan, _ = import_report(revised.encode(), force)
+    assert len(plan.new) == 2
+    assert inspection.findings.count() == len(list(every_finding(plan.data)))
+    monitoring = inspection.findings.filter(
+        text="The force should monitor the quality of its risk assessments."
+    )
+    assert sorted(f.parent.text[:10] for f in monitoring) == [
+        "Repeat vic",
+        "The force ",
+    ]
+
+
+def test_a_cause_reworded_beyond_matching_takes_its_kept_recommendations_and_their_work(
+    db, lead, owner
+):
+    force = lead.force  # West Mercia, where the lead may record progress
+    text = (REPORTS / "peel-2018-19-integrated.txt").read_text()
+    assert FIRST_CAUSE in text
+    _, inspection = import_report(text.encode(), force)
+    old_cause = inspection.findings.get(
+        text__startswith="The force is not consistently"
+    )
+    recommendations = list(old_cause.recommendations.order_by("order"))
+    worked_on = recommendations[2].actions.get()
+    services.action_record_progress(lead, worked_on, text="Audit begun.", percent=10)
+
+    revised = text.replace(
+        FIRST_CAUSE, "Call handlers miss the risk that callers face, every shift."
+    )
+    plan, _ = import_report(revised.encode(), force)
+
+    assert [c.text for c in plan.new] == [
+        "Call handlers miss the risk that callers face, every shift."
+    ]
+    assert [f.reference for f in plan.gone] == [old_cause.reference]
+    assert not Finding.objects.filter(pk=old_cause.pk).exists()
+    new_cause = inspection.findings.get(text__startswith="Call handlers miss")
+    # The same three recommendations, same references, now under the new cause.
+    assert list(new_cause.recommendations.order_by("order")) == recommendations
+    assert worked_on.updates.get().text == "Audit begun."
+    assert inspection.findings.count() == len(list(every_finding(plan.data)))
+
+
+def test_a_removed_cause_stays_while_work_is_recorded_on_its_recommendations(db, lead):
+    force = lead.force  # West Mercia, where the lead may record progress
+    text = (REPORTS / "peel-2018-19-integrated.txt").read_text()
+    _, inspection = import_report(text.encode(), force)
+    cause = inspection.findings.get(text__startswith="The force is not consistently")
+    worked_on = cause.recommendations.order_by("order").first().actions.first()
+    services.action_record_progress(lead, worked_on, text="Draft done.", percent=50)
+    start = text.index("Cause of concern\n\nThe force is not consistently")
+    end = text.index("How efficient is the force")
+    plan, _ = import_report((text[:start] + text[end:]).encode(), force)
+    assert cause in plan.gone and len(plan.gone) == 4
+    assert Finding.objects.filter(pk=cause.pk).exists()
+    assert worked_on.updates.get().text == "Draft done."
+
+
+def test_identical_recommendations_under_two_causes_keep_their_own_work(db, lead):
+    """When the report reorders two causes, each recommendation stays with its cause."""
+    force = lead.force
+    text = (REPORTS / "peel-2018-19-integrated.txt").read_text()
+    repeat_cause = (
+        "Cause of concern\n\n"
+        "Repeat victims are not identified when they call again.\n\n"
+        "Recommendation\n\n"
+        "1. The force should monitor the quality of its risk assessments.\n\n"
+    )
+    first_cause_at = text.index("Cause of concern\n\nThe force is not consistently")
+    original = text.replace(
+        "How efficient is the force", repeat_cause + "How efficient is the force"
+    )
+    _, inspection = import_report(original.encode(), force)
+    repeat = inspection.findings.get(text__startswith="Repeat victims")
+    worked_on = repeat.recommendations.get().actions.get()
+    services.action_record_progress(lead, worked_on, text="Dip sample.", percent=20)
+
+    reordered = text[:first_cause_at] + repeat_cause + text[first_cause_at:]
+    plan, _ = import_report(reordered.encode(), force)
+
+    assert (len(plan.new), len(plan.changed), len(plan.gone)) == (0, 0, 0)
+    worked_on.refresh_from_db()
+    assert worked_on.finding.parent == repeat
+    assert inspection.findings.count() == len(list(every_finding(plan.data)))

@@ -13,6 +13,7 @@ preview page lets an inspector correct that data before it comes here.
 import datetime
 import difflib
 import hashlib
+import itertools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -115,6 +116,7 @@ class FindingChange:
     text: str
     old: Finding | None = None  # None for a new finding
     similarity: float = 1.0
+    position: int = 0  # the finding's place in every_finding(plan.data)
 
 
 @dataclass
@@ -128,6 +130,9 @@ class ImportPlan:
     changed: list[FindingChange] = field(default_factory=list)
     new: list[FindingChange] = field(default_factory=list)
     gone: list[Finding] = field(default_factory=list)
+    # By place in every_finding(data): the imported finding an unchanged or
+    # changed one keeps (a new finding has no entry).
+    kept: dict[int, Finding] = field(default_factory=dict)
 
     @property
     def is_revision(self) -> bool:
@@ -182,28 +187,55 @@ def plan_import(
 
 
 def _compare(plan: ImportPlan) -> None:
-    """Match the revision's findings to the imported ones: same kind, most similar text."""
+    """Match the revision's findings to the imported ones: same kind, most similar text.
+
+    Between equally similar candidates, a recommendation keeps one under the cause
+    of concern its own cause matched, so identical wording under two causes does
+    not swap their work.
+    """
     old = list(plan.previous.findings.all())
     unmatched = {finding.pk: finding for finding in old}
-    for _, finding in every_finding(plan.data):
+    cause = None  # the imported finding the latest top-level finding matched
+    for position, (finding, is_recommendation) in enumerate(_walk(plan.data)):
         text = verbatim_text(finding)
-        candidates = [f for f in unmatched.values() if f.kind == finding["kind"]]
-        best, score = None, 0.0
-        for candidate in candidates:
+        parent_pk = cause.pk if is_recommendation and cause is not None else None
+        best, score, best_key = None, 0.0, None
+        for candidate in unmatched.values():
+            if candidate.kind != finding["kind"]:
+                continue
             ratio = difflib.SequenceMatcher(
                 None, _normal(candidate.text), _normal(text)
             ).ratio()
-            if ratio > score:
-                best, score = candidate, ratio
+            key = (ratio, parent_pk is not None and candidate.parent_id == parent_pk)
+            if best_key is None or key > best_key:
+                best, score, best_key = candidate, ratio, key
+        match = None
         if best is not None and score == 1.0:
             plan.unchanged.append(best)
-            del unmatched[best.pk]
+            match = best
         elif best is not None and score >= 0.6:
-            plan.changed.append(FindingChange(finding["kind"], text, best, score))
-            del unmatched[best.pk]
+            plan.changed.append(
+                FindingChange(finding["kind"], text, best, score, position)
+            )
+            match = best
         else:
-            plan.new.append(FindingChange(finding["kind"], text))
+            plan.new.append(
+                FindingChange(finding["kind"], text, similarity=0.0, position=position)
+            )
+        if match is not None:
+            del unmatched[match.pk]
+            plan.kept[position] = match
+        if not is_recommendation:
+            cause = match
     plan.gone = list(unmatched.values())
+
+
+def _walk(data: dict):
+    """(finding, is a recommendation) in every_finding's order."""
+    for _, finding in all_findings(data):
+        yield finding, False
+        for recommendation in finding.get("recommendations", []):
+            yield recommendation, True
 
 
 def every_finding(data: dict):
@@ -327,6 +359,19 @@ class _References:
 def _save_finding(
     inspection, question, data: dict, references, user, parent=None
 ) -> Finding:
+    """A new finding with its actions, and its recommendations with theirs."""
+    finding = _create_finding(inspection, question, data, references, user, parent)
+    for recommendation in data.get("recommendations", []):
+        _save_finding(
+            inspection, question, recommendation, references, user, parent=finding
+        )
+    return finding
+
+
+def _create_finding(
+    inspection, question, data: dict, references, user, parent=None
+) -> Finding:
+    """One finding and its actions (not its recommendations)."""
     reference, number = references.next(data["kind"])
     finding = Finding(
         inspection=inspection,
@@ -340,10 +385,6 @@ def _save_finding(
     finding._history_user = user
     finding.save()
     _save_actions(finding, data, user)
-    for recommendation in data.get("recommendations", []):
-        _save_finding(
-            inspection, question, recommendation, references, user, parent=finding
-        )
     return finding
 
 
@@ -474,7 +515,8 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
     Unchanged findings are not touched, so their owners, updates and evidence stay.
     Changed findings get the new text (the history keeps the old). New findings are
     added with their actions, new recommendations under the cause of concern they
-    belong to. Findings no longer in the report are removed if no work
+    belong to, and a kept recommendation whose cause was reworded beyond matching
+    moves (with its work) to the new cause. Findings no longer in the report are removed if no work
     was recorded against them, and kept (and listed) otherwise.
     """
     inspection = plan.previous
@@ -507,29 +549,45 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
         change.old.text = change.text
         change.old._history_user = user
         change.old.save()
-    new_texts = {_normal(change.text) for change in plan.new}
-    # The imported finding each kept one of the revision's findings stands for.
-    kept = {_normal(finding.text): finding for finding in plan.unchanged}
-    kept.update((_normal(change.text), change.old) for change in plan.changed)
+    new = {change.position for change in plan.new}
     references = _References.continuing(inspection)
-    for question_order, finding in all_findings(data):
-        question = questions.get(question_order)
-        if _normal(verbatim_text(finding)) in new_texts:
-            # A new finding comes with its recommendations, new by definition.
-            _save_finding(inspection, question, finding, references, user)
-            continue
-        # A kept cause of concern may have gained recommendations.
-        for recommendation in finding.get("recommendations", []):
-            if _normal(verbatim_text(recommendation)) in new_texts:
-                _save_finding(
+    position = itertools.count()
+    for question_order, data_finding in all_findings(data):
+        place = next(position)
+        if place in new:
+            cause = _create_finding(
+                inspection,
+                questions.get(question_order),
+                data_finding,
+                references,
+                user,
+            )
+        else:
+            cause = plan.kept[place]
+        # Each recommendation under the cause the revision puts it under: a new one
+        # is added there, a kept one (with its work) is moved there if it was not.
+        for recommendation in data_finding.get("recommendations", []):
+            place = next(position)
+            if place in new:
+                _create_finding(
                     inspection,
-                    question,
+                    cause.question,
                     recommendation,
                     references,
                     user,
-                    parent=kept.get(_normal(verbatim_text(finding))),
+                    parent=cause,
                 )
+            elif plan.kept[place].parent_id != cause.pk:
+                kept = plan.kept[place]
+                kept.parent, kept.question = cause, cause.question
+                kept._history_user = user
+                kept.save()
     for finding in plan.gone:
-        if not finding.actions.filter(updates__isnull=False).exists():
+        # Removing a finding removes its recommendations: only when nothing was
+        # recorded on either (kept recommendations were moved off it above).
+        work = Action.objects.filter(
+            Q(finding=finding) | Q(finding__parent=finding), updates__isnull=False
+        )
+        if not work.exists():
             finding.delete()
     return inspection
