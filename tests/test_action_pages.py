@@ -386,5 +386,7 @@ def test_home_lists_my_open_work_in_bands_with_counts_and_the_first_ten_of_each(
     page = response.content.decode()
     assert "Overdue (12)" in page and "Later or undated (11)" in page
     assert "See all 25 of your open actions" in page
+    # ... on a list that counts them the same way: owned or helped with.
+    assert "/actions/?mine=on&amp;status=not_started&amp;status=in_progress" in page
     assert "Not mine" not in page and "Finished" not in page
     assert other_action.title not in page

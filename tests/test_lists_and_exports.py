@@ -287,3 +287,33 @@ def test_cached_national_figures_follow_every_change_including_deletions(
     assert west_mercia_total() == 3
     three_actions[0].finding.delete()  # cascades to its actions
     assert west_mercia_total() == 0
+
+
+def test_mine_lists_what_i_own_and_what_i_help_with_as_home_counts_it(
+    client, owner, colleague, lead, finding, other_action
+):
+    mine = services.action_create(lead, finding=finding, title="Mine", owner=owner)
+    helping = services.action_create(
+        lead, finding=finding, title="Helping", owner=colleague
+    )
+    helping.contributors.add(owner)
+    services.action_create(lead, finding=finding, title="Not mine", owner=colleague)
+    client.force_login(owner)
+    home = client.get("/")
+    shown = home.context["overdue_count"] + home.context["due_soon_count"]
+    shown += home.context["later_count"]
+    query = "mine=on&status=not_started&status=in_progress"
+    listed = client.get(f"/actions/?{query}").context["page"].object_list
+    assert sorted(a.title for a in listed) == [helping.title, mine.title]
+    assert shown == len(listed) == 2
+    rows = csv_rows(client.get(f"/actions/export.csv?{query}"))
+    assert sorted(row["Action"] for row in rows) == ["Helping", "Mine"]
+
+
+def test_mine_is_offered_to_force_users_only(client, owner, inspector):
+    client.force_login(owner)
+    assert "mine" in client.get("/actions/").context["filter"].form.fields
+    client.force_login(inspector)
+    response = client.get("/actions/?mine=on")
+    assert "mine" not in response.context["filter"].form.fields
+    assert response.status_code == 200

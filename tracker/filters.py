@@ -33,6 +33,11 @@ class ActionFilter(django_filters.FilterSet):
     owner = django_filters.ModelChoiceFilter(
         queryset=User.objects.none(), empty_label="Anyone"
     )
+    mine = django_filters.BooleanFilter(
+        label="Mine only (I own it or help with it)",
+        method="filter_mine",
+        widget=forms.CheckboxInput,
+    )
     overdue = django_filters.BooleanFilter(
         label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput
     )
@@ -80,6 +85,9 @@ class ActionFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, user, **kwargs):
         super().__init__(data, queryset, **kwargs)
+        self.user = user
+        if not user.is_force_user:
+            del self.filters["mine"]  # only force staff and leads own actions
         inspections = (
             visible_inspections(user)
             .select_related("force")
@@ -132,6 +140,14 @@ class ActionFilter(django_filters.FilterSet):
             | Q(finding__reference__iexact=value)
             | Q(finding__text__icontains=value)
         )
+
+    def filter_mine(self, queryset, name, value):
+        if not value:
+            return queryset
+        helping = Action.contributors.through.objects.filter(user=self.user).values(
+            "action_id"
+        )
+        return queryset.filter(Q(owner=self.user) | Q(pk__in=helping))
 
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue(timezone.localdate()) if value else queryset
