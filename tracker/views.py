@@ -129,46 +129,53 @@ def _my_work(user, today: datetime.date) -> dict[str, tuple[list[Action], int]]:
     """The unfinished actions a person owns or helps with, in bands by deadline.
 
     For each band (overdue, due within SOON_DAYS, later or undated) the first
-    HOME_ROWS actions by deadline and how many there are in all, in one query
-    however much work the person has: the database numbers the rows of each
-    band and returns the first few.
+    HOME_ROWS actions by deadline and how many there are in all, however much work
+    the person has: the database numbers the rows of each band and returns the
+    first few ids with the band's size, then the rows of those ids are fetched
+    with what they show. (In one query the planner joins every finding of the
+    force before it keeps the first few rows.)
     """
+    work = {band: ([], 0) for band in MY_WORK_BANDS}
     if not user.is_force_user:
-        return {band: ([], 0) for band in MY_WORK_BANDS}
+        return work
     soon = today + datetime.timedelta(days=SOON_DAYS)
     contributed = Action.contributors.through.objects.filter(user=user).values(
         "action_id"
     )
-    band = Case(
-        When(deadline__lt=today, then=Value("overdue")),
-        When(deadline__lte=soon, then=Value("due_soon")),
-        default=Value("later"),
-    )
-    rows = (
-        _action_rows(
-            visible_actions(user).filter(
-                Q(owner=user) | Q(pk__in=contributed),
-                status__in=Action.UNFINISHED_STATUSES,
+    soonest_first = [F("deadline").asc(nulls_last=True), F("pk").asc()]
+    first_of_each_band = (
+        visible_actions(user)
+        .filter(
+            Q(owner=user) | Q(pk__in=contributed),
+            status__in=Action.UNFINISHED_STATUSES,
+        )
+        .annotate(
+            band=Case(
+                When(deadline__lt=today, then=Value("overdue")),
+                When(deadline__lte=soon, then=Value("due_soon")),
+                default=Value("later"),
             )
         )
-        .with_rag(today)
-        .annotate(band=band)
         .annotate(
-            place=Window(
-                RowNumber(),
-                partition_by=F("band"),
-                order_by=[F("deadline").asc(nulls_last=True), F("pk").asc()],
-            ),
+            place=Window(RowNumber(), partition_by=F("band"), order_by=soonest_first),
             band_size=Window(Count("pk"), partition_by=F("band")),
         )
         .filter(place__lte=HOME_ROWS)
-        .order_by(F("deadline").asc(nulls_last=True), "pk")
+        .order_by()  # the model's default order joins inspections and findings
+        .values_list("pk", "band", "band_size")
     )
-    work = {band: ([], 0) for band in MY_WORK_BANDS}
-    for action in rows:
-        shown, _ = work[action.band]
-        shown.append(action)
-        work[action.band] = (shown, action.band_size)
+    band_of = {}
+    for pk, band, size in first_of_each_band:
+        band_of[pk] = band
+        work[band] = ([], size)
+    if band_of:
+        rows = (
+            _action_rows(Action.objects.filter(pk__in=list(band_of)))
+            .with_rag(today)
+            .order_by(*soonest_first)
+        )
+        for action in rows:
+            work[band_of[action.pk]][0].append(action)
     return work
 
 
