@@ -317,3 +317,22 @@ def test_mine_is_offered_to_force_users_only(client, owner, inspector):
     response = client.get("/actions/?mine=on")
     assert "mine" not in response.context["filter"].form.fields
     assert response.status_code == 200
+
+
+def test_inspector_home_force_list_follows_a_new_inspection_through_the_cache(
+    client, settings, inspector, finding
+):
+    from tests.conftest import make_inspection
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
+    client.force_login(inspector)
+
+    def west_mercia_inspections():
+        forces = client.get("/").context["forces"]
+        return next(f for f in forces if f.code == "WMP").inspection_count
+
+    assert west_mercia_inspections() == 1
+    make_inspection(finding.force, year=2017)  # no findings yet, as an admin adds one
+    assert west_mercia_inspections() == 2

@@ -45,6 +45,7 @@ from .models import (
     DeadlineChangeRequest,
     Finding,
     FindingEvent,
+    Inspection,
     ProgressUpdate,
     Question,
     Theme,
@@ -102,9 +103,6 @@ def home(request):
             .select_related("force", "inspection")
             .order_by("status_changed_at")[:HOME_ROWS]
         )
-        context["forces"] = visible_forces(user).annotate(
-            inspection_count=Count("inspections", distinct=True)
-        )
     if user.force_id:
         context["force"] = user.force
     chart_actions = visible_actions(user)
@@ -116,7 +114,16 @@ def home(request):
         ]
 
     if sees_every_force(user):
-        context["summary"], context["charts"] = _national("home", today, figures)
+
+        def national_figures():
+            forces = visible_forces(user).annotate(
+                inspection_count=Count("inspections", distinct=True)
+            )
+            return (*figures(), list(forces))
+
+        context["summary"], context["charts"], context["forces"] = _national(
+            "home", today, national_figures
+        )
     else:
         context["summary"], context["charts"] = figures()
     return render(request, "tracker/home.html", context)
@@ -185,10 +192,10 @@ NATIONAL_CACHE_SECONDS = 300
 def _national(name: str, today: datetime.date, compute):
     """Figures over every force's data, the same for every reader, computed once per change.
 
-    The key carries the time of the newest change to any action or finding and of
-    the newest entry in their change history, which records deletions too (four
-    index lookups), so every process sees a change at once without invalidation;
-    entries for older stamps simply expire.
+    The key carries the time of the newest change to any action or finding, of
+    the newest entry in their change history (which records deletions too) and
+    the newest inspection (five index lookups), so every process sees a change at
+    once without invalidation; entries for older stamps simply expire.
     """
     with connection.cursor() as cursor:
         cursor.execute(
@@ -198,6 +205,7 @@ def _national(name: str, today: datetime.date, compute):
                 for table, column in (
                     (Action._meta.db_table, "updated_at"),
                     (Finding._meta.db_table, "updated_at"),
+                    (Inspection._meta.db_table, "id"),  # a new inspection
                     (Action.history.model._meta.db_table, "history_date"),
                     (Finding.history.model._meta.db_table, "history_date"),
                 )
