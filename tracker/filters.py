@@ -28,7 +28,11 @@ class ActionFilter(django_filters.FilterSet):
         empty_label="All kinds",
     )
     status = django_filters.MultipleChoiceFilter(
-        choices=Action.Status.choices, widget=forms.CheckboxSelectMultiple
+        choices=Action.Status.choices,
+        widget=forms.CheckboxSelectMultiple,
+        # A column of the action itself: no join, so no duplicates to remove (the
+        # default DISTINCT made PostgreSQL sort every matching row, and count them so).
+        distinct=False,
     )
     owner = django_filters.ModelChoiceFilter(
         queryset=User.objects.none(), empty_label="Anyone"

@@ -502,6 +502,11 @@ class Action(models.Model):
             ),
             # The action list's order: its pages are read straight off this index.
             models.Index(fields=["deadline", "id"], name="action_deadline_id_idx"),
+            # ... and its pages and counts filtered by status (with or without a
+            # deadline range), likewise, rather than reading every action.
+            models.Index(
+                fields=["status", "deadline", "id"], name="action_status_deadline_idx"
+            ),
             # The newest change stamps cached national figures (views._national).
             models.Index(fields=["updated_at"], name="action_updated_idx"),
         ]
