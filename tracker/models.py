@@ -328,6 +328,11 @@ class Finding(models.Model):
         ]
         indexes = [
             models.Index(fields=["force", "status"]),
+            # Closure requests, longest waiting first, for every force (inspectors'
+            # home page, the reminder sweep).
+            models.Index(
+                fields=["status", "status_changed_at"], name="finding_status_since_idx"
+            ),
             models.Index(fields=["updated_at"], name="finding_updated_idx"),
         ]
 
