@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from .models import Action, Role, User
+from .models import Action, Role, User, owned_or_helped_by
 
 
 def calendar_actions(user: User):
@@ -16,7 +16,7 @@ def calendar_actions(user: User):
     force's deadlines; an inspector gets the inspectorate's deadlines for the
     forces they are the contact for.
     """
-    wanted = Q(owner=user) | Q(contributors=user)
+    wanted = owned_or_helped_by(user)
     if user.role == Role.FORCE_LEAD and user.force_id:
         wanted |= Q(force_id=user.force_id)
     if user.role == Role.INSPECTOR:

@@ -5,7 +5,16 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Action, Finding, Force, Inspection, Role, Theme, User
+from .models import (
+    Action,
+    Finding,
+    Force,
+    Inspection,
+    Role,
+    Theme,
+    User,
+    owned_or_helped_by,
+)
 from .permissions import sees_every_force
 from .selectors import visible_inspections
 
@@ -146,12 +155,7 @@ class ActionFilter(django_filters.FilterSet):
         )
 
     def filter_mine(self, queryset, name, value):
-        if not value:
-            return queryset
-        helping = Action.contributors.through.objects.filter(user=self.user).values(
-            "action_id"
-        )
-        return queryset.filter(Q(owner=self.user) | Q(pk__in=helping))
+        return queryset.filter(owned_or_helped_by(self.user)) if value else queryset
 
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue(timezone.localdate()) if value else queryset

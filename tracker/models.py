@@ -382,6 +382,15 @@ class FindingEvent(models.Model):
         return f"{self.finding.reference}: {self.get_kind_display()}"
 
 
+def owned_or_helped_by(user) -> Q:
+    """Actions `user` owns or contributes to, as a condition to combine with others.
+
+    The contributors through a subquery, not a join, so that no action comes twice.
+    """
+    helping = Action.contributors.through.objects.filter(user=user).values("action_id")
+    return Q(owner=user) | Q(pk__in=helping)
+
+
 class ActionQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status__in=Action.CLOSED_STATUSES)

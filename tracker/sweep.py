@@ -47,6 +47,7 @@ from .models import (
     ReminderPreference,
     Role,
     User,
+    owned_or_helped_by,
 )
 from .reminders import (
     AWAITING_SIGN_OFF,
@@ -671,7 +672,7 @@ def reminder_plan(user: User, day: datetime.date) -> list[ReminderPlan]:
 
     policy = ReminderPolicy.load().as_policy()
     preference = ReminderPreference.objects.filter(user=user).first()
-    mine = Q(owner=user) | Q(contributors=user)
+    mine = owned_or_helped_by(user)
     if user.is_force_lead:
         mine |= Q(force_id=user.force_id)
     if user.is_inspector:

@@ -50,6 +50,7 @@ from .models import (
     Question,
     Theme,
     User,
+    owned_or_helped_by,
 )
 from .permissions import (
     can_change_action,
@@ -146,16 +147,10 @@ def _my_work(user, today: datetime.date) -> dict[str, tuple[list[Action], int]]:
     if not user.is_force_user:
         return work
     soon = today + datetime.timedelta(days=SOON_DAYS)
-    contributed = Action.contributors.through.objects.filter(user=user).values(
-        "action_id"
-    )
     soonest_first = [F("deadline").asc(nulls_last=True), F("pk").asc()]
     first_of_each_band = (
         visible_actions(user)
-        .filter(
-            Q(owner=user) | Q(pk__in=contributed),
-            status__in=Action.UNFINISHED_STATUSES,
-        )
+        .filter(owned_or_helped_by(user), status__in=Action.UNFINISHED_STATUSES)
         .annotate(
             band=Case(
                 When(deadline__lt=today, then=Value("overdue")),
