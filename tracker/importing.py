@@ -13,7 +13,6 @@ preview page lets an inspector correct that data before it comes here.
 import datetime
 import difflib
 import hashlib
-import itertools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -196,7 +195,7 @@ def _compare(plan: ImportPlan) -> None:
     old = list(plan.previous.findings.all())
     unmatched = {finding.pk: finding for finding in old}
     cause = None  # the imported finding the latest top-level finding matched
-    for position, (finding, is_recommendation) in enumerate(_walk(plan.data)):
+    for position, (_, finding, is_recommendation) in enumerate(_walk(plan.data)):
         text = verbatim_text(finding)
         parent_pk = cause.pk if is_recommendation and cause is not None else None
         best, score, best_key = None, 0.0, None
@@ -231,18 +230,17 @@ def _compare(plan: ImportPlan) -> None:
 
 
 def _walk(data: dict):
-    """(finding, is a recommendation) in every_finding's order."""
-    for _, finding in all_findings(data):
-        yield finding, False
+    """(question order, finding, under a cause of concern?) for every finding in
+    report order, each cause of concern followed by its recommendations."""
+    for question_order, finding in all_findings(data):
+        yield question_order, finding, False
         for recommendation in finding.get("recommendations", []):
-            yield recommendation, True
+            yield question_order, recommendation, True
 
 
 def every_finding(data: dict):
-    for question_order, finding in all_findings(data):
+    for question_order, finding, _ in _walk(data):
         yield question_order, finding
-        for recommendation in finding.get("recommendations", []):
-            yield question_order, recommendation
 
 
 def _programme(data: dict) -> str:
@@ -516,8 +514,9 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
     Changed findings get the new text (the history keeps the old). New findings are
     added with their actions, new recommendations under the cause of concern they
     belong to, and a kept recommendation whose cause was reworded beyond matching
-    moves (with its work) to the new cause. Findings no longer in the report are removed if no work
-    was recorded against them, and kept (and listed) otherwise.
+    moves (with its work) to the new cause. Findings no longer in the report are
+    removed if no work was recorded against them (or their recommendations), and
+    kept (and listed) otherwise.
     """
     inspection = plan.previous
     data = plan.data
@@ -551,37 +550,23 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
         change.old.save()
     new = {change.position for change in plan.new}
     references = _References.continuing(inspection)
-    position = itertools.count()
-    for question_order, data_finding in all_findings(data):
-        place = next(position)
-        if place in new:
-            cause = _create_finding(
-                inspection,
-                questions.get(question_order),
-                data_finding,
-                references,
-                user,
+    cause = None
+    for place, (question_order, entry, is_recommendation) in enumerate(_walk(data)):
+        if not is_recommendation:
+            cause = plan.kept.get(place) or _create_finding(
+                inspection, questions.get(question_order), entry, references, user
             )
-        else:
-            cause = plan.kept[place]
-        # Each recommendation under the cause the revision puts it under: a new one
-        # is added there, a kept one (with its work) is moved there if it was not.
-        for recommendation in data_finding.get("recommendations", []):
-            place = next(position)
-            if place in new:
-                _create_finding(
-                    inspection,
-                    cause.question,
-                    recommendation,
-                    references,
-                    user,
-                    parent=cause,
-                )
-            elif plan.kept[place].parent_id != cause.pk:
-                kept = plan.kept[place]
-                kept.parent, kept.question = cause, cause.question
-                kept._history_user = user
-                kept.save()
+        # A recommendation belongs under the cause the revision puts it under: a new
+        # one is added there, a kept one (with its work) is moved there if it was not.
+        elif place in new:
+            _create_finding(
+                inspection, cause.question, entry, references, user, parent=cause
+            )
+        elif plan.kept[place].parent_id != cause.pk:
+            kept = plan.kept[place]
+            kept.parent, kept.question = cause, cause.question
+            kept._history_user = user
+            kept.save()
     for finding in plan.gone:
         # Removing a finding removes its recommendations: only when nothing was
         # recorded on either (kept recommendations were moved off it above).
