@@ -1,11 +1,13 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import sweep
+from . import services, sweep
 from .models import (
     Action,
     DeadlineChangeRequest,
@@ -19,6 +21,7 @@ from .models import (
     Reminder,
     ReminderPolicy,
     ReminderPreference,
+    Role,
     Theme,
     User,
 )
@@ -67,6 +70,22 @@ class UserAdmin(DjangoUserAdmin):
         ),
     ]
 
+    def save_model(self, request, obj, form, change):
+        if change and {"force", "role"} & set(form.changed_data):
+            was = User.objects.select_related("force").get(pk=obj.pk)
+            ended = services.user_change_force(
+                request.user, obj, force=obj.force, role=obj.role
+            )
+            if ended:
+                self.message_user(
+                    request,
+                    f"{obj} no longer owns or helps with {len(ended)} open "
+                    f"action{'s' if len(ended) != 1 else ''} of {was.force}: "
+                    "their force lead reassigns them.",
+                    messages.WARNING,
+                )
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(Force)
 class ForceAdmin(admin.ModelAdmin):
@@ -98,6 +117,11 @@ class InspectionAdmin(admin.ModelAdmin):
     list_select_related = ["force"]
     inlines = [QuestionInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Its findings and actions carry its force: moving it would move them
+        # to another force's people without their owners and leads knowing.
+        return ["force"] if obj else []
+
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
@@ -105,6 +129,9 @@ class QuestionAdmin(admin.ModelAdmin):
     list_filter = ["grade", "inspection__programme"]
     search_fields = ["text", "inspection__title"]
     list_select_related = ["inspection__force"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["inspection"] if obj else []
 
 
 @admin.register(Theme)
@@ -134,8 +161,16 @@ class FindingAdmin(SimpleHistoryAdmin):
     list_select_related = ["inspection__force", "force"]
     raw_id_fields = ["inspection", "question", "parent", "superseded_by"]
     filter_horizontal = ["themes"]
-    readonly_fields = ["status", "status_changed_at", "superseded_by"]
     inlines = [FindingEventInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Status moves are the workflow's; the words, the question and the
+        # cause a finding sits under are the report's, changed by importing
+        # its revision. Saved from a form opened earlier, they would undo either.
+        workflow = ["status", "status_changed_at", "superseded_by"]
+        if obj is None:
+            return workflow
+        return ["inspection", "question", "parent", "text", *workflow]
 
 
 @admin.register(FindingEvent)
@@ -145,7 +180,11 @@ class FindingEventAdmin(admin.ModelAdmin):
     search_fields = ["finding__reference", "text"]
     list_select_related = ["finding", "author"]
 
+    # The published timeline is a record: nobody edits or removes an entry.
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     def has_add_permission(self, request):
@@ -163,8 +202,64 @@ class EvidenceInline(admin.TabularInline):
         return False
 
 
+class ActionAdminForm(forms.ModelForm):
+    """The fields an administrator may correct, checked by the services like the pages."""
+
+    # The version this page was loaded at: a save from an older page is refused.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    user = None  # set per request by ActionAdmin.get_form
+
+    class Meta:
+        model = Action
+        fields = ["title", "description", "owner", "contributors", "deadline", "order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        action = self.instance
+        self.fields["expected_version"].initial = action.version
+        people = User.objects.filter(
+            force_id=action.force_id,
+            is_active=True,
+            role__in=[Role.FORCE_STAFF, Role.FORCE_LEAD],
+        )
+        self.fields["owner"].queryset = people
+        self.fields["contributors"].queryset = people
+        if action.deadline_set_by == Action.DeadlineSetBy.INSPECTORATE:
+            self.fields["deadline"].disabled = True
+            self.fields["deadline"].help_text = (
+                "Set by the inspectorate: the force lead asks for a deadline change "
+                "on the action's page."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            services.action_admin_check(
+                self.user,
+                self.instance,
+                expected_version=cleaned["expected_version"],
+                owner=cleaned.get("owner"),
+                contributors=cleaned.get("contributors") or [],
+                deadline=cleaned.get("deadline"),
+            )
+        except services.ConflictError as error:
+            # The form shows what this page posted, not what is saved now.
+            raise ValidationError(
+                [error.message, "Open the action again to see its current version."]
+            ) from None
+        except services.WorkflowError as error:
+            raise ValidationError(error.message) from None
+        except PermissionDenied as error:
+            raise ValidationError(str(error)) from None
+        return cleaned
+
+
 @admin.register(Action)
 class ActionAdmin(SimpleHistoryAdmin):
+    form = ActionAdminForm
     list_display = [
         "title",
         "force",
@@ -178,17 +273,47 @@ class ActionAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "description", "finding__reference", "owner__email"]
     date_hierarchy = "deadline"
     list_select_related = ["force", "finding", "owner"]
-    raw_id_fields = ["finding", "parent", "owner"]
     filter_horizontal = ["contributors"]
-    # Status changes are workflow moves with their own rules and timeline entry.
-    readonly_fields = ["status", "status_changed_at", "last_progress_at", "version"]
+    # Where the action sits (and so its force), its status and progress, and who
+    # set its deadline are the workflow's: they change on the app's pages.
+    readonly_fields = [
+        "inspection",
+        "finding",
+        "parent",
+        "deadline_wording",
+        "deadline_set_by",
+        "status",
+        "status_changed_at",
+        "percent_complete",
+        "last_progress_at",
+        "version",
+    ]
+
+    def has_add_permission(self, request):
+        # Force leads add actions on the finding's page; inspectors by importing.
+        return False
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.user = request.user
+        return form
 
     def save_model(self, request, obj, form, change):
-        # An edit here is an edit like any other: whoever loaded the older
-        # version elsewhere must see a conflict, not overwrite this one.
-        if change:
-            obj.version += 1
-        super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        services.action_admin_update(
+            request.user,
+            obj,
+            expected_version=data["expected_version"],
+            title=data["title"],
+            description=data["description"],
+            owner=data["owner"],
+            contributors=data["contributors"],
+            deadline=data["deadline"],
+            order=data["order"],
+        )
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the service set the contributors; there are no inlines
 
 
 @admin.register(ProgressUpdate)
@@ -223,10 +348,14 @@ class EvidenceAdmin(admin.ModelAdmin):
     search_fields = ["original_name", "link"]
     list_select_related = ["update__action"]
 
+    # Part of the progress update it was recorded with, which is append-only.
     def has_change_permission(self, request, obj=None):
         return False
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -301,11 +430,15 @@ class ReminderAdmin(admin.ModelAdmin):
     def kind_label(self, obj):
         return obj.kind_label
 
-    # Rows are written by the sweep and the sending task only.
+    # Rows are written by the sweep and the sending task only; a deleted row
+    # would be recorded, and sent, again by the next sweep.
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.action(description="Send the selected failed reminders again")
@@ -351,6 +484,15 @@ class ReminderPreferenceAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     raw_id_fields = ["user"]
 
+    def save_model(self, request, obj, form, change):
+        saved = services.reminder_preferences_update(
+            obj.user,
+            digest=obj.digest,
+            weekly_on=obj.weekly_on,
+            paused_until=obj.paused_until,
+        )
+        obj.pk = saved.pk
+
 
 @admin.register(DeadlineChangeRequest)
 class DeadlineChangeRequestAdmin(admin.ModelAdmin):
@@ -369,4 +511,7 @@ class DeadlineChangeRequestAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in DeadlineChangeRequest._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -22,6 +22,10 @@ def is_force_lead_of(user, force_id: int | None) -> bool:
     )
 
 
+def is_administrator(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role == Role.ADMIN)
+
+
 def is_inspector(user) -> bool:
     return bool(
         user.is_authenticated and user.is_active and user.role == Role.INSPECTOR

@@ -30,9 +30,11 @@ from .models import (
     ReminderPreference,
     Role,
     User,
+    owned_or_helped_by,
 )
 from .permissions import (
     can_change_action,
+    is_administrator,
     is_force_lead_of,
     is_inspector,
     is_owner_or_contributor,
@@ -790,3 +792,150 @@ def reminder_preferences_update(
         },
     )
     return preference
+
+
+# Administrators --------------------------------------------------------------------
+# The admin is a way in like the pages: the same rules, and the same version check.
+
+FORCE_ROLES = (Role.FORCE_STAFF, Role.FORCE_LEAD)
+
+
+def _check_administrator(user: User) -> None:
+    if not is_administrator(user):
+        _deny("Only an administrator can make this change.")
+
+
+def _as_seen(action: Action, version: int) -> Action | None:
+    """The action as it was at `version`, from its history: to say what changed since."""
+    record = (
+        action.history.filter(version=version)
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    return record.instance if record else None
+
+
+@transaction.atomic
+def action_admin_check(
+    user: User,
+    action: Action,
+    *,
+    expected_version: int,
+    owner: User | None,
+    contributors: Iterable[User],
+    deadline: datetime.date | None,
+) -> Action:
+    """Refuse an administrator's edit the pages would refuse, before anything is saved.
+
+    The admin calls this while validating its form, in the transaction that then
+    saves, so the row lock taken here holds until `action_admin_update` has saved.
+    """
+    _check_administrator(user)
+    current = _locked(action)
+    if current.version != expected_version:
+        seen = _as_seen(current, expected_version)
+        raise ConflictError(current, _changed_fields(seen, current) if seen else [])
+    contributors = list(contributors)
+    reassigned = (
+        getattr(owner, "pk", None) != current.owner_id
+        or deadline != current.deadline
+        or {p.pk for p in contributors}
+        != set(current.contributors.values_list("pk", flat=True))
+    )
+    if reassigned and current.is_closed:
+        raise WorkflowError(
+            f"This action is {current.get_status_display().lower()}: its owner, "
+            "contributors and deadline can no longer be changed."
+        )
+    _check_force_member(owner, current, "the owner")
+    for person in contributors:
+        _check_force_member(person, current, "a contributor")
+    if (
+        deadline != current.deadline
+        and current.deadline_set_by == Action.DeadlineSetBy.INSPECTORATE
+    ):
+        raise WorkflowError(
+            "This deadline was set by the inspectorate. The force lead asks for a "
+            "deadline change on the action's page: an inspector has to approve it."
+        )
+    return current
+
+
+@transaction.atomic
+def action_admin_update(
+    user: User,
+    action: Action,
+    *,
+    expected_version: int,
+    title: str,
+    description: str,
+    owner: User | None,
+    contributors: Iterable[User],
+    deadline: datetime.date | None,
+    order: int,
+) -> Action:
+    """An administrator corrects an action in the admin, under the pages' rules."""
+    contributors = list(contributors)
+    current = action_admin_check(
+        user,
+        action,
+        expected_version=expected_version,
+        owner=owner,
+        contributors=contributors,
+        deadline=deadline,
+    )
+    if deadline != current.deadline:
+        current.deadline_set_by = Action.DeadlineSetBy.FORCE
+        current.deadline_wording = ""
+    current.title = _require_text(title, "A title")
+    current.description = description
+    current.owner = owner
+    current.deadline = deadline
+    current.order = order
+    current.version += 1
+    current._history_user = user
+    current.save()
+    current.contributors.set(contributors)
+    return current
+
+
+@transaction.atomic
+def user_change_force(
+    user: User, person: User, *, force: Force | None, role: str
+) -> list[Action]:
+    """An administrator moves a person to another force, or to another role.
+
+    Leaving a force ends their part in its open work: the actions they own become
+    unassigned, for the force lead to reassign, and they stop contributing to the
+    rest; each change is in the action's history under the administrator's name.
+    Closed actions keep who did the work. Returns the actions changed.
+    """
+    _check_administrator(user)
+    before = User.objects.select_for_update().get(pk=person.pk)
+    person.force, person.role = force, role
+    person.save(update_fields=["force", "role"])
+    if before.role not in FORCE_ROLES or (
+        person.role in FORCE_ROLES and person.force_id == before.force_id
+    ):
+        return []
+    changed = list(
+        Action.objects.select_for_update(of=("self",))
+        .filter(owned_or_helped_by(person), force_id=before.force_id)
+        .exclude(status__in=Action.CLOSED_STATUSES)
+        .order_by("pk")
+    )
+    helped = set(
+        Action.contributors.through.objects.filter(
+            user=person, action__in=changed
+        ).values_list("action_id", flat=True)
+    )
+    for action in changed:
+        action._history_user = user
+        if action.owner_id == person.pk:
+            action.owner = None
+        # A page opened before the move must not put them back unawares.
+        action.version += 1
+        action.save()
+        if action.pk in helped:
+            action.contributors.remove(person)
+    return changed

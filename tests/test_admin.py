@@ -1,0 +1,213 @@
+"""The admin keeps the app's rules: no stale overwrite, no other force's people, no
+inspectorate deadline moved, no timeline rewritten by hand."""
+
+import datetime
+
+import pytest
+
+from tests.admin_support import change_url, errors_of, load
+from tests.conftest import make_user
+from tracker import services
+from tracker.models import (
+    Action,
+    DeadlineChangeRequest,
+    Evidence,
+    FindingEvent,
+    ProgressUpdate,
+    Reminder,
+    Role,
+)
+
+# Item 2: a stale save is refused ---------------------------------------------------
+
+
+def test_a_stale_admin_save_is_refused_naming_what_changed_and_saves_nothing(
+    admin_client, action, lead, colleague
+):
+    stale = load(admin_client, action)
+    # Meanwhile the force lead gives the action to someone else, on the app's page.
+    services.action_assign(
+        lead,
+        action,
+        expected_version=action.version,
+        owner=colleague,
+        contributors=[],
+        deadline=action.deadline,
+    )
+    stale["title"] = ["Publish the plan (corrected)"]
+    page = errors_of(admin_client.post(change_url(action), stale))
+    assert "Someone else changed this action while you were editing it" in page
+    assert "(owner)" in page
+    action.refresh_from_db()
+    assert (action.title, action.owner) == (
+        "Publish the community engagement plan",
+        colleague,
+    )
+    assert not action.contributors.exists()
+
+
+def test_a_fresh_admin_form_posted_back_unchanged_saves_and_changes_nothing(
+    admin_client, action, owner, contributor
+):
+    before = Action.objects.values().get(pk=action.pk)
+    response = admin_client.post(change_url(action), load(admin_client, action))
+    assert response.status_code == 302, errors_of(response)
+    after = Action.objects.values().get(pk=action.pk)
+    changed = {k for k in before if before[k] != after[k]} - {"updated_at", "version"}
+    assert changed == set()
+    assert list(action.contributors.all()) == [contributor]
+
+
+def test_reloading_after_a_refusal_lets_the_administrator_save(
+    admin_client, action, lead, colleague
+):
+    stale = load(admin_client, action)
+    services.action_assign(
+        lead,
+        action,
+        expected_version=action.version,
+        owner=colleague,
+        contributors=[],
+        deadline=action.deadline,
+    )
+    admin_client.post(change_url(action), stale)
+    fresh = load(admin_client, action)
+    fresh["title"] = ["Publish the plan (corrected)"]
+    assert admin_client.post(change_url(action), fresh).status_code == 302
+    action.refresh_from_db()
+    assert (action.title, action.owner) == ("Publish the plan (corrected)", colleague)
+
+
+def test_a_stale_finding_form_does_not_revert_the_import_or_the_workflow(
+    admin_client, action, finding, owner
+):
+    stale = load(admin_client, finding)
+    # Meanwhile a revised report corrects the words, and work starts on the action.
+    finding.text = "The force should improve thing 1, as revised."
+    finding.save()
+    services.action_start(owner, action)
+    stale["text"] = ["The force should improve thing 1."]
+    stale["order"] = ["7"]
+    admin_client.post(change_url(finding), stale)
+    finding.refresh_from_db()
+    assert finding.text == "The force should improve thing 1, as revised."
+    assert finding.status == finding.Status.BEING_PROGRESSED
+
+
+# Item 3: the admin keeps the business rules ----------------------------------------
+
+
+def test_the_owner_and_contributor_choices_are_the_forces_active_staff(
+    admin_client, action, owner, colleague, lead, outsider, inspector
+):
+    make_user("gone@westmercia.test", Role.FORCE_STAFF, action.force, is_active=False)
+    page = admin_client.get(change_url(action)).content.decode()
+    for person in (owner, colleague, lead):
+        assert f'value="{person.pk}"' in page
+    for person in (outsider, inspector):
+        assert f'value="{person.pk}"' not in page
+    assert "gone@westmercia.test" not in page
+
+
+@pytest.mark.parametrize("field", ["owner", "contributors"])
+def test_a_person_of_another_force_cannot_be_made_owner_or_contributor(
+    admin_client, action, owner, outsider, field
+):
+    data = load(admin_client, action)
+    data[field] = [str(outsider.pk)]
+    page = errors_of(admin_client.post(change_url(action), data))
+    assert "Select a valid choice" in page
+    action.refresh_from_db()
+    assert action.owner == owner
+    assert outsider not in action.contributors.all()
+
+
+def test_an_inspectorate_deadline_cannot_be_moved_in_the_admin(admin_client, action):
+    Action.objects.filter(pk=action.pk).update(
+        deadline_set_by=Action.DeadlineSetBy.INSPECTORATE, deadline_wording="by 1 May"
+    )
+    data = load(admin_client, action)
+    assert "deadline" not in data and "deadline_set_by" not in data
+    data["deadline"] = ["2031-01-01"]
+    data["deadline_set_by"] = [Action.DeadlineSetBy.FORCE]
+    admin_client.post(change_url(action), data)
+    action.refresh_from_db()
+    assert action.deadline == datetime.date(2030, 5, 1)
+    assert action.deadline_set_by == Action.DeadlineSetBy.INSPECTORATE
+
+
+def test_workflow_fields_are_not_the_admins_to_change(
+    admin_client, action, other_finding
+):
+    data = load(admin_client, action)
+    # Moving the action to another force's finding, or setting its progress, by hand.
+    data.update(finding=[str(other_finding.pk)], percent_complete=["90"])
+    admin_client.post(change_url(action), data)
+    action.refresh_from_db()
+    assert (action.finding_id, action.force_id, action.percent_complete) == (
+        action.finding_id,
+        action.finding.force_id,
+        0,
+    )
+    assert action.finding.force.code == "WMP"
+
+
+def test_a_valid_admin_change_goes_through_the_rules_and_keeps_the_history(
+    admin_client, admin_user, action, colleague, owner
+):
+    data = load(admin_client, action)
+    data.update(owner=[str(colleague.pk)], contributors=[str(owner.pk)])
+    data["deadline"] = ["2030-06-01"]
+    assert admin_client.post(change_url(action), data).status_code == 302
+    action.refresh_from_db()
+    assert (action.owner, list(action.contributors.all()), action.deadline) == (
+        colleague,
+        [owner],
+        datetime.date(2030, 6, 1),
+    )
+    latest = action.history.order_by("-history_date", "-history_id").first()
+    assert latest.history_user == admin_user
+    assert (latest.owner_id, latest.deadline) == (colleague.pk, action.deadline)
+
+
+def test_an_inspections_force_is_not_changed_in_the_admin(
+    admin_client, inspection, other_force
+):
+    data = load(admin_client, inspection)
+    assert "force" not in data
+    data["force"] = [str(other_force.pk)]
+    admin_client.post(change_url(inspection), data)
+    inspection.refresh_from_db()
+    assert inspection.force.code == "WMP"
+
+
+def test_records_cannot_be_deleted_from_the_admin(
+    admin_client, action, owner, lead, finding
+):
+    update = services.action_record_progress(
+        owner, action, text="Drafted.", links=["https://example.org/plan"]
+    )
+    Action.objects.filter(pk=action.pk).update(
+        deadline_set_by=Action.DeadlineSetBy.INSPECTORATE
+    )
+    request = services.deadline_change_request(
+        lead, action, new_deadline=datetime.date(2030, 9, 1), reason="Budget cycle."
+    )
+    reminder = Reminder.objects.create(
+        recipient=owner,
+        action=action,
+        kind="due_in_7_days",
+        deadline_key=action.deadline,
+        send_on=action.deadline,
+        due_on=action.deadline,
+    )
+    event = FindingEvent.objects.get(finding=finding)
+    for obj in (update.evidence.get(), request, reminder, event, update):
+        meta = obj._meta
+        url = f"/admin/{meta.app_label}/{meta.model_name}/{obj.pk}/delete/"
+        assert admin_client.post(url, {"post": "yes"}).status_code == 403, url
+    assert Evidence.objects.count() == 1
+    assert DeadlineChangeRequest.objects.count() == 1
+    assert Reminder.objects.count() == 1
+    assert FindingEvent.objects.count() == 1
+    assert ProgressUpdate.objects.count() == 2
