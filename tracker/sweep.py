@@ -63,6 +63,7 @@ from .reminders import (
     due_for_finding,
     is_working_day,
 )
+from .selectors import visible_actions, visible_findings
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,9 @@ def remindable_actions() -> QuerySet[Action]:
 def load_action_facts(actions: QuerySet[Action]) -> list[ActionFacts]:
     """The policy's facts for these actions, in three queries however many there are.
 
-    Inactive people are left out everywhere: nobody reads their mail.
+    Inactive people are left out everywhere: nobody reads their mail. So are
+    owners and contributors of another force (made so before the rules held, or
+    moved since): the work is not theirs to see.
     """
     actions = actions.order_by()
     london = timezone.get_current_timezone()
@@ -121,6 +124,7 @@ def load_action_facts(actions: QuerySet[Action]) -> list[ActionFacts]:
             "deadline",
             "owner_id",
             "owner__is_active",
+            "owner__force_id",
             "force_id",
             "force__inspector_contact_id",
             "force__inspector_contact__is_active",
@@ -132,7 +136,9 @@ def load_action_facts(actions: QuerySet[Action]) -> list[ActionFacts]:
     contributors = defaultdict(list)
     for action_id, user_id in (
         Action.contributors.through.objects.filter(
-            action__in=actions.values("pk"), user__is_active=True
+            action__in=actions.values("pk"),
+            user__is_active=True,
+            user__force_id=F("action__force_id"),
         )
         .order_by("action_id", "user_id")
         .values_list("action_id", "user_id")
@@ -152,7 +158,7 @@ def load_action_facts(actions: QuerySet[Action]) -> list[ActionFacts]:
             action_id=pk,
             status=status,
             deadline=deadline,
-            owner_id=owner_id if owner_active else None,
+            owner_id=owner_id if owner_active and owner_force_id == force_id else None,
             contributor_ids=tuple(contributors[pk]),
             force_lead_ids=tuple(leads[force_id]),
             inspector_contact_id=contact_id if contact_active else None,
@@ -165,6 +171,7 @@ def load_action_facts(actions: QuerySet[Action]) -> list[ActionFacts]:
             deadline,
             owner_id,
             owner_active,
+            owner_force_id,
             force_id,
             contact_id,
             contact_active,
@@ -539,6 +546,20 @@ def check_current(
     preference = ReminderPreference.objects.filter(user=recipient).first()
     paused = preference is not None and preference.is_paused_on(day)
     action_ids = {item.action_id for item in items if item.action_id}
+    finding_ids = {item.finding_id for item in items if item.finding_id}
+    # Through the door, as of now: a person moved to another force since the
+    # sweep is told nothing more of the old force's work.
+    visible = {
+        ("action", pk)
+        for pk in visible_actions(recipient)
+        .filter(pk__in=action_ids)
+        .values_list("pk", flat=True)
+    } | {
+        ("finding", pk)
+        for pk in visible_findings(recipient)
+        .filter(pk__in=finding_ids)
+        .values_list("pk", flat=True)
+    }
     contributors = set(
         Action.contributors.through.objects.filter(
             action_id__in=action_ids, user_id=recipient.pk
@@ -546,7 +567,7 @@ def check_current(
     )
     current, stale = [], []
     for item in items:
-        reason = _stale_reason(item, recipient, paused, contributors)
+        reason = _stale_reason(item, recipient, paused, contributors, visible)
         if reason:
             stale.append((item, reason))
         else:
@@ -575,11 +596,15 @@ def check_current(
 
 
 def _stale_reason(
-    item: Reminder, recipient: User, paused: bool, contributors: set
+    item: Reminder, recipient: User, paused: bool, contributors: set, visible: set
 ) -> str:
     kind = item.kind
     if not recipient.is_active:
         return "The recipient's account is inactive."
+    if item.action_id and ("action", item.action_id) not in visible:
+        return "The recipient can no longer see this action."
+    if item.finding_id and ("finding", item.finding_id) not in visible:
+        return "The recipient can no longer see this finding."
     if paused and not is_escalation(kind):
         return "The recipient is on leave."
     if item.finding_id:
@@ -678,7 +703,7 @@ def reminder_plan(user: User, day: datetime.date) -> list[ReminderPlan]:
     if user.is_inspector:
         mine |= Q(force__inspector_contact=user)
     actions = remindable_actions().filter(
-        pk__in=remindable_actions().filter(mine).values("pk")
+        pk__in=visible_actions(user).filter(mine).values("pk")
     )
     facts = load_action_facts(actions)
     rows = {
@@ -715,10 +740,15 @@ def reminder_plan(user: User, day: datetime.date) -> list[ReminderPlan]:
                 )
             )
     if user.is_inspector and user.is_active:
-        for finding in Finding.objects.filter(
-            Q(force__inspector_contact=user) | Q(force__inspector_contact__isnull=True),
-            status=Finding.Status.CLOSURE_REQUESTED,
-        ).order_by("status_changed_at"):
+        for finding in (
+            visible_findings(user)
+            .filter(
+                Q(force__inspector_contact=user)
+                | Q(force__inspector_contact__isnull=True),
+                status=Finding.Status.CLOSURE_REQUESTED,
+            )
+            .order_by("status_changed_at")
+        ):
             since = timezone.localdate(finding.status_changed_at)
             on = add_working_days(since, policy.closure_wait_working_days + 1)
             if on < day:
