@@ -211,3 +211,20 @@ def test_records_cannot_be_deleted_from_the_admin(
     assert Reminder.objects.count() == 1
     assert FindingEvent.objects.count() == 1
     assert ProgressUpdate.objects.count() == 2
+
+
+def test_the_history_cannot_be_used_to_revert_past_the_rules(
+    admin_client, action, finding, owner
+):
+    first = finding.history.earliest("history_date")
+    services.action_start(owner, action)  # the finding is now being progressed
+    url = f"/admin/tracker/finding/{finding.pk}/history/{first.history_id}/"
+    page = admin_client.get(url)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    data = {"kind": finding.kind, "reference": finding.reference, "order": "1"}
+    assert admin_client.post(url, data).status_code == 403
+    finding.refresh_from_db()
+    assert finding.status == finding.Status.BEING_PROGRESSED
+    version = action.history.earliest("history_date")
+    url = f"/admin/tracker/action/{action.pk}/history/{version.history_id}/"
+    assert admin_client.post(url, {"title": "Old"}).status_code == 403

@@ -133,13 +133,17 @@ def test_a_digest_after_a_move_in_the_admin_names_only_the_new_forces_work(
 
 
 def test_a_waiting_reminder_about_work_the_person_can_no_longer_see_is_not_sent(
-    work, owner, other_force, smtp_server
+    client, work, owner, other_force, smtp_server
 ):
     sweep.run_sweep(TUESDAY, queue=False)
     assert Reminder.objects.filter(recipient=owner).count() == 2
     # Moved after the sweep by a way that left their roles in place (the admin
     # did so before): still the owner and a contributor, but of another force.
     User.objects.filter(pk=owner.pk).update(force=other_force)
+    client.force_login(owner)
+    with on(TUESDAY):
+        page = client.get("/reminders/").content.decode()
+    assert "waiting to be sent" not in page
     delivery = sweep.deliver_digest(owner.pk, TUESDAY)
     assert (delivery.sent, delivery.cancelled) == (0, 2)
     assert smtp_server.to(owner.email) == []

@@ -27,6 +27,19 @@ from .models import (
 )
 
 
+class HistoryToRead(SimpleHistoryAdmin):
+    """The change history is a record to read: reverting to an old version would
+    skip the rules and the version check that every change goes through."""
+
+    def has_change_history_permission(self, request, obj=None):
+        return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
@@ -154,7 +167,7 @@ class FindingEventInline(admin.TabularInline):
 
 
 @admin.register(Finding)
-class FindingAdmin(SimpleHistoryAdmin):
+class FindingAdmin(HistoryToRead):
     list_display = ["reference", "kind", "status", "inspection", "force"]
     list_filter = ["kind", "status", "inspection__programme", "themes", "force"]
     search_fields = ["reference", "text"]
@@ -258,7 +271,7 @@ class ActionAdminForm(forms.ModelForm):
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(HistoryToRead):
     form = ActionAdminForm
     list_display = [
         "title",

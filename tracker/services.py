@@ -929,8 +929,10 @@ def user_change_force(
             user=person, action__in=changed
         ).values_list("action_id", flat=True)
     )
+    reason = f"{person} left {before.force}"[:100]
     for action in changed:
         action._history_user = user
+        action._change_reason = reason
         if action.owner_id == person.pk:
             action.owner = None
         # A page opened before the move must not put them back unawares.

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from . import services
 from .forms import ReminderPreferenceForm
 from .models import Reminder, ReminderPreference
+from .selectors import visible_actions, visible_findings
 from .sweep import reminder_plan
 
 
@@ -31,8 +33,11 @@ def my_reminders(request):
         "today": today,
         "paused": preference.is_paused_on(today),
         "plans": reminder_plan(user, today),
+        # Items about work they may no longer see are cancelled, not sent.
         "waiting": Reminder.objects.filter(
-            recipient=user, status=Reminder.Status.PENDING
+            Q(action__in=visible_actions(user)) | Q(finding__in=visible_findings(user)),
+            recipient=user,
+            status=Reminder.Status.PENDING,
         ).count(),
     }
     return render(request, "tracker/my_reminders.html", context)
