@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 
 from tests.admin_support import change_url, load
 from tests.reminders_support import (
@@ -17,8 +18,8 @@ from tests.reminders_support import (
     smtp_server,  # noqa: F401 (fixtures)
     text_body,
 )
-from tracker import sweep
-from tracker.models import Action, Reminder, User
+from tracker import services, sweep
+from tracker.models import Action, Reminder, Role, User
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -160,3 +161,39 @@ def test_the_sweep_records_nothing_for_an_owner_from_another_force(
     sweep.run_sweep(TUESDAY, queue=False)
     assert not Reminder.objects.filter(recipient=outsider).exists()
     assert Reminder.objects.filter(recipient=colleague).exists()
+
+
+def test_leaving_the_force_roles_ends_the_open_roles_and_keeps_closed_work(
+    admin_user, work, owner, lead, finding
+):
+    with on(datetime.date(2017, 4, 3)):
+        done = make_action(finding, lead, owner, datetime.date(2017, 4, 20), "Done")
+        services.action_record_progress(owner, done, text="Did it.", percent=50)
+        services.action_mark_done(owner, done)
+        services.action_sign_off(lead, done)
+    ended = services.user_change_force(
+        admin_user, owner, force=None, role=Role.INSPECTOR
+    )
+    assert {action.title for action in ended} == {
+        "Publish the plan",
+        "Brief the chief officers",
+    }
+    assert Action.objects.get(pk=done.pk).owner == owner  # the record of who did it
+    assert not Action.objects.filter(owner=owner).exclude(pk=done.pk).exists()
+
+
+def test_a_move_within_the_force_changes_no_work(admin_user, work, owner):
+    ended = services.user_change_force(
+        admin_user, owner, force=owner.force, role=Role.FORCE_LEAD
+    )
+    assert ended == []
+    assert Action.objects.get(pk=work["plan"].pk).owner == owner
+
+
+def test_only_an_administrator_moves_people(lead, owner, other_force):
+    with pytest.raises(PermissionDenied):
+        services.user_change_force(
+            lead, owner, force=other_force, role=Role.FORCE_STAFF
+        )
+    owner.refresh_from_db()
+    assert owner.force.code == "WMP"
