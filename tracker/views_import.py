@@ -98,15 +98,41 @@ def _deadline_runs(action, other) -> list[tuple[bool, str]]:
     return [(m != t, m) for m, t in zip(mine, theirs, strict=True) if m]
 
 
+def _shortened(runs: list[tuple[bool, str]], keep: int = 12) -> list[tuple[bool, str]]:
+    """Long unchanged passages cut to the words next to a change (the form has them all)."""
+    out = []
+    last = len(runs) - 1
+    for i, (changed, text) in enumerate(runs):
+        words = text.split()
+        if changed or len(words) <= 2 * keep or last == 0:
+            out.append((changed, text))
+        elif i == 0:
+            out.append((False, "… " + " ".join(words[-keep:])))
+        elif i == last:
+            out.append((False, " ".join(words[:keep]) + " …"))
+        else:
+            out.append((False, " ".join(words[:keep] + ["…"] + words[-keep:])))
+    return out
+
+
 def _change_rows(change) -> list[dict]:
     """A changed finding's before (what is saved now) and after (what will be saved)."""
     rows = []
     if change.text_changed:
         before, after = word_diff(change.old.text, change.text)
-        rows.append({"label": "Text of the finding", "before": before, "after": after})
+        rows.append(
+            {
+                "label": "Text of the finding",
+                "before": _shortened(before),
+                "after": _shortened(after),
+            }
+        )
     for step in change.steps:
         what = "Action" if step.depth == 0 else "Sub-step"
-        label = f"{what} “{step.planned.title}”"
+        title = step.planned.title
+        if len(title) > 60:
+            title = title[:60].rsplit(" ", 1)[0] + "…"
+        label = f"{what} “{title}”"
         if step.current is None:
             deadline = " ".join(
                 text for _, text in _deadline_runs(step.planned, step.planned)
