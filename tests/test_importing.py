@@ -716,3 +716,24 @@ def test_the_import_preview_refuses_a_deadline_wording_over_120_characters(
     assert response.status_code == 400
     assert "at most 120 characters" in response.content.decode()
     assert not Inspection.objects.exists() and not Action.objects.exists()
+
+
+def test_a_kind_corrected_on_a_revision_changes_the_finding_and_keeps_its_work(
+    client, inspector, lead
+):
+    _, inspection = import_sample()
+    finding, plan, _ = dated_afi(inspection)
+    services.action_record_progress(lead, plan, text="Plan begun.", percent=10)
+    client.force_login(inspector)
+    url, form = upload(client, SAMPLE.read_text().replace(*REVISED_STEP))
+    form[f"{DATED_AFI}-kind"] = "recommendation"
+    checked = client.post(url, {**form, "check": "1"}).content.decode()
+    change = checked.split('class="revision-change', 1)[1].split("</table>", 1)[0]
+    assert "<del>Area for improvement</del>" in change
+    assert "<ins>Recommendation</ins>" in change
+    assert client.post(url, {**form, "confirm": "1"}).status_code == 302
+    finding.refresh_from_db()
+    assert finding.kind == Finding.Kind.RECOMMENDATION
+    assert finding.reference == "WMP-2016-EFF-REC-1"
+    assert inspection.findings.count() == 5  # the same finding, not a new one
+    assert finding.actions.get(parent=None).updates.get().text == "Plan begun."

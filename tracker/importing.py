@@ -162,6 +162,10 @@ class FindingChange:
     def text_changed(self) -> bool:
         return self.old is not None and self.old.text != self.text
 
+    @property
+    def kind_changed(self) -> bool:
+        return self.old is not None and self.old.kind != self.kind
+
 
 @dataclass
 class ImportPlan:
@@ -231,7 +235,8 @@ def plan_import(
 
 
 def _compare(plan: ImportPlan) -> None:
-    """Match the revision's findings to the imported ones: same kind, most similar text.
+    """Match the revision's findings to the imported ones: same kind, most similar text
+    (or a kind the inspector corrected on text worded almost exactly alike).
 
     Between equally similar candidates, a recommendation keeps one under the cause
     of concern its own cause matched, so identical wording under two causes does
@@ -245,20 +250,11 @@ def _compare(plan: ImportPlan) -> None:
     for position, (_, finding, is_recommendation) in enumerate(_walk(plan.data)):
         text = verbatim_text(finding)
         parent_pk = cause.pk if is_recommendation and cause is not None else None
-        best, score, best_key = None, 0.0, None
-        for candidate in unmatched.values():
-            if candidate.kind != finding["kind"]:
-                continue
-            ratio = difflib.SequenceMatcher(
-                None, _normal(candidate.text), _normal(text)
-            ).ratio()
-            key = (ratio, parent_pk is not None and candidate.parent_id == parent_pk)
-            if best_key is None or key > best_key:
-                best, score, best_key = candidate, ratio, key
+        best, score = _best_match(text, finding["kind"], unmatched, parent_pk)
         match = None
         if best is not None and score >= 0.6:
             steps = actions.steps(best, planned_actions(finding))
-            if score == 1.0 and not steps:
+            if score == 1.0 and not steps and best.kind == finding["kind"]:
                 plan.unchanged.append(best)
             else:
                 plan.changed.append(
@@ -275,6 +271,29 @@ def _compare(plan: ImportPlan) -> None:
         if not is_recommendation:
             cause = match
     plan.gone = list(unmatched.values())
+
+
+def _best_match(
+    text: str, kind: str, candidates: dict[int, Finding], parent_pk: int | None
+) -> tuple[Finding | None, float]:
+    """The most similar imported finding of the same kind, or else one worded
+    almost exactly alike whose kind the inspector corrected."""
+    best, best_key = None, None
+    for candidate in candidates.values():
+        ratio = difflib.SequenceMatcher(
+            None, _normal(candidate.text), _normal(text)
+        ).ratio()
+        same_kind = candidate.kind == kind
+        if not same_kind and ratio < 0.9:
+            continue
+        key = (
+            same_kind and ratio >= 0.6,
+            ratio,
+            parent_pk is not None and candidate.parent_id == parent_pk,
+        )
+        if best_key is None or key > best_key:
+            best, best_key = candidate, key
+    return best, (best_key[1] if best_key else 0.0)
 
 
 class _Actions:
@@ -772,14 +791,18 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
                 q.get("grade") or Grade.NOT_STATED,
             )
             question.save()
+    references = _References.continuing(inspection)
     for change in plan.changed:
-        if change.text_changed:
+        if change.text_changed or change.kind_changed:
             change.old.text = change.text
+            if change.kind_changed:
+                # The reference names the kind; the history keeps the old one.
+                change.old.kind = change.kind
+                change.old.reference, _ = references.next(change.kind)
             change.old._history_user = user
             change.old.save()
         _apply_steps(change.old, change.steps, user)
     new = {change.position for change in plan.new}
-    references = _References.continuing(inspection)
     cause = None
     for place, (question_order, entry, is_recommendation) in enumerate(_walk(data)):
         if not is_recommendation:

@@ -118,6 +118,14 @@ def _shortened(runs: list[tuple[bool, str]], keep: int = 12) -> list[tuple[bool,
 def _change_rows(change) -> list[dict]:
     """A changed finding's before (what is saved now) and after (what will be saved)."""
     rows = []
+    if change.kind_changed:
+        rows.append(
+            {
+                "label": "Kind of finding (and so its reference)",
+                "before": [(True, change.old.get_kind_display())],
+                "after": [(True, dict(KINDS)[change.kind])],
+            }
+        )
     if change.text_changed:
         before, after = word_diff(change.old.text, change.text)
         rows.append(
