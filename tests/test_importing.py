@@ -737,3 +737,27 @@ def test_a_kind_corrected_on_a_revision_changes_the_finding_and_keeps_its_work(
     assert finding.reference == "WMP-2016-EFF-REC-1"
     assert inspection.findings.count() == 5  # the same finding, not a new one
     assert finding.actions.get(parent=None).updates.get().text == "Plan begun."
+
+
+def test_an_approved_deadline_move_is_shown_kept_unless_the_inspector_corrects_it(
+    client, inspector, lead
+):
+    _, inspection = import_sample()
+    _, plan, _ = dated_afi(inspection)
+    with time_machine.travel("2017-04-03 10:00 +0100", tick=False):
+        request = services.deadline_change_request(
+            lead,
+            plan,
+            new_deadline=datetime.date(2017, 6, 15),
+            reason="The board meets on 14 June.",
+        )
+        services.deadline_change_decide(inspector, request, approve=True)
+    client.force_login(inspector)
+    url, form = upload(client, SAMPLE.read_text().replace(*REVISED_STEP))
+    page = client.post(url, {**form, "check": "1"}).content.decode()
+    change = page.split('class="revision-change', 1)[1].split("</table>", 1)[0]
+    assert "kept: it was moved with the inspectorate&#x27;s approval" in change
+    form[f"{DATED_AFI}-d0-due"] = "2017-06-30"
+    assert client.post(url, {**form, "confirm": "1"}).status_code == 302
+    plan.refresh_from_db()
+    assert plan.deadline == datetime.date(2017, 6, 30)  # the inspector's, as typed

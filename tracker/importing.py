@@ -143,6 +143,7 @@ class StepChange:
     parent: Action | None = None  # for an added step: where it goes...
     parent_step: "StepChange | None" = None  # ...or under which added step
     created: Action | None = None
+    note: str = ""  # why a deadline the report changes is kept
 
     @property
     def deadline_changed(self) -> bool:
@@ -254,7 +255,8 @@ def _compare(plan: ImportPlan) -> None:
         match = None
         if best is not None and score >= 0.6:
             steps = actions.steps(best, planned_actions(finding))
-            if score == 1.0 and not steps and best.kind == finding["kind"]:
+            changes = any(step.current is None or step.updates for step in steps)
+            if score == 1.0 and not changes and best.kind == finding["kind"]:
                 plan.unchanged.append(best)
             else:
                 plan.changed.append(
@@ -337,9 +339,9 @@ class _Actions:
                     out.append(change)
                     walk(step.children, [], depth + 1, None, change)
                     continue
-                updates = self._updates(current, step)
-                if updates:
-                    out.append(StepChange(step, depth, current, updates))
+                updates, note = self._updates(current, step)
+                if updates or note:
+                    out.append(StepChange(step, depth, current, updates, note=note))
                 walk(
                     step.children,
                     self.children.get((finding.pk, current.pk), []),
@@ -351,7 +353,8 @@ class _Actions:
         walk(planned, self.children.get((finding.pk, None), []), 0, None, None)
         return out
 
-    def _updates(self, current: Action, step: "PlannedAction") -> dict:
+    def _updates(self, current: Action, step: "PlannedAction") -> tuple[dict, str]:
+        """The fields the report sets that differ, and why a deadline is kept if so."""
         updates = {
             name: getattr(step, name)
             for name in ("title", "description")
@@ -360,24 +363,28 @@ class _Actions:
         deadline = ("deadline", "deadline_wording", "deadline_set_by")
         before = tuple(getattr(current, name) for name in deadline)
         after = tuple(getattr(step, name) for name in deadline)
-        keep = (
+        if before == after or (
             # The force's own date for a finding the report does not date.
-            (
-                step.deadline is None
-                and current.deadline_set_by == Action.DeadlineSetBy.FORCE
-            )
-            or current.pk in self.moved
+            step.deadline is None
+            and current.deadline_set_by == Action.DeadlineSetBy.FORCE
+        ):
+            return updates, ""
+        note = ""
+        if not step.corrected:
+            if current.pk in self.moved:
+                note = "kept: it was moved with the inspectorate's approval"
             # The inspector's correction of the same published words stands.
-            or current.deadline_wording
-            == CORRECTED_WORDING.format(step.deadline_wording)
-        )
-        if before != after and not keep:
+            elif current.deadline_wording == CORRECTED_WORDING.format(
+                step.deadline_wording
+            ):
+                return updates, ""
+        if not note:
             updates.update(
                 (name, value)
                 for name, value, old in zip(deadline, after, before, strict=True)
                 if value != old
             )
-        return updates
+        return updates, note
 
 
 def _walk(data: dict):
@@ -582,10 +589,13 @@ def _deadline_fields(deadline: dict | None) -> dict:
             "deadline_wording": "",
             "deadline_set_by": Action.DeadlineSetBy.FORCE,
         }
+    published = deadline.get("published") or deadline
     return {
         "deadline": _date(deadline["due"]),
         "deadline_wording": saved_wording(deadline),
         "deadline_set_by": Action.DeadlineSetBy.INSPECTORATE,
+        "corrected": (deadline["due"], deadline["wording"])
+        != (published["due"], published["wording"]),
     }
 
 
@@ -621,6 +631,7 @@ class PlannedAction:
     deadline: datetime.date | None
     deadline_wording: str
     deadline_set_by: str
+    corrected: bool = False  # the inspector corrected its date or words in the preview
     children: list["PlannedAction"] = field(default_factory=list)
 
     def fields(self) -> dict:

@@ -115,6 +115,10 @@ def _shortened(runs: list[tuple[bool, str]], keep: int = 12) -> list[tuple[bool,
     return out
 
 
+def _said(action) -> str:
+    return " ".join(text for _, text in _deadline_runs(action, action))
+
+
 def _change_rows(change) -> list[dict]:
     """A changed finding's before (what is saved now) and after (what will be saved)."""
     rows = []
@@ -142,9 +146,7 @@ def _change_rows(change) -> list[dict]:
             title = title[:60].rsplit(" ", 1)[0] + "…"
         label = f"{what} “{title}”"
         if step.current is None:
-            deadline = " ".join(
-                text for _, text in _deadline_runs(step.planned, step.planned)
-            )
+            deadline = _said(step.planned)
             rows.append(
                 {
                     "label": f"New {what.lower()}",
@@ -163,6 +165,20 @@ def _change_rows(change) -> list[dict]:
                     {"label": f"{wording} of {label}", "before": before, "after": after}
                 )
                 break  # the title is the text's first words
+        if step.note:
+            rows.append(
+                {
+                    "label": f"Deadline of {label}",
+                    "before": _deadline_runs(step.current, step.current),
+                    "after": _deadline_runs(step.current, step.current)
+                    + [
+                        (
+                            False,
+                            f"— {step.note}; the report gives {_said(step.planned)}",
+                        )
+                    ],
+                }
+            )
         if step.deadline_changed:
             rows.append(
                 {
@@ -260,7 +276,7 @@ def _chosen_force(value: str) -> Force | None:
     """The force picked in the form, or None for a value that names no force."""
     value = value.strip()
     # Beyond 64 bits the database cannot even compare it.
-    if not value.isdigit() or len(value) > 18:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         return None
     return Force.objects.filter(pk=int(value)).first()
 
