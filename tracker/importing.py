@@ -607,8 +607,9 @@ def wording_problems(data: dict) -> list[str]:
         for deadline in item.get("deadlines", []):
             wording = saved_wording(deadline)
             if len(wording) > WORDING_LIMIT:
+                due = _date(deadline["due"])
                 problems.append(
-                    f"The wording of the deadline “{deadline['due']}” in “"
+                    f"The wording of the deadline {due.day} {due:%B %Y} in “"
                     f"{_sentence_title(item['text'], 60)}” is {len(wording)} characters"
                     f" long: a deadline's wording can be at most {WORDING_LIMIT}"
                     " characters. Shorten it."

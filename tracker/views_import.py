@@ -5,6 +5,7 @@ Nothing is saved before confirmation: the parsed report waits in the session
 """
 
 import datetime
+import itertools
 import secrets
 
 from django.contrib import messages
@@ -190,16 +191,15 @@ def _change_rows(change) -> list[dict]:
     return rows
 
 
-def _finding_row(path: str, item: dict, depth: int, changes: dict) -> dict:
+def _finding_row(path: str, item: dict, depth: int, changes: dict, places) -> dict:
     row = {"type": "finding", "key": path, "item": item, "depth": depth}
     # What each deadline will be saved with, beside the report's words.
     row["deadlines"] = [(d, saved_wording(d)) for d in item.get("deadlines", [])]
-    if "kind" in item:
-        change = changes.get(changes["next"])
-        changes["next"] += 1
-        if change is not None:
-            row["change"] = change
-            row["change_rows"] = _change_rows(change)
+    # Findings (not their sub-items) count places, in the order the revision does.
+    change = changes.get(next(places)) if "kind" in item else None
+    if change is not None:
+        row["change"] = change
+        row["change_rows"] = _change_rows(change)
     return row
 
 
@@ -209,9 +209,10 @@ def _rows(data: dict, plan=None) -> list[dict]:
     A finding's row carries what a revision changes in it (its before and after),
     found by its place in the report, as the revision matches it.
     """
-    changes: dict = {"next": 0}
+    changes = {}
     if plan is not None and plan.is_revision:
-        changes.update((change.position, change) for change in plan.changed)
+        changes = {change.position: change for change in plan.changed}
+    places = itertools.count()
     rows = []
     for question in data.get("questions", []):
         rows.append(
@@ -225,9 +226,9 @@ def _rows(data: dict, plan=None) -> list[dict]:
         for path, item, depth in _walk(
             question.get("findings", []), f"q{question['order']}", 1
         ):
-            rows.append(_finding_row(path, item, depth, changes))
+            rows.append(_finding_row(path, item, depth, changes, places))
     for path, item, depth in _walk(data.get("findings", []), "x", 0):
-        rows.append(_finding_row(path, item, depth, changes))
+        rows.append(_finding_row(path, item, depth, changes, places))
     return rows
 
 
