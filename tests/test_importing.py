@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
@@ -482,3 +483,281 @@ def test_identical_recommendations_under_two_causes_keep_their_own_work(db, lead
     worked_on.refresh_from_db()
     assert worked_on.finding.parent == repeat
     assert inspection.findings.count() == len(list(every_finding(plan.data)))
+
+
+# What the preview shows and the inspector corrects is what is saved -----------------
+
+DATED_AFI = "q4.1"  # the AFI with the action plan due by 1 May 2017
+FIRST_STEP = "q4.1.c.1"  # its first sub-step, with a report due by 1 June 2017
+
+
+def preview_form(html: str) -> dict[str, str]:
+    """The preview form's fields as a browser would post them, unchanged."""
+    from html.parser import HTMLParser
+
+    fields: dict[str, str] = {}
+
+    class Form(HTMLParser):
+        select = textarea = None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            name = attrs.get("name")
+            if tag == "input" and name and attrs.get("type") not in ("submit",):
+                fields[name] = attrs.get("value") or ""
+            elif tag == "select":
+                self.select = name
+                fields.setdefault(name, "")
+            elif tag == "option" and self.select:
+                if "selected" in attrs or not fields[self.select]:
+                    fields[self.select] = attrs.get("value") or ""
+            elif tag == "textarea":
+                self.textarea = name
+                fields[name] = ""
+
+        def handle_endtag(self, tag):
+            if tag == "select":
+                self.select = None
+            elif tag == "textarea":
+                self.textarea = None
+
+        def handle_data(self, data):
+            if self.textarea:
+                fields[self.textarea] += data
+
+    Form().feed(html.split("<main", 1)[-1])
+    fields.pop("csrfmiddlewaretoken", None)
+    return fields
+
+
+def upload(client, text: str | None = None):
+    raw = text.encode() if text is not None else SAMPLE.read_bytes()
+    response = client.post("/import/", {"file": SimpleUploadedFile("wm.txt", raw)})
+    assert response.status_code == 302
+    url = response["Location"]
+    form = preview_form(client.get(url).content.decode())
+    form["force"] = str(Force.objects.get(code="WMP").pk)
+    return url, form
+
+
+def dated_afi(inspection):
+    finding = inspection.findings.get(text__contains="by 1 May 2017")
+    plan = finding.actions.get(parent=None)
+    return finding, plan, list(plan.children.order_by("order"))
+
+
+def test_a_new_import_with_a_corrected_date_does_not_keep_the_old_wording(
+    client, inspector
+):
+    client.force_login(inspector)
+    url, form = upload(client)
+    assert form[f"{FIRST_STEP}-d0-due"] == "2017-06-01"  # ISO, as type=date needs
+    assert form[f"{FIRST_STEP}-d0-wording"] == "by 1 June 2017"
+    form[f"{FIRST_STEP}-d0-due"] = "2017-06-30"
+    checked = client.post(url, {**form, "check": "1"})
+    assert checked.status_code == 200
+    # The preview says what will be saved, and a second round keeps the correction.
+    form = {**preview_form(checked.content.decode()), "force": form["force"]}
+    assert form[f"{FIRST_STEP}-d0-due"] == "2017-06-30"
+    assert "corrected by the inspector" in checked.content.decode()
+    assert client.post(url, {**form, "confirm": "1"}).status_code == 302
+
+    _, _, steps = dated_afi(Inspection.objects.get())
+    assert steps[0].deadline == datetime.date(2017, 6, 30)
+    assert steps[0].deadline_wording == (
+        "the report says “by 1 June 2017”; corrected by the inspector"
+    )
+    page = client.get(steps[0].get_absolute_url()).content.decode()
+    assert "30 June 2017 (by 1 June 2017)" not in page
+    assert "30 June 2017</time> (the report says “by 1 June 2017”" in page
+
+
+def test_a_wording_the_inspector_types_is_saved_as_typed(client, inspector):
+    client.force_login(inspector)
+    url, form = upload(client)
+    form[f"{FIRST_STEP}-d0-due"] = "2017-06-30"
+    form[f"{FIRST_STEP}-d0-wording"] = "by 30 June 2017"
+    assert client.post(url, {**form, "confirm": "1"}).status_code == 302
+    _, _, steps = dated_afi(Inspection.objects.get())
+    assert (steps[0].deadline, steps[0].deadline_wording) == (
+        datetime.date(2017, 6, 30),
+        "by 30 June 2017",
+    )
+
+
+def test_a_form_posted_back_unchanged_saves_the_report_as_read(client, inspector):
+    client.force_login(inspector)
+    url, form = upload(client)
+    assert client.post(url, {**form, "confirm": "1"}).status_code == 302
+    finding, plan, steps = dated_afi(Inspection.objects.get())
+    assert (plan.deadline, plan.deadline_wording) == (
+        datetime.date(2017, 5, 1),
+        "by 1 May 2017",
+    )
+    assert steps[0].deadline_wording == "by 1 June 2017"
+
+
+REVISED_STEP = (
+    "review the extent to which the force’s use of this outcome category is "
+    "appropriate; and",
+    "review in full the extent to which the force’s use of this outcome category "
+    "is appropriate; and",
+)
+
+
+def test_a_revision_with_a_corrected_deadline_reaches_the_actions_and_keeps_the_work(
+    client, inspector, lead, owner
+):
+    _, inspection = import_sample()
+    finding, plan, steps = dated_afi(inspection)
+    plan = services.action_assign(
+        lead,
+        plan,
+        expected_version=plan.version,
+        owner=owner,
+        contributors=[],
+        deadline=plan.deadline,
+    )
+    services.action_record_progress(owner, plan, text="Plan drafted.", percent=40)
+    plan.refresh_from_db()
+    status, version = plan.status, plan.version
+    actions = Action.objects.count()
+
+    client.force_login(inspector)
+    url, form = upload(client, SAMPLE.read_text().replace(*REVISED_STEP))
+    assert form[f"{DATED_AFI}-d0-due"] == "2017-05-01"
+    form[f"{DATED_AFI}-d0-due"] = "2017-05-08"
+    form[f"{DATED_AFI}.c.3-text"] = (
+        "take steps to reduce the force’s reliance on this outcome category."
+    )
+    checked = client.post(url, {**form, "check": "1"}).content.decode()
+    # Before and after, side by side, for the changed finding and its actions.
+    change = checked.split('class="revision-change', 1)[1].split("</table>", 1)[0]
+    assert "<del>1 May 2017</del>" in change and "<ins>8 May 2017</ins>" in change
+    assert "<ins>in full</ins>" in change
+    assert client.post(url, {**form, "confirm": "1"}).status_code == 302
+
+    assert Inspection.objects.count() == 1 and Action.objects.count() == actions
+    finding.refresh_from_db()
+    assert "review in full the extent" in finding.text
+    plan.refresh_from_db()
+    assert plan.deadline == datetime.date(2017, 5, 8)
+    assert plan.deadline_wording == (
+        "the report says “by 1 May 2017”; corrected by the inspector"
+    )
+    assert plan.deadline_set_by == Action.DeadlineSetBy.INSPECTORATE
+    assert plan.version > version  # a page opened before the revision is refused
+    # The work recorded stays as it was.
+    assert (plan.owner, plan.status, plan.percent_complete) == (owner, status, 40)
+    assert plan.updates.filter(text="Plan drafted.").exists()
+    steps = list(plan.children.order_by("order"))
+    assert steps[1].description == REVISED_STEP[1]
+    assert steps[1].title.startswith("Review in full the extent")
+    assert steps[2].description == (
+        "take steps to reduce the force’s reliance on this outcome category."
+    )
+    assert steps[0].deadline == datetime.date(2017, 6, 1)  # not corrected: as it was
+
+
+def test_a_deadline_corrected_on_an_unchanged_finding_is_saved_too(client, inspector):
+    _, inspection = import_sample()
+    client.force_login(inspector)
+    # The revision changes another finding; the dated one only by the correction.
+    revised = SAMPLE.read_text().replace(
+        "to continually improve its problem-solving approach",
+        "to keep improving its problem-solving approach",
+    )
+    url, form = upload(client, revised)
+    form[f"{DATED_AFI}-d0-due"] = "2017-05-08"
+    assert client.post(url, {**form, "confirm": "1"}).status_code == 302
+    _, plan, _ = dated_afi(inspection)
+    assert plan.deadline == datetime.date(2017, 5, 8)
+
+
+def test_a_revision_keeps_a_deadline_moved_with_the_inspectorates_approval(
+    db, lead, inspector
+):
+    _, inspection = import_sample()
+    _, plan, _ = dated_afi(inspection)
+    # Asked for and approved while the date was still ahead.
+    with time_machine.travel("2017-04-03 10:00 +0100", tick=False):
+        request = services.deadline_change_request(
+            lead,
+            plan,
+            new_deadline=datetime.date(2017, 6, 15),
+            reason="The board meets on 14 June.",
+        )
+        services.deadline_change_decide(inspector, request, approve=True)
+    revised = SAMPLE.read_text().replace(*REVISED_STEP)
+    plan_, _ = import_sample(text=revised)
+    assert len(plan_.changed) == 1
+    plan.refresh_from_db()
+    assert plan.deadline == datetime.date(2017, 6, 15)
+    assert plan.children.order_by("order")[1].description == REVISED_STEP[1]
+
+
+def test_the_import_preview_refuses_a_force_that_is_not_a_number(client, inspector):
+    client.force_login(inspector)
+    url, form = upload(client)
+    for value in ("abc", "99999999999999999999999"):
+        response = client.post(url, {**form, "force": value, "confirm": "1"})
+        assert response.status_code == 400
+        assert "Choose the force" in response.content.decode()
+    assert not Inspection.objects.exists()
+
+
+def test_the_import_preview_refuses_a_deadline_wording_over_120_characters(
+    client, inspector
+):
+    client.force_login(inspector)
+    url, form = upload(client)
+    form[f"{FIRST_STEP}-d0-wording"] = "by 1 June 2017 " + "x" * 120
+    response = client.post(url, {**form, "confirm": "1"})
+    assert response.status_code == 400
+    assert "at most 120 characters" in response.content.decode()
+    assert not Inspection.objects.exists() and not Action.objects.exists()
+
+
+def test_a_kind_corrected_on_a_revision_changes_the_finding_and_keeps_its_work(
+    client, inspector, lead
+):
+    _, inspection = import_sample()
+    finding, plan, _ = dated_afi(inspection)
+    services.action_record_progress(lead, plan, text="Plan begun.", percent=10)
+    client.force_login(inspector)
+    url, form = upload(client, SAMPLE.read_text().replace(*REVISED_STEP))
+    form[f"{DATED_AFI}-kind"] = "recommendation"
+    checked = client.post(url, {**form, "check": "1"}).content.decode()
+    change = checked.split('class="revision-change', 1)[1].split("</table>", 1)[0]
+    assert "<del>Area for improvement</del>" in change
+    assert "<ins>Recommendation</ins>" in change
+    assert client.post(url, {**form, "confirm": "1"}).status_code == 302
+    finding.refresh_from_db()
+    assert finding.kind == Finding.Kind.RECOMMENDATION
+    assert finding.reference == "WMP-2016-EFF-REC-1"
+    assert inspection.findings.count() == 5  # the same finding, not a new one
+    assert finding.actions.get(parent=None).updates.get().text == "Plan begun."
+
+
+def test_an_approved_deadline_move_is_shown_kept_unless_the_inspector_corrects_it(
+    client, inspector, lead
+):
+    _, inspection = import_sample()
+    _, plan, _ = dated_afi(inspection)
+    with time_machine.travel("2017-04-03 10:00 +0100", tick=False):
+        request = services.deadline_change_request(
+            lead,
+            plan,
+            new_deadline=datetime.date(2017, 6, 15),
+            reason="The board meets on 14 June.",
+        )
+        services.deadline_change_decide(inspector, request, approve=True)
+    client.force_login(inspector)
+    url, form = upload(client, SAMPLE.read_text().replace(*REVISED_STEP))
+    page = client.post(url, {**form, "check": "1"}).content.decode()
+    change = page.split('class="revision-change', 1)[1].split("</table>", 1)[0]
+    assert "kept: it was moved with the inspectorate&#x27;s approval" in change
+    form[f"{DATED_AFI}-d0-due"] = "2017-06-30"
+    assert client.post(url, {**form, "confirm": "1"}).status_code == 302
+    plan.refresh_from_db()
+    assert plan.deadline == datetime.date(2017, 6, 30)  # the inspector's, as typed

@@ -19,7 +19,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 
-from .models import Action, Finding, Force, Grade, Inspection, Question, Role, User
+from .models import (
+    Action,
+    DeadlineChangeRequest,
+    Finding,
+    Force,
+    Grade,
+    Inspection,
+    Question,
+    Role,
+    User,
+)
 
 # Police Act 1996, section 55: the police and crime commissioner publishes
 # comments on every report within 56 days of its publication.
@@ -106,7 +116,38 @@ def _normal(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def word_diff(before: str, after: str) -> tuple[list, list]:
+    """Before and after as (changed?, words) runs, so a small edit in a long text shows."""
+    old, new = before.split(), after.split()
+    runs: tuple[list, list] = ([], [])
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if i2 > i1:
+            runs[0].append((op != "equal", " ".join(old[i1:i2])))
+        if j2 > j1:
+            runs[1].append((op != "equal", " ".join(new[j1:j2])))
+    return runs
+
+
 # Planning ----------------------------------------------------------------------------
+
+
+@dataclass
+class StepChange:
+    """An action of a kept finding that a revision changes, or a step it adds."""
+
+    planned: "PlannedAction"
+    depth: int
+    current: Action | None = None  # None: the revision adds this step
+    updates: dict = field(default_factory=dict)  # model field → new value
+    parent: Action | None = None  # for an added step: where it goes...
+    parent_step: "StepChange | None" = None  # ...or under which added step
+    created: Action | None = None
+    note: str = ""  # why a deadline the report changes is kept
+
+    @property
+    def deadline_changed(self) -> bool:
+        return "deadline" in self.updates or "deadline_wording" in self.updates
 
 
 @dataclass
@@ -116,6 +157,15 @@ class FindingChange:
     old: Finding | None = None  # None for a new finding
     similarity: float = 1.0
     position: int = 0  # the finding's place in every_finding(plan.data)
+    steps: list[StepChange] = field(default_factory=list)
+
+    @property
+    def text_changed(self) -> bool:
+        return self.old is not None and self.old.text != self.text
+
+    @property
+    def kind_changed(self) -> bool:
+        return self.old is not None and self.old.kind != self.kind
 
 
 @dataclass
@@ -186,36 +236,32 @@ def plan_import(
 
 
 def _compare(plan: ImportPlan) -> None:
-    """Match the revision's findings to the imported ones: same kind, most similar text.
+    """Match the revision's findings to the imported ones: same kind, most similar text
+    (or a kind the inspector corrected on text worded almost exactly alike).
 
     Between equally similar candidates, a recommendation keeps one under the cause
     of concern its own cause matched, so identical wording under two causes does
-    not swap their work.
+    not swap their work. A finding worded as before is still changed when its
+    actions would be saved differently (a deadline the inspector corrected, say).
     """
     old = list(plan.previous.findings.all())
     unmatched = {finding.pk: finding for finding in old}
+    actions = _Actions(plan.previous)
     cause = None  # the imported finding the latest top-level finding matched
     for position, (_, finding, is_recommendation) in enumerate(_walk(plan.data)):
         text = verbatim_text(finding)
         parent_pk = cause.pk if is_recommendation and cause is not None else None
-        best, score, best_key = None, 0.0, None
-        for candidate in unmatched.values():
-            if candidate.kind != finding["kind"]:
-                continue
-            ratio = difflib.SequenceMatcher(
-                None, _normal(candidate.text), _normal(text)
-            ).ratio()
-            key = (ratio, parent_pk is not None and candidate.parent_id == parent_pk)
-            if best_key is None or key > best_key:
-                best, score, best_key = candidate, ratio, key
+        best, score = _best_match(text, finding["kind"], unmatched, parent_pk)
         match = None
-        if best is not None and score == 1.0:
-            plan.unchanged.append(best)
-            match = best
-        elif best is not None and score >= 0.6:
-            plan.changed.append(
-                FindingChange(finding["kind"], text, best, score, position)
-            )
+        if best is not None and score >= 0.6:
+            steps = actions.steps(best, planned_actions(finding))
+            changes = any(step.current is None or step.updates for step in steps)
+            if score == 1.0 and not changes and best.kind == finding["kind"]:
+                plan.unchanged.append(best)
+            else:
+                plan.changed.append(
+                    FindingChange(finding["kind"], text, best, score, position, steps)
+                )
             match = best
         else:
             plan.new.append(
@@ -227,6 +273,118 @@ def _compare(plan: ImportPlan) -> None:
         if not is_recommendation:
             cause = match
     plan.gone = list(unmatched.values())
+
+
+def _best_match(
+    text: str, kind: str, candidates: dict[int, Finding], parent_pk: int | None
+) -> tuple[Finding | None, float]:
+    """The most similar imported finding of the same kind, or else one worded
+    almost exactly alike whose kind the inspector corrected."""
+    best, best_key = None, None
+    for candidate in candidates.values():
+        ratio = difflib.SequenceMatcher(
+            None, _normal(candidate.text), _normal(text)
+        ).ratio()
+        same_kind = candidate.kind == kind
+        if not same_kind and ratio < 0.9:
+            continue
+        key = (
+            same_kind and ratio >= 0.6,
+            ratio,
+            parent_pk is not None and candidate.parent_id == parent_pk,
+        )
+        if best_key is None or key > best_key:
+            best, best_key = candidate, key
+    return best, (best_key[1] if best_key else 0.0)
+
+
+class _Actions:
+    """The actions saved for an inspection's findings, to compare with a revision's.
+
+    An action is matched by its place among its siblings (in the order they were
+    saved), as findings are by their place in the report, so the work recorded on it
+    stays. Only what the report sets is compared: texts and the inspectorate's
+    deadlines, never owners, statuses or progress.
+    """
+
+    def __init__(self, inspection: Inspection):
+        self.children: dict[tuple, list[Action]] = {}
+        for action in Action.objects.filter(finding__inspection=inspection).order_by(
+            "order", "pk"
+        ):
+            self.children.setdefault((action.finding_id, action.parent_id), []).append(
+                action
+            )
+        # A deadline moved with the inspectorate's approval is work recorded on
+        # the action: a revision does not move it back.
+        self.moved = set(
+            DeadlineChangeRequest.objects.filter(
+                action__finding__inspection=inspection,
+                status=DeadlineChangeRequest.Status.APPROVED,
+            ).values_list("action_id", flat=True)
+        )
+
+    def steps(
+        self, finding: Finding, planned: list["PlannedAction"]
+    ) -> list[StepChange]:
+        out: list[StepChange] = []
+
+        def walk(steps, siblings, depth, parent, parent_step):
+            for i, step in enumerate(sorted(steps, key=lambda s: s.order)):
+                current = siblings[i] if i < len(siblings) else None
+                if current is None:
+                    change = StepChange(
+                        step, depth, parent=parent, parent_step=parent_step
+                    )
+                    out.append(change)
+                    walk(step.children, [], depth + 1, None, change)
+                    continue
+                updates, note = self._updates(current, step)
+                if updates or note:
+                    out.append(StepChange(step, depth, current, updates, note=note))
+                walk(
+                    step.children,
+                    self.children.get((finding.pk, current.pk), []),
+                    depth + 1,
+                    current,
+                    None,
+                )
+
+        walk(planned, self.children.get((finding.pk, None), []), 0, None, None)
+        return out
+
+    def _updates(self, current: Action, step: "PlannedAction") -> tuple[dict, str]:
+        """The fields the report sets that differ, and why a deadline is kept if so."""
+        updates = {
+            name: getattr(step, name)
+            for name in ("title", "description")
+            if getattr(current, name) != getattr(step, name)
+        }
+        deadline = ("deadline", "deadline_wording", "deadline_set_by")
+        before = tuple(getattr(current, name) for name in deadline)
+        after = tuple(getattr(step, name) for name in deadline)
+        if before == after or (
+            # The force's own date for a finding the report does not date.
+            step.deadline is None
+            and current.deadline_set_by == Action.DeadlineSetBy.FORCE
+        ):
+            return updates, ""
+        note = ""
+        if not step.corrected:
+            if current.pk in self.moved:
+                note = "kept: it was moved with the inspectorate's approval"
+            # The inspector's correction of the same published words stands.
+            elif current.deadline_wording == CORRECTED_WORDING.format(
+                step.deadline_wording
+            ):
+                return updates, ""
+        if not note:
+            updates.update(
+                (name, value)
+                for name, value, old in zip(deadline, after, before, strict=True)
+                if value != old
+            )
+        return updates, note
 
 
 def _walk(data: dict):
@@ -267,6 +425,9 @@ def save_import(
             f"This report was already imported on {plan.already_imported.created_at:%d %B %Y}: "
             "nothing was changed."
         )
+    problems = wording_problems(plan.data)
+    if problems:
+        raise ReportImportError(" ".join(problems))
     if plan.is_revision:
         return _apply_revision(plan, user)
     data = plan.data
@@ -400,6 +561,27 @@ def _sentence_title(text: str, limit: int = 150) -> str:
     return f"{cut}…"
 
 
+# The wording kept beside a date the inspector corrected in the preview: the
+# report's own words would otherwise contradict the date shown next to them.
+CORRECTED_WORDING = "the report says “{}”; corrected by the inspector"
+WORDING_LIMIT = Action._meta.get_field("deadline_wording").max_length
+
+
+def saved_wording(deadline: dict) -> str:
+    """The deadline's words as saved: the report's, unless the inspector corrected them.
+
+    `published` holds the date and words the parser read, once the preview has
+    corrected either. A wording the inspector typed is saved as typed.
+    """
+    published = deadline.get("published") or deadline
+    if deadline["wording"] != published["wording"]:
+        return deadline["wording"]
+    wording = "immediately" if deadline.get("immediate") else deadline["wording"]
+    if deadline["due"] != published["due"]:
+        return CORRECTED_WORDING.format(wording)
+    return wording
+
+
 def _deadline_fields(deadline: dict | None) -> dict:
     if not deadline:
         return {
@@ -407,20 +589,70 @@ def _deadline_fields(deadline: dict | None) -> dict:
             "deadline_wording": "",
             "deadline_set_by": Action.DeadlineSetBy.FORCE,
         }
+    published = deadline.get("published") or deadline
     return {
         "deadline": _date(deadline["due"]),
-        "deadline_wording": "immediately"
-        if deadline.get("immediate")
-        else deadline["wording"],
+        "deadline_wording": saved_wording(deadline),
         "deadline_set_by": Action.DeadlineSetBy.INSPECTORATE,
+        "corrected": (deadline["due"], deadline["wording"])
+        != (published["due"], published["wording"]),
     }
 
 
-def _save_actions(finding: Finding, data: dict, user) -> None:
+def wording_problems(data: dict) -> list[str]:
+    """Deadline wordings too long to save, each with the finding or sub-step it is in."""
+    problems = []
+
+    def check(item):
+        for deadline in item.get("deadlines", []):
+            wording = saved_wording(deadline)
+            if len(wording) > WORDING_LIMIT:
+                due = _date(deadline["due"])
+                problems.append(
+                    f"The wording of the deadline {due.day} {due:%B %Y} in “"
+                    f"{_sentence_title(item['text'], 60)}” is {len(wording)} characters"
+                    f" long: a deadline's wording can be at most {WORDING_LIMIT}"
+                    " characters. Shorten it."
+                )
+        for child in item.get("children", []):
+            check(child)
+
+    for _, finding in every_finding(data):
+        check(finding)
+    return problems
+
+
+@dataclass
+class PlannedAction:
+    """An action the import saves for a finding, as plain values (children are its sub-steps)."""
+
+    title: str
+    description: str
+    order: int
+    deadline: datetime.date | None
+    deadline_wording: str
+    deadline_set_by: str
+    corrected: bool = False  # the inspector corrected its date or words in the preview
+    children: list["PlannedAction"] = field(default_factory=list)
+
+    def fields(self) -> dict:
+        return {
+            name: getattr(self, name)
+            for name in (
+                "title",
+                "description",
+                "order",
+                "deadline",
+                "deadline_wording",
+                "deadline_set_by",
+            )
+        }
+
+
+def planned_actions(data: dict) -> list[PlannedAction]:
     """One action per dated deliverable (or one for the finding), sub-items as its sub-steps."""
-    deadlines = data.get("deadlines", [])
     mains = []
-    for order, deadline in enumerate(deadlines or [None], start=1):
+    for order, deadline in enumerate(data.get("deadlines", []) or [None], start=1):
         deliverable = (deadline or {}).get("deliverable")
         title = (
             f"Produce the {deliverable}"
@@ -428,44 +660,51 @@ def _save_actions(finding: Finding, data: dict, user) -> None:
             else _sentence_title(data["text"])
         )
         mains.append(
-            _new_action(
-                finding,
+            PlannedAction(
                 title=_sentence_title(title),
                 order=order,
                 description=data["text"],
-                user=user,
                 **_deadline_fields(deadline),
             )
         )
-    _save_items(finding, mains[0], data.get("children", []), user)
+    mains[0].children = _planned_items(data.get("children", []))
+    return mains
 
 
-def _save_items(finding: Finding, parent: Action, items: list[dict], user) -> None:
+def _planned_items(items: list[dict]) -> list[PlannedAction]:
+    steps = []
     for item in items:
         item_deadlines = item.get("deadlines", [])
-        child = _new_action(
-            finding,
-            parent=parent,
+        step = PlannedAction(
             title=_sentence_title(item["text"]),
             order=item["order"],
             description=item["text"],
-            user=user,
             **_deadline_fields(item_deadlines[0] if item_deadlines else None),
         )
         # A sub-item with a second dated deliverable gets a step of its own for it.
         for order, deadline in enumerate(item_deadlines[1:], start=1):
-            _new_action(
-                finding,
-                parent=child,
-                title=_sentence_title(
-                    f"Produce the {deadline.get('deliverable') or 'deliverable'}"
-                ),
-                order=order,
-                description=item["text"],
-                user=user,
-                **_deadline_fields(deadline),
+            step.children.append(
+                PlannedAction(
+                    title=_sentence_title(
+                        f"Produce the {deadline.get('deliverable') or 'deliverable'}"
+                    ),
+                    order=order,
+                    description=item["text"],
+                    **_deadline_fields(deadline),
+                )
             )
-        _save_items(finding, child, item.get("children", []), user)
+        step.children += _planned_items(item.get("children", []))
+        steps.append(step)
+    return steps
+
+
+def _save_actions(finding: Finding, data: dict, user) -> None:
+    def save(steps, parent):
+        for step in steps:
+            action = _new_action(finding, parent=parent, user=user, **step.fields())
+            save(step.children, action)
+
+    save(planned_actions(data), None)
 
 
 def _new_action(finding, *, user, **fields) -> Action:
@@ -507,11 +746,31 @@ def _add_pcc_response(inspection: Inspection, user) -> Action:
     return action
 
 
+def _apply_steps(finding: Finding, steps: list[StepChange], user) -> None:
+    """The report's texts and deadlines onto a kept finding's actions; its work stays."""
+    for step in steps:
+        if step.current is None:
+            parent = step.parent_step.created if step.parent_step else step.parent
+            step.created = _new_action(
+                finding, parent=parent, user=user, **step.planned.fields()
+            )
+            continue
+        action = Action.objects.select_for_update().get(pk=step.current.pk)
+        for name, value in step.updates.items():
+            setattr(action, name, value)
+        # A page opened before the revision must not save over it.
+        action.version += 1
+        action._history_user = user
+        action.save()
+
+
 def _apply_revision(plan: ImportPlan, user) -> Inspection:
     """Bring an imported inspection up to a revised report, keeping the work recorded on it.
 
     Unchanged findings are not touched, so their owners, updates and evidence stay.
-    Changed findings get the new text (the history keeps the old). New findings are
+    Changed findings get the new text (the history keeps the old), and their actions
+    the new texts and deadlines, keeping their owners, statuses and updates (and a
+    deadline moved with the inspectorate's approval). New findings are
     added with their actions, new recommendations under the cause of concern they
     belong to, and a kept recommendation whose cause was reworded beyond matching
     moves (with its work) to the new cause. Findings no longer in the report are
@@ -544,12 +803,18 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
                 q.get("grade") or Grade.NOT_STATED,
             )
             question.save()
-    for change in plan.changed:
-        change.old.text = change.text
-        change.old._history_user = user
-        change.old.save()
-    new = {change.position for change in plan.new}
     references = _References.continuing(inspection)
+    for change in plan.changed:
+        if change.text_changed or change.kind_changed:
+            change.old.text = change.text
+            if change.kind_changed:
+                # The reference names the kind; the history keeps the old one.
+                change.old.kind = change.kind
+                change.old.reference, _ = references.next(change.kind)
+            change.old._history_user = user
+            change.old.save()
+        _apply_steps(change.old, change.steps, user)
+    new = {change.position for change in plan.new}
     cause = None
     for place, (question_order, entry, is_recommendation) in enumerate(_walk(data)):
         if not is_recommendation:

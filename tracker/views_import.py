@@ -5,6 +5,7 @@ Nothing is saved before confirmation: the parsed report waits in the session
 """
 
 import datetime
+import itertools
 import secrets
 
 from django.contrib import messages
@@ -22,8 +23,12 @@ from .importing import (
     find_force,
     plan_import,
     save_import,
+    saved_wording,
+    word_diff,
+    wording_problems,
 )
 from .models import Finding, Force, Grade, Role
+from .templatetags.tracker_tags import deadline_note
 
 SESSION_KEY = "report-imports"
 GRADES = Grade.choices
@@ -82,8 +87,132 @@ def _finding_paths(data: dict):
     yield from _walk(data.get("findings", []), "x", 0)
 
 
-def _rows(data: dict) -> list[dict]:
-    """The parsed report as rows for the preview form, each with the name its inputs use."""
+def _deadline_runs(action, other) -> list[tuple[bool, str]]:
+    """An action's deadline as word runs, marked where it differs from the other's."""
+
+    def parts(a):
+        day = f"{a.deadline.day} {a.deadline:%B %Y}" if a.deadline else "No deadline"
+        note = deadline_note(a)
+        return day, f"({note})" if note else ""
+
+    mine, theirs = parts(action), parts(other)
+    return [(m != t, m) for m, t in zip(mine, theirs, strict=True) if m]
+
+
+def _shortened(runs: list[tuple[bool, str]], keep: int = 12) -> list[tuple[bool, str]]:
+    """Long unchanged passages cut to the words next to a change (the form has them all)."""
+    out = []
+    last = len(runs) - 1
+    for i, (changed, text) in enumerate(runs):
+        words = text.split()
+        if changed or len(words) <= 2 * keep or last == 0:
+            out.append((changed, text))
+        elif i == 0:
+            out.append((False, "… " + " ".join(words[-keep:])))
+        elif i == last:
+            out.append((False, " ".join(words[:keep]) + " …"))
+        else:
+            out.append((False, " ".join(words[:keep] + ["…"] + words[-keep:])))
+    return out
+
+
+def _said(action) -> str:
+    return " ".join(text for _, text in _deadline_runs(action, action))
+
+
+def _change_rows(change) -> list[dict]:
+    """A changed finding's before (what is saved now) and after (what will be saved)."""
+    rows = []
+    if change.kind_changed:
+        rows.append(
+            {
+                "label": "Kind of finding (and so its reference)",
+                "before": [(True, change.old.get_kind_display())],
+                "after": [(True, dict(KINDS)[change.kind])],
+            }
+        )
+    if change.text_changed:
+        before, after = word_diff(change.old.text, change.text)
+        rows.append(
+            {
+                "label": "Text of the finding",
+                "before": _shortened(before),
+                "after": _shortened(after),
+            }
+        )
+    for step in change.steps:
+        what = "Action" if step.depth == 0 else "Sub-step"
+        title = step.planned.title
+        if len(title) > 60:
+            title = title[:60].rsplit(" ", 1)[0] + "…"
+        label = f"{what} “{title}”"
+        if step.current is None:
+            deadline = _said(step.planned)
+            rows.append(
+                {
+                    "label": f"New {what.lower()}",
+                    "before": [(False, "Not saved yet")],
+                    "after": [(True, f"{step.planned.title}: {deadline}")],
+                }
+            )
+            continue
+        for name in ("description", "title"):
+            if name in step.updates:
+                before, after = word_diff(
+                    getattr(step.current, name), step.updates[name]
+                )
+                wording = "Text" if name == "description" else "Title"
+                rows.append(
+                    {"label": f"{wording} of {label}", "before": before, "after": after}
+                )
+                break  # the title is the text's first words
+        if step.note:
+            rows.append(
+                {
+                    "label": f"Deadline of {label}",
+                    "before": _deadline_runs(step.current, step.current),
+                    "after": _deadline_runs(step.current, step.current)
+                    + [
+                        (
+                            False,
+                            f"— {step.note}; the report gives {_said(step.planned)}",
+                        )
+                    ],
+                }
+            )
+        if step.deadline_changed:
+            rows.append(
+                {
+                    "label": f"Deadline of {label}",
+                    "before": _deadline_runs(step.current, step.planned),
+                    "after": _deadline_runs(step.planned, step.current),
+                }
+            )
+    return rows
+
+
+def _finding_row(path: str, item: dict, depth: int, changes: dict, places) -> dict:
+    row = {"type": "finding", "key": path, "item": item, "depth": depth}
+    # What each deadline will be saved with, beside the report's words.
+    row["deadlines"] = [(d, saved_wording(d)) for d in item.get("deadlines", [])]
+    # Findings (not their sub-items) count places, in the order the revision does.
+    change = changes.get(next(places)) if "kind" in item else None
+    if change is not None:
+        row["change"] = change
+        row["change_rows"] = _change_rows(change)
+    return row
+
+
+def _rows(data: dict, plan=None) -> list[dict]:
+    """The parsed report as rows for the preview form, each with the name its inputs use.
+
+    A finding's row carries what a revision changes in it (its before and after),
+    found by its place in the report, as the revision matches it.
+    """
+    changes = {}
+    if plan is not None and plan.is_revision:
+        changes = {change.position: change for change in plan.changed}
+    places = itertools.count()
     rows = []
     for question in data.get("questions", []):
         rows.append(
@@ -97,9 +226,9 @@ def _rows(data: dict) -> list[dict]:
         for path, item, depth in _walk(
             question.get("findings", []), f"q{question['order']}", 1
         ):
-            rows.append({"type": "finding", "key": path, "item": item, "depth": depth})
+            rows.append(_finding_row(path, item, depth, changes, places))
     for path, item, depth in _walk(data.get("findings", []), "x", 0):
-        rows.append({"type": "finding", "key": path, "item": item, "depth": depth})
+        rows.append(_finding_row(path, item, depth, changes, places))
     return rows
 
 
@@ -130,14 +259,27 @@ def _apply_corrections(data: dict, post) -> list[str]:
             due = post.get(f"{path}-d{n}-due")
             if due is None:
                 continue
+            # What the report said, to tell the inspector's corrections from it.
+            deadline.setdefault(
+                "published", {"due": deadline["due"], "wording": deadline["wording"]}
+            )
             try:
                 deadline["due"] = datetime.date.fromisoformat(due).isoformat()
             except ValueError:
                 errors.append(f"“{due}” is not a date (item {path}).")
             wording = post.get(f"{path}-d{n}-wording")
-            if wording is not None and wording.strip():
-                deadline["wording"] = wording.strip()
+            if wording is not None:
+                deadline["wording"] = " ".join(wording.split())
     return errors
+
+
+def _chosen_force(value: str) -> Force | None:
+    """The force picked in the form, or None for a value that names no force."""
+    value = value.strip()
+    # Beyond 64 bits the database cannot even compare it.
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        return None
+    return Force.objects.filter(pk=int(value)).first()
 
 
 @login_required
@@ -151,13 +293,14 @@ def import_preview(request, token):
     force = forces.filter(pk=pending["force"]).first() if pending["force"] else None
     errors: list[str] = []
     if request.method == "POST":
-        if request.POST.get("force"):
-            force = forces.filter(pk=request.POST["force"]).first()
+        if "force" in request.POST:
+            force = _chosen_force(request.POST["force"])
         errors = _apply_corrections(data, request.POST)
         pending["force"] = force.pk if force else None
         request.session.modified = True
         if force is None:
-            errors.append("Choose the force this report is about.")
+            errors.append("Choose the force this report is about from the list.")
+        errors += wording_problems(data)
         if not errors and "confirm" in request.POST:
             try:
                 plan = plan_import(data, force, fingerprint=pending["fingerprint"])
@@ -194,7 +337,7 @@ def import_preview(request, token):
             "token": token,
             "pending": pending,
             "data": data,
-            "rows": _rows(data),
+            "rows": _rows(data, plan),
             "grades": GRADES,
             "kinds": KINDS,
             "forces": forces,
