@@ -231,6 +231,13 @@ EVIDENCE_FORCE_QUOTA_GB = env.float("EVIDENCE_FORCE_QUOTA_GB", default=5)
 # message and keeps the words; beyond that Django stops reading the request and
 # the 400 page (tracker.views.bad_request) says why.
 DATA_UPLOAD_MAX_NUMBER_FILES = max(100, 10 * EVIDENCE_MAX_FILES_PER_UPDATE)
+# A request larger than the most files an update takes at their largest is
+# refused before it is read, not written to disk first.
+FILE_UPLOAD_HANDLERS = [
+    "tracker.evidence.RequestSizeLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 LOGGING = {
     "version": 1,

@@ -294,3 +294,20 @@ def test_twenty_links_are_accepted(owner, action):
     links = [f"https://example.org/{i}" for i in range(20)]
     services.action_record_progress(owner, action, text="x", links=links)
     assert Evidence.objects.count() == 20
+
+
+def test_a_request_too_big_for_any_update_is_refused_before_it_is_read(
+    client, owner, action, settings
+):
+    # One file of at most 1 MB, so nothing over 1 MB plus the words is read.
+    settings.EVIDENCE_MAX_FILES_PER_UPDATE = 1
+    settings.EVIDENCE_MAX_FILE_MB = 1
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = MB
+    client.force_login(owner)
+    big = [SimpleUploadedFile(f"{i}.txt", b"a" * MB) for i in range(3)]
+    response = post_update(client, action, files=big)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "That upload was larger than 2.0\xa0MB" in body
+    assert "Nothing was saved" in body and f"/actions/{action.pk}/" in body
+    assert not ProgressUpdate.objects.exists()

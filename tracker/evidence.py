@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 
 import filetype
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.files.uploadhandler import FileUploadHandler
 from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 
@@ -59,6 +60,38 @@ def max_update_bytes() -> int:
 
 def force_quota_bytes() -> int:
     return int(settings.EVIDENCE_FORCE_QUOTA_GB * GB)
+
+
+def max_request_bytes() -> int:
+    # The largest request a form can still answer with its own message: every
+    # file an update may take at its largest, and the words and links.
+    return (
+        settings.EVIDENCE_MAX_FILES_PER_UPDATE * max_file_bytes()
+        + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    )
+
+
+class UploadTooLarge(RequestDataTooBig):
+    """A request larger than any progress update could be; Django answers 400."""
+
+
+class RequestSizeLimit(FileUploadHandler):
+    """Refuse an oversized upload before reading it, rather than after writing it out."""
+
+    def handle_raw_input(
+        self, input_data, META, content_length, boundary, encoding=None
+    ):
+        if content_length > max_request_bytes():
+            raise UploadTooLarge(
+                f"The request body ({content_length} bytes) exceeds "
+                f"{max_request_bytes()} bytes."
+            )
+
+    def receive_data_chunk(self, raw_data, start):
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
 
 
 def files_help_text() -> str:

@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -94,6 +95,13 @@ def bad_request(request, exception):
             f"That was more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files at once; "
             "a progress update can have at most "
             f"{settings.EVIDENCE_MAX_FILES_PER_UPDATE} files."
+        )
+    elif isinstance(exception, evidence.UploadTooLarge):
+        reason = (
+            "That upload was larger than "
+            f"{filesizeformat(evidence.max_request_bytes())}; a progress update can "
+            f"have at most {settings.EVIDENCE_MAX_FILES_PER_UPDATE} files and "
+            f"{settings.EVIDENCE_MAX_UPDATE_MB} MB in all."
         )
     elif isinstance(exception, (RequestDataTooBig, TooManyFieldsSent)):
         reason = "What was sent was too large to read."
