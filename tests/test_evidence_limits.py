@@ -308,6 +308,6 @@ def test_a_request_too_big_for_any_update_is_refused_before_it_is_read(
     response = post_update(client, action, files=big)
     assert response.status_code == 400
     body = response.content.decode()
-    assert "That upload was larger than 2.0\xa0MB" in body
+    assert "too large to read (over 2.0\xa0MB)" in body
     assert "Nothing was saved" in body and f"/actions/{action.pk}/" in body
     assert not ProgressUpdate.objects.exists()

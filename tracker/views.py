@@ -98,8 +98,8 @@ def bad_request(request, exception):
         )
     elif isinstance(exception, evidence.UploadTooLarge):
         reason = (
-            "That upload was larger than "
-            f"{filesizeformat(evidence.max_request_bytes())}; a progress update can "
+            "That upload was too large to read (over "
+            f"{filesizeformat(evidence.max_request_bytes())}); a progress update can "
             f"have at most {settings.EVIDENCE_MAX_FILES_PER_UPDATE} files and "
             f"{settings.EVIDENCE_MAX_UPDATE_MB} MB in all."
         )
