@@ -250,8 +250,8 @@ def check_force_quota(force_id: int, uploads: Sequence) -> None:
         raise ValidationError(
             f"Your force’s evidence storage is full: {filesizeformat(used)} of "
             f"{filesizeformat(quota)} is used, and these files need "
-            f"{filesizeformat(adding)}. Ask your force lead to make room, or give a "
-            "link to where the document is kept instead."
+            f"{filesizeformat(adding)}. Give a link to where the document is kept "
+            "instead, or ask the tracker's administrator for more room."
         )
 
 
