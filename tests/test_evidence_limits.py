@@ -311,3 +311,17 @@ def test_a_request_too_big_for_any_update_is_refused_before_it_is_read(
     assert "too large to read (over 2.0\xa0MB)" in body
     assert "Nothing was saved" in body and f"/actions/{action.pk}/" in body
     assert not ProgressUpdate.objects.exists()
+
+
+def test_a_force_may_have_its_own_quota(client, owner, lead, action, force):
+    force.evidence_quota_gb = 20
+    force.save()
+    stored_evidence(action, owner, 6 * GB)  # over the default, within its own
+    services.action_record_progress(owner, action, text="Fits", files=[pdf()])
+    client.force_login(lead)
+    body = client.get(force.get_absolute_url()).content.decode()
+    assert "6.0\xa0GB of 20.0\xa0GB used" in body
+    force.evidence_quota_gb = 6
+    force.save()
+    with pytest.raises(WorkflowError, match="storage is full"):
+        services.action_record_progress(owner, action, text="Full", files=[pdf()])

@@ -58,7 +58,9 @@ def max_update_bytes() -> int:
     return settings.EVIDENCE_MAX_UPDATE_MB * MB
 
 
-def force_quota_bytes() -> int:
+def force_quota_bytes(force) -> int:
+    if force.evidence_quota_gb is not None:
+        return force.evidence_quota_gb * GB
     return int(settings.EVIDENCE_FORCE_QUOTA_GB * GB)
 
 
@@ -241,11 +243,11 @@ def storage_used(force_id: int) -> int:
     return used or 0
 
 
-def check_force_quota(force_id: int, uploads: Sequence) -> None:
+def check_force_quota(force, uploads: Sequence) -> None:
     adding = sum(upload.size for upload in uploads)
     if not adding:
         return
-    used, quota = storage_used(force_id), force_quota_bytes()
+    used, quota = storage_used(force.pk), force_quota_bytes(force)
     if used + adding > quota:
         raise ValidationError(
             f"Your force’s evidence storage is full: {filesizeformat(used)} of "

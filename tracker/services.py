@@ -322,9 +322,9 @@ def action_record_progress(
     if files:
         # The force's row is the lock that keeps two uploads at once from both
         # fitting in the same remaining room.
-        list(Force.objects.select_for_update().filter(pk=action.force_id).values("pk"))
+        force = Force.objects.select_for_update().get(pk=action.force_id)
         try:
-            evidence.check_force_quota(action.force_id, files)
+            evidence.check_force_quota(force, files)
         except ValidationError as error:
             raise WorkflowError(" ".join(error.messages)) from None
     if action.status not in Action.UNFINISHED_STATUSES:

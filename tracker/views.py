@@ -313,7 +313,7 @@ def force_detail(request, slug):
     if is_force_lead_of(request.user, force.pk) or sees_every_force(request.user):
         storage = {
             "used": evidence.storage_used(force.pk),
-            "quota": evidence.force_quota_bytes(),
+            "quota": evidence.force_quota_bytes(force),
         }
     return render(
         request,
