@@ -220,6 +220,25 @@ X_FRAME_OPTIONS = "DENY"
 
 FILE_UPLOAD_PERMISSIONS = 0o640
 
+# Evidence limits, said on the update form and in the README. Sizes are in MB
+# (1024 x 1024 bytes), the quota of each force in GB.
+EVIDENCE_MAX_FILE_MB = env.int("EVIDENCE_MAX_FILE_MB", default=20)
+EVIDENCE_MAX_FILES_PER_UPDATE = env.int("EVIDENCE_MAX_FILES_PER_UPDATE", default=10)
+EVIDENCE_MAX_UPDATE_MB = env.int("EVIDENCE_MAX_UPDATE_MB", default=50)
+EVIDENCE_MAX_LINKS_PER_UPDATE = env.int("EVIDENCE_MAX_LINKS_PER_UPDATE", default=20)
+EVIDENCE_FORCE_QUOTA_GB = env.float("EVIDENCE_FORCE_QUOTA_GB", default=5)
+# Up to ten times the files an update takes, the form answers with its own
+# message and keeps the words; beyond that Django stops reading the request and
+# the 400 page (tracker.views.bad_request) says why.
+DATA_UPLOAD_MAX_NUMBER_FILES = max(100, 10 * EVIDENCE_MAX_FILES_PER_UPDATE)
+# A request larger than the most files an update takes at their largest is
+# refused before it is read, not written to disk first.
+FILE_UPLOAD_HANDLERS = [
+    "tracker.evidence.RequestSizeLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

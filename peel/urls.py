@@ -6,3 +6,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("tracker.urls")),
 ]
+
+handler400 = "tracker.views.bad_request"

@@ -1,8 +1,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import lazy
 
-from .evidence import ALLOWED_EXTENSIONS, check_evidence_file
+from . import evidence
 from .models import Action, Finding, Force, ReminderPreference, Role, User
 
 
@@ -36,36 +37,33 @@ class ProgressUpdateForm(forms.Form):
     files = MultipleFileField(
         label="Evidence files",
         required=False,
-        help_text=f"{ALLOWED_EXTENSIONS}; up to 20 MB each.",
+        help_text=lazy(evidence.files_help_text, str)(),
     )
     links = forms.CharField(
         label="Evidence links",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One web address per line.",
+        help_text=lazy(evidence.links_help_text, str)(),
     )
 
     def clean_files(self):
         files = self.cleaned_data["files"]
-        errors = []
+        try:
+            checked = evidence.check_evidence_files(files)
+        except ValidationError as error:
+            raise ValidationError(
+                [
+                    *error.messages,
+                    "Your text and links are kept below: choose the files again and "
+                    "resubmit.",
+                ]
+            ) from None
         for upload in files:
-            try:
-                upload.checked_content_type = check_evidence_file(upload)
-            except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            errors.append(
-                "Your text and links are kept below: choose the files again and resubmit."
-            )
-            raise ValidationError(errors)
+            upload.checked_content_type = checked[id(upload)]
         return files
 
     def clean_links(self):
-        return [
-            line.strip()
-            for line in self.cleaned_data["links"].splitlines()
-            if line.strip()
-        ]
+        return evidence.check_links(self.cleaned_data["links"].splitlines())
 
 
 class CommentForm(forms.Form):

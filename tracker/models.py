@@ -66,6 +66,12 @@ class Force(models.Model):
         limit_choices_to={"role": Role.INSPECTOR},
         help_text="The inspector who receives this force's late escalations.",
     )
+    evidence_quota_gb = models.PositiveIntegerField(
+        "evidence storage quota (GB)",
+        null=True,
+        blank=True,
+        help_text="Leave empty for the quota every force has (EVIDENCE_FORCE_QUOTA_GB).",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -8,7 +8,6 @@ admin, commands and tasks call these; none of them writes those rows itself.
 import datetime
 import secrets
 from collections.abc import Iterable, Sequence
-from urllib.parse import urlparse
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .evidence import check_evidence_file
+from . import evidence
 from .models import (
     Action,
     DeadlineChangeRequest,
@@ -293,17 +292,10 @@ def _changed_fields(seen: Action, current: Action) -> list[str]:
 
 
 def _validated_links(links: Iterable[str]) -> list[str]:
-    cleaned = []
-    for link in links:
-        link = (link or "").strip()
-        if not link:
-            continue
-        if urlparse(link).scheme not in ("http", "https"):
-            raise WorkflowError(
-                f"“{link}” is not a web address: links must start with https://."
-            )
-        cleaned.append(link)
-    return cleaned
+    try:
+        return evidence.check_links(link or "" for link in links)
+    except ValidationError as error:
+        raise WorkflowError(" ".join(error.messages)) from None
 
 
 @transaction.atomic
@@ -324,13 +316,19 @@ def action_record_progress(
     text = _require_text(text, "A description of the progress")
     _check_percent(percent)
     links = _validated_links(links)
-    checked_types = {}
-    for upload in files:
+    try:
+        checked_types = evidence.check_evidence_files(files)
+    except ValidationError as error:
+        raise WorkflowError(" ".join(error.messages)) from None
+    action = _locked(action)
+    if files:
+        # The force's row is the lock that keeps two uploads at once from both
+        # fitting in the same remaining room.
+        force = Force.objects.select_for_update().get(pk=action.force_id)
         try:
-            checked_types[id(upload)] = check_evidence_file(upload)
+            evidence.check_force_quota(force, files)
         except ValidationError as error:
             raise WorkflowError(" ".join(error.messages)) from None
-    action = _locked(action)
     if action.status not in Action.UNFINISHED_STATUSES:
         raise WorkflowError(
             f"This action is {action.get_status_display().lower()}: progress can only be "

@@ -5,7 +5,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
@@ -23,12 +28,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from . import charts, services
+from . import charts, evidence, services
 from .calendar import calendar_actions, calendar_for
 from .exports import csv_response, xlsx_response
 from .filters import ActionFilter
@@ -77,6 +83,35 @@ HOME_ROWS = 10  # per list on the home page; the action list has the rest
 
 def _is_lead_for(user, obj) -> bool:
     return is_force_lead_of(user, obj.force_id)
+
+
+def bad_request(request, exception):
+    """The 400 page, saying why when Django stopped reading a request too big to read.
+
+    Those requests fail before any form sees them, so the form cannot say it.
+    """
+    if isinstance(exception, TooManyFilesSent):
+        reason = (
+            f"That was more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files at once; "
+            "a progress update can have at most "
+            f"{settings.EVIDENCE_MAX_FILES_PER_UPDATE} files."
+        )
+    elif isinstance(exception, evidence.UploadTooLarge):
+        reason = (
+            "That upload was too large to read (over "
+            f"{filesizeformat(evidence.max_request_bytes())}); a progress update can "
+            f"have at most {settings.EVIDENCE_MAX_FILES_PER_UPDATE} files and "
+            f"{settings.EVIDENCE_MAX_UPDATE_MB} MB in all."
+        )
+    elif isinstance(exception, (RequestDataTooBig, TooManyFieldsSent)):
+        reason = "What was sent was too large to read."
+    else:
+        reason = "The request could not be read."
+    match = request.resolver_match
+    back = None
+    if match and match.view_name == "tracker:action-add-update":
+        back = reverse("tracker:action-detail", args=[match.kwargs["pk"]])
+    return render(request, "400.html", {"reason": reason, "back": back}, status=400)
 
 
 def _action_rows(queryset):
@@ -274,11 +309,18 @@ def force_detail(request, slug):
         )
     )
     actions = visible_actions(request.user).filter(force=force)
+    storage = None
+    if is_force_lead_of(request.user, force.pk) or sees_every_force(request.user):
+        storage = {
+            "used": evidence.storage_used(force.pk),
+            "quota": evidence.force_quota_bytes(force),
+        }
     return render(
         request,
         "tracker/force_detail.html",
         {
             "force": force,
+            "storage": storage,
             "inspections": inspections,
             "summary": action_summary(actions, today),
             "charts": [
