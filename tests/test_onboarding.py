@@ -16,13 +16,14 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from tests.conftest import make_user
 from tests.reminders_support import (  # noqa: F401 (fixtures)
     free_port,
     smtp_server,
     text_body,
 )
 from tracker import services
-from tracker.models import User
+from tracker.models import Role, User
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -302,3 +303,112 @@ def test_the_reset_form_sends_nothing_to_an_inactive_account(
     response = client.post("/accounts/password_reset/", {"email": "gone@hmicfrs.test"})
     assert response.status_code == 302
     assert smtp_server.messages == []
+
+
+# ------------------------------------------------------- email in any letter case
+
+
+def test_sign_in_accepts_the_email_in_any_letter_case(client, owner):
+    assert signs_in(client, "OWNER@WestMercia.TEST", "a-long-test-password")
+    assert client.get("/").status_code == 200
+
+
+def test_failures_in_any_letter_case_count_towards_one_lockout(client, owner):
+    for spelling in [
+        "Owner@westmercia.test",
+        "OWNER@WESTMERCIA.TEST",
+        "owner@westmercia.test",
+        "oWner@westmercia.test",
+    ]:
+        response = client.post(
+            "/accounts/login/", {"username": spelling, "password": "wrong"}
+        )
+        assert response.status_code == 200
+    fifth = client.post(
+        "/accounts/login/", {"username": "Owner@WestMercia.test", "password": "wrong"}
+    )
+    assert fifth.status_code == 429
+    locked = client.post(
+        "/accounts/login/",
+        {"username": "owner@westmercia.test", "password": "a-long-test-password"},
+    )
+    assert locked.status_code == 429
+
+
+def test_a_success_clears_failures_made_in_another_letter_case(client, owner):
+    for _ in range(4):
+        client.post(
+            "/accounts/login/",
+            {"username": "OWNER@westmercia.test", "password": "wrong"},
+        )
+    assert signs_in(client, "owner@westmercia.test", "a-long-test-password")
+    client.logout()
+    for _ in range(4):
+        response = client.post(
+            "/accounts/login/",
+            {"username": "Owner@westmercia.test", "password": "wrong"},
+        )
+        assert response.status_code == 200  # the count started again
+
+
+def test_the_admin_keeps_emails_in_lower_case_and_refuses_a_case_twin(
+    client, admin_user, owner
+):
+    client.force_login(admin_user)
+    response = client.post(
+        f"/admin/tracker/user/{owner.pk}/change/",
+        {
+            "email": "Olive.New@WestMercia.test",
+            "first_name": "Olive",
+            "last_name": "",
+            "role": Role.FORCE_STAFF,
+            "force": owner.force_id,
+            "is_active": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "09:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    owner.refresh_from_db()
+    assert owner.email == "olive.new@westmercia.test"
+
+    other = make_user("other@westmercia.test", Role.FORCE_STAFF, owner.force)
+    response = client.post(
+        f"/admin/tracker/user/{other.pk}/change/",
+        {
+            "email": "OLIVE.NEW@westmercia.test",
+            "first_name": "",
+            "last_name": "",
+            "role": Role.FORCE_STAFF,
+            "force": owner.force_id,
+            "is_active": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "09:00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    other.refresh_from_db()
+    assert other.email == "other@westmercia.test"
+
+
+def test_accounts_that_differ_only_by_case_sign_in_only_by_their_exact_spelling(
+    client, force
+):
+    """Made before addresses were kept in lower case: never guess which one is meant."""
+    User.objects.bulk_create(
+        [
+            User(email="Jo@westmercia.test", role=Role.FORCE_STAFF, force=force),
+            User(email="jo@westmercia.test", role=Role.FORCE_STAFF, force=force),
+        ]
+    )
+    upper, lower = User.objects.order_by("email")
+    upper.set_password("upper's passphrase")
+    upper.save()
+    lower.set_password("lower's passphrase")
+    lower.save()
+    assert signs_in(client, "Jo@westmercia.test", "upper's passphrase")
+    assert client.get("/").context["user"] == upper
+    assert signs_in(client, "jo@westmercia.test", "lower's passphrase")
+    assert client.get("/").context["user"] == lower
+    assert not signs_in(client, "JO@westmercia.test", "lower's passphrase")
