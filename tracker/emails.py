@@ -182,7 +182,7 @@ def link_lifetime() -> str:
 
 
 def role_in_words(user: User) -> str:
-    """ "force lead of West Mercia Police", "an inspector"."""
+    """Their role in words: "force lead of West Mercia Police", "an inspector"."""
     if user.force_id:
         return f"{user.get_role_display().lower()} of {user.force}"
     return "an administrator" if user.role == Role.ADMIN else "an inspector"
@@ -200,7 +200,6 @@ def welcome_message(user: User) -> EmailMultiAlternatives:
         "lifetime": link_lifetime(),
         "expires": f"{long_date(expires.date())} at {expires:%H:%M}",
         "reset_url": settings.SITE_URL + reverse("password_reset"),
-        "site_url": settings.SITE_URL,
     }
     subject = " ".join(render_to_string("emails/welcome_subject.txt", context).split())
     message = EmailMultiAlternatives(
