@@ -8,9 +8,12 @@ for WCAG 2.2 AA violations on the way.
 """
 
 import datetime
+import io
+import re
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from tests.conftest import make_finding, make_inspection
 from tracker import services
@@ -300,3 +303,48 @@ def test_public_and_error_pages_are_accessible(
     response = page.goto("/national/")
     assert response.status == 403
     checker.check_accessibility("not allowed")
+
+
+def test_a_new_person_sets_a_password_from_the_welcome_link_and_signs_in_in_capitals(
+    browser, live_server, static_files, people, settings
+):
+    settings.SITE_URL = live_server.url
+    out = io.StringIO()
+    call_command(
+        "add_user",
+        "new.officer@westmercia.test",
+        "--role",
+        "force-staff",
+        "--force",
+        "west-mercia",
+        "--print-link",
+        stdout=out,
+    )
+    link = re.search(r"http\S+/accounts/reset/\S+/", out.getvalue()).group(0)
+    page = browser.new_context(base_url=live_server.url).new_page()
+    checker = Person.__new__(Person)
+    checker.page, checker.scanned = page, {}
+    page.goto(link)
+    assert page.get_by_role("heading", name="Set your password").is_visible()
+    checker.check_accessibility("set your password")
+    page.locator("#id_new_password1").fill("a brand new passphrase")
+    page.get_by_label("New password confirmation").fill("a brand new passphrase")
+    page.get_by_role("button", name="Set my password").click()
+    assert page.get_by_role("heading", name="Password set").is_visible()
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill("NEW.OFFICER@WESTMERCIA.TEST")
+    page.get_by_label("Password").fill("a brand new passphrase")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/")
+
+    page.goto(link)  # used once: it works no more
+    assert page.get_by_role("heading", name="This link has expired").is_visible()
+
+    lead = browser.new_context(base_url=live_server.url).new_page()
+    lead.goto("/accounts/login/")
+    lead.get_by_label("Email address").fill("LEAD@WESTMERCIA.TEST")
+    lead.get_by_label("Password").fill(PASSWORD)
+    lead.get_by_role("button", name="Sign in").click()
+    lead.wait_for_url(live_server.url + "/")
+    assert "Jo Morgan" in lead.content()

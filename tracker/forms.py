@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -205,3 +206,15 @@ class ReminderPreferenceForm(forms.ModelForm):
                 "That date has passed. Leave it empty if you are not on leave."
             )
         return paused_until
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Also sends to people who have never set a password.
+
+    Django skips accounts with an unusable password, which it takes to mean they
+    sign in some other way; here it means a person added without one, whose only
+    way in is this link. Inactive accounts still get nothing.
+    """
+
+    def get_users(self, email):
+        return User.objects.filter(email__iexact=email, is_active=True)

@@ -8,6 +8,7 @@ import datetime
 import uuid
 from pathlib import PurePath
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -104,6 +105,23 @@ class UserManager(BaseUserManager):
         extra_fields.update(role=Role.ADMIN, is_staff=True, is_superuser=True)
         return self._create_user(email, password, **extra_fields)
 
+    def get_by_natural_key(self, email):
+        # Signing in (ModelBackend) looks people up here: any letter case will do.
+        try:
+            return self.get(email__iexact=email)
+        except self.model.MultipleObjectsReturned:
+            # Accounts made before emails were kept in lower case may differ only
+            # by case: only the exact spelling picks one, never a guess.
+            return self.get(email=email)
+
+
+def sign_in_username(request, credentials=None):
+    """The email django-axes counts failed sign-ins against: one count per address
+    in any letter case, as signing in accepts any (AXES_USERNAME_CALLABLE)."""
+    data = credentials or getattr(request, "data", request.POST)
+    username = data.get(settings.AXES_USERNAME_FORM_FIELD)
+    return username.lower() if isinstance(username, str) else username
+
 
 class User(AbstractUser):
     """A person who signs in: force staff and leads belong to one force."""
@@ -139,6 +157,12 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    @classmethod
+    def normalize_username(cls, username):
+        # Called by clean(): forms (the admin's too) save emails in lower case, so
+        # that uniqueness is checked on the lower-case spelling.
+        return super().normalize_username(username).lower()
 
     def clean(self):
         super().clean()
