@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from .forms import DateInput
 from .models import (
     Action,
     Finding,
@@ -58,7 +59,7 @@ class ActionFilter(django_filters.FilterSet):
         field_name="deadline",
         lookup_expr="lte",
         label="Due on or before",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
     )
     theme = django_filters.ModelChoiceFilter(
         field_name="finding__themes",
