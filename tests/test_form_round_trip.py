@@ -188,7 +188,6 @@ class FormParser(HTMLParser):
                     "name": attrs.get("name"),
                     "value": attrs.get("value", ""),
                     "disabled": self._disabled(attrs),
-                    "label": "",
                 }
             )
         elif tag == "select":
@@ -222,12 +221,6 @@ class FormParser(HTMLParser):
             self.option["text"] += data
         if self.textarea is not None:
             self.textarea["value"] += data
-        if (
-            self.form
-            and self.form.controls
-            and self.form.controls[-1].get("label") == ""
-        ):
-            self.form.controls[-1]["text"] = data.strip()
 
     def handle_endtag(self, tag):
         if tag == "form":
@@ -527,14 +520,10 @@ def _view_of(url: str):
 
 def _tracker_admin(match) -> bool:
     # The admin's pages of the app's own models (other apps' admins are theirs).
-    return (
-        match.view_name.startswith("admin:tracker_")
-        or match.view_name
-        in (
-            "admin:index",
-            "admin:app_list",
-        )
-        and match.kwargs.get("app_label", "tracker") == "tracker"
+    if match.view_name == "admin:app_list":
+        return match.kwargs["app_label"] == "tracker"
+    return match.view_name == "admin:index" or match.view_name.startswith(
+        "admin:tracker_"
     )
 
 
