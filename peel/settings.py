@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After CSP, so that the page it puts in place of a blank 405 gets its headers.
+    "tracker.middleware.MethodNotAllowedPage",
     # Last, so that it sees the outcome of every sign-in attempt.
     "axes.middleware.AxesMiddleware",
 ]

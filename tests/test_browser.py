@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import make_finding, make_inspection
 from tracker import services
-from tracker.models import Finding, Force, Role, User
+from tracker.models import Action, Finding, Force, Role, User
 
 # serialized_rollback: the forces shipped by a data migration come back after each test.
 pytestmark = [
@@ -351,3 +351,41 @@ def test_a_new_person_sets_a_password_from_the_welcome_link_and_signs_in_in_capi
     lead.get_by_role("button", name="Sign in").click()
     lead.wait_for_url(live_server.url + "/")
     assert "Jo Morgan" in lead.content()
+
+
+def test_assigning_in_the_browser_keeps_the_deadline(
+    browser, live_server, static_files, people, scenario
+):
+    action = scenario["action"]
+    set_by_inspectorate = services.action_create(
+        people["lead"],
+        finding=scenario["finding"],
+        title="Report the plan to the inspectorate",
+        deadline=datetime.date(2030, 11, 12),
+        deadline_set_by=Action.DeadlineSetBy.INSPECTORATE,
+    )
+    lead = Person(browser, live_server.url, "lead@westmercia.test", {})
+    page = lead.page
+
+    lead.visit(f"/actions/{action.pk}/assign/", "assign page")
+    assert page.get_by_label("Deadline").input_value() == action.deadline.isoformat()
+    page.get_by_label(str(people["lead"])).check()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert "Owner, contributors and deadline saved." in page.content()
+    action.refresh_from_db()
+    assert action.deadline == scenario["action"].deadline
+    assert list(action.contributors.all()) == [people["lead"]]
+
+    # The inspectorate's deadline cannot be changed here, but it is shown, and kept.
+    lead.visit(f"/actions/{set_by_inspectorate.pk}/assign/", "assign page (set)")
+    box = page.get_by_label("Deadline")
+    assert box.is_disabled()
+    assert box.input_value() == "2030-11-12"
+    page.get_by_label(str(people["officer"]), exact=True).check()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    set_by_inspectorate.refresh_from_db()
+    assert set_by_inspectorate.deadline == datetime.date(2030, 11, 12)
+    assert set_by_inspectorate.owner is None
+    assert list(set_by_inspectorate.contributors.all()) == [people["officer"]]

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tracker import services
-from tracker.models import Action
+from tracker.models import Action, Force
 
 
 def csv_rows(response):
@@ -336,3 +336,100 @@ def test_inspector_home_force_list_follows_a_new_inspection_through_the_cache(
     assert west_mercia_inspections() == 1
     make_inspection(finding.force, year=2017)  # no findings yet, as an admin adds one
     assert west_mercia_inspections() == 2
+
+
+def test_the_list_shows_no_template_comment(client, owner, three_actions):
+    client.force_login(owner)
+    page = client.get("/actions/").content.decode()
+    assert "{#" not in page and "htmx refreshes" not in page
+
+
+def test_page_last_shows_the_last_page(client, owner, finding, lead):
+    Action.objects.bulk_create(
+        Action(
+            inspection=finding.inspection,
+            finding=finding,
+            force=finding.force,
+            title=f"Step {i:03}",
+            deadline=datetime.date(2030, 1, 1) + datetime.timedelta(days=i),
+        )
+        for i in range(60)
+    )
+    client.force_login(owner)
+    response = client.get("/actions/?page=last")
+    assert response.context["page"].number == 2
+    assert titles(response)[-1] == "Step 059"
+    assert "Page 2 of 2" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "sort, dated",
+    [
+        ("", ["Late review", "=SUM(A1) soon", "Later plan"]),
+        ("deadline", ["Late review", "=SUM(A1) soon", "Later plan"]),
+        ("-deadline", ["Later plan", "=SUM(A1) soon", "Late review"]),
+    ],
+)
+def test_undated_actions_sort_after_the_dated_both_ways(
+    client, owner, lead, finding, three_actions, sort, dated
+):
+    services.action_create(lead, finding=finding, title="No date yet", owner=owner)
+    client.force_login(owner)
+    response = client.get(f"/actions/?sort={sort}")
+    assert titles(response) == [*dated, "No date yet"]
+    rows = csv_rows(client.get(f"/actions/export.csv?sort={sort}"))
+    assert [row["Action"] for row in rows][-1] == "No date yet"
+
+
+def test_sort_choices_are_each_offered_once_with_their_own_words(client, owner):
+    client.force_login(owner)
+    choices = client.get("/actions/").context["filter"].form.fields["sort"].choices
+    labels = [label for _, label in choices]
+    assert len(labels) == len(set(labels)), labels
+    assert not [label for label in labels if "descending" in label], labels
+    assert labels[0] == "Deadline (soonest first)"
+    assert "Force (Z to A)" in labels and "Most complete" in labels
+
+
+def test_inspector_home_lists_forces_alphabetically(client, inspector, force):
+    # A force renamed after it was added: its place in the list is its name's.
+    Force.objects.filter(pk=force.pk).update(name="Aardvark Constabulary")
+    client.force_login(inspector)
+    names = [force.name for force in client.get("/").context["forces"]]
+    assert len(names) == 43
+    assert names == sorted(names)
+
+
+def test_the_first_calendar_address_does_not_mention_an_old_one(client, owner):
+    client.force_login(owner)
+    first = client.post("/calendar/", {"do": "reset"}, follow=True).content.decode()
+    assert "no longer works" not in first
+    assert "You have a calendar address" in first
+    second = client.post("/calendar/", {"do": "reset"}, follow=True).content.decode()
+    assert "the old one no longer works" in second
+
+
+@pytest.mark.parametrize("sort", ["deadline", "-deadline"])
+@pytest.mark.parametrize("status", ["", "in_progress"])
+def test_the_list_pages_are_read_off_an_index_in_either_order(
+    owner, three_actions, sort, status
+):
+    from django.db import connection
+
+    from tracker.filters import ActionFilter
+    from tracker.selectors import visible_actions
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is PostgreSQL's")
+    ids = ActionFilter(
+        {"sort": sort, "status": [status] if status else []},
+        queryset=visible_actions(owner),
+        user=owner,
+    ).qs.values_list("pk", flat=True)[1000:1050]
+    with connection.cursor() as cursor:
+        # Forbidden to sort or scan the table, the planner shows whether an index
+        # gives the rows in the list's order.
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = ids.explain()
+    assert "Sort" not in plan, plan

@@ -287,3 +287,51 @@ def test_forbidden_moves_change_nothing(client, world, owner):
     action.refresh_from_db()
     assert (action.status, action.version, action.updates.count()) == before
     assert DeadlineChangeRequest.objects.filter(status="pending").count() == 2
+
+
+@pytest.mark.parametrize(
+    "path, back",
+    [
+        ("/actions/{action}/sign-off/", "/actions/{action}/"),
+        ("/actions/{action}/updates/", "/actions/{action}/"),
+        ("/findings/{finding}/request-closure/", "/findings/{finding}/"),
+        ("/accounts/logout/", "/"),
+    ],
+)
+def test_a_form_only_address_opened_in_the_browser_explains_itself(
+    client, owner, action, path, back
+):
+    client.force_login(owner)
+    ids = {"action": action.pk, "finding": action.finding_id}
+    response = client.get(path.format(**ids))
+    assert response.status_code == 405
+    assert "POST" in response["Allow"]
+    page = response.content.decode()
+    assert "<nav" in page, "the site's own page, with its navigation"
+    assert "only by a form" in page
+    assert f'href="{back.format(**ids)}"' in page
+
+
+@pytest.mark.parametrize(
+    "who, path",
+    [
+        ("owner", "/"),
+        ("owner", "/actions/"),
+        ("owner", "/actions/{action}/"),
+        ("owner", "/findings/{finding}/"),
+        ("owner", "/reminders/"),
+        ("owner", "/calendar/"),
+        ("lead", "/actions/{action}/assign/"),
+        ("inspector", "/national/"),
+        ("inspector", "/import/"),
+        (None, "/accounts/login/"),
+    ],
+)
+def test_head_answers_wherever_get_does(client, request, action, who, path):
+    if who:
+        client.force_login(request.getfixturevalue(who))
+    path = path.format(action=action.pk, finding=action.finding_id)
+    assert client.get(path).status_code == 200
+    response = client.head(path)
+    assert response.status_code == 200, path
+    assert response.content == b""

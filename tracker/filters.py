@@ -2,9 +2,10 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
+from .forms import DateInput
 from .models import (
     Action,
     Finding,
@@ -17,6 +18,14 @@ from .models import (
 )
 from .permissions import sees_every_force
 from .selectors import visible_inspections
+
+# Undated actions come after the dated in either order, on every database (each
+# puts NULL at a different end). Both orders are read off an index on PostgreSQL:
+# soonest first off (deadline, id), latest first off the indexes of migration 0008.
+UNDATED_LAST = {
+    "deadline": F("deadline").asc(nulls_last=True),
+    "-deadline": F("deadline").desc(nulls_last=True),
+}
 
 
 class ActionFilter(django_filters.FilterSet):
@@ -58,7 +67,7 @@ class ActionFilter(django_filters.FilterSet):
         field_name="deadline",
         lookup_expr="lte",
         label="Due on or before",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
     )
     theme = django_filters.ModelChoiceFilter(
         field_name="finding__themes",
@@ -75,21 +84,24 @@ class ActionFilter(django_filters.FilterSet):
             ("updated_at", "updated"),
             ("percent_complete", "percent"),
         ],
+        # django-filter names an ascending choice by its field, a descending one
+        # by "-" and its parameter.
         field_labels={
             "deadline": "Deadline (soonest first)",
             "-deadline": "Deadline (latest first)",
-            "status": "Status",
-            "-status": "Status (descending)",
+            "status": "Status (A to Z)",
+            "-status": "Status (Z to A)",
             "title": "Title",
             "-title": "Title (Z to A)",
             "force__name": "Force",
-            "-force__name": "Force (Z to A)",
+            "-force": "Force (Z to A)",
             "updated_at": "Least recently updated",
-            "-updated_at": "Most recently updated",
+            "-updated": "Most recently updated",
             "percent_complete": "Least complete",
-            "-percent_complete": "Most complete",
+            "-percent": "Most complete",
         },
-        empty_label="Deadline (soonest first)",
+        # No empty choice: without one the list is in its first order, soonest first.
+        empty_label=None,
     )
 
     class Meta:
@@ -162,6 +174,8 @@ class ActionFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        ordering = list(queryset.query.order_by) or ["deadline"]
+        ordering = [
+            UNDATED_LAST.get(term, term) for term in queryset.query.order_by
+        ] or [UNDATED_LAST["deadline"]]
         # A final unique key keeps pages stable: no row on two pages, none on neither.
         return queryset.order_by(*ordering, "pk")

@@ -8,6 +8,20 @@ from . import evidence
 from .models import Action, Finding, Force, ReminderPreference, Role, User
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker, which holds and sends only yyyy-mm-dd.
+
+    A browser empties a date box whose value is in any other form, so the value
+    is always written in ISO, whatever the language's date format; a form then
+    sent unchanged keeps its date (an en-gb "11/12/2026" came back empty).
+    """
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -89,9 +103,7 @@ class AssignForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    deadline = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    deadline = forms.DateField(required=False, widget=DateInput)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, action: Action, **kwargs):
@@ -111,9 +123,7 @@ class AssignForm(forms.Form):
 
 
 class DeadlineChangeForm(forms.Form):
-    new_deadline = forms.DateField(
-        label="New deadline", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    new_deadline = forms.DateField(label="New deadline", widget=DateInput)
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
@@ -196,7 +206,7 @@ class ReminderPreferenceForm(forms.ModelForm):
         }
         widgets = {
             "digest": forms.RadioSelect,
-            "paused_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "paused_until": DateInput,
         }
 
     def clean_paused_until(self):

@@ -781,13 +781,14 @@ def reminder_preferences_update(
     paused_until: datetime.date | None,
 ) -> "ReminderPreference":
     """A person's choice of daily or weekly digest, and leave during which only escalations go."""
+    choices = {"digest": digest, "weekly_on": weekly_on, "paused_until": paused_until}
+    if not ReminderPreference.objects.filter(user=user).exists():
+        unsaved = ReminderPreference(user=user)
+        if all(getattr(unsaved, name) == value for name, value in choices.items()):
+            # The defaults hold without a row: saving them unchanged changes nothing.
+            return unsaved
     preference, _ = ReminderPreference.objects.update_or_create(
-        user=user,
-        defaults={
-            "digest": digest,
-            "weekly_on": weekly_on,
-            "paused_until": paused_until,
-        },
+        user=user, defaults=choices
     )
     return preference
 

@@ -32,7 +32,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from . import charts, evidence, services
 from .calendar import calendar_actions, calendar_for
@@ -120,7 +120,7 @@ def _action_rows(queryset):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def home(request):
     user = request.user
@@ -152,8 +152,11 @@ def home(request):
     if sees_every_force(user):
 
         def national_figures():
-            forces = visible_forces(user).annotate(
-                inspection_count=Count("inspections", distinct=True)
+            # order_by again: a GROUP BY query leaves out the model's ordering.
+            forces = (
+                visible_forces(user)
+                .annotate(inspection_count=Count("inspections", distinct=True))
+                .order_by("name")
             )
             return (*figures(), list(forces))
 
@@ -276,7 +279,7 @@ def action_summary(actions, today: datetime.date) -> dict:
     return counts
 
 
-@require_GET
+@require_safe
 @login_required
 def force_detail(request, slug):
     force = get_visible_or_404(visible_forces(request.user), slug=slug)
@@ -337,7 +340,7 @@ def _with_action_tree(findings_queryset, actions_queryset):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def inspection_detail(request, pk):
     inspection = get_visible_or_404(
@@ -393,7 +396,7 @@ def _load_finding(request, pk) -> Finding:
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def finding_detail(request, pk):
     return _finding_page(request, _load_finding(request, pk))
@@ -520,7 +523,7 @@ def _load_action(request, pk) -> Action:
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def action_detail(request, pk):
     return _action_page(request, _load_action(request, pk))
@@ -703,7 +706,7 @@ def deadline_request_decide(request, pk):
     return redirect(change.action)
 
 
-@require_GET
+@require_safe
 @login_required
 def evidence_download(request, pk):
     evidence = get_visible_or_404(visible_evidence(request.user), pk=pk)
@@ -730,7 +733,7 @@ def _filtered_actions(request) -> ActionFilter:
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def action_list(request):
     action_filter = _filtered_actions(request)
@@ -739,9 +742,9 @@ def action_list(request):
     ).with_rag()
     # Page through the ids alone (an index-only scan, however deep the page), then
     # fetch the page's rows with their joins.
-    page = Paginator(
-        action_filter.qs.values_list("pk", flat=True), LIST_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    paginator = Paginator(action_filter.qs.values_list("pk", flat=True), LIST_PAGE_SIZE)
+    number = request.GET.get("page")
+    page = paginator.get_page(paginator.num_pages if number == "last" else number)
     page.object_list = list(rows.filter(pk__in=list(page.object_list)))
     query = request.GET.copy()
     query.pop("page", None)
@@ -757,7 +760,7 @@ def action_list(request):
     return response
 
 
-@require_GET
+@require_safe
 @login_required
 def action_export(request, fmt):
     action_filter = _filtered_actions(request)
@@ -773,7 +776,7 @@ def _require_national_reader(user):
         raise PermissionDenied("The national view is for inspectors.")
 
 
-@require_GET
+@require_safe
 @login_required
 def national(request):
     """Every force against finding and action status, overdue work, ageing, and one theme."""
@@ -904,10 +907,15 @@ def calendar_settings(request):
         if request.POST.get("do") == "revoke":
             services.calendar_token_revoke(request.user)
             messages.success(request, "Your calendar address no longer works.")
-        else:
+        elif request.user.calendar_token:
             services.calendar_token_reset(request.user)
             messages.success(
                 request, "You have a new calendar address; the old one no longer works."
+            )
+        else:
+            services.calendar_token_reset(request.user)
+            messages.success(
+                request, "You have a calendar address: add it to your calendar below."
             )
         return redirect("tracker:calendar")
     feed_url = None
@@ -918,7 +926,7 @@ def calendar_settings(request):
     return render(request, "tracker/calendar.html", {"feed_url": feed_url})
 
 
-@require_GET
+@require_safe
 def calendar_feed(request, token):
     """An iCalendar feed of the person's deadlines. The secret in the address is the key."""
     user = (

@@ -15,7 +15,7 @@ from .sweep import reminder_plan
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def my_reminders(request):
     user = request.user
     preference = ReminderPreference.objects.filter(

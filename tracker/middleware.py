@@ -1,0 +1,39 @@
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
+
+
+def _page_above(path: str) -> str:
+    """The nearest page above a form's address: /actions/1/ above /actions/1/sign-off/."""
+    parts = path.rstrip("/").split("/")
+    while len(parts) > 1:
+        parts.pop()
+        candidate = "/".join(parts) + "/"
+        try:
+            resolve(candidate)
+        except Resolver404:
+            continue
+        return candidate
+    return "/"
+
+
+class MethodNotAllowedPage:
+    """A form-only address opened in a browser answers with the site's page, not a blank one.
+
+    Django's require_POST (and its own sign-out view) answer an empty 405; someone
+    who followed a bookmark or pasted the address should hear what happened and
+    have a way back.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not isinstance(response, HttpResponseNotAllowed) or response.content:
+            return response
+        page = render(
+            request, "405.html", {"back": _page_above(request.path)}, status=405
+        )
+        page["Allow"] = response["Allow"]
+        return page
