@@ -244,6 +244,9 @@ def test_from_progress_update_to_authorised_closure(
     page.get_by_label("Force").select_option(label="West Mercia Police")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**force=*")
+    # The URL htmx pushed on the change can match before the page Apply asked for
+    # has loaded: wait for its second choice rather than read the old page.
+    page.locator("#id_inspection option").nth(1).wait_for(state="attached")
     assert page.locator("#id_inspection option").count() == 2
     assert "West Mercia" in page.locator("#id_inspection").inner_text()
     inspector.visit("/import/", "import page")
