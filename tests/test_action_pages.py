@@ -23,6 +23,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 def post_update(client, action, **data):
     data.setdefault("text", "Met the partnership board.")
+    # What a page opened just now carries: the action's current version.
+    data.setdefault("version", Action.objects.get(pk=action.pk).version)
     return client.post(f"/actions/{action.pk}/updates/", data)
 
 
@@ -109,28 +111,29 @@ def test_user_text_is_escaped(client, owner, action):
     assert "&lt;script&gt;alert" in body
 
 
+def move(client, action, name, text):
+    """A workflow move from the action's page as it reads now."""
+    version = Action.objects.get(pk=action.pk).version
+    return client.post(
+        f"/actions/{action.pk}/{name}/", {"text": text, "version": version}
+    )
+
+
 def test_the_whole_action_workflow_through_the_pages(client, owner, lead, action):
     client.force_login(owner)
     post_update(client, action, percent_complete="80")
-    assert (
-        client.post(
-            f"/actions/{action.pk}/mark-done/", {"text": "Published."}
-        ).status_code
-        == 302
-    )
+    assert move(client, action, "mark-done", "Published.").status_code == 302
     client.force_login(lead)
-    response = client.post(f"/actions/{action.pk}/return/", {"text": ""})
+    response = move(client, action, "return", "")
     assert response.status_code == 400
     assert "This field is required" in response.content.decode()
-    client.post(f"/actions/{action.pk}/return/", {"text": "Add the survey results."})
+    move(client, action, "return", "Add the survey results.")
     action.refresh_from_db()
     assert action.status == Action.Status.IN_PROGRESS
     client.force_login(owner)
-    client.post(f"/actions/{action.pk}/mark-done/", {"text": "Survey added."})
+    move(client, action, "mark-done", "Survey added.")
     client.force_login(lead)
-    assert (
-        client.post(f"/actions/{action.pk}/sign-off/", {"text": ""}).status_code == 302
-    )
+    assert move(client, action, "sign-off", "").status_code == 302
     action.refresh_from_db()
     assert action.status == Action.Status.SIGNED_OFF
 
@@ -153,7 +156,7 @@ def test_a_move_the_role_does_not_allow_is_forbidden(client, owner, colleague, a
 
 def test_an_illegal_move_shows_why(client, owner, action):
     client.force_login(owner)
-    response = client.post(f"/actions/{action.pk}/mark-done/", {"text": ""})
+    response = move(client, action, "mark-done", "")
     assert response.status_code == 400
     assert (
         "Record progress on this action before marking it done"
@@ -223,13 +226,14 @@ def test_deadline_change_is_asked_by_the_lead_and_decided_by_an_inspector(
         finding=finding,
         title="Action plan",
         owner=owner,
-        deadline=datetime.date(2027, 5, 1),
+        deadline=timezone.localdate() + datetime.timedelta(days=30),
         deadline_set_by=Action.DeadlineSetBy.INSPECTORATE,
     )
+    new_deadline = timezone.localdate() + datetime.timedelta(days=60)
     client.force_login(lead)
     response = client.post(
         f"/actions/{action.pk}/deadline-change/",
-        {"new_deadline": "2027-06-01", "reason": "Awaiting national guidance."},
+        {"new_deadline": str(new_deadline), "reason": "Awaiting national guidance."},
     )
     assert response.status_code == 302
     change = DeadlineChangeRequest.objects.get()
@@ -247,7 +251,7 @@ def test_deadline_change_is_asked_by_the_lead_and_decided_by_an_inspector(
         {"decision": "approve", "comment": "Agreed."},
     )
     action.refresh_from_db()
-    assert action.deadline == datetime.date(2027, 6, 1)
+    assert action.deadline == new_deadline
     assert action.deadline_set_by == Action.DeadlineSetBy.INSPECTORATE
 
 
@@ -390,3 +394,137 @@ def test_home_lists_my_open_work_in_bands_with_counts_and_the_first_ten_of_each(
     assert "/actions/?mine=on&amp;status=not_started&amp;status=in_progress" in page
     assert "Not mine" not in page and "Finished" not in page
     assert other_action.title not in page
+
+
+def page_version(client, action) -> int:
+    """The version the action page's forms carry, as a browser would send it back."""
+    import re
+
+    body = client.get(action.get_absolute_url()).content.decode()
+    versions = set(re.findall(r'name="version" value="(\d+)"', body))
+    assert len(versions) == 1, versions
+    return int(versions.pop())
+
+
+def test_a_stale_progress_page_is_refused_keeping_what_was_typed(
+    client, owner, lead, action
+):
+    client.force_login(lead)
+    seen = page_version(client, action)
+    client.force_login(owner)
+    assert (
+        post_update(client, action, percent_complete="80", version=seen).status_code
+        == 302
+    )
+    client.force_login(lead)
+    response = post_update(
+        client,
+        action,
+        text="Chased the owner for the plan.",
+        percent_complete="30",
+        links="https://example.org/plan\n",
+        files=[SimpleUploadedFile("notes.txt", b"notes", "text/plain")],
+        version=seen,
+    )
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "Someone else changed this action" in body
+    assert "now 80% complete" in body
+    assert "Chased the owner for the plan." in body  # kept for resubmission
+    assert "https://example.org/plan" in body
+    assert "choose the files again" in body
+    action.refresh_from_db()
+    assert action.percent_complete == 80
+    assert action.updates.count() == 1
+    # Sent again from the page that showed the conflict, it is saved.
+    resent = post_update(
+        client,
+        action,
+        text="Chased the owner for the plan.",
+        percent_complete="30",
+        version=response.context["update_form"]["version"].value(),
+    )
+    assert resent.status_code == 302
+    action.refresh_from_db()
+    assert action.percent_complete == 30
+
+
+def test_a_move_from_a_stale_page_is_refused_with_a_clear_message(
+    client, owner, lead, action
+):
+    client.force_login(lead)
+    seen = page_version(client, action)
+    client.force_login(owner)
+    post_update(client, action, percent_complete="80", version=seen)
+    client.force_login(lead)
+    response = client.post(
+        f"/actions/{action.pk}/withdraw/",
+        {"text": "No longer needed.", "version": seen},
+    )
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "Someone else changed this action" in body and "No longer needed." in body
+    action.refresh_from_db()
+    assert action.status == Action.Status.IN_PROGRESS
+
+
+def test_a_deadline_change_for_a_past_date_is_refused_on_the_field(
+    client, lead, inspector, finding, owner
+):
+    action = services.action_create(
+        inspector,
+        finding=finding,
+        title="Action plan",
+        owner=owner,
+        deadline=timezone.localdate() + datetime.timedelta(days=30),
+        deadline_set_by=Action.DeadlineSetBy.INSPECTORATE,
+    )
+    client.force_login(lead)
+    response = client.post(
+        f"/actions/{action.pk}/deadline-change/",
+        {"new_deadline": "1900-01-01", "reason": "x"},
+    )
+    assert response.status_code == 400
+    form = response.context["deadline_form"]
+    assert "after today" in " ".join(form.errors["new_deadline"])
+    assert not DeadlineChangeRequest.objects.exists()
+    response = client.post(
+        f"/actions/{action.pk}/deadline-change/",
+        {
+            "new_deadline": str(timezone.localdate() + datetime.timedelta(days=60)),
+            "reason": "x",
+        },
+    )
+    assert "at least 20 characters" in " ".join(
+        response.context["deadline_form"].errors["reason"]
+    )
+
+
+def test_a_self_sign_off_shows_on_the_action_and_to_the_inspector(
+    client, lead, inspector, finding
+):
+    own = services.action_create(lead, finding=finding, title="PCC brief", owner=lead)
+    services.action_record_progress(lead, own, text="Written.", percent=50)
+    services.action_mark_done(lead, own)
+    services.action_sign_off(lead, own)
+    client.force_login(lead)
+    assert "Self sign-off</strong> by lead@westmercia.test, its own owner" in (
+        client.get(own.get_absolute_url()).content.decode()
+    )
+    services.finding_request_closure(lead, finding, "All delivered.")
+    client.force_login(inspector)
+    body = client.get(finding.get_absolute_url()).content.decode()
+    assert "signed off by the person who did the work" in body
+    assert "PCC brief" in body.split("signed off by the person who did the work")[1]
+
+
+def test_a_move_without_the_pages_version_is_refused_as_out_of_date(
+    client, owner, action
+):
+    client.force_login(owner)
+    post_update(client, action, percent_complete="50")
+    response = client.post(f"/actions/{action.pk}/mark-done/", {"text": "Done."})
+    assert response.status_code == 400
+    assert "This page is out of date" in response.content.decode()
+    action.refresh_from_db()
+    assert action.status == Action.Status.IN_PROGRESS

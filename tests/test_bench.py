@@ -73,9 +73,15 @@ def test_generated_data_is_national_consistent_and_repeatable(db):
     assert not moved.filter(n=0).exists(), "every move of a finding is on its timeline"
     assert (
         not Action.objects.filter(status=Action.Status.SIGNED_OFF)
-        .exclude(updates__kind=ProgressUpdate.Kind.SIGNED_OFF)
+        .exclude(
+            updates__kind__in=[
+                ProgressUpdate.Kind.SIGNED_OFF,
+                ProgressUpdate.Kind.SELF_SIGNED_OFF,
+            ]
+        )
         .exists()
     )
+    assert not finished.filter(done_on__isnull=True).exists()
     assert FindingEvent.objects.exists()
     found = generator.fingerprint()
     assert (found.seed, found.actions) == (7, 300)

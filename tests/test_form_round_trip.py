@@ -638,11 +638,11 @@ def _submit(client, who, path, index, form, button, kind) -> list[str]:
                 if button
                 and (b["name"], b["value"]) == (button["name"], button["value"])
             ]
-            # The version is the optimistic lock's: saving moved it on.
-            resent = _without_token(
-                again.submission(same[0] if same else None), "version"
-            )
-            if resent != _without_token(data, "version"):
+            # The version is the optimistic lock's (the admin calls it the
+            # expected version): saving moved it on.
+            lock = ("version", "expected_version")
+            resent = _without_token(again.submission(same[0] if same else None), *lock)
+            if resent != _without_token(data, *lock):
                 problems.append(f"shown again it sends {resent}, not {data}")
         transaction.set_rollback(True)
     client.cookies = cookies

@@ -433,3 +433,39 @@ def test_the_list_pages_are_read_off_an_index_in_either_order(
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = ids.explain()
     assert "Sort" not in plan, plan
+
+
+def test_work_done_late_says_so_everywhere_its_rating_appears(
+    client, owner, lead, finding
+):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    action = services.action_create(
+        lead,
+        finding=finding,
+        title="Late but delivered",
+        owner=owner,
+        deadline=today - datetime.timedelta(days=10),
+    )
+    services.action_record_progress(owner, action, text="Nearly.", percent=90)
+    services.action_mark_done(owner, action)
+    late = "Done late: 10 days after the deadline"
+    client.force_login(lead)
+    assert late in client.get(action.get_absolute_url()).content.decode()
+    assert late in client.get("/actions/").content.decode()
+    assert late in client.get(finding.get_absolute_url()).content.decode()
+    assert [row["Rating"] for row in csv_rows(client.get("/actions/export.csv"))] == [
+        late
+    ]
+    sheet = load_workbook(io.BytesIO(client.get("/actions/export.xlsx").content)).active
+    rows = list(sheet.values)
+    assert rows[1][rows[0].index("Rating")] == late
+    summary = client.get("/").context["summary"]
+    assert (summary["done_late"], summary["green"], summary["red"]) == (1, 0, 0)
+    services.action_sign_off(lead, action)
+    closed = "Closed: done 10 days after the deadline"
+    assert closed in client.get(action.get_absolute_url()).content.decode()
+    assert [row["Rating"] for row in csv_rows(client.get("/actions/export.csv"))] == [
+        closed
+    ]

@@ -15,6 +15,7 @@ from tracker.models import (
     Role,
     User,
     rag_for,
+    rag_label,
 )
 
 TODAY = datetime.date(2026, 11, 28)
@@ -114,3 +115,31 @@ def test_rag_is_derived_the_same_in_python_and_in_sql(
     assert Action.objects.overdue(TODAY).filter(pk=action.pk).exists() == (
         expected == Rag.RED
     )
+
+
+@pytest.mark.parametrize(
+    "status, done_days_after, expected, label",
+    [
+        ("done", 10, Rag.DONE_LATE, "Done late: 10 days after the deadline"),
+        ("done", 1, Rag.DONE_LATE, "Done late: 1 day after the deadline"),
+        ("done", 0, Rag.GREEN, "Green: on track"),  # on the day is on time
+        ("done", -5, Rag.GREEN, "Green: on track"),
+        ("signed_off", 10, Rag.CLOSED, "Closed: done 10 days after the deadline"),
+        ("signed_off", 0, Rag.CLOSED, "Closed"),
+    ],
+)
+def test_work_done_after_its_deadline_is_rated_done_late(
+    action, status, done_days_after, expected, label
+):
+    deadline = TODAY - datetime.timedelta(days=30)
+    Action.objects.filter(pk=action.pk).update(
+        status=status,
+        deadline=deadline,
+        percent_complete=100,
+        done_on=deadline + datetime.timedelta(days=done_days_after),
+    )
+    action.refresh_from_db()
+    assert rag_for(action, TODAY) == expected
+    annotated = Action.objects.with_rag(TODAY).get(pk=action.pk)
+    assert annotated.rag == expected
+    assert rag_label(annotated.rag, annotated.deadline, annotated.done_on) == label

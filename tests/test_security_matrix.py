@@ -10,6 +10,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver
+from django.utils import timezone
 
 from tracker import services
 from tracker.models import Action, DeadlineChangeRequest, Evidence
@@ -42,7 +43,10 @@ def build(force_side, lead, owner, inspector, settings, tmp_path):
         files=[SimpleUploadedFile("notes.txt", b"minutes", "text/plain")],
     )
     change = services.deadline_change_request(
-        lead, action, new_deadline=datetime.date(2030, 6, 1), reason="Guidance late."
+        lead,
+        action,
+        new_deadline=timezone.localdate() + datetime.timedelta(days=60),
+        reason="The national guidance it depends on is late.",
     )
     return {
         "force": finding.force,

@@ -544,3 +544,197 @@ def test_starting_without_an_update_is_for_those_who_may_change_it(
         with pytest.raises(PermissionDenied):
             services.action_start(user, action)
         assert snapshot(action) == before
+
+
+# Pages opened before someone else's change (issue 10, item 5) ----------------------
+
+
+def test_a_percent_from_a_stale_page_is_refused_and_the_newer_figure_stands(
+    action, owner, lead
+):
+    seen = action.version
+    services.action_record_progress(
+        owner, action, text="Draft consulted on.", percent=80, expected_version=seen
+    )
+    before = snapshot(action)
+    with pytest.raises(ConflictError) as raised:
+        services.action_record_progress(
+            lead, action, text="Chased the owner.", percent=30, expected_version=seen
+        )
+    assert raised.value.current.percent_complete == 80
+    assert "percent complete" in raised.value.changed_fields
+    assert snapshot(action) == before
+
+
+def test_words_from_a_stale_page_are_kept_and_leave_the_percent_alone(
+    action, owner, lead
+):
+    seen = action.version
+    services.action_record_progress(
+        owner, action, text="Draft consulted on.", percent=80, expected_version=seen
+    )
+    services.action_record_progress(
+        lead, action, text="Briefed the board.", expected_version=seen
+    )
+    action.refresh_from_db()
+    assert action.percent_complete == 80
+    assert action.updates.last().text == "Briefed the board."
+
+
+def _someone_else_changes(action, owner, lead):
+    """Another person's change between this person's page and their move."""
+    action.refresh_from_db()
+    if action.status == Action.Status.DONE:
+        services.action_return(lead, action, "Add the survey results.")
+        services.action_mark_done(owner, action, "Survey added.")
+    else:
+        services.action_record_progress(owner, action, text="Nearly.", percent=90)
+
+
+@pytest.mark.parametrize(
+    "move, who, state",
+    [
+        (services.action_mark_done, "contributor", start),
+        (services.action_sign_off, "lead", finish),
+        (services.action_return, "lead", finish),
+        (services.action_withdraw, "lead", start),
+    ],
+)
+def test_a_move_from_a_stale_page_is_refused(
+    request, action, owner, lead, move, who, state
+):
+    state(action, owner)
+    seen = action.version
+    _someone_else_changes(action, owner, lead)
+    before = snapshot(action)
+    with pytest.raises(ConflictError):
+        move(persona(request, who), action, "Moving on.", expected_version=seen)
+    assert snapshot(action) == before
+
+
+# What a returned or withdrawn action says (issue 10, item 6) -----------------------
+
+
+def test_a_returned_action_goes_back_to_its_percent_before_it_was_done(
+    action, owner, lead
+):
+    services.action_record_progress(owner, action, text="Most of it.", percent=60)
+    services.action_mark_done(owner, action)
+    action.refresh_from_db()
+    assert action.percent_complete == 100
+    returned = services.action_return(lead, action, "Add the survey results.")
+    action.refresh_from_db()
+    assert (action.status, action.percent_complete) == ("in_progress", 60)
+    assert returned.percent_complete == 60  # the timeline says so
+    # A second round goes back to the figure of the second round.
+    services.action_record_progress(owner, action, text="Survey in.", percent=85)
+    services.action_mark_done(owner, action)
+    services.action_return(lead, action, "And the minutes.")
+    action.refresh_from_db()
+    assert action.percent_complete == 85
+
+
+def test_withdrawing_an_action_does_not_write_work_started_on_its_finding(
+    action, lead, finding
+):
+    services.action_withdraw(lead, action, "Overtaken by the force-wide programme.")
+    finding.refresh_from_db()
+    assert finding.status == Finding.Status.AWAITING_REVIEW
+    assert not finding.events.exists()
+
+
+@pytest.fixture
+def inspectorate_action(finding, inspector, owner):
+    from django.utils import timezone
+
+    return services.action_create(
+        inspector,
+        finding=finding,
+        title="Action plan",
+        owner=owner,
+        deadline=timezone.localdate() + datetime.timedelta(days=30),
+        deadline_set_by=Action.DeadlineSetBy.INSPECTORATE,
+    )
+
+
+GOOD_REASON = "The national guidance it depends on is delayed to spring."
+
+
+@pytest.mark.parametrize(
+    "days, reason, field, message",
+    [
+        (-1, GOOD_REASON, "new_deadline", "after today"),
+        (0, GOOD_REASON, "new_deadline", "after today"),
+        ("1900-01-01", GOOD_REASON, "new_deadline", "after today"),
+        (5 * 366 + 2, GOOD_REASON, "new_deadline", "within 5 years"),
+        (30, GOOD_REASON, "new_deadline", "same as the current"),
+        (60, "x", "reason", "at least 20 characters"),
+        (60, "   because        ", "reason", "at least 20 characters"),
+    ],
+)
+def test_a_deadline_change_needs_a_sensible_date_and_a_real_reason(
+    inspectorate_action, lead, days, reason, field, message
+):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    new = (
+        datetime.date.fromisoformat(days)
+        if isinstance(days, str)
+        else today + datetime.timedelta(days=days)
+    )
+    with pytest.raises(WorkflowError, match=message) as raised:
+        services.deadline_change_request(
+            lead, inspectorate_action, new_deadline=new, reason=reason
+        )
+    assert raised.value.field == field
+    assert not inspectorate_action.deadline_requests.exists()
+    assert not inspectorate_action.updates.exists()
+
+
+def test_a_deadline_change_up_to_5_years_ahead_with_a_reason_is_sent(
+    inspectorate_action, lead
+):
+    from django.utils import timezone
+
+    new = timezone.localdate() + datetime.timedelta(days=5 * 365)
+    change = services.deadline_change_request(
+        lead, inspectorate_action, new_deadline=new, reason=GOOD_REASON
+    )
+    assert change.new_deadline == new
+
+
+# Self sign-off (issue 10, item 15) --------------------------------------------------
+
+
+def _done_by(lead_role_action, doer):
+    services.action_record_progress(doer, lead_role_action, text="Did it.", percent=50)
+    services.action_mark_done(doer, lead_role_action)
+
+
+def test_a_lead_signing_off_their_own_action_is_recorded_as_a_self_sign_off(
+    finding, lead
+):
+    own = services.action_create(lead, finding=finding, title="PCC brief", owner=lead)
+    _done_by(own, lead)
+    update = services.action_sign_off(lead, own, "Checked.")
+    own.refresh_from_db()
+    assert own.status == Action.Status.SIGNED_OFF  # still possible: small forces
+    assert update.kind == ProgressUpdate.Kind.SELF_SIGNED_OFF
+
+
+def test_a_lead_signing_off_work_they_helped_with_is_a_self_sign_off(
+    action, owner, lead
+):
+    action.contributors.add(lead)
+    _done_by(action, owner)
+    assert services.action_sign_off(lead, action).kind == (
+        ProgressUpdate.Kind.SELF_SIGNED_OFF
+    )
+
+
+def test_a_lead_signing_off_someone_elses_work_is_an_ordinary_sign_off(
+    action, owner, lead
+):
+    _done_by(action, owner)
+    assert services.action_sign_off(lead, action).kind == ProgressUpdate.Kind.SIGNED_OFF

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from .models import Action, Finding, Rag
+from .models import Action, Finding, rag_label
 
 HEADERS = [
     "Finding reference",
@@ -48,12 +48,12 @@ _COLUMNS = [
     "status",
     "percent_complete",
     "rag",
+    "done_on",
     "updated_at",
 ]
 _KINDS = dict(Finding.Kind.choices)
 _SET_BY = dict(Action.DeadlineSetBy.choices)
 _STATUSES = dict(Action.Status.choices)
-_RAGS = dict(Rag.choices)
 
 
 def export_queryset(queryset):
@@ -82,6 +82,7 @@ def _rows(rows) -> Iterator[list]:
         status,
         percent,
         rag,
+        done_on,
         updated,
     ) in rows:
         # As User.__str__ says it: the full name, else the email; empty when unassigned.
@@ -100,7 +101,7 @@ def _rows(rows) -> Iterator[list]:
             wording,
             _STATUSES.get(status, status),
             percent,
-            _RAGS[rag],
+            rag_label(rag, deadline, done_on),
             updated.astimezone(local).replace(tzinfo=None, microsecond=0),
         ]
 

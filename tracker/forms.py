@@ -7,6 +7,23 @@ from django.utils.functional import lazy
 from . import evidence
 from .models import Action, Finding, Force, ReminderPreference, Role, User
 
+STALE_PAGE = "This page is out of date: reload it and make your change again."
+
+
+class ActionPageForm(forms.Form):
+    """A form of the action page: it carries the action's version the page showed."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, error_messages={"invalid": STALE_PAGE}
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        # Said about the page, not about a field nobody sees.
+        if cleaned.get("version") is None and "version" not in self.errors:
+            raise ValidationError(STALE_PAGE)
+        return cleaned
+
 
 class DateInput(forms.DateInput):
     """The browser's date picker, which holds and sends only yyyy-mm-dd.
@@ -36,7 +53,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ProgressUpdateForm(forms.Form):
+class ProgressUpdateForm(ActionPageForm):
     text = forms.CharField(
         label="What has been done",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -94,6 +111,10 @@ class CommentForm(forms.Form):
         self.fields["text"].required = required
 
 
+class ActionMoveForm(ActionPageForm, CommentForm):
+    """A workflow move on an action: one made from a page older than the action is refused."""
+
+
 class AssignForm(forms.Form):
     owner = forms.ModelChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Not assigned"
@@ -124,7 +145,11 @@ class AssignForm(forms.Form):
 
 class DeadlineChangeForm(forms.Form):
     new_deadline = forms.DateField(label="New deadline", widget=DateInput)
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text="At least 20 characters: what the delay is, and why the new date will hold.",
+    )
 
 
 class SupersedeForm(forms.Form):

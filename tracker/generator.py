@@ -1255,6 +1255,7 @@ class Generator:
         percent = 0
         last_progress = None
         status_changed = created
+        done_at = None
         for (kind, author, from_status, to_status, step_percent), moment in zip(
             steps, moments, strict=True
         ):
@@ -1274,6 +1275,8 @@ class Generator:
                 percent = step_percent
             if kind in (Kind.STARTED, Kind.PROGRESS, Kind.MARKED_DONE):
                 last_progress = moment
+            if kind == Kind.MARKED_DONE:
+                done_at = moment
             if to_status:
                 status_changed = moment
         if status == Status.IN_PROGRESS and percent == 100:
@@ -1283,6 +1286,8 @@ class Generator:
         )
         action.status_changed_at = status_changed
         action.last_progress_at = last_progress
+        if status in (Status.DONE, Status.SIGNED_OFF) and done_at is not None:
+            action.done_on = timezone.localdate(done_at)
         action.updated_at = moments[-1] if moments else created
         action.version = 2 + len(steps)
 
@@ -1326,6 +1331,8 @@ class Generator:
         node.contributors = []
         for update in node.updates:
             update.author = lead
+            if update.kind == Kind.SIGNED_OFF:  # the lead's own work
+                update.kind = Kind.SELF_SIGNED_OFF
         return node
 
     # --------------------------------------------------------------- findings

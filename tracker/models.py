@@ -1,7 +1,8 @@
 """The domain: forces, inspections and their findings, and the actions that answer them.
 
 Overdue and the red/amber/green rating are never stored: they follow from the
-deadline, the status and the day, through `rag_for` and `Action.objects.with_rag`.
+deadline, the status, the day the work was done and today, through `rag_for` and
+`Action.objects.with_rag`, and read in words through `rag_label`.
 """
 
 import datetime
@@ -13,7 +14,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -46,6 +47,7 @@ class Rag(models.TextChoices):
     RED = "red", "Red: overdue"
     AMBER = "amber", "Amber: due soon"
     GREEN = "green", "Green: on track"
+    DONE_LATE = "done_late", "Done late"
     CLOSED = "closed", "Closed"
 
 
@@ -436,6 +438,11 @@ class ActionQuerySet(models.QuerySet):
         return self.annotate(
             rag=Case(
                 When(status__in=Action.CLOSED_STATUSES, then=Value(Rag.CLOSED)),
+                When(
+                    status=Action.Status.DONE,
+                    done_on__gt=F("deadline"),
+                    then=Value(Rag.DONE_LATE),
+                ),
                 When(status=Action.Status.DONE, then=Value(Rag.GREEN)),
                 When(deadline__lt=today, then=Value(Rag.RED)),
                 When(deadline__lte=amber_until, then=Value(Rag.AMBER)),
@@ -511,6 +518,10 @@ class Action(models.Model):
     last_progress_at = models.DateTimeField(
         null=True, blank=True, help_text="When the last progress update was recorded."
     )
+    # The day the owner said the work was done (not the day the lead signed it
+    # off): against the deadline it says whether the work was late. Empty again
+    # when the action is returned or withdrawn.
+    done_on = models.DateField(null=True, blank=True, editable=False)
     # Optimistic concurrency: every change bumps it, and a save that started from
     # an older version is refused rather than silently overwriting.
     version = models.PositiveIntegerField(default=1)
@@ -580,13 +591,35 @@ def rag_for(action: Action, today: datetime.date | None = None) -> str:
     today = today or timezone.localdate()
     if action.status in Action.CLOSED_STATUSES:
         return Rag.CLOSED
-    if action.status == Action.Status.DONE or action.deadline is None:
+    if action.status == Action.Status.DONE:
+        return (
+            Rag.DONE_LATE if days_late(action.deadline, action.done_on) else Rag.GREEN
+        )
+    if action.deadline is None:
         return Rag.GREEN
     if action.deadline < today:
         return Rag.RED
     if action.deadline <= today + datetime.timedelta(days=AMBER_WITHIN_DAYS):
         return Rag.AMBER
     return Rag.GREEN
+
+
+def days_late(deadline: datetime.date | None, done_on: datetime.date | None) -> int:
+    """Days between the deadline and the day the work was done; 0 when on time."""
+    if deadline is None or done_on is None:
+        return 0
+    return max((done_on - deadline).days, 0)
+
+
+def rag_label(
+    rag: str, deadline: datetime.date | None, done_on: datetime.date | None
+) -> str:
+    """The rating in words, saying by how much finished work missed its deadline."""
+    late = days_late(deadline, done_on)
+    if late and rag in (Rag.DONE_LATE, Rag.CLOSED):
+        days = f"{late} day{'s' if late != 1 else ''} after the deadline"
+        return f"Done late: {days}" if rag == Rag.DONE_LATE else f"Closed: done {days}"
+    return Rag(rag).label
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -605,6 +638,9 @@ class ProgressUpdate(models.Model):
         STARTED = "started", "Started"
         MARKED_DONE = "marked_done", "Marked done"
         SIGNED_OFF = "signed_off", "Signed off"
+        # By a force lead who owns the action or helped with it: allowed, since a
+        # small force may have one lead, but shown to the inspector deciding closure.
+        SELF_SIGNED_OFF = "self_signed_off", "Self sign-off"
         RETURNED = "returned", "Returned for more work"
         WITHDRAWN = "withdrawn", "Withdrawn"
         DEADLINE_REQUESTED = "deadline_asked", "Deadline change requested"

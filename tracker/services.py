@@ -41,11 +41,15 @@ from .permissions import (
 
 
 class WorkflowError(Exception):
-    """A move the rules do not allow, with a message to show the person who tried it."""
+    """A move the rules do not allow, with a message to show the person who tried it.
 
-    def __init__(self, message: str):
+    `field`: the form field the message is about, when it is about one.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.message = message
+        self.field = field
 
 
 class ConflictError(WorkflowError):
@@ -81,13 +85,35 @@ def _check_percent(percent: int | None) -> None:
         raise WorkflowError("Percent complete must be between 0 and 100.")
 
 
-def _locked(action: Action) -> Action:
-    """Re-read the action under a row lock, so two moves at once cannot both pass their checks."""
-    return (
+def _locked(action: Action, expected_version: int | None = None) -> Action:
+    """Re-read the action under a row lock, so two moves at once cannot both pass their checks.
+
+    With `expected_version` (the version the person's page showed), refuse a move
+    made from a page older than the action: what they decided on is not what is
+    there now. None is for callers that act on the current state, not on a page.
+    """
+    current = (
         Action.objects.select_for_update(of=("self",))
         .select_related("finding")
         .get(pk=action.pk)
     )
+    if expected_version is not None and current.version != expected_version:
+        raise ConflictError(current, _changed_since(action, expected_version, current))
+    return current
+
+
+def _changed_since(seen: Action, version: int, current: Action) -> list[str]:
+    """What changed since the person's page, from the change history of that version."""
+    then = current.history.filter(version=version).order_by("-history_id").first()
+    changed = _changed_fields(then or seen, current)
+    if (
+        then is not None
+        and ProgressUpdate.objects.filter(
+            action=current, created_at__gt=then.history_date
+        ).exists()
+    ):
+        changed.append("a new entry on its timeline")
+    return changed
 
 
 def _move_action(
@@ -113,6 +139,10 @@ def _move_action(
         action.percent_complete = percent
     if is_progress:
         action.last_progress_at = now
+    if to_status == Action.Status.DONE:
+        action.done_on = timezone.localdate(now)
+    elif to_status != Action.Status.SIGNED_OFF:
+        action.done_on = None
     action.version += 1
     action._history_user = user
     action.save()
@@ -126,7 +156,9 @@ def _move_action(
         percent_complete=percent,
         created_at=now,
     )
-    if action.finding_id and to_status != Action.Status.NOT_STARTED:
+    # Only work starting moves the finding: a withdrawal changes nothing on the
+    # finding's published timeline (the action's own timeline has the reason).
+    if action.finding_id and to_status == Action.Status.IN_PROGRESS:
         _finding_note_work_started(action.finding, user, action)
     return update
 
@@ -307,8 +339,14 @@ def action_record_progress(
     percent: int | None = None,
     files: Sequence[UploadedFile] = (),
     links: Sequence[str] = (),
+    expected_version: int | None = None,
 ) -> ProgressUpdate:
-    """Record progress, with evidence. The first update on an action starts it."""
+    """Record progress, with evidence. The first update on an action starts it.
+
+    From a page older than the action (`expected_version`), words and evidence
+    are still added, as they overwrite nothing; a percent is refused unless it is
+    the current figure, so that an old page never replaces a newer one.
+    """
     if not can_change_action(user, action):
         _deny(
             "Only the action's owner, its contributors and the force lead can record progress."
@@ -320,7 +358,15 @@ def action_record_progress(
         checked_types = evidence.check_evidence_files(files)
     except ValidationError as error:
         raise WorkflowError(" ".join(error.messages)) from None
+    seen = action
     action = _locked(action)
+    if (
+        expected_version is not None
+        and action.version != expected_version
+        and percent is not None
+        and percent != action.percent_complete
+    ):
+        raise ConflictError(action, _changed_since(seen, expected_version, action))
     if files:
         # The force's row is the lock that keeps two uploads at once from both
         # fitting in the same remaining room.
@@ -372,12 +418,14 @@ def action_record_progress(
 
 
 @transaction.atomic
-def action_start(user: User, action: Action, text: str = "") -> ProgressUpdate:
+def action_start(
+    user: User, action: Action, text: str = "", *, expected_version: int | None = None
+) -> ProgressUpdate:
     if not can_change_action(user, action):
         _deny(
             "Only the action's owner, its contributors and the force lead can start it."
         )
-    action = _locked(action)
+    action = _locked(action, expected_version)
     if action.status != Action.Status.NOT_STARTED:
         raise WorkflowError(
             f"This action has already started ({action.get_status_display()})."
@@ -388,11 +436,13 @@ def action_start(user: User, action: Action, text: str = "") -> ProgressUpdate:
 
 
 @transaction.atomic
-def action_mark_done(user: User, action: Action, text: str = "") -> ProgressUpdate:
+def action_mark_done(
+    user: User, action: Action, text: str = "", *, expected_version: int | None = None
+) -> ProgressUpdate:
     """The owner or a contributor says the work is done; the force lead then signs it off."""
     if not is_owner_or_contributor(user, action):
         _deny("Only the action's owner or a contributor can mark it done.")
-    action = _locked(action)
+    action = _locked(action, expected_version)
     if action.status != Action.Status.IN_PROGRESS:
         if action.status == Action.Status.NOT_STARTED:
             raise WorkflowError(
@@ -415,11 +465,15 @@ def action_mark_done(user: User, action: Action, text: str = "") -> ProgressUpda
 
 
 def _lead_move_on_done(
-    user: User, action: Action, verb: str, participle: str
+    user: User,
+    action: Action,
+    verb: str,
+    participle: str,
+    expected_version: int | None = None,
 ) -> Action:
     if not is_force_lead_of(user, action.force_id):
         _deny(f"Only the force lead can {verb} an action.")
-    action = _locked(action)
+    action = _locked(action, expected_version)
     if action.status != Action.Status.DONE:
         raise WorkflowError(
             f"Only an action that is done and awaiting sign-off can be {participle}; "
@@ -429,34 +483,76 @@ def _lead_move_on_done(
 
 
 @transaction.atomic
-def action_sign_off(user: User, action: Action, text: str = "") -> ProgressUpdate:
-    action = _lead_move_on_done(user, action, "sign off", "signed off")
+def action_sign_off(
+    user: User, action: Action, text: str = "", *, expected_version: int | None = None
+) -> ProgressUpdate:
+    """The force lead accepts done work.
+
+    A lead who owns the action or helped with it may sign it off (a small force
+    has one lead), but it is recorded as a self sign-off, which the inspector
+    deciding the finding's closure sees.
+    """
+    action = _lead_move_on_done(
+        user, action, "sign off", "signed off", expected_version
+    )
+    own_work = is_owner_or_contributor(user, action)
     return _move_action(
         action,
         user,
-        ProgressUpdate.Kind.SIGNED_OFF,
+        ProgressUpdate.Kind.SELF_SIGNED_OFF
+        if own_work
+        else ProgressUpdate.Kind.SIGNED_OFF,
         Action.Status.SIGNED_OFF,
         text.strip(),
     )
 
 
+def _percent_before_done(action: Action) -> int:
+    """The percent complete the timeline gave before the action was marked done.
+
+    Marking done is the only entry that sets 100% without the person's figure,
+    and nothing changes the percent of a done action.
+    """
+    before = (
+        ProgressUpdate.objects.filter(action=action, percent_complete__isnull=False)
+        .exclude(kind=ProgressUpdate.Kind.MARKED_DONE)
+        .order_by("-created_at", "-pk")
+        .values_list("percent_complete", flat=True)
+        .first()
+    )
+    return before or 0
+
+
 @transaction.atomic
-def action_return(user: User, action: Action, comment: str) -> ProgressUpdate:
-    """The force lead sends done work back, saying what is still missing."""
+def action_return(
+    user: User, action: Action, comment: str, *, expected_version: int | None = None
+) -> ProgressUpdate:
+    """The force lead sends done work back, saying what is still missing.
+
+    Marking done set 100%; the action goes back to the figure it had before, as
+    the work is not finished (the timeline entry records it).
+    """
     comment = _require_text(comment, "A comment saying what is still needed")
-    action = _lead_move_on_done(user, action, "return", "returned")
+    action = _lead_move_on_done(user, action, "return", "returned", expected_version)
     return _move_action(
-        action, user, ProgressUpdate.Kind.RETURNED, Action.Status.IN_PROGRESS, comment
+        action,
+        user,
+        ProgressUpdate.Kind.RETURNED,
+        Action.Status.IN_PROGRESS,
+        comment,
+        _percent_before_done(action),
     )
 
 
 @transaction.atomic
-def action_withdraw(user: User, action: Action, reason: str) -> ProgressUpdate:
+def action_withdraw(
+    user: User, action: Action, reason: str, *, expected_version: int | None = None
+) -> ProgressUpdate:
     """The force lead withdraws an action that is no longer needed, saying why."""
     if not is_force_lead_of(user, action.force_id):
         _deny("Only the force lead can withdraw an action.")
     reason = _require_text(reason, "A reason for withdrawing the action")
-    action = _locked(action)
+    action = _locked(action, expected_version)
     if action.is_closed:
         raise WorkflowError(
             f"This action is already {action.get_status_display().lower()}."
@@ -466,6 +562,17 @@ def action_withdraw(user: User, action: Action, reason: str) -> ProgressUpdate:
     )
 
 
+DEADLINE_REASON_MIN_CHARS = 20
+DEADLINE_MAX_YEARS_AHEAD = 5
+
+
+def _years_after(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 @transaction.atomic
 def deadline_change_request(
     user: User, action: Action, *, new_deadline: datetime.date, reason: str
@@ -473,14 +580,31 @@ def deadline_change_request(
     """The force lead asks to move a deadline the inspectorate set."""
     if not is_force_lead_of(user, action.force_id):
         _deny("Only the force lead can ask for a deadline change.")
-    reason = _require_text(reason, "A reason for the change")
+    today = timezone.localdate()
+    latest = _years_after(today, DEADLINE_MAX_YEARS_AHEAD)
+    if not today < new_deadline <= latest:
+        raise WorkflowError(
+            f"The new deadline must be after today and within {DEADLINE_MAX_YEARS_AHEAD} "
+            f"years (by {_long_date(latest)}).",
+            field="new_deadline",
+        )
+    reason = (reason or "").strip()
+    if len(reason) < DEADLINE_REASON_MIN_CHARS:
+        raise WorkflowError(
+            f"Give a reason of at least {DEADLINE_REASON_MIN_CHARS} characters: the "
+            "inspector decides on what it says (what the delay is, and why the new "
+            "date will hold).",
+            field="reason",
+        )
     action = _locked(action)
     if action.is_closed:
         raise WorkflowError(f"This action is {action.get_status_display().lower()}.")
     if action.deadline_set_by != Action.DeadlineSetBy.INSPECTORATE:
         raise WorkflowError("This deadline was set by the force: change it directly.")
     if new_deadline == action.deadline:
-        raise WorkflowError("The new deadline is the same as the current one.")
+        raise WorkflowError(
+            "The new deadline is the same as the current one.", field="new_deadline"
+        )
     if action.deadline_requests.filter(
         status=DeadlineChangeRequest.Status.PENDING
     ).exists():

@@ -39,6 +39,7 @@ from .calendar import calendar_actions, calendar_for
 from .exports import csv_response, xlsx_response
 from .filters import ActionFilter
 from .forms import (
+    ActionMoveForm,
     AssignForm,
     CommentForm,
     DeadlineChangeForm,
@@ -265,11 +266,15 @@ def action_summary(actions, today: datetime.date) -> dict:
         amber=Count(
             "pk", filter=unfinished & Q(deadline__gte=today, deadline__lte=amber_until)
         ),
+        done_late=Count(
+            "pk", filter=Q(status=Action.Status.DONE, done_on__gt=F("deadline"))
+        ),
     )
     counts["green"] = (
         counts["total"]
         - counts["red"]
         - counts["amber"]
+        - counts["done_late"]
         - sum(counts[status] for status in Action.CLOSED_STATUSES)
     )
     counts["closed"] = sum(counts[status] for status in Action.CLOSED_STATUSES)
@@ -367,6 +372,9 @@ def inspection_detail(request, pk):
 def _finding_page(request, finding: Finding, status: int = 200, **forms):
     user = request.user
     is_lead = is_force_lead_of(user, finding.force_id)
+    may_decide_closure = (
+        is_inspector(user) and finding.status == Finding.Status.CLOSURE_REQUESTED
+    )
     context = {
         "finding": finding,
         "actions": finding.actions.select_related("owner")
@@ -377,8 +385,13 @@ def _finding_page(request, finding: Finding, status: int = 200, **forms):
         "may_request_closure": is_lead
         and finding.status
         in (Finding.Status.AWAITING_REVIEW, Finding.Status.BEING_PROGRESSED),
-        "may_decide_closure": is_inspector(user)
-        and finding.status == Finding.Status.CLOSURE_REQUESTED,
+        "may_decide_closure": may_decide_closure,
+        # The inspector deciding closure sees which work nobody else checked.
+        "self_sign_offs": ProgressUpdate.objects.filter(
+            action__finding=finding, kind=ProgressUpdate.Kind.SELF_SIGNED_OFF
+        ).select_related("action", "author")
+        if may_decide_closure
+        else [],
         "may_supersede": is_inspector(user) and finding.is_open,
         "move_form": forms.get("move_form"),
         "failed_move": forms.get("failed_move"),
@@ -506,7 +519,9 @@ def _action_page(request, action: Action, status: int = 200, **forms):
         and action.deadline_set_by == Action.DeadlineSetBy.INSPECTORATE
         and not pending,
         "may_decide_deadline": is_inspector(user),
-        "update_form": forms.get("update_form") or ProgressUpdateForm(),
+        "update_form": forms.get("update_form")
+        or ProgressUpdateForm(initial={"version": action.version}),
+        "conflict": forms.get("conflict"),
         "move_form": forms.get("move_form"),
         "failed_move": forms.get("failed_move"),
         "deadline_form": forms.get("deadline_form") or DeadlineChangeForm(),
@@ -538,6 +553,7 @@ def action_add_update(request, pk):
             "Only the action's owner, its contributors and the force lead can record progress."
         )
     form = ProgressUpdateForm(request.POST, request.FILES)
+    conflict = None
     if form.is_valid():
         try:
             services.action_record_progress(
@@ -547,13 +563,28 @@ def action_add_update(request, pk):
                 percent=form.cleaned_data["percent_complete"],
                 files=form.cleaned_data["files"],
                 links=form.cleaned_data["links"],
+                expected_version=form.cleaned_data["version"],
             )
+        except ConflictError as error:
+            conflict = error
+            # Keep the words, links and figure, against the version now shown;
+            # a browser never refills a file input, so files are chosen again.
+            post = request.POST.copy()
+            post["version"] = error.current.version
+            form = ProgressUpdateForm(post)
+            action = _load_action(request, pk)
         except WorkflowError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, "Your progress update was saved.")
             return redirect(action)
-    return _action_page(request, action, status=400, update_form=form)
+    return _action_page(
+        request,
+        action,
+        status=409 if conflict else 400,
+        update_form=form,
+        conflict=conflict,
+    )
 
 
 # move -> (who may, service, what the comment is called, whether it is required).
@@ -594,16 +625,25 @@ def action_move(request, pk, move):
     may, service, label, required = ACTION_MOVES[move]
     if not may(request.user, action):
         raise PermissionDenied("Your role does not allow this move on this action.")
-    form = CommentForm(request.POST, label=label, required=required)
+    form = ActionMoveForm(request.POST, label=label, required=required)
+    status = 400
     if form.is_valid():
         try:
-            service(request.user, action, form.cleaned_data["text"])
+            service(
+                request.user,
+                action,
+                form.cleaned_data["text"],
+                expected_version=form.cleaned_data["version"],
+            )
         except WorkflowError as error:
             form.add_error(None, error.message)
+            status = 409 if isinstance(error, ConflictError) else 400
         else:
             messages.success(request, MOVE_DONE_MESSAGES[move])
             return redirect(action)
-    return _action_page(request, action, status=400, move_form=form, failed_move=move)
+    return _action_page(
+        request, action, status=status, move_form=form, failed_move=move
+    )
 
 
 @login_required
@@ -673,7 +713,7 @@ def action_request_deadline(request, pk):
                 reason=form.cleaned_data["reason"],
             )
         except WorkflowError as error:
-            form.add_error(None, error.message)
+            form.add_error(error.field, error.message)
         else:
             messages.success(request, "Your request was sent to the inspectorate.")
             return redirect(action)

@@ -1,6 +1,6 @@
 from django import template
 
-from ..models import Rag, rag_for
+from ..models import Rag, rag_for, rag_label
 
 register = template.Library()
 
@@ -8,6 +8,7 @@ RAG_CLASSES = {
     Rag.RED: "text-bg-danger",
     Rag.AMBER: "text-bg-warning",
     Rag.GREEN: "text-bg-success",
+    Rag.DONE_LATE: "text-bg-info",
     Rag.CLOSED: "text-bg-secondary",
 }
 
@@ -38,7 +39,10 @@ def rag_badge(action):
     """The rating in words and colour: colour is never the only signal."""
     # Lists annotate `rag` in the database (Action.objects.with_rag); else work it out.
     rag = getattr(action, "rag", None) or rag_for(action)
-    return {"label": Rag(rag).label, "css": RAG_CLASSES[rag]}
+    return {
+        "label": rag_label(rag, action.deadline, action.done_on),
+        "css": RAG_CLASSES[rag],
+    }
 
 
 @register.simple_tag
