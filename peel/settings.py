@@ -86,8 +86,13 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-if env.str("SECURE_PROXY_SSL_HEADER_NAME", default=""):
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# How many proxies of our own stand in front of the app. 0: the client is the
+# socket's address and X-Forwarded-For is ignored (anyone can write it); N: the
+# client is the Nth address from the right in X-Forwarded-For (tracker.http).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is a number of proxies: 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "tracker.http.client_ip"
 
 # Content Security Policy: only this site's own scripts, styles and images.
 CONTENT_SECURITY_POLICY = {
