@@ -171,7 +171,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "staticfiles")
 # Third-party browser assets come from the npm registry at setup (bin/setup runs
 # `npm ci`), never from a CDN and never committed.
 STATICFILES_DIRS = [
