@@ -191,7 +191,10 @@ def test_records_cannot_be_deleted_from_the_admin(
         deadline_set_by=Action.DeadlineSetBy.INSPECTORATE
     )
     request = services.deadline_change_request(
-        lead, action, new_deadline=datetime.date(2030, 9, 1), reason="Budget cycle."
+        lead,
+        action,
+        new_deadline=datetime.date(2030, 9, 1),
+        reason="The budget cycle moves the work to September.",
     )
     reminder = Reminder.objects.create(
         recipient=owner,

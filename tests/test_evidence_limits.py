@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tracker import services
-from tracker.models import Evidence, ProgressUpdate
+from tracker.models import Action, Evidence, ProgressUpdate
 from tracker.services import WorkflowError
 
 PDF = (
@@ -55,6 +55,8 @@ def pdf(name="plan.pdf"):
 
 def post_update(client, action, **data):
     data.setdefault("text", "Met the partnership board.")
+    # What a page opened just now carries: the action's current version.
+    data.setdefault("version", Action.objects.get(pk=action.pk).version)
     return client.post(f"/actions/{action.pk}/updates/", data)
 
 

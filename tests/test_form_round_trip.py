@@ -476,7 +476,10 @@ def world(
         deadline_set_by=Action.DeadlineSetBy.INSPECTORATE,
     )
     services.deadline_change_request(
-        lead, with_request, new_deadline=datetime.date(2031, 3, 31), reason="Training"
+        lead,
+        with_request,
+        new_deadline=datetime.date(2031, 3, 31),
+        reason="Training runs until March next year",
     )
     done = services.action_create(
         lead, finding=finding, title="Brief the board", owner=owner

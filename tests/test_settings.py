@@ -67,3 +67,37 @@ def test_debug_runs_without_a_secret_key():
 def test_time_zone_is_london(settings):
     assert settings.TIME_ZONE == "Europe/London"
     assert settings.USE_TZ is True
+
+
+def production(**overrides):
+    return dict(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="peel.example.org",
+        **overrides,
+    )
+
+
+def test_check_says_when_the_static_files_are_not_collected(tmp_path):
+    # Without collectstatic, every page would fail on its first stylesheet link.
+    result = manage("check", **production(STATIC_ROOT=str(tmp_path)))
+    assert "peel.W001" in result.stderr
+    assert "manage.py collectstatic" in result.stderr
+
+
+def test_the_web_server_refuses_to_start_without_collected_static_files(tmp_path):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS")
+    }
+    env.update(ENV_FILE=os.devnull, **production(STATIC_ROOT=str(tmp_path)))
+    result = subprocess.run(
+        [sys.executable, "-c", "import peel.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "manage.py collectstatic" in result.stderr

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .forms import DateInput
+from .forms import DateInput, IdChoiceMixin, is_id
 from .models import (
     Action,
     Finding,
@@ -28,12 +28,18 @@ UNDATED_LAST = {
 }
 
 
+class IdChoiceField(IdChoiceMixin, django_filters.fields.ModelChoiceField):
+    pass
+
+
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = IdChoiceField
+
+
 class ActionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="search")
-    force = django_filters.ModelChoiceFilter(
-        queryset=Force.objects.none(), empty_label="All forces"
-    )
-    inspection = django_filters.ModelChoiceFilter(
+    force = IdChoiceFilter(queryset=Force.objects.none(), empty_label="All forces")
+    inspection = IdChoiceFilter(
         queryset=Inspection.objects.none(), empty_label="All inspections"
     )
     programme = django_filters.ChoiceFilter(
@@ -52,9 +58,7 @@ class ActionFilter(django_filters.FilterSet):
         # default DISTINCT made PostgreSQL sort every matching row, and count them so).
         distinct=False,
     )
-    owner = django_filters.ModelChoiceFilter(
-        queryset=User.objects.none(), empty_label="Anyone"
-    )
+    owner = IdChoiceFilter(queryset=User.objects.none(), empty_label="Anyone")
     mine = django_filters.BooleanFilter(
         label="Mine only (I own it or help with it)",
         method="filter_mine",
@@ -69,7 +73,7 @@ class ActionFilter(django_filters.FilterSet):
         label="Due on or before",
         widget=DateInput,
     )
-    theme = django_filters.ModelChoiceFilter(
+    theme = IdChoiceFilter(
         field_name="finding__themes",
         queryset=Theme.objects.all(),
         empty_label="All themes",
@@ -133,16 +137,9 @@ class ActionFilter(django_filters.FilterSet):
             # Nationally there are hundreds of inspections and people: offer those of
             # the chosen force (and keep one named in the address valid).
             data = data or {}
-            force_id = (
-                data.get("force") if str(data.get("force", "")).isdigit() else None
-            )
-            inspection_id = (
-                data.get("inspection")
-                if str(data.get("inspection", "")).isdigit()
-                else None
-            )
-            owner_id = (
-                data.get("owner") if str(data.get("owner", "")).isdigit() else None
+            force_id, inspection_id, owner_id = (
+                data.get(name) if is_id(data.get(name, "")) else None
+                for name in ("force", "inspection", "owner")
             )
             self.filters["inspection"].queryset = inspections.filter(
                 Q(force_id=force_id) | Q(pk=inspection_id)

@@ -53,6 +53,55 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+# The largest key a 64-bit id column holds. A larger number names no row, and
+# SQLite cannot even be asked about it (OverflowError), so it is refused unasked.
+MAX_ID = 2**63 - 1
+
+
+def is_id(value) -> bool:
+    """Whether a submitted value can be a row's id: a whole number from 1 to MAX_ID."""
+    text = str(value).strip()
+    return (
+        text.isascii()
+        and text.isdigit()
+        and len(text) <= 19
+        and 0 < int(text) <= MAX_ID
+    )
+
+
+class IdChoiceMixin:
+    """For a choice of row: a value no id can be is an invalid choice, asked of no database."""
+
+    def to_python(self, value):
+        if (
+            value not in self.empty_values
+            and not hasattr(value, "pk")
+            and not is_id(value)
+        ):
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class IdChoiceField(IdChoiceMixin, forms.ModelChoiceField):
+    pass
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several rows by id; a value no id can be is refused before any query."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else ():
+            if not is_id(pk):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
 class ProgressUpdateForm(ActionPageForm):
     text = forms.CharField(
         label="What has been done",
@@ -116,10 +165,10 @@ class ActionMoveForm(ActionPageForm, CommentForm):
 
 
 class AssignForm(forms.Form):
-    owner = forms.ModelChoiceField(
+    owner = IdChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Not assigned"
     )
-    contributors = forms.ModelMultipleChoiceField(
+    contributors = IdMultipleChoiceField(
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -140,6 +140,10 @@ class User(AbstractUser):
     calendar_token = models.CharField(
         max_length=64, unique=True, null=True, blank=True, editable=False
     )
+    # When a new password turned the calendar address off, to tell the person why.
+    calendar_off_by_password_at = models.DateTimeField(
+        null=True, blank=True, editable=False
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -165,6 +169,31 @@ class User(AbstractUser):
         # Called by clean(): forms (the admin's too) save emails in lower case, so
         # that uniqueness is checked on the lower-case spelling.
         return super().normalize_username(username).lower()
+
+    def set_unusable_password(self):
+        super().set_unusable_password()
+        self._password_disabled = True
+
+    def save(self, *args, **kwargs):
+        # The calendar address must not outlive the password it was made under, as
+        # sessions don't: whoever had the old password may have copied the address.
+        # Django marks a new password by `_password` (which its re-hashing of the
+        # same password at sign-in leaves empty), so every way of setting one counts:
+        # the person's change, a reset by email, an administrator, the commands.
+        password_changed = self._password is not None or getattr(
+            self, "_password_disabled", False
+        )
+        if password_changed and self.calendar_token:
+            self.calendar_token = None
+            self.calendar_off_by_password_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {
+                    *kwargs["update_fields"],
+                    "calendar_token",
+                    "calendar_off_by_password_at",
+                }
+        self._password_disabled = False
+        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()

@@ -888,13 +888,15 @@ def user_create(
 def calendar_token_reset(user: User) -> str:
     """Give the person a new secret feed address; the old one stops working at once."""
     user.calendar_token = secrets.token_urlsafe(32)
-    user.save(update_fields=["calendar_token"])
+    user.calendar_off_by_password_at = None
+    user.save(update_fields=["calendar_token", "calendar_off_by_password_at"])
     return user.calendar_token
 
 
 def calendar_token_revoke(user: User) -> None:
     user.calendar_token = None
-    user.save(update_fields=["calendar_token"])
+    user.calendar_off_by_password_at = None
+    user.save(update_fields=["calendar_token", "calendar_off_by_password_at"])
 
 
 def reminder_preferences_update(

@@ -12,6 +12,7 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.core.paginator import Paginator
+from django.core.validators import slug_re
 from django.db import connection
 from django.db.models import (
     Case,
@@ -26,7 +27,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -729,12 +730,16 @@ def deadline_request_decide(request, pk):
     if not is_inspector(request.user):
         raise PermissionDenied("Only an inspector can decide a deadline change.")
     approve = request.POST.get("decision") == "approve"
+    comment = CommentForm({"text": request.POST.get("comment", "")}, required=False)
+    if not comment.is_valid():
+        messages.error(request, " ".join(comment.errors["text"]))
+        return redirect(change.action)
     try:
         services.deadline_change_decide(
             request.user,
             change,
             approve=approve,
-            comment=request.POST.get("comment", ""),
+            comment=comment.cleaned_data["text"],
         )
     except WorkflowError as error:
         messages.error(request, error.message)
@@ -777,6 +782,9 @@ def _filtered_actions(request) -> ActionFilter:
 @login_required
 def action_list(request):
     action_filter = _filtered_actions(request)
+    if not action_filter.is_valid():
+        # No rows rather than rows the filter did not ask for; the form says why.
+        action_filter.queryset = action_filter.queryset.none()
     rows = action_filter.qs.select_related(
         "owner", "finding", "force", "inspection"
     ).with_rag()
@@ -795,7 +803,9 @@ def action_list(request):
     template = (
         "tracker/_action_list_results.html" if partial else "tracker/action_list.html"
     )
-    response = render(request, template, context)
+    response = render(
+        request, template, context, status=200 if action_filter.is_valid() else 400
+    )
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -804,6 +814,16 @@ def action_list(request):
 @login_required
 def action_export(request, fmt):
     action_filter = _filtered_actions(request)
+    if not action_filter.is_valid():
+        fields = action_filter.form.fields
+        problems = " ".join(
+            f"{fields[name].label if name in fields else 'Filters'}: {' '.join(errors)}"
+            for name, errors in action_filter.errors.items()
+        )
+        return HttpResponseBadRequest(
+            f"These filters cannot be exported. {problems}",
+            content_type="text/plain; charset=utf-8",
+        )
     if fmt == "csv":
         return csv_response(action_filter.qs)
     if fmt == "xlsx":
@@ -913,6 +933,8 @@ def national(request):
     theme_rows = []
     themes = Theme.objects.all()
     if request.GET.get("theme"):
+        if not slug_re.match(request.GET["theme"]):
+            raise Http404("No such theme.")
         theme = get_visible_or_404(themes, slug=request.GET["theme"])
         theme_rows = (
             findings.filter(themes=theme)

@@ -1,0 +1,29 @@
+"""System checks: say at start-up what would otherwise break every page."""
+
+from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+from django.core.checks import Warning, register
+
+
+@register()
+def static_files_collected(app_configs=None, **kwargs):
+    """Without DEBUG, pages link the collected, hashed static files by the manifest.
+
+    Before `collectstatic` there is no manifest, and every page fails (a 500) on its
+    first stylesheet link. A warning here, so that `migrate` still runs before it;
+    the web server refuses to start (peel/wsgi.py).
+    """
+    # The storage is lazy, but isinstance sees through it.
+    if settings.DEBUG or not isinstance(staticfiles_storage, ManifestFilesMixin):
+        return []
+    if staticfiles_storage.exists(staticfiles_storage.manifest_name):
+        return []
+    return [
+        Warning(
+            f"The static files are not collected in {settings.STATIC_ROOT}: "
+            "with DEBUG off, every page would fail.",
+            hint="Run `.venv/bin/python manage.py collectstatic --noinput` "
+            "before starting the web server.",
+            id="peel.W001",
+        )
+    ]
