@@ -97,7 +97,10 @@ def test_a_deadline_decision_comment_with_a_null_character_is_refused(
         deadline_set_by=Action.DeadlineSetBy.INSPECTORATE,
     )
     change = services.deadline_change_request(
-        lead, action, new_deadline=datetime.date(2030, 6, 1), reason="Guidance due."
+        lead,
+        action,
+        new_deadline=datetime.date(2030, 6, 1),
+        reason="The national guidance is due in May.",
     )
     client.force_login(inspector)
     response = client.post(

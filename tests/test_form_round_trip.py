@@ -341,12 +341,14 @@ WORKFLOW = {
 }
 MOVES = {
     "start": WORKFLOW,
-    # Done means complete: a done action is 100% (a database constraint).
-    "mark-done": WORKFLOW | {"tracker.action.percent_complete"},
+    # Done means complete: a done action is 100% (a database constraint), and the
+    # day it was done is kept to tell work done late.
+    "mark-done": WORKFLOW
+    | {"tracker.action.percent_complete", "tracker.action.done_on"},
     "sign-off": WORKFLOW,
-    # Returned work is no longer complete (issue 10, item 6).
-    "return": WORKFLOW | {"tracker.action.percent_complete"},
-    "withdraw": WORKFLOW,
+    # Returned work is no longer complete (issue 10, item 6), nor done on a day.
+    "return": WORKFLOW | {"tracker.action.percent_complete", "tracker.action.done_on"},
+    "withdraw": WORKFLOW | {"tracker.action.done_on"},
     "request-closure": WORKFLOW,
     "authorise-closure": WORKFLOW,
     "decline-closure": WORKFLOW,

@@ -281,8 +281,7 @@ def action_assign(
         _check_force_member(person, action, "a contributor")
     current = _locked(action)
     if current.version != expected_version:
-        changed = _changed_fields(action, current)
-        raise ConflictError(current, changed)
+        raise ConflictError(current, _changed_since(action, expected_version, current))
     if current.is_closed:
         raise WorkflowError(
             f"This action is {current.get_status_display().lower()} and can no longer be changed."
@@ -930,16 +929,6 @@ def _check_administrator(user: User) -> None:
         _deny("Only an administrator can make this change.")
 
 
-def _as_seen(action: Action, version: int) -> Action | None:
-    """The action as it was at `version`, from its history: to say what changed since."""
-    record = (
-        action.history.filter(version=version)
-        .order_by("-history_date", "-history_id")
-        .first()
-    )
-    return record.instance if record else None
-
-
 @transaction.atomic
 def action_admin_check(
     user: User,
@@ -958,8 +947,7 @@ def action_admin_check(
     _check_administrator(user)
     current = _locked(action)
     if current.version != expected_version:
-        seen = _as_seen(current, expected_version)
-        raise ConflictError(current, _changed_fields(seen, current) if seen else [])
+        raise ConflictError(current, _changed_since(action, expected_version, current))
     contributors = list(contributors)
     reassigned = (
         getattr(owner, "pk", None) != current.owner_id
