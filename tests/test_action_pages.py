@@ -528,3 +528,53 @@ def test_a_move_without_the_pages_version_is_refused_as_out_of_date(
     assert "This page is out of date" in response.content.decode()
     action.refresh_from_db()
     assert action.status == Action.Status.IN_PROGRESS
+
+
+def test_after_a_conflict_the_assign_form_keeps_the_other_change_it_did_not_touch(
+    client, lead, colleague, contributor, action
+):
+    # Two leads open the assign page; one moves the deadline, the other, unaware,
+    # changes the owner and the contributors. Refused, the second sees the new
+    # deadline in the box, so saving again does not undo it; their own choices stay.
+    action.contributors.set([contributor])
+    client.force_login(lead)
+    seen = client.get(f"/actions/{action.pk}/assign/").context["form"].initial
+    first = client.post(
+        f"/actions/{action.pk}/assign/",
+        {
+            "owner": seen["owner"] or "",
+            "contributors": seen["contributors"],
+            "deadline": "2031-01-31",
+            "version": seen["version"],
+        },
+    )
+    assert first.status_code == 302
+    second = client.post(
+        f"/actions/{action.pk}/assign/",
+        {
+            "owner": colleague.pk,
+            "deadline": seen["deadline"].isoformat(),
+            "version": seen["version"],
+        },
+    )
+    assert second.status_code == 409
+    form = second.context["form"]
+    assert form["deadline"].value() == "2031-01-31"  # the other lead's, now shown
+    assert str(form["owner"].value()) == str(colleague.pk)  # this lead's own change
+    assert form["contributors"].value() == []  # removed by this lead
+    body = second.content.decode()
+    assert "(deadline)" in body and "save again to replace it" not in body
+    again = client.post(
+        f"/actions/{action.pk}/assign/",
+        {
+            "owner": form["owner"].value(),
+            "contributors": form["contributors"].value(),
+            "deadline": form["deadline"].value(),
+            "version": form["version"].value(),
+        },
+    )
+    assert again.status_code == 302
+    action.refresh_from_db()
+    assert action.deadline == datetime.date(2031, 1, 31)
+    assert action.owner == colleague
+    assert not action.contributors.exists()

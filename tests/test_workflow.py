@@ -634,6 +634,16 @@ def test_a_returned_action_goes_back_to_its_percent_before_it_was_done(
     assert action.percent_complete == 85
 
 
+def test_a_returned_action_never_stays_at_100_percent(action, owner, lead):
+    services.action_record_progress(owner, action, text="Half way.", percent=50)
+    services.action_record_progress(owner, action, text="All of it.", percent=100)
+    services.action_mark_done(owner, action)
+    services.action_return(lead, action, "The survey results are missing.")
+    action.refresh_from_db()
+    # In progress again, so not complete: the last figure below 100 stands.
+    assert (action.status, action.percent_complete) == ("in_progress", 50)
+
+
 def test_withdrawing_an_action_does_not_write_work_started_on_its_finding(
     action, lead, finding
 ):

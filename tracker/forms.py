@@ -189,7 +189,36 @@ class AssignForm(forms.Form):
             self.fields["deadline"].disabled = True
             self.fields[
                 "deadline"
-            ].help_text = "Set by the inspectorate: ask for a deadline change below."
+            ].help_text = "Set by the inspectorate: ask for a deadline change on the action's page."
+
+    @classmethod
+    def against(cls, data, chosen: dict, seen, current: Action) -> "AssignForm":
+        """The person's form again, after someone else saved first.
+
+        What the person left as their page showed it takes the current value, so
+        saving again does not undo the other change unawares; what they changed
+        stays theirs. `seen` is the history record of the version their page showed.
+        """
+        data = data.copy()
+        data["version"] = current.version
+        if seen is not None:
+            owner = chosen["owner"]
+            if (owner.pk if owner else None) == seen.owner_id:
+                data["owner"] = current.owner_id or ""
+            if chosen["deadline"] == seen.deadline:
+                data["deadline"] = (
+                    current.deadline.isoformat() if current.deadline else ""
+                )
+            seen_contributors = set(seen.contributors.values_list("user_id", flat=True))
+            if {person.pk for person in chosen["contributors"]} == seen_contributors:
+                data.setlist(
+                    "contributors",
+                    [
+                        str(pk)
+                        for pk in current.contributors.values_list("pk", flat=True)
+                    ],
+                )
+        return cls(data, action=current)
 
 
 class DeadlineChangeForm(forms.Form):

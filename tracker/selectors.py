@@ -51,6 +51,14 @@ _QUIET_FIELDS = {
 }
 
 
+def action_as_seen(action: Action, version: int):
+    """The action's history record at `version`: what a page showing that version showed.
+
+    None when the history holds no such version (a row made before it was kept).
+    """
+    return action.history.filter(version=version).order_by("-history_id").first()
+
+
 def change_history(obj, limit: int = 50) -> list[dict]:
     """Who changed what on a finding or action, when, from what to what; newest first.
 

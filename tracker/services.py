@@ -38,6 +38,7 @@ from .permissions import (
     is_inspector,
     is_owner_or_contributor,
 )
+from .selectors import action_as_seen
 
 
 class WorkflowError(Exception):
@@ -104,7 +105,7 @@ def _locked(action: Action, expected_version: int | None = None) -> Action:
 
 def _changed_since(seen: Action, version: int, current: Action) -> list[str]:
     """What changed since the person's page, from the change history of that version."""
-    then = current.history.filter(version=version).order_by("-history_id").first()
+    then = action_as_seen(current, version)
     changed = _changed_fields(then or seen, current)
     if (
         then is not None
@@ -507,13 +508,13 @@ def action_sign_off(
 
 
 def _percent_before_done(action: Action) -> int:
-    """The percent complete the timeline gave before the action was marked done.
+    """The last percent below 100 the timeline gave before the action was marked done.
 
-    Marking done is the only entry that sets 100% without the person's figure,
-    and nothing changes the percent of a done action.
+    Returned work is not finished, so a figure of 100% (the owner's own before
+    marking it done, or the one marking done sets) is passed over.
     """
     before = (
-        ProgressUpdate.objects.filter(action=action, percent_complete__isnull=False)
+        ProgressUpdate.objects.filter(action=action, percent_complete__lt=100)
         .exclude(kind=ProgressUpdate.Kind.MARKED_DONE)
         .order_by("-created_at", "-pk")
         .values_list("percent_complete", flat=True)

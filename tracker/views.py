@@ -68,6 +68,7 @@ from .permissions import (
     sees_every_force,
 )
 from .selectors import (
+    action_as_seen,
     change_history,
     get_visible_or_404,
     visible_actions,
@@ -670,10 +671,8 @@ def action_assign(request, pk):
                 )
             except ConflictError as error:
                 conflict = error
-                # Keep what this person chose, against the version they have now seen.
-                post = request.POST.copy()
-                post["version"] = error.current.version
-                form = AssignForm(post, action=error.current)
+                seen = action_as_seen(error.current, data["version"])
+                form = AssignForm.against(request.POST, data, seen, error.current)
                 action = error.current
             except WorkflowError as error:
                 form.add_error(None, error.message)
