@@ -112,3 +112,17 @@ def test_a_deadline_decision_comment_with_a_null_character_is_refused(
     assert "Null characters are not allowed" in response.content.decode()
     change.refresh_from_db()
     assert change.status == DeadlineChangeRequest.Status.PENDING
+
+
+def test_filters_that_cannot_apply_say_so_in_the_results_htmx_swaps_in(client, lead):
+    client.force_login(lead)
+    whole = client.get("/actions/?due_before=2017-13-45")
+    assert whole.status_code == 400
+    partial = client.get(
+        "/actions/?due_before=2017-13-45", headers={"HX-Request": "true"}
+    )
+    # htmx swaps in only a 200; what it swaps in names the filter and offers no export.
+    assert partial.status_code == 200
+    body = partial.content.decode()
+    assert "These filters cannot be applied" in body and "Due on or before" in body
+    assert "export.csv" not in body

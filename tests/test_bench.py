@@ -6,7 +6,7 @@ The full run is `python -m bench --sizes 1000,50000 --rounds 5` (README, "Benchm
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from bench import RAW_SQL
 from bench.measure import measure_pages, measure_sweep
@@ -82,6 +82,13 @@ def test_generated_data_is_national_consistent_and_repeatable(db):
         .exists()
     )
     assert not finished.filter(done_on__isnull=True).exists()
+    # A lead signing off work they own is a self sign-off, as the service says.
+    signed_by_owner = ProgressUpdate.objects.filter(
+        author=F("action__owner"),
+        kind__in=[ProgressUpdate.Kind.SIGNED_OFF, ProgressUpdate.Kind.SELF_SIGNED_OFF],
+    )
+    assert signed_by_owner.filter(kind=ProgressUpdate.Kind.SELF_SIGNED_OFF).count() > 1
+    assert not signed_by_owner.filter(kind=ProgressUpdate.Kind.SIGNED_OFF).exists()
     assert FindingEvent.objects.exists()
     found = generator.fingerprint()
     assert (found.seed, found.actions) == (7, 300)

@@ -412,3 +412,12 @@ def test_accounts_that_differ_only_by_case_sign_in_only_by_their_exact_spelling(
     assert signs_in(client, "jo@westmercia.test", "lower's passphrase")
     assert client.get("/").context["user"] == lower
     assert not signs_in(client, "JO@westmercia.test", "lower's passphrase")
+
+
+def test_a_wrong_password_is_said_once_and_truly(client, owner):
+    page = client.post(
+        "/accounts/login/",
+        {"username": owner.email.upper(), "password": "not the password"},
+    ).content.decode()
+    assert page.count("didn’t match") == 1
+    assert "case-sensitive" not in page  # the email is not

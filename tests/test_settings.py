@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -85,7 +87,10 @@ def test_check_says_when_the_static_files_are_not_collected(tmp_path):
     assert "manage.py collectstatic" in result.stderr
 
 
-def test_the_web_server_refuses_to_start_without_collected_static_files(tmp_path):
+@pytest.mark.parametrize("entry_point", ["peel.wsgi", "peel.asgi"])
+def test_the_web_server_refuses_to_start_without_collected_static_files(
+    tmp_path, entry_point
+):
     env = {
         key: value
         for key, value in os.environ.items()
@@ -93,7 +98,7 @@ def test_the_web_server_refuses_to_start_without_collected_static_files(tmp_path
     }
     env.update(ENV_FILE=os.devnull, **production(STATIC_ROOT=str(tmp_path)))
     result = subprocess.run(
-        [sys.executable, "-c", "import peel.wsgi"],
+        [sys.executable, "-c", f"import {entry_point}"],
         cwd=ROOT,
         env=env,
         capture_output=True,

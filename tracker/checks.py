@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.checks import Warning, register
+from django.core.exceptions import ImproperlyConfigured
 
 
 @register()
@@ -11,7 +12,7 @@ def static_files_collected(app_configs=None, **kwargs):
 
     Before `collectstatic` there is no manifest, and every page fails (a 500) on its
     first stylesheet link. A warning here, so that `migrate` still runs before it;
-    the web server refuses to start (peel/wsgi.py).
+    the web servers refuse to start (peel/wsgi.py, peel/asgi.py).
     """
     # The storage is lazy, but isinstance sees through it.
     if settings.DEBUG or not isinstance(staticfiles_storage, ManifestFilesMixin):
@@ -27,3 +28,11 @@ def static_files_collected(app_configs=None, **kwargs):
             id="peel.W001",
         )
     ]
+
+
+def refuse_to_serve_without_static_files() -> None:
+    """For the web servers' entry points: stop at start-up, saying why, rather than
+    answer every request with a 500."""
+    problems = static_files_collected()
+    if problems:
+        raise ImproperlyConfigured(f"{problems[0].msg} {problems[0].hint}")

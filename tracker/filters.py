@@ -21,7 +21,7 @@ from .selectors import visible_inspections
 
 # Undated actions come after the dated in either order, on every database (each
 # puts NULL at a different end). Both orders are read off an index on PostgreSQL:
-# soonest first off (deadline, id), latest first off the indexes of migration 0008.
+# soonest first off (deadline, id), latest first off the indexes of migration 0009.
 UNDATED_LAST = {
     "deadline": F("deadline").asc(nulls_last=True),
     "-deadline": F("deadline").desc(nulls_last=True),

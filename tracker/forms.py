@@ -130,7 +130,7 @@ class ProgressUpdateForm(ActionPageForm):
     def clean_files(self):
         files = self.cleaned_data["files"]
         try:
-            checked = evidence.check_evidence_files(files)
+            evidence.check_evidence_files(files)
         except ValidationError as error:
             raise ValidationError(
                 [
@@ -139,8 +139,6 @@ class ProgressUpdateForm(ActionPageForm):
                     "resubmit.",
                 ]
             ) from None
-        for upload in files:
-            upload.checked_content_type = checked[id(upload)]
         return files
 
     def clean_links(self):
@@ -319,6 +317,19 @@ class ReminderPreferenceForm(forms.ModelForm):
                 "That date has passed. Leave it empty if you are not on leave."
             )
         return paused_until
+
+
+class SignInForm(auth_forms.AuthenticationForm):
+    """Django's sign-in form, saying what is true here: the email may be in any case."""
+
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "invalid_login": (
+            "Your email address and password didn’t match, or the account is "
+            "inactive. Check the password: the email may be in any letter case, "
+            "the password must be exact."
+        ),
+    }
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

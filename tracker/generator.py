@@ -1245,9 +1245,14 @@ class Generator:
                     (Kind.MARKED_DONE, doer, Status.IN_PROGRESS, Status.DONE, 100)
                 )
             if status == Status.SIGNED_OFF:
-                steps.append(
-                    (Kind.SIGNED_OFF, lead, Status.DONE, Status.SIGNED_OFF, None)
+                # The lead checking their own work is a self sign-off, as the
+                # service records it.
+                signed = (
+                    Kind.SELF_SIGNED_OFF
+                    if lead is action.owner or lead in node.contributors
+                    else Kind.SIGNED_OFF
                 )
+                steps.append((signed, lead, Status.DONE, Status.SIGNED_OFF, None))
         if status == Status.WITHDRAWN:
             before = Status.IN_PROGRESS if steps else Status.NOT_STARTED
             steps.append((Kind.WITHDRAWN, lead, before, Status.WITHDRAWN, None))
@@ -1299,6 +1304,7 @@ class Generator:
             Kind.STARTED: "Work started: scoping agreed with the force lead.",
             Kind.MARKED_DONE: "Delivered: evidence attached for sign-off.",
             Kind.SIGNED_OFF: "Signed off: the evidence shows the improvement is in place.",
+            Kind.SELF_SIGNED_OFF: "Signed off: the evidence shows the improvement is in place.",
             Kind.RETURNED: "Returned: the audit results are still missing.",
             Kind.WITHDRAWN: "Withdrawn: overtaken by the force-wide change programme.",
         }.get(kind, "")

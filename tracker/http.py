@@ -1,4 +1,4 @@
-"""HTTP plumbing: who the client is behind proxies, and no caching of signed-in pages."""
+"""Who is signing in, for django-axes: the client's address behind proxies, and the email."""
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -30,24 +30,9 @@ def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
-class NoStoreForSignedInMiddleware:
-    """Answers to a signed-in person are kept by no cache, neither shared nor the browser's.
-
-    They hold a force's work (pages, CSV and Excel exports alike), and a browser's
-    disk cache outlives signing out on a shared computer. A response that chose its
-    own caching (the calendar feed, evidence) keeps it.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not response.has_header("Cache-Control")
-        ):
-            response["Cache-Control"] = "private, no-store"
-        return response
+def sign_in_username(request, credentials=None):
+    """The email django-axes counts failed sign-ins against: one count per address
+    in any letter case, as signing in accepts any (AXES_USERNAME_CALLABLE)."""
+    data = credentials or getattr(request, "data", request.POST)
+    username = data.get(settings.AXES_USERNAME_FORM_FIELD)
+    return username.lower() if isinstance(username, str) else username

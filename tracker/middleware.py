@@ -1,3 +1,6 @@
+"""What every answer goes through: a page for a form-only address, and no caching of
+signed-in answers."""
+
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
@@ -37,3 +40,26 @@ class MethodNotAllowedPage:
         )
         page["Allow"] = response["Allow"]
         return page
+
+
+class NoStoreForSignedInMiddleware:
+    """Answers to a signed-in person are kept by no cache, neither shared nor the browser's.
+
+    They hold a force's work (pages, CSV and Excel exports alike), and a browser's
+    disk cache outlives signing out on a shared computer. A response that chose its
+    own caching (the calendar feed, evidence) keeps it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not response.has_header("Cache-Control")
+        ):
+            response["Cache-Control"] = "private, no-store"
+        return response

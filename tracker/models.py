@@ -9,7 +9,6 @@ import datetime
 import uuid
 from pathlib import PurePath
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -115,14 +114,6 @@ class UserManager(BaseUserManager):
             # Accounts made before emails were kept in lower case may differ only
             # by case: only the exact spelling picks one, never a guess.
             return self.get(email=email)
-
-
-def sign_in_username(request, credentials=None):
-    """The email django-axes counts failed sign-ins against: one count per address
-    in any letter case, as signing in accepts any (AXES_USERNAME_CALLABLE)."""
-    data = credentials or getattr(request, "data", request.POST)
-    username = data.get(settings.AXES_USERNAME_FORM_FIELD)
-    return username.lower() if isinstance(username, str) else username
 
 
 class User(AbstractUser):

@@ -870,7 +870,7 @@ def user_create(
         validate_password(password, user)
         user.set_password(password)
     else:
-        # No password: the person sets one through "forgot password".
+        # No password: the welcome email's link sets one (tracker.emails).
         user.set_unusable_password()
     try:
         user.full_clean(exclude=["password"])

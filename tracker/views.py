@@ -802,9 +802,9 @@ def action_list(request):
     template = (
         "tracker/_action_list_results.html" if partial else "tracker/action_list.html"
     )
-    response = render(
-        request, template, context, status=200 if action_filter.is_valid() else 400
-    )
+    # htmx swaps in only a 200: the results it asked for then say what is wrong.
+    status = 200 if partial or action_filter.is_valid() else 400
+    response = render(request, template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
 

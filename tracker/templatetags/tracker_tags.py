@@ -69,3 +69,9 @@ def deadline_note(action) -> str:
     }:
         return ""
     return wording
+
+
+@register.filter
+def field_label(form, name: str) -> str:
+    """A form field's label by its name, for messages about the field."""
+    return form.fields[name].label or name.replace("_", " ").capitalize()
