@@ -248,7 +248,7 @@ def test_an_accepted_word_file_is_served_as_word(owner, action):
         ("https://[::1", "is not a valid web address"),
         ("https://example.org:99999/", "is not a valid web address"),
         ("https:///no-host", "is not a valid web address"),
-        ("ftp://example.org/file", "not a web address"),
+        ("ftp://example.org/file", "links start with https:// (or http://)"),
         ("https://example.org/" + "a" * 1000, "at most 1,000 characters"),
     ],
 )

@@ -296,7 +296,7 @@ def check_links(lines: Iterable[str]) -> list[str]:
             continue
         if parts.scheme.lower() not in ("http", "https"):
             errors.append(
-                f"{where} is not a web address: links must start with https://."
+                f"{where} is not a web address: links start with https:// (or http://)."
             )
         elif not parts.hostname or any(ord(c) < 32 or ord(c) == 127 for c in link):
             errors.append(f"{where} is not a valid web address.")
