@@ -777,7 +777,9 @@ def test_a_later_revision_shows_the_earlier_correction_it_keeps_and_takes_a_new_
     url, form = upload(client, revised)
     assert form[f"{DATED_AFI}-d0-due"] == "2017-05-08"
     page = client.get(url).content.decode()
-    assert "the inspector's earlier correction of the report's 2017-05-01" in page
+    assert (
+        "the inspector&#x27;s earlier correction of the report&#x27;s 1 May 2017"
+    ) in page
     assert client.post(url, {**form, "confirm": "1"}).status_code == 302
     _, plan, _ = dated_afi(inspection)
     assert plan.deadline == datetime.date(2017, 5, 8)

@@ -212,10 +212,26 @@ def _change_rows(change) -> list[dict]:
     return rows
 
 
+def _date_note(deadline: dict) -> str:
+    """Where the date in the box comes from, when it is not the report's."""
+    published = deadline.get("published")
+    if not published or published["due"] == deadline["due"]:
+        return ""
+    if deadline.get("earlier_correction") == deadline["due"]:
+        day = datetime.date.fromisoformat(published["due"])
+        return (
+            f"the date is the inspector's earlier correction of the report's "
+            f"{day.day} {day:%B %Y}, kept unless you change it here"
+        )
+    return "the date differs from the report's"
+
+
 def _finding_row(path: str, item: dict, depth: int, changes: dict, places) -> dict:
     row = {"type": "finding", "key": path, "item": item, "depth": depth}
     # What each deadline will be saved with, beside the report's words.
-    row["deadlines"] = [(d, saved_wording(d)) for d in item.get("deadlines", [])]
+    row["deadlines"] = [
+        (d, saved_wording(d), _date_note(d)) for d in item.get("deadlines", [])
+    ]
     # Findings (not their sub-items) count places, in the order the revision does.
     change = changes.get(next(places)) if "kind" in item else None
     if change is not None:
