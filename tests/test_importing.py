@@ -761,3 +761,140 @@ def test_an_approved_deadline_move_is_shown_kept_unless_the_inspector_corrects_i
     assert client.post(url, {**form, "confirm": "1"}).status_code == 302
     plan.refresh_from_db()
     assert plan.deadline == datetime.date(2017, 6, 30)  # the inspector's, as typed
+
+
+def test_a_later_revision_shows_the_earlier_correction_it_keeps_and_takes_a_new_one(
+    client, inspector
+):
+    client.force_login(inspector)
+    url, form = upload(client)
+    form[f"{DATED_AFI}-d0-due"] = "2017-05-08"
+    assert client.post(url, {**form, "confirm": "1"}).status_code == 302
+    inspection = Inspection.objects.get()
+
+    # A revision with the same published words: the box shows what will be saved.
+    revised = SAMPLE.read_text().replace(*REVISED_STEP)
+    url, form = upload(client, revised)
+    assert form[f"{DATED_AFI}-d0-due"] == "2017-05-08"
+    page = client.get(url).content.decode()
+    assert (
+        "the inspector&#x27;s earlier correction of the report&#x27;s 1 May 2017"
+    ) in page
+    assert client.post(url, {**form, "confirm": "1"}).status_code == 302
+    _, plan, _ = dated_afi(inspection)
+    assert plan.deadline == datetime.date(2017, 5, 8)
+
+    # A later revision: the inspector changes the box, and that is saved.
+    revised = revised.replace(
+        "to continually improve its problem-solving approach",
+        "to keep improving its problem-solving approach",
+    )
+    url, form = upload(client, revised)
+    assert form[f"{DATED_AFI}-d0-due"] == "2017-05-08"
+    form[f"{DATED_AFI}-d0-due"] = "2017-05-15"
+    assert client.post(url, {**form, "confirm": "1"}).status_code == 302
+    plan.refresh_from_db()
+    assert plan.deadline == datetime.date(2017, 5, 15)
+    assert plan.deadline_wording == (
+        "the report says “by 1 May 2017”; corrected by the inspector"
+    )
+
+
+def test_putting_back_the_reports_date_over_an_earlier_correction_saves_it(
+    client, inspector
+):
+    client.force_login(inspector)
+    url, form = upload(client)
+    form[f"{DATED_AFI}-d0-due"] = "2017-05-08"
+    assert client.post(url, {**form, "confirm": "1"}).status_code == 302
+    url, form = upload(client, SAMPLE.read_text().replace(*REVISED_STEP))
+    form[f"{DATED_AFI}-d0-due"] = "2017-05-01"
+    checked = client.post(url, {**form, "check": "1"})
+    form = {**preview_form(checked.content.decode()), "force": form["force"]}
+    assert form[f"{DATED_AFI}-d0-due"] == "2017-05-01"  # the inspector's choice stays
+    assert client.post(url, {**form, "confirm": "1"}).status_code == 302
+    _, plan, _ = dated_afi(Inspection.objects.get())
+    assert (plan.deadline, plan.deadline_wording) == (
+        datetime.date(2017, 5, 1),
+        "by 1 May 2017",
+    )
+
+
+@pytest.mark.parametrize(
+    "field",
+    [f"{DATED_AFI}-text", f"{FIRST_STEP}-text", f"{FIRST_STEP}-d0-wording"],
+)
+def test_the_import_preview_refuses_a_nul_character_in_a_correction(
+    client, inspector, field
+):
+    client.force_login(inspector)
+    url, form = upload(client)
+    form[field] = form[field][:5] + "\x00" + form[field][5:]
+    response = client.post(url, {**form, "confirm": "1"})
+    assert response.status_code == 400
+    assert "a NUL character" in response.content.decode()
+    assert not Inspection.objects.exists() and not Action.objects.exists()
+
+
+def test_a_report_with_a_nul_character_is_refused_with_a_message(client, inspector):
+    client.force_login(inspector)
+    text = SAMPLE.read_text().replace("by 1 May 2017", "by 1 May\x00 2017")
+    pasted = client.post("/import/", {"text": text})
+    assert pasted.status_code == 400
+    assert "Null characters are not allowed" in pasted.content.decode()
+    for raw in (text.encode(), text.encode("utf-16")):
+        uploaded = client.post("/import/", {"file": SimpleUploadedFile("wm.txt", raw)})
+        assert uploaded.status_code == 400
+        assert (
+            "NUL" in uploaded.content.decode() or "binary" in uploaded.content.decode()
+        )
+    assert not Inspection.objects.exists()
+
+
+@pytest.mark.parametrize("status", ["signed_off", "withdrawn"])
+def test_a_revision_leaves_closed_actions_as_they_were(client, inspector, status):
+    _, inspection = import_sample()
+    finding, plan, _ = dated_afi(inspection)
+    # Closed a week after its deadline.
+    Action.objects.filter(pk=plan.pk).update(
+        status=status,
+        done_on=datetime.date(2017, 5, 8),
+        percent_complete=100 if status == "signed_off" else 30,
+    )
+    plan.refresh_from_db()
+    kept = (plan.deadline, plan.deadline_wording, plan.description, plan.version)
+    history = plan.history.count()
+    client.force_login(inspector)
+    url, form = upload(client, SAMPLE.read_text().replace(*REVISED_STEP))
+    form[f"{DATED_AFI}-d0-due"] = "2017-04-24"
+    form[f"{DATED_AFI}-text"] = form[f"{DATED_AFI}-text"].replace(
+        "action plan", "plan of action"
+    )
+    page = client.post(url, {**form, "check": "1"}).content.decode()
+    change = page.split('class="revision-change', 1)[1].split("</table>", 1)[0]
+    assert "closed: kept as it was" in change
+    assert client.post(url, {**form, "confirm": "1"}).status_code == 302
+    finding.refresh_from_db()
+    assert "plan of action" in finding.text
+    plan.refresh_from_db()
+    assert (
+        plan.deadline,
+        plan.deadline_wording,
+        plan.description,
+        plan.version,
+    ) == kept
+    assert plan.history.count() == history
+    # Its open sub-steps still follow the report.
+    assert plan.children.order_by("order")[1].description == REVISED_STEP[1]
+
+
+def test_the_import_preview_takes_any_force_id_a_row_can_have(client, inspector):
+    wmp = Force.objects.get(code="WMP")
+    big = Force.objects.create(
+        name="Big Id Police", short_name="Big Id", code="BIG", slug="big-id", pk=10**18
+    )
+    client.force_login(inspector)
+    url, form = upload(client)
+    response = client.post(url, {**form, "force": str(big.pk), "check": "1"})
+    assert response.status_code == 200, response.content.decode()[:2000]
+    assert wmp.pk != big.pk

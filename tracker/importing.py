@@ -254,6 +254,7 @@ def _compare(plan: ImportPlan) -> None:
         best, score = _best_match(text, finding["kind"], unmatched, parent_pk)
         match = None
         if best is not None and score >= 0.6:
+            actions.carry_corrections(best, planned_actions(finding))
             steps = actions.steps(best, planned_actions(finding))
             changes = any(step.current is None or step.updates for step in steps)
             if score == 1.0 and not changes and best.kind == finding["kind"]:
@@ -324,6 +325,52 @@ class _Actions:
             ).values_list("action_id", flat=True)
         )
 
+    def _pairs(self, finding: Finding, planned: list["PlannedAction"]):
+        """(step, saved action) for each planned step an action is saved for."""
+
+        def walk(steps, siblings):
+            # A revision may add steps or have fewer: only the pairs count here.
+            ordered = sorted(steps, key=lambda s: s.order)
+            for step, current in zip(ordered, siblings, strict=False):
+                yield step, current
+                yield from walk(
+                    step.children, self.children.get((finding.pk, current.pk), [])
+                )
+
+        yield from walk(planned, self.children.get((finding.pk, None), []))
+
+    def carry_corrections(
+        self, finding: Finding, planned: list["PlannedAction"]
+    ) -> None:
+        """Put the inspector's earlier date corrections into the report's data.
+
+        A date the inspector corrected on an earlier import stands while the report
+        keeps the words they corrected. Written into the data (as a correction made
+        in the preview would be), the preview's box shows the date that will be
+        saved, and the inspector can change it like any other. Each deadline is
+        looked at once, so a date the inspector then puts back is not carried again.
+        """
+        for step, current in self._pairs(finding, planned):
+            deadline = step.source
+            if (
+                deadline is None
+                or "earlier_correction" in deadline
+                or step.corrected
+                or current.pk in self.moved  # shown kept, with its own note
+                or current.deadline is None
+                or current.deadline == step.deadline
+                or current.deadline_wording
+                != CORRECTED_WORDING.format(step.deadline_wording)
+            ):
+                continue
+            deadline["published"] = {
+                "due": deadline["due"],
+                "wording": deadline["wording"],
+            }
+            deadline["due"] = deadline["earlier_correction"] = (
+                current.deadline.isoformat()
+            )
+
     def steps(
         self, finding: Finding, planned: list["PlannedAction"]
     ) -> list[StepChange]:
@@ -368,23 +415,28 @@ class _Actions:
             step.deadline is None
             and current.deadline_set_by == Action.DeadlineSetBy.FORCE
         ):
-            return updates, ""
+            return _unless_closed(current, updates, "")
         note = ""
-        if not step.corrected:
-            if current.pk in self.moved:
-                note = "kept: it was moved with the inspectorate's approval"
-            # The inspector's correction of the same published words stands.
-            elif current.deadline_wording == CORRECTED_WORDING.format(
-                step.deadline_wording
-            ):
-                return updates, ""
-        if not note:
+        if not step.corrected and current.pk in self.moved:
+            note = "kept: it was moved with the inspectorate's approval"
+        else:
             updates.update(
                 (name, value)
                 for name, value, old in zip(deadline, after, before, strict=True)
                 if value != old
             )
-        return updates, note
+        return _unless_closed(current, updates, note)
+
+
+CLOSED_NOTE = "closed: kept as it was"
+
+
+def _unless_closed(current: Action, updates: dict, note: str) -> tuple[dict, str]:
+    # Closed work is judged against the deadline it had: a later date would turn
+    # "done late" into "on time" after the fact, with nothing on its timeline.
+    if current.is_closed and (updates or note):
+        return {}, CLOSED_NOTE
+    return updates, note
 
 
 def _walk(data: dict):
@@ -596,6 +648,7 @@ def _deadline_fields(deadline: dict | None) -> dict:
         "deadline_set_by": Action.DeadlineSetBy.INSPECTORATE,
         "corrected": (deadline["due"], deadline["wording"])
         != (published["due"], published["wording"]),
+        "source": deadline,
     }
 
 
@@ -634,6 +687,8 @@ class PlannedAction:
     deadline_set_by: str
     corrected: bool = False  # the inspector corrected its date or words in the preview
     children: list["PlannedAction"] = field(default_factory=list)
+    # The report's deadline it was planned from, where an earlier correction goes.
+    source: dict | None = field(default=None, compare=False, repr=False)
 
     def fields(self) -> dict:
         return {
@@ -755,6 +810,8 @@ def _apply_steps(finding: Finding, steps: list[StepChange], user) -> None:
                 finding, parent=parent, user=user, **step.planned.fields()
             )
             continue
+        if not step.updates:
+            continue  # kept as it is (closed, say), and so not touched
         action = Action.objects.select_for_update().get(pk=step.current.pk)
         for name, value in step.updates.items():
             setattr(action, name, value)

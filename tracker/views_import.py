@@ -14,9 +14,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from .forms import ReportUploadForm
+from .forms import ReportUploadForm, is_id
 from .importer import ReportParseError, parse_report
 from .importing import (
+    CLOSED_NOTE,
     ReportImportError,
     content_hash,
     every_finding,
@@ -166,7 +167,27 @@ def _change_rows(change) -> list[dict]:
                     {"label": f"{wording} of {label}", "before": before, "after": after}
                 )
                 break  # the title is the text's first words
-        if step.note:
+        if step.note == CLOSED_NOTE:
+            rows.append(
+                {
+                    "label": label,
+                    "before": [
+                        (
+                            False,
+                            f"{step.current.get_status_display()}: {_said(step.current)}",
+                        )
+                    ],
+                    "after": [
+                        (
+                            False,
+                            f"{step.current.get_status_display()}: {_said(step.current)}"
+                            f" — {CLOSED_NOTE} (its text and deadline stay as they"
+                            " were when it closed)",
+                        )
+                    ],
+                }
+            )
+        elif step.note:
             rows.append(
                 {
                     "label": f"Deadline of {label}",
@@ -191,10 +212,26 @@ def _change_rows(change) -> list[dict]:
     return rows
 
 
+def _date_note(deadline: dict) -> str:
+    """Where the date in the box comes from, when it is not the report's."""
+    published = deadline.get("published")
+    if not published or published["due"] == deadline["due"]:
+        return ""
+    if deadline.get("earlier_correction") == deadline["due"]:
+        day = datetime.date.fromisoformat(published["due"])
+        return (
+            f"the date is the inspector's earlier correction of the report's "
+            f"{day.day} {day:%B %Y}, kept unless you change it here"
+        )
+    return "the date differs from the report's"
+
+
 def _finding_row(path: str, item: dict, depth: int, changes: dict, places) -> dict:
     row = {"type": "finding", "key": path, "item": item, "depth": depth}
     # What each deadline will be saved with, beside the report's words.
-    row["deadlines"] = [(d, saved_wording(d)) for d in item.get("deadlines", [])]
+    row["deadlines"] = [
+        (d, saved_wording(d), _date_note(d)) for d in item.get("deadlines", [])
+    ]
     # Findings (not their sub-items) count places, in the order the revision does.
     change = changes.get(next(places)) if "kind" in item else None
     if change is not None:
@@ -232,6 +269,11 @@ def _rows(data: dict, plan=None) -> list[dict]:
     return rows
 
 
+def _nul(what: str) -> str:
+    # No database stores it, and no report's words need it.
+    return f"{what} contains a NUL character (\\x00), which cannot be saved: remove it."
+
+
 def _apply_corrections(data: dict, post) -> list[str]:
     """Write the inspector's corrections into the data; return what could not be taken."""
     errors = []
@@ -253,6 +295,8 @@ def _apply_corrections(data: dict, post) -> list[str]:
         if text is not None:
             if not text.strip():
                 errors.append(f"The text of item {path} cannot be empty.")
+            elif "\x00" in text:
+                errors.append(_nul(f"The text of item {path}"))
             else:
                 item["text"] = " ".join(text.split())
         for n, deadline in enumerate(item.get("deadlines", [])):
@@ -268,18 +312,18 @@ def _apply_corrections(data: dict, post) -> list[str]:
             except ValueError:
                 errors.append(f"“{due}” is not a date (item {path}).")
             wording = post.get(f"{path}-d{n}-wording")
-            if wording is not None:
+            if wording is not None and "\x00" in wording:
+                errors.append(_nul(f"The wording of deadline {n + 1} of item {path}"))
+            elif wording is not None:
                 deadline["wording"] = " ".join(wording.split())
     return errors
 
 
 def _chosen_force(value: str) -> Force | None:
     """The force picked in the form, or None for a value that names no force."""
-    value = value.strip()
-    # Beyond 64 bits the database cannot even compare it.
-    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+    if not is_id(value):
         return None
-    return Force.objects.filter(pk=int(value)).first()
+    return Force.objects.filter(pk=int(value.strip())).first()
 
 
 @login_required
@@ -327,6 +371,9 @@ def import_preview(request, token):
             plan = plan_import(data, force, fingerprint=pending["fingerprint"])
         except ReportImportError as error:
             errors.append(error.message)
+        # Planning a revision writes the inspector's earlier corrections into the
+        # data; kept, they are what the boxes show and what the next post starts from.
+        request.session.modified = True
     counts = {kind: 0 for kind, _ in KINDS}
     for _, finding in every_finding(data):
         counts[finding["kind"]] += 1

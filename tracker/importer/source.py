@@ -50,6 +50,12 @@ def read_source(source: str | bytes) -> str:
         kind = type(source).__name__
         raise TypeError(f"parse_report() takes str or bytes, not {kind}")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # UTF-16 passes the binary check above, and no database stores a NUL.
+    if "\x00" in text:
+        raise ReportParseError(
+            "The file contains a NUL character (\\x00), which a report's text "
+            "never has: save the report's page again, or paste its text."
+        )
     if not text.strip():
         raise ReportParseError("The file is empty.")
     if _mostly_control_characters(text[:4096]):
