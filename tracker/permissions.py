@@ -26,6 +26,14 @@ def is_administrator(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.role == Role.ADMIN)
 
 
+def may_manage_people(user) -> bool:
+    """Giving a person a role, a force or the admin decides what they see: administrators only.
+
+    Other staff let into the admin may correct names and emails, no more.
+    """
+    return is_administrator(user)
+
+
 def is_inspector(user) -> bool:
     return bool(
         user.is_authenticated and user.is_active and user.role == Role.INSPECTOR
