@@ -359,6 +359,12 @@ class ActionAdmin(HistoryToRead):
             return [*self.readonly_fields, "deadline"]
         return self.readonly_fields
 
+    def get_fields(self, request, obj=None):
+        # Read-only, the deadline would come last; it belongs with who does the work.
+        fields = [f for f in super().get_fields(request, obj) if f != "deadline"]
+        fields.insert(fields.index("contributors") + 1, "deadline")
+        return fields
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.user = request.user
