@@ -379,6 +379,19 @@ def test_staff_who_are_not_administrators_cannot_move_people_in_the_admin(
     assert not owner.is_superuser
 
 
+def test_staff_who_are_not_administrators_cannot_change_an_administrators_account(
+    client, staff_lead, admin_user
+):
+    client.force_login(staff_lead)
+    url = f"/admin/tracker/user/{admin_user.pk}/password/"
+    data = {"password1": "taken-over-9876", "password2": "taken-over-9876"}
+    assert client.post(url, data).status_code == 403
+    assert client.post(change_url(admin_user), {"email": "x@y.test"}).status_code == 403
+    admin_user.refresh_from_db()
+    assert admin_user.check_password("a-long-test-password")
+    assert admin_user.email == "admin@hmicfrs.test"
+
+
 def test_an_administrator_still_moves_people_in_the_admin(
     admin_client, owner, other_force
 ):

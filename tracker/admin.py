@@ -28,7 +28,7 @@ from .models import (
     Theme,
     User,
 )
-from .permissions import may_manage_people
+from .permissions import may_change_account, may_manage_people
 
 
 class _HistoryWords(HistoricalRecordContextHelper):
@@ -111,6 +111,11 @@ class UserAdmin(DjangoUserAdmin):
     def has_add_permission(self, request):
         # A new person needs a role and a force, which only an administrator gives.
         return may_manage_people(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not may_change_account(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None or may_manage_people(request.user):

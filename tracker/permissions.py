@@ -34,6 +34,14 @@ def may_manage_people(user) -> bool:
     return is_administrator(user)
 
 
+def may_change_account(user, person) -> bool:
+    """Staff who are not administrators leave alone the accounts that hold the admin:
+    setting one's password would make them its holder."""
+    return may_manage_people(user) or not (
+        person.is_staff or person.is_superuser or person.role == Role.ADMIN
+    )
+
+
 def is_inspector(user) -> bool:
     return bool(
         user.is_authenticated and user.is_active and user.role == Role.INSPECTOR
