@@ -85,6 +85,16 @@ def test_moving_a_person_in_the_admin_ends_their_roles_in_the_old_force(
     assert [r.owner_id for r in records][-2:] == [owner.pk, None]
 
 
+def test_the_action_page_history_says_why_the_owner_was_cleared(
+    client, admin_client, work, owner, lead, other_force
+):
+    move_in_the_admin(admin_client, owner, other_force)
+    client.force_login(lead)
+    page = client.get(work["plan"].get_absolute_url()).content.decode()
+    history = page.split("Change history")[1].split("</ul>\n</div>")[0]
+    assert f"{owner} left West Mercia Police" in history
+
+
 def test_the_reminders_page_of_a_moved_person_names_only_their_new_forces_work(
     client, admin_client, work, owner, finding, other_force, other_finding, other_lead
 ):

@@ -68,6 +68,27 @@ out["assign_unchanged"] = before == (
     action.version, list(action.contributors.values_list("pk", flat=True))
 )
 
+# The admin's change form: the same ids, posted by an administrator.
+admin = User.objects.create_superuser("admin@sqlite.test", "a-long-test-password")
+admin_client = client_for(admin)
+url = f"/admin/tracker/action/{action.pk}/change/"
+page = admin_client.get(url).content.decode()
+version = re.search(r'name="expected_version" value="(\d+)"', page).group(1)
+admin_pages = {}
+for field in ("owner", "contributors"):
+    response = admin_client.post(
+        url,
+        {"title": action.title, "order": "1", "expected_version": version, field: BIG},
+    )
+    admin_pages[field] = [
+        response.status_code, "Select a valid choice" in response.content.decode()
+    ]
+out["admin_choices"] = admin_pages
+action.refresh_from_db()
+out["admin_unchanged"] = before == (
+    action.version, list(action.contributors.values_list("pk", flat=True))
+)
+
 # 2. Twelve people saving at once, each on a thread (so a connection) of their own.
 actions = [
     services.action_create(lead, finding=finding, title=f"Concurrent {n}")
@@ -159,3 +180,11 @@ def test_a_contributor_beyond_64_bits_is_a_form_error_and_nothing_is_saved(
     assert sqlite_run["assign_contributors"] == 400
     assert sqlite_run["assign_message"]
     assert sqlite_run["assign_unchanged"]
+
+
+def test_an_admin_owner_or_contributor_beyond_64_bits_is_a_form_error(sqlite_run):
+    assert sqlite_run["admin_choices"] == {
+        "owner": [200, True],
+        "contributors": [200, True],
+    }
+    assert sqlite_run["admin_unchanged"]

@@ -6,8 +6,11 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import services, sweep
+from .forms import IdChoiceField, IdMultipleChoiceField
 from .models import (
     Action,
     DeadlineChangeRequest,
@@ -25,11 +28,23 @@ from .models import (
     Theme,
     User,
 )
+from .permissions import may_change_account, may_manage_people
+
+
+class _HistoryWords(HistoricalRecordContextHelper):
+    def prepare_delta_change_value(self, change, value):
+        # simple_history calls an empty person "Deleted user (pk=None)".
+        if isinstance(value, DeletedObject) and value.pk is None:
+            return "not assigned"
+        return super().prepare_delta_change_value(change, value)
 
 
 class HistoryToRead(SimpleHistoryAdmin):
     """The change history is a record to read: reverting to an old version would
     skip the rules and the version check that every change goes through."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return _HistoryWords(self.model, historical_record)
 
     def has_change_history_permission(self, request, obj=None):
         return False
@@ -82,6 +97,42 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     ]
+
+    # What decides what a person sees and may do; see permissions.may_manage_people.
+    people_fields = [
+        "role",
+        "force",
+        "is_staff",
+        "is_superuser",
+        "groups",
+        "user_permissions",
+    ]
+
+    def has_add_permission(self, request):
+        # A new person needs a role and a force, which only an administrator gives.
+        return may_manage_people(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not may_change_account(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None or may_manage_people(request.user):
+            return super().get_readonly_fields(request, obj)
+        return [*super().get_readonly_fields(request, obj), *self.people_fields]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or may_manage_people(request.user):
+            return fieldsets
+        note = (
+            "Only an administrator changes a person's role or force, or their access."
+        )
+        return [
+            (name, {**options, "description": note} if name == "Role" else options)
+            for name, options in fieldsets
+        ]
 
     def save_model(self, request, obj, form, change):
         if change and {"force", "role"} & set(form.changed_data):
@@ -226,6 +277,11 @@ class ActionAdminForm(forms.ModelForm):
     class Meta:
         model = Action
         fields = ["title", "description", "owner", "contributors", "deadline", "order"]
+        # A value no id can be is refused before SQLite is asked (OverflowError).
+        field_classes = {
+            "owner": IdChoiceField,
+            "contributors": IdMultipleChoiceField,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -238,12 +294,6 @@ class ActionAdminForm(forms.ModelForm):
         )
         self.fields["owner"].queryset = people
         self.fields["contributors"].queryset = people
-        if action.deadline_set_by == Action.DeadlineSetBy.INSPECTORATE:
-            self.fields["deadline"].disabled = True
-            self.fields["deadline"].help_text = (
-                "Set by the inspectorate: the force lead asks for a deadline change "
-                "on the action's page."
-            )
 
     def clean(self):
         cleaned = super().clean()
@@ -256,7 +306,8 @@ class ActionAdminForm(forms.ModelForm):
                 expected_version=cleaned["expected_version"],
                 owner=cleaned.get("owner"),
                 contributors=cleaned.get("contributors") or [],
-                deadline=cleaned.get("deadline"),
+                # Read-only, so not posted, when the inspectorate set it.
+                deadline=cleaned.get("deadline", self.instance.deadline),
             )
         except services.ConflictError as error:
             # The form shows what this page posted, not what is saved now.
@@ -306,6 +357,19 @@ class ActionAdmin(HistoryToRead):
         # Force leads add actions on the finding's page; inspectors by importing.
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        # An inspectorate deadline moves only by an approved change request: shown
+        # as a date box, the admin's calendar links would seem to change it.
+        if obj and obj.deadline_set_by == Action.DeadlineSetBy.INSPECTORATE:
+            return [*self.readonly_fields, "deadline"]
+        return self.readonly_fields
+
+    def get_fields(self, request, obj=None):
+        # Read-only, the deadline would come last; it belongs with who does the work.
+        fields = [f for f in super().get_fields(request, obj) if f != "deadline"]
+        fields.insert(fields.index("contributors") + 1, "deadline")
+        return fields
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.user = request.user
@@ -313,7 +377,7 @@ class ActionAdmin(HistoryToRead):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        services.action_admin_update(
+        saved = services.action_admin_update(
             request.user,
             obj,
             expected_version=data["expected_version"],
@@ -321,12 +385,26 @@ class ActionAdmin(HistoryToRead):
             description=data["description"],
             owner=data["owner"],
             contributors=data["contributors"],
-            deadline=data["deadline"],
+            # Not on the form when the inspectorate set it: it stays as it is.
+            deadline=data.get("deadline", obj.deadline),
             order=data["order"],
         )
+        obj.unchanged = saved.version == data["expected_version"]
 
     def save_related(self, request, form, formsets, change):
         pass  # the service set the contributors; there are no inlines
+
+    def response_change(self, request, obj):
+        if not getattr(obj, "unchanged", False):
+            return super().response_change(request, obj)
+        self.message_user(
+            request,
+            f"No changes were made to “{obj}”: nothing was saved.",
+            messages.INFO,
+        )
+        if "_continue" in request.POST:
+            return redirect(request.get_full_path())
+        return self.response_post_save_change(request, obj)
 
 
 @admin.register(ProgressUpdate)
@@ -489,8 +567,31 @@ class ReminderAdmin(admin.ModelAdmin):
         )
 
 
+class ReminderPreferenceAdminForm(forms.ModelForm):
+    class Meta:
+        model = ReminderPreference
+        fields = ["user", "digest", "weekly_on", "paused_until"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and not self.errors:
+            defaults = ReminderPreference()
+            # Nobody needs a row for these, and the service saves none for them.
+            if all(
+                cleaned.get(name) == getattr(defaults, name)
+                for name in ("digest", "weekly_on", "paused_until")
+            ):
+                raise ValidationError(
+                    "These are everyone's defaults (a digest every working day, "
+                    "no leave): nothing to save. Choose a weekly digest, another "
+                    "day or a leave date to save a preference."
+                )
+        return cleaned
+
+
 @admin.register(ReminderPreference)
 class ReminderPreferenceAdmin(admin.ModelAdmin):
+    form = ReminderPreferenceAdminForm
     list_display = ["user", "digest", "weekly_on", "paused_until"]
     list_filter = ["digest", "weekly_on"]
     search_fields = ["user__email"]

@@ -26,6 +26,22 @@ def is_administrator(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.role == Role.ADMIN)
 
 
+def may_manage_people(user) -> bool:
+    """Giving a person a role, a force or the admin decides what they see: administrators only.
+
+    Other staff let into the admin may correct names and emails, no more.
+    """
+    return is_administrator(user)
+
+
+def may_change_account(user, person) -> bool:
+    """Staff who are not administrators leave alone the accounts that hold the admin:
+    setting one's password would make them its holder."""
+    return may_manage_people(user) or not (
+        person.is_staff or person.is_superuser or person.role == Role.ADMIN
+    )
+
+
 def is_inspector(user) -> bool:
     return bool(
         user.is_authenticated and user.is_active and user.role == Role.INSPECTOR

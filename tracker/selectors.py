@@ -84,6 +84,8 @@ def change_history(obj, limit: int = 50) -> list[dict]:
     return [
         {
             "record": record,
+            # Why, where a change says (a person who left the force, say).
+            "reason": record.history_change_reason or "",
             "changes": [
                 {
                     "field": obj._meta.get_field(change.field).verbose_name,

@@ -988,7 +988,11 @@ def action_admin_update(
     deadline: datetime.date | None,
     order: int,
 ) -> Action:
-    """An administrator corrects an action in the admin, under the pages' rules."""
+    """An administrator corrects an action in the admin, under the pages' rules.
+
+    A save that changes nothing saves nothing: a new version would refuse, as out
+    of date, a page a force lead opened before it. The version then stays as it was.
+    """
     contributors = list(contributors)
     current = action_admin_check(
         user,
@@ -998,10 +1002,28 @@ def action_admin_update(
         contributors=contributors,
         deadline=deadline,
     )
+    title = _require_text(title, "A title")
+    # A browser sends a text box's line ends as CRLF, whatever was stored.
+    if (
+        title,
+        description.replace("\r\n", "\n"),
+        getattr(owner, "pk", None),
+        deadline,
+        order,
+        {p.pk for p in contributors},
+    ) == (
+        current.title,
+        current.description.replace("\r\n", "\n"),
+        current.owner_id,
+        current.deadline,
+        current.order,
+        set(current.contributors.values_list("pk", flat=True)),
+    ):
+        return current
     if deadline != current.deadline:
         current.deadline_set_by = Action.DeadlineSetBy.FORCE
         current.deadline_wording = ""
-    current.title = _require_text(title, "A title")
+    current.title = title
     current.description = description
     current.owner = owner
     current.deadline = deadline
