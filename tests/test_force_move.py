@@ -93,6 +93,7 @@ def test_the_action_page_history_says_why_the_owner_was_cleared(
     page = client.get(work["plan"].get_absolute_url()).content.decode()
     history = page.split("Change history")[1].split("</ul>\n</div>")[0]
     assert f"{owner} left West Mercia Police" in history
+    assert f"Owner: “{owner}” → “not assigned”" in history
 
 
 def test_the_reminders_page_of_a_moved_person_names_only_their_new_forces_work(

@@ -120,6 +120,10 @@ def _names_for(obj, changes) -> dict:
     }
 
 
+# How the history names an empty relation that means something.
+NO_ONE = {"owner": "not assigned"}
+
+
 def _display(obj, field_name: str, value, names: dict) -> str:
     field = obj._meta.get_field(field_name)
     if field.many_to_many:
@@ -129,7 +133,9 @@ def _display(obj, field_name: str, value, names: dict) -> str:
         ]
         return ", ".join(sorted(people))
     if field.is_relation:
-        return names.get((field.related_model, value), "") if value else ""
+        if not value:
+            return NO_ONE.get(field_name, "")
+        return names.get((field.related_model, value), "")
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     return "" if value is None else str(value)
