@@ -7,7 +7,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tracker import services
+from tracker import evidence, services
 from tracker.models import Action, Evidence, ProgressUpdate
 from tracker.services import WorkflowError
 
@@ -148,9 +148,11 @@ def test_the_limits_are_said_on_the_form(client, owner, action):
 
 def stored_evidence(action, owner, size):
     update = services.action_record_progress(owner, action, text="Earlier work")
-    return Evidence.objects.create(
+    stored = Evidence.objects.create(
         update=update, file="evidence/earlier.pdf", original_name="x.pdf", size=size
     )
+    evidence.recount_storage(action.force_id)  # as the upload of the file would
+    return stored
 
 
 def test_a_full_quota_refuses_files_with_a_clear_message(client, owner, action):
@@ -175,6 +177,17 @@ def test_a_quota_is_for_one_force_only(owner, action, other_action, outsider):
     stored_evidence(other_action, outsider, 5 * GB - 10)
     services.action_record_progress(owner, action, text="Fine", files=[pdf()])
     assert Evidence.objects.filter(update__action=action).count() == 1
+
+
+def test_an_upload_keeps_the_forces_storage_figure(owner, action, force):
+    services.action_record_progress(owner, action, text="Plan", files=[pdf()])
+    force.refresh_from_db()
+    assert force.evidence_bytes == Evidence.objects.get().size > 0
+    # Files deleted with their action (the admin can) drop out at the next count.
+    Evidence.objects.all().delete()
+    services.action_record_progress(owner, action, text="Minutes", files=[pdf()])
+    force.refresh_from_db()
+    assert force.evidence_bytes == Evidence.objects.get().size
 
 
 def test_the_force_lead_sees_the_storage_used(client, lead, owner, action, force):

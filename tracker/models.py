@@ -74,6 +74,12 @@ class Force(models.Model):
         blank=True,
         help_text="Leave empty for the quota every force has (EVIDENCE_FORCE_QUOTA_GB).",
     )
+    evidence_bytes = models.PositiveBigIntegerField(
+        "evidence stored (bytes)",
+        default=0,
+        editable=False,
+        help_text="Counted again at each upload; shown to the force lead.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -412,6 +412,8 @@ def action_record_progress(
             content_type=checked_types[id(upload)],
             size=upload.size,
         )
+    if files:
+        evidence.recount_storage(action.force_id)
     for link in links:
         Evidence.objects.create(update=update, link=link)
     return update

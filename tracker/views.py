@@ -322,7 +322,7 @@ def force_detail(request, slug):
     storage = None
     if is_force_lead_of(request.user, force.pk) or sees_every_force(request.user):
         storage = {
-            "used": evidence.storage_used(force.pk),
+            "used": force.evidence_bytes,
             "quota": evidence.force_quota_bytes(force),
         }
     return render(
