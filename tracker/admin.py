@@ -24,11 +24,11 @@ from .models import (
     Reminder,
     ReminderPolicy,
     ReminderPreference,
-    Role,
     Theme,
     User,
 )
 from .permissions import may_change_account, may_manage_people
+from .selectors import force_people
 
 
 class _HistoryWords(HistoricalRecordContextHelper):
@@ -287,11 +287,7 @@ class ActionAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         action = self.instance
         self.fields["expected_version"].initial = action.version
-        people = User.objects.filter(
-            force_id=action.force_id,
-            is_active=True,
-            role__in=[Role.FORCE_STAFF, Role.FORCE_LEAD],
-        )
+        people = force_people(action.force_id)
         self.fields["owner"].queryset = people
         self.fields["contributors"].queryset = people
 

@@ -7,11 +7,11 @@ from django.utils import timezone
 
 from .forms import DateInput, IdChoiceMixin, is_id
 from .models import (
+    FORCE_ROLES,
     Action,
     Finding,
     Force,
     Inspection,
-    Role,
     Theme,
     User,
     owned_or_helped_by,
@@ -129,9 +129,7 @@ class ActionFilter(django_filters.FilterSet):
             .values_list("programme", flat=True)
             .distinct()
         ]
-        people = User.objects.filter(
-            role__in=[Role.FORCE_STAFF, Role.FORCE_LEAD], is_active=True
-        )
+        people = User.objects.filter(role__in=FORCE_ROLES, is_active=True)
         if sees_every_force(user):
             self.filters["force"].queryset = Force.objects.all()
             # Nationally there are hundreds of inspections and people: offer those of

@@ -5,7 +5,8 @@ from django.utils import timezone
 from django.utils.functional import lazy
 
 from . import evidence
-from .models import Action, Finding, Force, ReminderPreference, Role, User
+from .models import Action, Finding, Force, ReminderPreference, User
+from .selectors import force_people
 
 STALE_PAGE = "This page is out of date: reload it and make your change again."
 
@@ -176,11 +177,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, action: Action, **kwargs):
         super().__init__(*args, **kwargs)
-        people = User.objects.filter(
-            force_id=action.force_id,
-            is_active=True,
-            role__in=[Role.FORCE_STAFF, Role.FORCE_LEAD],
-        )
+        people = force_people(action.force_id)
         self.fields["owner"].queryset = people
         self.fields["contributors"].queryset = people
         if action.deadline_set_by == Action.DeadlineSetBy.INSPECTORATE:

@@ -30,6 +30,10 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Administrator"
 
 
+# The roles that belong to a force: they see its work and may own its actions.
+FORCE_ROLES = (Role.FORCE_STAFF, Role.FORCE_LEAD)
+
+
 class Grade(models.TextChoices):
     OUTSTANDING = "outstanding", "Outstanding"
     GOOD = "good", "Good"
@@ -194,14 +198,14 @@ class User(AbstractUser):
 
     def clean(self):
         super().clean()
-        if self.role in (Role.FORCE_STAFF, Role.FORCE_LEAD) and not self.force_id:
+        if self.role in FORCE_ROLES and not self.force_id:
             raise ValidationError(
                 {"force": "Force staff and force leads must belong to a force."}
             )
 
     @property
     def is_force_user(self) -> bool:
-        return self.role in (Role.FORCE_STAFF, Role.FORCE_LEAD)
+        return self.role in FORCE_ROLES
 
     @property
     def is_force_lead(self) -> bool:

@@ -3,7 +3,16 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Action, DeadlineChangeRequest, Evidence, Finding, Force, Inspection
+from .models import (
+    FORCE_ROLES,
+    Action,
+    DeadlineChangeRequest,
+    Evidence,
+    Finding,
+    Force,
+    Inspection,
+    User,
+)
 from .permissions import sees_every_force
 
 
@@ -31,6 +40,11 @@ def visible_findings(user) -> QuerySet[Finding]:
 
 def visible_actions(user) -> QuerySet[Action]:
     return _visible(Action.objects.all(), user)
+
+
+def force_people(force_id: int | None) -> QuerySet[User]:
+    """Who may own or help with the force's actions: its active staff and leads."""
+    return User.objects.filter(force_id=force_id, is_active=True, role__in=FORCE_ROLES)
 
 
 def get_visible_or_404(queryset: QuerySet, **lookup):

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from . import evidence
 from .models import (
+    FORCE_ROLES,
     Action,
     DeadlineChangeRequest,
     Evidence,
@@ -191,12 +192,29 @@ def _finding_note_work_started(finding: Finding, user: User, action: Action) -> 
 def _check_force_member(user: User | None, action: Action, what: str) -> None:
     if user is None:
         return
-    if not user.is_active or user.role not in (Role.FORCE_STAFF, Role.FORCE_LEAD):
+    if not user.is_active or user.role not in FORCE_ROLES:
         raise WorkflowError(
             f"{user} cannot be {what}: only force staff and force leads can."
         )
     if user.force_id != action.force_id:
         raise WorkflowError(f"{user} cannot be {what}: they belong to another force.")
+
+
+def _check_people(action: Action, owner: User | None, contributors: list[User]) -> None:
+    _check_force_member(owner, action, "the owner")
+    for person in contributors:
+        _check_force_member(person, action, "a contributor")
+
+
+def _check_deadline_kept(
+    current: Action, deadline: datetime.date | None, how_to_ask: str
+) -> None:
+    """A deadline the inspectorate set moves only by a change an inspector approves."""
+    if (
+        deadline != current.deadline
+        and current.deadline_set_by == Action.DeadlineSetBy.INSPECTORATE
+    ):
+        raise WorkflowError(f"This deadline was set by the inspectorate. {how_to_ask}")
 
 
 @transaction.atomic
@@ -277,9 +295,7 @@ def action_assign(
     if not is_force_lead_of(user, action.force_id):
         _deny("Only the force lead can assign owners and deadlines.")
     contributors = list(contributors)
-    _check_force_member(owner, action, "the owner")
-    for person in contributors:
-        _check_force_member(person, action, "a contributor")
+    _check_people(action, owner, contributors)
     current = _locked(action)
     if current.version != expected_version:
         raise ConflictError(current, _changed_since(action, expected_version, current))
@@ -287,14 +303,11 @@ def action_assign(
         raise WorkflowError(
             f"This action is {current.get_status_display().lower()} and can no longer be changed."
         )
-    if (
-        deadline != current.deadline
-        and current.deadline_set_by == Action.DeadlineSetBy.INSPECTORATE
-    ):
-        raise WorkflowError(
-            "This deadline was set by the inspectorate. Ask for a deadline change: "
-            "an inspector has to approve it."
-        )
+    _check_deadline_kept(
+        current,
+        deadline,
+        "Ask for a deadline change: an inspector has to approve it.",
+    )
     if deadline != current.deadline:
         current.deadline_set_by = Action.DeadlineSetBy.FORCE
         current.deadline_wording = ""
@@ -849,7 +862,7 @@ def user_create(
             raise ValidationError(
                 f"There is no force “{force_slug}”: use its slug, e.g. west-mercia."
             )
-    if role in (Role.FORCE_STAFF, Role.FORCE_LEAD) and force is None:
+    if role in FORCE_ROLES and force is None:
         raise ValidationError(
             "Force staff and force leads need a force (--force SLUG)."
         )
@@ -924,8 +937,6 @@ def reminder_preferences_update(
 # Administrators --------------------------------------------------------------------
 # The admin is a way in like the pages: the same rules, and the same version check.
 
-FORCE_ROLES = (Role.FORCE_STAFF, Role.FORCE_LEAD)
-
 
 def _check_administrator(user: User) -> None:
     if not is_administrator(user):
@@ -963,17 +974,13 @@ def action_admin_check(
             f"This action is {current.get_status_display().lower()}: its owner, "
             "contributors and deadline can no longer be changed."
         )
-    _check_force_member(owner, current, "the owner")
-    for person in contributors:
-        _check_force_member(person, current, "a contributor")
-    if (
-        deadline != current.deadline
-        and current.deadline_set_by == Action.DeadlineSetBy.INSPECTORATE
-    ):
-        raise WorkflowError(
-            "This deadline was set by the inspectorate. The force lead asks for a "
-            "deadline change on the action's page: an inspector has to approve it."
-        )
+    _check_people(current, owner, contributors)
+    _check_deadline_kept(
+        current,
+        deadline,
+        "The force lead asks for a deadline change on the action's page: an "
+        "inspector has to approve it.",
+    )
     return current
 
 
