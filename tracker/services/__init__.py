@@ -1,0 +1,72 @@
+"""Every write to the domain, one function per state change.
+
+Each function checks who may, validates, saves, and writes the timeline entry
+(a `ProgressUpdate` for actions, a `FindingEvent` for findings). Views, the
+admin, the importer, commands and tasks call these; none of them writes those
+rows itself.
+
+One module per thing changed; callers import from here:
+`from tracker import services; services.action_assign(...)`.
+"""
+
+from .actions import (
+    action_assign,
+    action_create,
+    action_mark_done,
+    action_record_progress,
+    action_return,
+    action_sign_off,
+    action_start,
+    action_withdraw,
+)
+from .administration import action_admin_check, action_admin_update
+from .deadlines import (
+    DEADLINE_MAX_YEARS_AHEAD,
+    DEADLINE_REASON_MIN_CHARS,
+    deadline_change_decide,
+    deadline_change_request,
+)
+from .errors import ConflictError, WorkflowError
+from .findings import (
+    finding_authorise_closure,
+    finding_decline_closure,
+    finding_request_closure,
+    finding_supersede,
+)
+from .people import (
+    calendar_token_reset,
+    calendar_token_revoke,
+    reminder_preferences_update,
+    role_from_cli,
+    user_change_force,
+    user_create,
+)
+
+__all__ = [
+    "DEADLINE_MAX_YEARS_AHEAD",
+    "DEADLINE_REASON_MIN_CHARS",
+    "ConflictError",
+    "WorkflowError",
+    "action_admin_check",
+    "action_admin_update",
+    "action_assign",
+    "action_create",
+    "action_mark_done",
+    "action_record_progress",
+    "action_return",
+    "action_sign_off",
+    "action_start",
+    "action_withdraw",
+    "calendar_token_reset",
+    "calendar_token_revoke",
+    "deadline_change_decide",
+    "deadline_change_request",
+    "finding_authorise_closure",
+    "finding_decline_closure",
+    "finding_request_closure",
+    "finding_supersede",
+    "reminder_preferences_update",
+    "role_from_cli",
+    "user_change_force",
+    "user_create",
+]

@@ -1,0 +1,168 @@
+"""People: accounts, their calendar address, their reminder choices, a move between forces."""
+
+import datetime
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from ..models import (
+    FORCE_ROLES,
+    Action,
+    Force,
+    ReminderPreference,
+    Role,
+    User,
+    owned_or_helped_by,
+)
+from .common import (
+    check_administrator,
+)
+
+
+def role_from_cli(value: str) -> str:
+    """Accept the command-line spelling (force-lead) as well as the stored one (force_lead)."""
+    role = (value or "").strip().lower().replace("-", "_")
+    if role not in Role.values:
+        choices = ", ".join(r.replace("_", "-") for r in Role.values)
+        raise ValidationError(f"“{value}” is not a role: use one of {choices}.")
+    return role
+
+
+def user_create(
+    *,
+    email: str,
+    role: str,
+    force_slug: str = "",
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    """Onboard one person, checking everything before anything is saved."""
+    role = role_from_cli(role)
+    email = User.objects.normalize_email((email or "").strip()).lower()
+    force = None
+    if force_slug:
+        force = Force.objects.filter(
+            Q(slug=force_slug) | Q(code__iexact=force_slug)
+        ).first()
+        if force is None:
+            raise ValidationError(
+                f"There is no force “{force_slug}”: use its slug, e.g. west-mercia."
+            )
+    if role in FORCE_ROLES and force is None:
+        raise ValidationError(
+            "Force staff and force leads need a force (--force SLUG)."
+        )
+    if role in (Role.INSPECTOR, Role.ADMIN) and force is not None:
+        raise ValidationError(
+            "Inspectors and administrators work across forces: give no force."
+        )
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(f"A user with the email {email} already exists.")
+    user = User(
+        email=email,
+        role=role,
+        force=force,
+        first_name=(first_name or "").strip(),
+        last_name=(last_name or "").strip(),
+        is_staff=role == Role.ADMIN,
+        is_superuser=role == Role.ADMIN,
+    )
+    if password:
+        validate_password(password, user)
+        user.set_password(password)
+    else:
+        # No password: the welcome email's link sets one (tracker.emails).
+        user.set_unusable_password()
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as error:
+        raise ValidationError(
+            [
+                f"{field.replace('_', ' ')} “{getattr(user, field, '')}”: {' '.join(messages)}"
+                for field, messages in error.message_dict.items()
+            ]
+        ) from None
+    user.save()
+    return user
+
+
+def calendar_token_reset(user: User) -> str:
+    """Give the person a new secret feed address; the old one stops working at once."""
+    user.calendar_token = secrets.token_urlsafe(32)
+    user.calendar_off_by_password_at = None
+    user.save(update_fields=["calendar_token", "calendar_off_by_password_at"])
+    return user.calendar_token
+
+
+def calendar_token_revoke(user: User) -> None:
+    user.calendar_token = None
+    user.calendar_off_by_password_at = None
+    user.save(update_fields=["calendar_token", "calendar_off_by_password_at"])
+
+
+def reminder_preferences_update(
+    user: User,
+    *,
+    digest: str,
+    weekly_on: int,
+    paused_until: datetime.date | None,
+) -> "ReminderPreference":
+    """A person's choice of daily or weekly digest, and leave during which only escalations go."""
+    choices = {"digest": digest, "weekly_on": weekly_on, "paused_until": paused_until}
+    if not ReminderPreference.objects.filter(user=user).exists():
+        unsaved = ReminderPreference(user=user)
+        if all(getattr(unsaved, name) == value for name, value in choices.items()):
+            # The defaults hold without a row: saving them unchanged changes nothing.
+            return unsaved
+    preference, _ = ReminderPreference.objects.update_or_create(
+        user=user, defaults=choices
+    )
+    return preference
+
+
+@transaction.atomic
+def user_change_force(
+    user: User, person: User, *, force: Force | None, role: str
+) -> list[Action]:
+    """An administrator moves a person to another force, or to another role.
+
+    Leaving a force ends their part in its open work: the actions they own become
+    unassigned, for the force lead to reassign, and they stop contributing to the
+    rest; each change is in the action's history under the administrator's name.
+    Closed actions keep who did the work. Returns the actions changed.
+    """
+    check_administrator(user)
+    before = User.objects.select_for_update().get(pk=person.pk)
+    person.force, person.role = force, role
+    person.save(update_fields=["force", "role"])
+    if before.role not in FORCE_ROLES or (
+        person.role in FORCE_ROLES and person.force_id == before.force_id
+    ):
+        return []
+    changed = list(
+        Action.objects.select_for_update(of=("self",))
+        .filter(owned_or_helped_by(person), force_id=before.force_id)
+        .exclude(status__in=Action.CLOSED_STATUSES)
+        .order_by("pk")
+    )
+    helped = set(
+        Action.contributors.through.objects.filter(
+            user=person, action__in=changed
+        ).values_list("action_id", flat=True)
+    )
+    reason = f"{person} left {before.force}"[:100]
+    for action in changed:
+        action._history_user = user
+        action._change_reason = reason
+        if action.owner_id == person.pk:
+            action.owner = None
+        # A page opened before the move must not put them back unawares.
+        action.version += 1
+        action.save()
+        if action.pk in helped:
+            action.contributors.remove(person)
+    return changed
