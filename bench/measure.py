@@ -167,7 +167,7 @@ def measure_pages(size: int, rounds: int) -> list[dict]:
 def sweep_day():
     from django.utils import timezone
 
-    from tracker.reminders import previous_working_day
+    from tracker.reminders.working_days import previous_working_day
 
     # The sweep does nothing on a weekend or bank holiday: measure the latest working day's.
     return previous_working_day(timezone.localdate())
@@ -236,8 +236,9 @@ def measure_sweep(size: int, rounds: int, *, all_open: bool = False) -> dict:
     """
     from django.db import connection, transaction
 
-    from tracker import sweep
     from tracker.models import Action
+    from tracker.reminders.facts import remindable_actions
+    from tracker.reminders.outbox import run_sweep
 
     day = sweep_day()
     times, result = [], None
@@ -249,11 +250,11 @@ def measure_sweep(size: int, rounds: int, *, all_open: bool = False) -> dict:
         if all_open:
             open_everything(day)
         open_actions = Action.objects.open().count()
-        remindable = sweep.remindable_actions().count()
+        remindable = remindable_actions().count()
         for _ in range(rounds):
             clear_outbox()
             started = time.perf_counter()
-            result = sweep.run_sweep(day, queue=False)
+            result = run_sweep(day)
             times.append(time.perf_counter() - started)
         clear_outbox()
         transaction.set_rollback(all_open)
@@ -440,8 +441,8 @@ def measure_send(digests: int, redis_url: str, timeout: float = 300) -> dict:
     import redis
     from django.conf import settings
 
-    from tracker import sweep
     from tracker.models import Reminder
+    from tracker.tasks import queue_digests
 
     try:
         redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
@@ -461,7 +462,7 @@ def measure_send(digests: int, redis_url: str, timeout: float = 300) -> dict:
         with MailSink() as sink:
             worker = start_worker(queue, sink.port, log_path)
             started = time.perf_counter()
-            queued = sweep.queue_digests(readers, day)
+            queued = queue_digests(readers, day)
             finish = started + timeout
             while sink.received < queued and time.perf_counter() < finish:
                 time.sleep(0.05)

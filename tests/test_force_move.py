@@ -18,8 +18,10 @@ from tests.reminders_support import (
     smtp_server,  # noqa: F401 (fixtures)
     text_body,
 )
-from tracker import services, sweep
+from tracker import services
 from tracker.models import Action, Reminder, Role, User
+from tracker.reminders.delivery import deliver_digest
+from tracker.reminders.outbox import run_sweep
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -134,9 +136,9 @@ def test_a_digest_after_a_move_in_the_admin_names_only_the_new_forces_work(
 ):
     move_in_the_admin(admin_client, owner, other_force)
     west_midlands_work(other_finding, other_lead, owner)
-    result = sweep.run_sweep(TUESDAY, queue=False)
+    result = run_sweep(TUESDAY)
     for recipient in result.recipients:
-        sweep.deliver_digest(recipient, TUESDAY)
+        deliver_digest(recipient, TUESDAY)
     [message] = smtp_server.to(owner.email)
     body = text_body(message)
     assert "West Midlands work" in body
@@ -147,7 +149,7 @@ def test_a_digest_after_a_move_in_the_admin_names_only_the_new_forces_work(
 def test_a_waiting_reminder_about_work_the_person_can_no_longer_see_is_not_sent(
     client, work, owner, other_force, smtp_server
 ):
-    sweep.run_sweep(TUESDAY, queue=False)
+    run_sweep(TUESDAY)
     assert Reminder.objects.filter(recipient=owner).count() == 2
     # Moved after the sweep by a way that left their roles in place (the admin
     # did so before): still the owner and a contributor, but of another force.
@@ -156,7 +158,7 @@ def test_a_waiting_reminder_about_work_the_person_can_no_longer_see_is_not_sent(
     with on(TUESDAY):
         page = client.get("/reminders/").content.decode()
     assert "waiting to be sent" not in page
-    delivery = sweep.deliver_digest(owner.pk, TUESDAY)
+    delivery = deliver_digest(owner.pk, TUESDAY)
     assert (delivery.sent, delivery.cancelled) == (0, 2)
     assert smtp_server.to(owner.email) == []
     assert set(
@@ -169,7 +171,7 @@ def test_the_sweep_records_nothing_for_an_owner_from_another_force(
 ):
     Action.objects.filter(pk=work["plan"].pk).update(owner=outsider)
     work["brief"].contributors.add(outsider)
-    sweep.run_sweep(TUESDAY, queue=False)
+    run_sweep(TUESDAY)
     assert not Reminder.objects.filter(recipient=outsider).exists()
     assert Reminder.objects.filter(recipient=colleague).exists()
 

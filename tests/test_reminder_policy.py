@@ -1,4 +1,4 @@
-"""The deadline-reminder policy (tracker.reminders): plain functions, no database.
+"""The deadline-reminder schedule (tracker.reminders.schedule and the rules under it):
 
 Dates are chosen from the England and Wales calendar as the holidays package
 gives it: 2026-12-25 Christmas Day (Fri), 2026-12-28 Boxing Day observed (Mon),
@@ -21,20 +21,21 @@ import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.reminders import (
-    KIND_LABELS,
+from tracker.reminders.kinds import KIND_LABELS, kind_label
+from tracker.reminders.policy import Policy
+from tracker.reminders.schedule import (
     ActionFacts,
     DueReminder,
     FindingFacts,
-    Policy,
-    add_working_days,
     due_for_action,
     due_for_finding,
+    schedule_for_action,
+)
+from tracker.reminders.working_days import (
+    add_working_days,
     is_working_day,
-    kind_label,
     next_working_day,
     previous_working_day,
-    schedule_for_action,
     sweep_time_on,
 )
 
@@ -811,6 +812,10 @@ def test_property_working_day_helpers(d, n):
 
 def test_the_module_imports_without_django():
     # The policy is plain Python: importing it must not pull Django in.
-    code = "import sys, tracker.reminders; sys.exit('django' in sys.modules)"
+    code = (
+        "import sys, tracker.reminders.working_days, tracker.reminders.policy, "
+        "tracker.reminders.kinds, tracker.reminders.schedule; "
+        "sys.exit('django' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True)
     assert result.returncode == 0, result.stderr

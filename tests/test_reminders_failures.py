@@ -31,8 +31,10 @@ from tests.reminders_support import (  # noqa: F401 (fixtures)
     smtp_server,
     wait_until,
 )
-from tracker import sweep, tasks
+from tracker import tasks
 from tracker.models import Reminder, ReminderPreference, Role
+from tracker.reminders.outbox import run_catch_up, run_sweep
+from tracker.tasks import queue_digests
 
 pytestmark = [
     pytest.mark.slow,
@@ -122,7 +124,7 @@ def test_smtp_down_past_the_last_retry_fails_then_the_next_sweep_sends_once(
     sink.point_settings_here(settings)
     settings.REMINDER_SEND_MAX_RETRIES = 1
 
-    sweep.run_sweep(TUESDAY)
+    run_sweep(TUESDAY, queue=queue_digests)
     assert wait_until(lambda: statuses() == {"failed": 10}, 30), statuses()
     attempts = sorted(set(Reminder.objects.values_list("attempts", flat=True)))
     # Administrators see them, with a filter.
@@ -132,12 +134,12 @@ def test_smtp_down_past_the_last_retry_fails_then_the_next_sweep_sends_once(
         and page.content.decode().count("Failed: the mail server") >= 10
     )
 
-    still_down = sweep.run_sweep(TUESDAY)
+    still_down = run_sweep(TUESDAY, queue=queue_digests)
     assert still_down.failed_requeued == 0
 
     sink.start()
     try:
-        back = sweep.run_sweep(TUESDAY)
+        back = run_sweep(TUESDAY, queue=queue_digests)
         assert wait_until(all_sent, 30), statuses()
         time.sleep(1)
         print(
@@ -167,7 +169,7 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_nothing_and_doubles_noth
     first = WorkerProcess(reminder_queue, sink.port, log, **worker_env).start()
     second = None
     try:
-        sweep.run_sweep(TUESDAY)
+        run_sweep(TUESDAY, queue=queue_digests)
 
         # The first digest has arrived and been marked sent; the second is claimed
         # and on its way (the server is sitting on its RCPT): kill the worker now.
@@ -195,7 +197,7 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_nothing_and_doubles_noth
         # ... until the claim times out and the quarter-hourly catch-up gives them to
         # the new worker.
         time.sleep(3.5)
-        recovery = sweep.run_catch_up(TUESDAY)
+        recovery = run_catch_up(TUESDAY, queue=queue_digests)
         assert wait_until(all_sent, 30), statuses()
         time.sleep(1.5)
         print(
@@ -224,7 +226,7 @@ def test_two_sweeps_at_the_same_moment_double_nothing(
 
         try:
             start.wait(5)
-            results.append(sweep.run_sweep(TUESDAY))
+            results.append(run_sweep(TUESDAY, queue=queue_digests))
         except Exception as error:  # reported below
             errors.append(error)
         finally:
@@ -278,7 +280,7 @@ def test_redis_stopped_during_a_sweep_the_web_app_works_and_the_next_sweep_sends
     )
     with broker_at(private_redis.url):
         started = time.monotonic()
-        during = sweep.run_sweep(TUESDAY)
+        during = run_sweep(TUESDAY, queue=queue_digests)
         sweep_seconds = time.monotonic() - started
         assert len(during.recipients) == 5 and during.queued == 2
         assert sweep_seconds < 5  # gave up fast, did not hang
@@ -308,7 +310,7 @@ def test_redis_stopped_during_a_sweep_the_web_app_works_and_the_next_sweep_sends
         private_redis.start()
         monkeypatch.undo()
         with running_worker(reminder_queue):
-            after = sweep.run_sweep(TUESDAY)
+            after = run_sweep(TUESDAY, queue=queue_digests)
             assert wait_until(all_sent, 30), statuses()
             time.sleep(1)
     print(
@@ -331,7 +333,7 @@ def test_a_person_on_leave_gets_nothing_through_the_worker(
     ReminderPreference.objects.create(
         user=people[0], paused_until=datetime.date(2017, 5, 12)
     )
-    result = sweep.run_sweep(TUESDAY)
+    result = run_sweep(TUESDAY, queue=queue_digests)
     assert wait_until(lambda: statuses() == {"sent": 8}, 30), statuses()
     assert result.queued == 4
     assert people[0].email not in smtp_server.per_recipient()
@@ -344,7 +346,9 @@ def test_no_stale_email_after_a_sign_off_or_a_moved_deadline_between_sweep_and_s
     from tracker.models import Action
 
     settings.REMINDER_SEND_MAX_RETRIES = 2
-    sweep.run_sweep(TUESDAY)  # five digests wait in Redis; no worker is running yet
+    run_sweep(
+        TUESDAY, queue=queue_digests
+    )  # five digests wait in Redis; no worker is running yet
     signed_off, moved = people[0], people[1]
     for action in Action.objects.filter(owner=signed_off):
         services.action_record_progress(signed_off, action, text="Done.", percent=90)
@@ -371,7 +375,7 @@ def test_no_stale_email_after_a_sign_off_or_a_moved_deadline_between_sweep_and_s
             )
         )
         # The next day's sweep records the fresh reminder for the new deadline.
-        next_day = sweep.run_sweep(datetime.date(2017, 5, 3))
+        next_day = run_sweep(datetime.date(2017, 5, 3), queue=queue_digests)
         assert wait_until(lambda: len(smtp_server.to(moved.email)) == 2, 30)
         time.sleep(1)
     fresh = smtp_server.to(moved.email)[1]

@@ -17,8 +17,8 @@ from tests.reminders_support import (
     make_action,
     smtp_server,  # noqa: F401 (fixtures)
 )
-from tracker import sweep
-from tracker.models import Reminder, ReminderPolicy, ReminderPreference, Role
+from tracker.models import Finding, Reminder, ReminderPolicy, ReminderPreference, Role
+from tracker.reminders.outbox import run_sweep
 
 LONDON = ZoneInfo("Europe/London")
 URL = "/reminders/"
@@ -92,6 +92,21 @@ def test_a_contributor_gets_no_nudge_and_the_lead_and_inspector_see_their_escala
         client.force_login(inspector)
         page = client.get(URL).content.decode()
         assert "Tue 6 Jun 2017: Escalated to you: 28 days overdue" in page
+
+
+def test_the_inspector_contact_sees_when_a_closure_request_will_be_chased(
+    client, inspector, finding, plan
+):
+    Finding.objects.filter(pk=finding.pk).update(
+        status=Finding.Status.CLOSURE_REQUESTED,
+        status_changed_at=datetime.datetime(2017, 5, 2, 10, tzinfo=LONDON),
+    )
+    client.force_login(inspector)
+    with on(TUESDAY):
+        page = client.get(URL).content.decode()
+    assert f"Closure request for {finding.reference}" in page
+    # Waiting more than 10 working days: the 11th working day after Tuesday 2 May.
+    assert "Wed 17 May 2017: Closure request waiting for your decision" in page
 
 
 def test_an_outsider_sees_nothing_of_another_forces_work(client, outsider, plan):
@@ -209,7 +224,7 @@ def test_force_staff_cannot_reach_the_reminder_admin(client, owner):
 def test_failed_reminders_are_listed_and_sent_again_from_the_admin(
     admin_client, plan, owner, smtp_server, django_capture_on_commit_callbacks
 ):
-    sweep.run_sweep(TUESDAY, queue=False)
+    run_sweep(TUESDAY)
     Reminder.objects.update(
         status=Reminder.Status.FAILED, last_error="SMTPServerDisconnected"
     )
@@ -245,7 +260,7 @@ def test_failed_reminders_are_listed_and_sent_again_from_the_admin(
 
 
 def test_the_outbox_cannot_be_edited_by_hand(admin_client, plan):
-    sweep.run_sweep(TUESDAY, queue=False)
+    run_sweep(TUESDAY)
     reminder = Reminder.objects.first()
     assert admin_client.get("/admin/tracker/reminder/add/").status_code == 403
     response = admin_client.post(

@@ -30,13 +30,16 @@ from tests.reminders_support import (
     smtp_server,  # noqa: F401 (fixtures)
     text_body,
 )
-from tracker import services, sweep
+from tracker import services
 from tracker.models import (
     Reminder,
     ReminderPolicy,
     ReminderPreference,
     Role,
 )
+from tracker.reminders.delivery import deliver_digest
+from tracker.reminders.outbox import run_catch_up, run_sweep
+from tracker.tasks import queue_digests
 
 LONDON = ZoneInfo("Europe/London")
 MADE_ON = datetime.datetime(2017, 4, 3, 9, 0, tzinfo=LONDON)
@@ -56,8 +59,8 @@ def outbox(**filters):
 
 def sweep_and_send(day=TUESDAY):
     """The command's path: sweep without Celery, then send each digest in this process."""
-    result = sweep.run_sweep(day, queue=False)
-    return result, [sweep.deliver_digest(r, day) for r in result.recipients]
+    result = run_sweep(day)
+    return result, [deliver_digest(r, day) for r in result.recipients]
 
 
 @pytest.fixture
@@ -118,14 +121,14 @@ EXPECTED_ON_TUESDAY = {
 
 
 def test_the_sweep_records_what_is_due_and_a_second_sweep_records_nothing_new(world):
-    first = sweep.run_sweep(TUESDAY, queue=False)
+    first = run_sweep(TUESDAY)
     assert outbox() == EXPECTED_ON_TUESDAY
     assert first.recorded == 6
     assert sorted(first.recipients) == sorted(
         Reminder.objects.order_by().values_list("recipient_id", flat=True).distinct()
     )
 
-    second = sweep.run_sweep(TUESDAY, queue=False)
+    second = run_sweep(TUESDAY)
     assert second.recorded == 0
     assert len(second.due) == 6
     assert Reminder.objects.count() == 6
@@ -140,7 +143,7 @@ def test_a_bank_holiday_sweep_records_and_sends_nothing(world, smtp_server):
 
 def test_the_sweep_catches_up_after_missed_days_with_only_the_latest_stage(world):
     # No sweep ran for a week: on Monday 8 May the plan is due in 1 day, not also in 7.
-    sweep.run_sweep(datetime.date(2017, 5, 8), queue=False)
+    run_sweep(datetime.date(2017, 5, 8))
     plan = outbox(action=world["plan"], kind__startswith="due_")
     assert plan == {
         ("Publish the action plan", "owner@westmercia.test", "due_in_1_day"),
@@ -155,14 +158,14 @@ def test_signed_off_withdrawn_and_finished_findings_get_nothing(
     services.action_record_progress(owner, world["plan"], text="Drafted.", percent=90)
     services.action_mark_done(owner, world["plan"], text="Published.")
     services.action_sign_off(lead, world["plan"])
-    sweep.run_sweep(TUESDAY, queue=False)
+    run_sweep(TUESDAY)
     assert {title for title, _, _ in outbox()} == {"Report for scrutiny", None}
 
     # A superseded finding's actions are no one's work any more.
     Reminder.objects.all().delete()
     later = make_finding(make_inspection(finding.force, 2018))
     services.finding_supersede(inspector, finding, later)
-    sweep.run_sweep(TUESDAY, queue=False)
+    run_sweep(TUESDAY)
     assert {title for title, _, _ in outbox()} == {None}  # only the closure request
 
 
@@ -174,7 +177,7 @@ def test_an_action_done_awaiting_sign_off_pauses_the_owner_and_reminds_the_lead(
             owner, world["plan"], text="Drafted.", percent=90
         )
         services.action_mark_done(owner, world["plan"], text="Published.")
-    sweep.run_sweep(TUESDAY, queue=False)  # 5 working days after Monday 24 April
+    run_sweep(TUESDAY)  # 5 working days after Monday 24 April
     assert outbox(action=world["plan"]) == {
         ("Publish the action plan", "lead@westmercia.test", "awaiting_sign_off")
     }
@@ -199,7 +202,7 @@ def test_the_sweep_uses_a_fixed_number_of_queries_for_5_or_50_actions(
     def count_queries():
         Reminder.objects.all().delete()
         with CaptureQueriesContext(connection) as queries:
-            result = sweep.run_sweep(TUESDAY, queue=False)
+            result = run_sweep(TUESDAY)
         return len(queries), result
 
     add_actions(5)
@@ -223,7 +226,7 @@ def test_the_sweep_queues_one_task_per_person_after_commit(
     client.delete(queue)
     try:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            result = sweep.run_sweep(TUESDAY)
+            result = run_sweep(TUESDAY, queue=queue_digests)
         assert client.llen(queue) == 0  # nothing before the rows are committed
         for callback in callbacks:
             callback()
@@ -241,12 +244,12 @@ def test_the_catch_up_runs_a_missed_sweep_and_requeues_only_when_the_mail_server
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     try:
         # Nothing ran at 08:00 (beat was down): the first catch-up sweeps.
-        missed = sweep.run_catch_up(TUESDAY)
+        missed = run_catch_up(TUESDAY, queue=queue_digests)
         assert (missed.recorded, client.llen(queue)) == (6, 0)  # queued after commit
         assert ReminderPolicy.load().last_swept_on == TUESDAY
         # Later the digests are still waiting (say Redis lost them).
         smtp_server.stop()
-        down = sweep.run_catch_up(TUESDAY)
+        down = run_catch_up(TUESDAY, queue=queue_digests)
         assert (
             down.recorded,
             len(down.recipients),
@@ -259,10 +262,12 @@ def test_the_catch_up_runs_a_missed_sweep_and_requeues_only_when_the_mail_server
             0,
         )
         smtp_server.start()
-        up = sweep.run_catch_up(TUESDAY)
+        up = run_catch_up(TUESDAY, queue=queue_digests)
         assert up.queued == 4 == client.llen(queue)
         assert Reminder.objects.count() == 6  # nothing new recorded
-        assert sweep.run_catch_up(datetime.date(2017, 5, 1)).queued == 0  # bank holiday
+        assert (
+            run_catch_up(datetime.date(2017, 5, 1), queue=queue_digests).queued == 0
+        )  # bank holiday
     finally:
         forget_queue(settings.CELERY_BROKER_URL, queue)
 
@@ -291,7 +296,7 @@ def test_an_administrators_policy_changes_what_is_due(world):
     policy.escalate_to_lead_after_days = 14
     policy.full_clean()
     policy.save()
-    sweep.run_sweep(TUESDAY, queue=False)
+    run_sweep(TUESDAY)
     assert outbox(action=world["plan"]) == set()  # 7 days before is no longer a stage
     assert (
         "Brief the chief officers",
@@ -324,7 +329,7 @@ def test_a_person_on_leave_gets_no_reminders_but_escalations_still_go(
         user=owner, paused_until=datetime.date(2017, 5, 5)
     )
     ReminderPreference.objects.create(user=lead, paused_until=datetime.date(2017, 5, 5))
-    sweep.run_sweep(TUESDAY, queue=False)
+    run_sweep(TUESDAY)
     assert not outbox(recipient=owner)
     assert outbox(recipient=lead) == {
         ("Report for scrutiny", "lead@westmercia.test", "escalation_force_lead")
@@ -427,9 +432,9 @@ def test_one_digest_a_day_per_person_with_all_their_items(
 
 
 def test_a_digest_sent_twice_sends_once(world, owner, smtp_server):
-    sweep.run_sweep(TUESDAY, queue=False)
-    first = sweep.deliver_digest(owner.pk, TUESDAY)
-    second = sweep.deliver_digest(owner.pk, TUESDAY)
+    run_sweep(TUESDAY)
+    first = deliver_digest(owner.pk, TUESDAY)
+    second = deliver_digest(owner.pk, TUESDAY)
     assert (first.sent, second.claimed, second.sent) == (3, 0, 0)
     assert len(smtp_server.to(owner.email)) == 1
 
@@ -465,7 +470,7 @@ def test_a_deadline_moved_after_a_reminder_went_gets_a_fresh_reminder(
 def test_a_deadline_moved_between_the_sweep_and_the_send_cancels_the_stale_item(
     world, owner, lead, smtp_server
 ):
-    sweep.run_sweep(TUESDAY, queue=False)
+    run_sweep(TUESDAY)
     plan = world["plan"]
     services.action_assign(
         lead,
@@ -475,7 +480,7 @@ def test_a_deadline_moved_between_the_sweep_and_the_send_cancels_the_stale_item(
         contributors=list(plan.contributors.all()),
         deadline=datetime.date(2017, 6, 30),
     )
-    sweep.deliver_digest(owner.pk, TUESDAY)
+    deliver_digest(owner.pk, TUESDAY)
     body = text_body(smtp_server.to(owner.email)[0])
     assert "Publish the action plan" not in body
     stale = Reminder.objects.get(action=plan, recipient=owner)
@@ -488,15 +493,13 @@ def test_a_deadline_moved_between_the_sweep_and_the_send_cancels_the_stale_item(
 def test_an_action_signed_off_between_the_sweep_and_the_send_sends_no_email(
     world, owner, contributor, lead, smtp_server
 ):
-    sweep.run_sweep(TUESDAY, queue=False)
+    run_sweep(TUESDAY)
     plan = world["plan"]
     services.action_record_progress(owner, plan, text="Drafted.", percent=90)
     services.action_mark_done(owner, plan, text="Published.")
     services.action_sign_off(lead, plan)
 
-    delivery = sweep.deliver_digest(
-        contributor.pk, TUESDAY
-    )  # the plan was all they had
+    delivery = deliver_digest(contributor.pk, TUESDAY)  # the plan was all they had
     assert (delivery.claimed, delivery.cancelled, delivery.sent) == (1, 1, 0)
     assert smtp_server.to(contributor.email) == []
     item = Reminder.objects.get(recipient=contributor)
@@ -510,42 +513,40 @@ def test_a_claim_left_by_a_dead_worker_returns_to_pending_after_the_timeout(
     world, owner, settings, smtp_server
 ):
     settings.REMINDER_CLAIM_TIMEOUT_SECONDS = 600
-    sweep.run_sweep(TUESDAY, queue=False)
+    run_sweep(TUESDAY)
     # A worker claimed the owner's items and died before sending.
     Reminder.objects.filter(recipient=owner).update(
         status=Reminder.Status.SENDING,
         claimed_at=timezone.now(),
         claim_token="6d1f8a60-0000-4000-8000-000000000000",
     )
-    assert (
-        sweep.deliver_digest(owner.pk, TUESDAY).claimed == 0
-    )  # still someone's, for now
-    assert sweep.run_sweep(TUESDAY, queue=False).recovered == 0
+    assert deliver_digest(owner.pk, TUESDAY).claimed == 0  # still someone's, for now
+    assert run_sweep(TUESDAY).recovered == 0
 
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=11)):
-        result = sweep.run_sweep(TUESDAY, queue=False)
+        result = run_sweep(TUESDAY)
         assert result.recovered == 3
         assert owner.pk in result.recipients
-        assert sweep.deliver_digest(owner.pk, TUESDAY).sent == 3
+        assert deliver_digest(owner.pk, TUESDAY).sent == 3
     assert len(smtp_server.to(owner.email)) == 1
 
 
 def test_a_failed_item_waits_until_the_mail_server_answers(
     world, owner, settings, smtp_server
 ):
-    sweep.run_sweep(TUESDAY, queue=False)
+    run_sweep(TUESDAY)
     smtp_server.stop()
     with pytest.raises(ConnectionRefusedError):
-        sweep.deliver_digest(owner.pk, TUESDAY, give_up=True)
+        deliver_digest(owner.pk, TUESDAY, give_up=True)
     assert set(
         Reminder.objects.filter(recipient=owner).values_list("status", flat=True)
     ) == {"failed"}
-    assert sweep.run_sweep(TUESDAY, queue=False).failed_requeued == 0  # still down
+    assert run_sweep(TUESDAY).failed_requeued == 0  # still down
 
     smtp_server.start()
-    result = sweep.run_sweep(TUESDAY, queue=False)
+    result = run_sweep(TUESDAY)
     assert result.failed_requeued == 3 and owner.pk in result.recipients
-    assert sweep.deliver_digest(owner.pk, TUESDAY).sent == 3
+    assert deliver_digest(owner.pk, TUESDAY).sent == 3
     assert len(smtp_server.to(owner.email)) == 1
 
 
@@ -596,9 +597,9 @@ def test_the_command_fails_loudly_when_the_mail_server_is_down(world, smtp_serve
 def test_the_portable_insert_used_on_sqlite_records_the_same_once(world, monkeypatch):
     # The embedded SQLite of a first run cannot take PostgreSQL's array insert.
     monkeypatch.setattr(connection, "vendor", "sqlite")
-    first = sweep.run_sweep(TUESDAY, queue=False)
+    first = run_sweep(TUESDAY)
     assert outbox() == EXPECTED_ON_TUESDAY
     assert first.recorded == 6
-    again = sweep.run_sweep(TUESDAY, queue=False)
+    again = run_sweep(TUESDAY)
     assert again.recorded == 0
     assert Reminder.objects.count() == 6

@@ -9,7 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from . import services, sweep
+from . import services
 from .forms import IdChoiceField, IdMultipleChoiceField
 from .models import (
     Action,
@@ -28,7 +28,9 @@ from .models import (
     User,
 )
 from .permissions import may_change_account, may_manage_people
+from .reminders.outbox import requeue_failed
 from .selectors import force_people
+from .tasks import queue_digests
 
 
 class _HistoryWords(HistoricalRecordContextHelper):
@@ -538,7 +540,7 @@ class ReminderAdmin(admin.ModelAdmin):
                 request, "None of the selected reminders has failed.", messages.WARNING
             )
             return
-        requeued = sweep.requeue_failed(ids)
+        requeued = requeue_failed(ids)
         if not requeued:
             self.message_user(
                 request,
@@ -554,7 +556,7 @@ class ReminderAdmin(admin.ModelAdmin):
         today = timezone.localdate()
         # Queued after commit. If Redis is down this gives up within a second and
         # the items wait, pending, for the next sweep: the page still answers.
-        transaction.on_commit(lambda: sweep.queue_digests(recipients, today))
+        transaction.on_commit(lambda: queue_digests(recipients, today))
         self.message_user(
             request,
             f"{requeued} reminder{'s' if requeued != 1 else ''} will be sent again, "

@@ -803,8 +803,8 @@ class Evidence(models.Model):
 
 
 # Deadline reminders ------------------------------------------------------------------
-# The policy is tracker.reminders; the sweep that fills the outbox and the sending
-# that empties it are tracker.sweep; the email itself is tracker.emails.
+# The rules are tracker.reminders.schedule; the sweep that fills the outbox and the
+# delivery that empties it are tracker.reminders.outbox and .delivery.
 
 
 class ReminderPolicy(models.Model):
@@ -882,7 +882,7 @@ class ReminderPolicy(models.Model):
         return policy
 
     def as_policy(self):
-        from .reminders import Policy
+        from .reminders.policy import Policy
 
         try:
             days_before = tuple(
@@ -950,7 +950,7 @@ class ReminderPreference(models.Model):
         A weekly digest whose weekday is a bank holiday goes on the next working
         day instead, even when that falls in the following week.
         """
-        from .reminders import next_working_day
+        from .reminders.working_days import next_working_day
 
         if self.digest != self.Digest.WEEKLY:
             return True
@@ -1052,6 +1052,6 @@ class Reminder(models.Model):
 
     @property
     def kind_label(self) -> str:
-        from .reminders import kind_label
+        from .reminders.kinds import kind_label
 
         return kind_label(self.kind)

@@ -1,28 +1,63 @@
-"""Celery tasks: thin, they take ids and dates and call tracker.sweep.
+"""Celery tasks: thin, they take ids and dates and call tracker.reminders.
 
 Beat starts `sweep_reminders` (a PeriodicTask in the database, 08:00 London
 time on weekdays) and `catch_up_reminders` every quarter of an hour after it;
-both queue one `send_reminder_digest` per person with something waiting.
+both queue one `send_reminder_digest` per person with something waiting. The
+queueing lives here, with the task it publishes: the outbox is handed
+`queue_digests` and never imports this module.
 """
 
 import datetime
+import logging
+from collections.abc import Iterable
 
 from celery import shared_task
 from django.conf import settings
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 
-from . import sweep
+from .reminders import delivery, outbox
+
+logger = logging.getLogger(__name__)
+
+# Errors that mean "the broker is not there": publishing gives up, the rows wait.
+BROKER_ERRORS = (KombuError, RedisError, OSError)
+
+
+def queue_digests(recipient_ids: Iterable[int], day: datetime.date) -> int:
+    """Publish one digest task per person; give up at the first broker failure.
+
+    The items are safe in the outbox whatever happens here: the next sweep
+    queues whoever still has pending items. Returns how many were published.
+    """
+    recipient_ids = list(recipient_ids)
+    for published, recipient_id in enumerate(recipient_ids):
+        try:
+            send_reminder_digest.apply_async(
+                (recipient_id, day.isoformat()), queue=settings.REMINDER_QUEUE
+            )
+        except BROKER_ERRORS as error:
+            logger.warning(
+                "Could not queue %d reminder digests (%s): the next sweep will.",
+                len(recipient_ids) - published,
+                error,
+            )
+            return published
+    return len(recipient_ids)
 
 
 @shared_task(name="tracker.sweep_reminders", ignore_result=True, acks_late=True)
 def sweep_reminders(day: str | None = None) -> None:
     """Record what is due today and queue the day's digests (nothing on a bank holiday)."""
-    sweep.run_sweep(datetime.date.fromisoformat(day) if day else None)
+    outbox.run_sweep(
+        datetime.date.fromisoformat(day) if day else None, queue=queue_digests
+    )
 
 
 @shared_task(name="tracker.catch_up_reminders", ignore_result=True, acks_late=True)
 def catch_up_reminders() -> None:
     """Re-queue what is stuck between sweeps: dead claims, failures, digests Redis lost."""
-    sweep.run_catch_up()
+    outbox.run_catch_up(queue=queue_digests)
 
 
 @shared_task(
@@ -43,7 +78,7 @@ def send_reminder_digest(self, recipient_id: int, day: str) -> None:
     max_retries = settings.REMINDER_SEND_MAX_RETRIES
     give_up = self.request.retries >= max_retries
     try:
-        sweep.deliver_digest(
+        delivery.deliver_digest(
             recipient_id, datetime.date.fromisoformat(day), give_up=give_up
         )
     except OSError as error:  # smtplib's errors and refused or dropped connections

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods
 from . import services
 from .forms import ReminderPreferenceForm
 from .models import Reminder, ReminderPreference
+from .reminders.plan import reminder_plan
 from .selectors import visible_actions, visible_findings
-from .sweep import reminder_plan
 
 
 @login_required

@@ -17,10 +17,6 @@ from ..selectors import action_as_seen
 from .errors import ConflictError, WorkflowError
 
 
-def long_date(day: datetime.date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def deny(message: str):
     raise PermissionDenied(message)
 

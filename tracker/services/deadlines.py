@@ -5,6 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from ..formats import long_date
 from ..models import (
     Action,
     DeadlineChangeRequest,
@@ -18,7 +19,6 @@ from ..permissions import (
 from .common import (
     deny,
     lock_action,
-    long_date,
     require_text,
 )
 from .errors import WorkflowError

@@ -5,10 +5,13 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from tracker import sweep
-from tracker.emails import long_date
+from tracker.formats import weekday_date
 from tracker.models import Action, Finding, ReminderPolicy, User
-from tracker.reminders import is_working_day, kind_label
+from tracker.reminders.delivery import deliver_digest
+from tracker.reminders.kinds import kind_label
+from tracker.reminders.outbox import run_sweep
+from tracker.reminders.plan import preview
+from tracker.reminders.working_days import is_working_day
 
 
 def plural(count: int, noun: str) -> str:
@@ -46,17 +49,17 @@ class Command(BaseCommand):
         day = date or timezone.localdate()
         if not is_working_day(day):
             self.stdout.write(
-                f"{long_date(day)} is not a working day: no reminders go out."
+                f"{weekday_date(day)} is not a working day: no reminders go out."
             )
             return
         if dry_run:
             self.print_preview(day)
             return
-        result = sweep.run_sweep(day, queue=False)
+        result = run_sweep(day)
         sent = failed = 0
         for recipient_id in result.recipients:
             try:
-                delivery = sweep.deliver_digest(recipient_id, day, give_up=True)
+                delivery = deliver_digest(recipient_id, day, give_up=True)
             except (
                 Exception
             ) as error:  # keep going: one bad address must not stop the rest
@@ -67,7 +70,7 @@ class Command(BaseCommand):
                 continue
             sent += bool(delivery.sent)
         self.stdout.write(
-            f"{long_date(day)}: {len(result.due)} reminders due, {result.recorded} new; "
+            f"{weekday_date(day)}: {len(result.due)} reminders due, {result.recorded} new; "
             f"{plural(sent, 'digest')} sent, {failed} failed."
         )
         if failed:
@@ -76,9 +79,11 @@ class Command(BaseCommand):
             )
 
     def print_preview(self, day: datetime.date) -> None:
-        plan = sweep.preview(day)
+        plan = preview(day)
         if not plan:
-            self.stdout.write(f"Dry run for {long_date(day)}: nothing would be sent.")
+            self.stdout.write(
+                f"Dry run for {weekday_date(day)}: nothing would be sent."
+            )
             return
         policy = ReminderPolicy.load().as_policy()
         reminders = [reminder for entries in plan.values() for _, reminder in entries]
@@ -89,7 +94,9 @@ class Command(BaseCommand):
         findings = Finding.objects.in_bulk(
             {r.finding_id for r in reminders if r.finding_id}
         )
-        self.stdout.write(f"Dry run for {long_date(day)}: nothing is recorded or sent.")
+        self.stdout.write(
+            f"Dry run for {weekday_date(day)}: nothing is recorded or sent."
+        )
         for recipient_id, entries in plan.items():
             self.stdout.write(
                 f"\n{people[recipient_id].email}: {plural(len(entries), 'item')}"
@@ -101,7 +108,7 @@ class Command(BaseCommand):
                     if action.finding_id:
                         about += f" ({action.finding.reference})"
                     if action.deadline:
-                        about += f", deadline {long_date(action.deadline)}"
+                        about += f", deadline {weekday_date(action.deadline)}"
                 else:
                     about = (
                         f"closure request for {findings[reminder.finding_id].reference}"

@@ -1,4 +1,4 @@
-"""The deadline-reminder policy: what is due, for whom, as of a given date.
+"""The deadline-reminder schedule: what is due, for whom, as of a given date.
 
 Plain functions over plain facts, with no Django and no database, so that the rules
 can be read and tested on their own. A sweep (run on working days at 08:00 London
@@ -23,91 +23,60 @@ not the policy's: this module only says which reminders are due.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-import holidays
-
-LONDON = ZoneInfo("Europe/London")
+from .kinds import (
+    AWAITING_SIGN_OFF,
+    CLOSURE_REQUEST_WAITING,
+    ESCALATION_FORCE_LEAD,
+    ESCALATION_INSPECTOR,
+    NO_UPDATE_NUDGE,
+    Audience,
+    goes_on_leave,
+    kind_before,
+    kind_overdue,
+    recipients_for,
+)
+from .policy import DEFAULT_POLICY, Policy
+from .working_days import (
+    add_working_days,
+    is_working_day,
+    next_working_day,
+    previous_working_day,
+)
 
 # Statuses as the models spell them (tracker.models.Action.Status and
 # Finding.Status). Repeated as strings because this module must not import Django.
 NOT_STARTED = "not_started"
+
 IN_PROGRESS = "in_progress"
+
+
 DONE = "done"
+
+
 SIGNED_OFF = "signed_off"
+
+
 WITHDRAWN = "withdrawn"
+
+
 UNFINISHED_ACTION_STATUSES = frozenset({NOT_STARTED, IN_PROGRESS})
+
+
 CLOSED_ACTION_STATUSES = frozenset({SIGNED_OFF, WITHDRAWN})
+
+
 ACTION_STATUSES = UNFINISHED_ACTION_STATUSES | CLOSED_ACTION_STATUSES | {DONE}
 
+
 CLOSURE_REQUESTED = "closure_requested"
+
+
 FINDING_STATUSES = frozenset(
     {"awaiting_review", "being_progressed", CLOSURE_REQUESTED, "complete", "superseded"}
 )
-
-# Kinds that are not numbered stages.
-DUE_TODAY = "due_today"
-OVERDUE = "overdue"
-ESCALATION_FORCE_LEAD = "escalation_force_lead"
-ESCALATION_INSPECTOR = "escalation_inspector"
-AWAITING_SIGN_OFF = "awaiting_sign_off"
-CLOSURE_REQUEST_WAITING = "closure_request_waiting"
-NO_UPDATE_NUDGE = "no_update_nudge"
-
-# Escalations go even to people on leave: their point is that someone with
-# authority hears about a late action, and they are rare (one per deadline).
-_NEVER_PAUSED_KINDS = frozenset({ESCALATION_FORCE_LEAD, ESCALATION_INSPECTOR})
-
-
-# --------------------------------------------------------------------------- policy
-
-
-@dataclass(frozen=True)
-class Policy:
-    """Every number of the reminder rules, so that a change is one argument, not an edit.
-
-    `days_before` are calendar days before the deadline (0 = on the day).
-    `overdue_repeat_days` are calendar days between repeated overdue reminders.
-    The escalation thresholds and `nudge_after_days` are calendar days; the
-    sign-off and closure waits are working days, because they measure how long
-    a person at work has left something undone.
-    `schedule_overdue_weeks` only limits `schedule_for_action`'s listing: the
-    overdue reminders themselves repeat for as long as the action is late.
-    """
-
-    days_before: tuple[int, ...] = (28, 14, 7, 1, 0)
-    overdue_repeat_days: int = 7
-    escalate_to_lead_after_days: int = 7
-    escalate_to_inspector_after_days: int = 28
-    sign_off_wait_working_days: int = 5
-    closure_wait_working_days: int = 10
-    nudge_after_days: int = 30
-    schedule_overdue_weeks: int = 4
-
-    def __post_init__(self):
-        # A bad policy would silently send nothing (or everything); refuse it up front.
-        if not self.days_before or any(n < 0 for n in self.days_before):
-            raise ValueError("days_before must be a non-empty tuple of days >= 0.")
-        if len(set(self.days_before)) != len(self.days_before):
-            raise ValueError("days_before must not repeat a day.")
-        for name in (
-            "overdue_repeat_days",
-            "escalate_to_lead_after_days",
-            "escalate_to_inspector_after_days",
-            "sign_off_wait_working_days",
-            "closure_wait_working_days",
-            "nudge_after_days",
-        ):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1.")
-        if self.schedule_overdue_weeks < 0:
-            raise ValueError("schedule_overdue_weeks must be >= 0.")
-
-
-DEFAULT_POLICY = Policy()
 
 
 @dataclass(frozen=True)
@@ -168,124 +137,6 @@ class DueReminder:
     deadline_key: date
     send_on: date
     days_left: int | None
-
-
-# ----------------------------------------------------------------------- kinds
-
-
-def kind_before(days: int) -> str:
-    """The kind of the reminder `days` calendar days before a deadline."""
-    if days == 0:
-        return DUE_TODAY
-    if days == 1:
-        return "due_in_1_day"
-    return f"due_in_{days}_days"
-
-
-def kind_overdue(repeat: int) -> str:
-    """The kind of the first overdue reminder (repeat 0) or of its `repeat`-th repeat."""
-    return OVERDUE if repeat == 0 else f"overdue_week_{repeat}"
-
-
-def kind_labels(policy: Policy = DEFAULT_POLICY) -> dict[str, str]:
-    """A human label for each kind the policy can produce (overdue repeats: the listed weeks)."""
-    labels = {}
-    for days in sorted(policy.days_before, reverse=True):
-        labels[kind_before(days)] = (
-            "Due today" if days == 0 else f"Due in {days} day{'s' if days != 1 else ''}"
-        )
-    labels[OVERDUE] = "Overdue"
-    for week in range(1, max(policy.schedule_overdue_weeks, 4) + 1):
-        labels[kind_overdue(week)] = _overdue_week_label(week)
-    labels[ESCALATION_FORCE_LEAD] = (
-        f"Escalated to you: {policy.escalate_to_lead_after_days} days overdue"
-    )
-    labels[ESCALATION_INSPECTOR] = (
-        f"Escalated to you: {policy.escalate_to_inspector_after_days} days overdue"
-    )
-    labels[AWAITING_SIGN_OFF] = "Awaiting your sign-off"
-    labels[CLOSURE_REQUEST_WAITING] = "Closure request waiting for your decision"
-    labels[NO_UPDATE_NUDGE] = f"No progress update for {policy.nudge_after_days} days"
-    return labels
-
-
-def _overdue_week_label(week: int) -> str:
-    return f"Still overdue (week {week})"
-
-
-KIND_LABELS: dict[str, str] = kind_labels(DEFAULT_POLICY)
-
-_OVERDUE_WEEK = re.compile(r"overdue_week_(\d+)")
-
-
-def kind_label(kind: str, policy: Policy = DEFAULT_POLICY) -> str:
-    """The label of any kind, including overdue repeats beyond those in KIND_LABELS."""
-    labels = KIND_LABELS if policy is DEFAULT_POLICY else kind_labels(policy)
-    if kind in labels:
-        return labels[kind]
-    if match := _OVERDUE_WEEK.fullmatch(kind):
-        return _overdue_week_label(int(match.group(1)))
-    return kind.replace("_", " ").capitalize()
-
-
-# ----------------------------------------------------------------- working days
-
-
-@functools.cache
-def _bank_holidays(year: int) -> frozenset[date]:
-    # Built once per year: the holidays package computes Easter and substitute
-    # days on each call, and the sweep asks about the same few years all day.
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
-
-
-def is_working_day(d: date) -> bool:
-    """Monday to Friday and not an England and Wales bank holiday."""
-    return d.weekday() < 5 and d not in _bank_holidays(d.year)
-
-
-def previous_working_day(d: date) -> date:
-    """`d` itself if it is a working day, else the working day before it."""
-    while not is_working_day(d):
-        d -= timedelta(days=1)
-    return d
-
-
-def next_working_day(d: date) -> date:
-    """`d` itself if it is a working day, else the working day after it."""
-    while not is_working_day(d):
-        d += timedelta(days=1)
-    return d
-
-
-def add_working_days(d: date, n: int) -> date:
-    """The date `n` working days after `d` (before it if `n` is negative); `d` if `n` is 0.
-
-    `d` itself is never counted, so add_working_days(Friday, 1) is the next
-    Monday (or Tuesday after a bank holiday Monday), whether or not `d` is a
-    working day.
-    """
-    step = timedelta(days=1 if n >= 0 else -1)
-    for _ in range(abs(n)):
-        d += step
-        while not is_working_day(d):
-            d += step
-    return d
-
-
-def sweep_time_on(d: date, hour: int = 8) -> datetime:
-    """`hour`:00 London time on `d`, as an aware datetime.
-
-    zoneinfo gives the right offset on either side of the March and October
-    changes (08:00 is 07:00 UTC in summer, 08:00 UTC in winter). An hour that
-    does not exist (01:00 on the March change day) is moved forward through
-    UTC, as clocks do; an hour that happens twice (01:00 in October) is the
-    first of the two.
-    """
-    local = datetime(d.year, d.month, d.day, hour, tzinfo=LONDON)
-    return local.astimezone(UTC).astimezone(LONDON)
-
-
-# ------------------------------------------------------------------- schedules
 
 
 # What a date and the policy call for, worked out once per date (per process,
@@ -364,16 +215,11 @@ def _nudge_on(last_progress_on: date, policy: Policy) -> date:
     return next_working_day(last_progress_on + timedelta(days=policy.nudge_after_days))
 
 
-# To whom a deadline's reminder goes: the owner and contributors, the force
-# leads, or the force's inspector contact.
-_WORKERS, _LEADS, _INSPECTOR = "workers", "leads", "inspector"
-
-
 @_memo
 def _deadline_reminders_due(
     deadline: date, today: date, policy: Policy
-) -> tuple[tuple[str, date, str], ...]:
-    """(kind, send date, to whom) of every reminder about `deadline` due as of `today`.
+) -> tuple[tuple[str, date], ...]:
+    """(kind, send date) of every reminder about `deadline` due as of `today`.
 
     The same for every open action with that deadline, so a sweep works it out
     once per deadline rather than once per action.
@@ -385,19 +231,17 @@ def _deadline_reminders_due(
         if not started:
             return ()
         send_on, kind = started[-1]
-        return ((kind, send_on, _WORKERS),)
+        return ((kind, send_on),)
     due = []
     repeat = _latest_overdue_repeat(deadline, today, policy)
     if repeat is not None:
-        due.append(
-            (kind_overdue(repeat), _overdue_send_on(deadline, repeat, policy), _WORKERS)
-        )
-    for kind, send_on, to in (
-        (ESCALATION_FORCE_LEAD, _lead_escalation_on(deadline, policy), _LEADS),
-        (ESCALATION_INSPECTOR, _inspector_escalation_on(deadline, policy), _INSPECTOR),
+        due.append((kind_overdue(repeat), _overdue_send_on(deadline, repeat, policy)))
+    for kind, send_on in (
+        (ESCALATION_FORCE_LEAD, _lead_escalation_on(deadline, policy)),
+        (ESCALATION_INSPECTOR, _inspector_escalation_on(deadline, policy)),
     ):
         if send_on <= today:
-            due.append((kind, send_on, to))
+            due.append((kind, send_on))
     return tuple(due)
 
 
@@ -406,13 +250,24 @@ def _unique(ids) -> tuple[int, ...]:
     return tuple(dict.fromkeys(i for i in ids if i is not None))
 
 
+def audience(facts: ActionFacts, kind: str) -> tuple[int | None, ...]:
+    """The people of one action whom a reminder of `kind` is for (`recipients_for`)."""
+    match recipients_for(kind):
+        case Audience.WORKERS:
+            return (facts.owner_id, *facts.contributor_ids)
+        case Audience.OWNER:
+            return (facts.owner_id,)
+        case Audience.FORCE_LEADS:
+            return facts.force_lead_ids
+        case Audience.INSPECTOR:
+            return (facts.inspector_contact_id,)
+    raise ValueError(f"No audience for kind {kind!r}")
+
+
 def _check_action_status(status: str) -> None:
     # An unknown status would otherwise silently stop an action's reminders.
     if status not in ACTION_STATUSES:
         raise ValueError(f"Unknown action status: {status!r}")
-
-
-# -------------------------------------------------------------------- what is due
 
 
 def due_for_action(
@@ -437,9 +292,9 @@ def due_for_action(
 
     due: list[DueReminder] = []
 
-    def add(kind, recipients, deadline_key, send_on, days_left):
-        for recipient in _unique(recipients):
-            if recipient in paused and kind not in _NEVER_PAUSED_KINDS:
+    def add(kind, deadline_key, send_on, days_left):
+        for recipient in _unique(audience(facts, kind)):
+            if recipient in paused and goes_on_leave(kind):
                 continue
             due.append(
                 DueReminder(
@@ -458,30 +313,19 @@ def due_for_action(
         # reminders and the escalations pause; the lead is the one to act now.
         send_on = _sign_off_reminder_on(facts.status_since, policy)
         if send_on <= today:
-            add(
-                AWAITING_SIGN_OFF,
-                facts.force_lead_ids,
-                facts.status_since,
-                send_on,
-                None,
-            )
+            add(AWAITING_SIGN_OFF, facts.status_since, send_on, None)
         return due
 
     # Not started or in progress.
     if facts.deadline is not None:
-        recipients = {
-            _WORKERS: (facts.owner_id, *facts.contributor_ids),
-            _LEADS: facts.force_lead_ids,
-            _INSPECTOR: (facts.inspector_contact_id,),
-        }
         days_left = (facts.deadline - today).days
-        for kind, send_on, to in _deadline_reminders_due(facts.deadline, today, policy):
-            add(kind, recipients[to], facts.deadline, send_on, days_left)
+        for kind, send_on in _deadline_reminders_due(facts.deadline, today, policy):
+            add(kind, facts.deadline, send_on, days_left)
 
     # The nudge is about silence, not the deadline: it applies with or without one.
     send_on = _nudge_on(facts.last_progress_on, policy)
     if send_on <= today:
-        add(NO_UPDATE_NUDGE, (facts.owner_id,), facts.last_progress_on, send_on, None)
+        add(NO_UPDATE_NUDGE, facts.last_progress_on, send_on, None)
     return due
 
 

@@ -1,0 +1,268 @@
+"""Delivering a digest, run by the task: claim, check, send, mark.
+
+The task claims a person's pending items (a token and a time on each row), looks
+at them again as the data stands now (`check_current`: a moved deadline, a
+signed-off action, leave, a move to another force send nothing stale), sends one
+message and marks the items sent; a task delivered twice finds nothing to claim.
+`deliver_digest` says why a worker killed mid-send may, rarely, send twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ..models import (
+    Action,
+    Finding,
+    Reminder,
+    ReminderPolicy,
+    ReminderPreference,
+    Role,
+    User,
+)
+from ..selectors import visible_actions, visible_findings
+from .digest import digest_message
+from .kinds import (
+    AWAITING_SIGN_OFF,
+    CLOSURE_REQUEST_WAITING,
+    NO_UPDATE_NUDGE,
+    Audience,
+    goes_on_leave,
+    is_deadline_kind,
+    is_series_kind,
+    recipients_for,
+)
+
+
+def mail_server_answers() -> bool:
+    """Does the configured mail server accept a connection right now?"""
+    connection = get_connection()
+    try:
+        connection.open()
+    except OSError:  # smtplib's errors are OSErrors too
+        return False
+    connection.close()
+    return True
+
+
+@dataclass
+class Delivery:
+    recipient_id: int
+    claimed: int = 0
+    cancelled: int = 0
+    sent: int = 0
+
+
+def deliver_digest(
+    recipient_id: int, day: datetime.date, *, give_up: bool = False
+) -> Delivery:
+    """Send one person's waiting reminders as one email.
+
+    1. Claim: a conditional UPDATE moves their pending items (and items of a
+       dead claim) to sending under a fresh token. Whoever runs second (a task
+       delivered twice, a second sweep's task) claims nothing and sends nothing.
+    2. Check each claimed item is still current; cancel the stale ones.
+    3. Send one email; 4. mark its items sent.
+
+    The crash window between the mail server accepting the message (3) and the
+    commit of "sent" (4) is a few milliseconds. A worker killed inside it leaves
+    the items claimed; after REMINDER_CLAIM_TIMEOUT_SECONDS they go back to
+    pending and are sent again. That is at-least-once, chosen on purpose: marking
+    them sent before sending (at-most-once) would silently lose every reminder of
+    a worker killed between the two, including escalations, which is worse than a
+    rare duplicate. The Message-ID is derived from the items, so a duplicate
+    carries the same id and mail systems that deduplicate by it drop it.
+
+    If sending fails the items go back to pending for the task's retry, or to
+    failed when `give_up` (the last retry); the error is raised for the caller.
+    """
+    delivery = Delivery(recipient_id)
+    token = uuid.uuid4()
+    now = timezone.now()
+    cutoff = now - datetime.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
+    delivery.claimed = Reminder.objects.filter(
+        Q(status=Reminder.Status.PENDING)
+        | Q(status=Reminder.Status.SENDING, claimed_at__lt=cutoff),
+        recipient_id=recipient_id,
+        due_on__lte=day,
+    ).update(
+        status=Reminder.Status.SENDING,
+        claim_token=token,
+        claimed_at=now,
+        attempts=F("attempts") + 1,
+    )
+    if not delivery.claimed:
+        return delivery
+    claimed = Reminder.objects.filter(claim_token=token, status=Reminder.Status.SENDING)
+    items = list(
+        claimed.select_related(
+            "recipient", "action__finding", "action__owner", "finding__inspection"
+        ).order_by("pk")
+    )
+    current, stale = check_current(items, day)
+    if stale:
+        for item, reason in stale:
+            item.status, item.cancel_reason = Reminder.Status.CANCELLED, reason
+        Reminder.objects.bulk_update(
+            [item for item, _ in stale], ["status", "cancel_reason"]
+        )
+        delivery.cancelled = len(stale)
+    if not current:
+        return delivery
+    message = digest_message(
+        items[0].recipient, current, day, ReminderPolicy.load().as_policy()
+    )
+    ids = [item.pk for item in current]
+    try:
+        message.send()
+    except Exception as error:
+        Reminder.objects.filter(pk__in=ids, claim_token=token).update(
+            status=Reminder.Status.FAILED if give_up else Reminder.Status.PENDING,
+            claim_token=None,
+            claimed_at=None,
+            last_error=f"{type(error).__name__}: {error}"[:1000],
+        )
+        raise
+    delivery.sent = Reminder.objects.filter(pk__in=ids, claim_token=token).update(
+        status=Reminder.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return delivery
+
+
+def check_current(
+    items: list[Reminder], day: datetime.date
+) -> tuple[list[Reminder], list[tuple[Reminder, str]]]:
+    """Split claimed items into those still worth sending and the stale ones, with why.
+
+    The sweep decided from the data as it was; this looks again just before
+    sending, so a deadline moved, an action signed off or a person gone on leave
+    since then sends nothing stale.
+    """
+    recipient = items[0].recipient
+    preference = ReminderPreference.objects.filter(user=recipient).first()
+    paused = preference is not None and preference.is_paused_on(day)
+    action_ids = {item.action_id for item in items if item.action_id}
+    finding_ids = {item.finding_id for item in items if item.finding_id}
+    # Through the door, as of now: a person moved to another force since the
+    # sweep is told nothing more of the old force's work.
+    visible = {
+        ("action", pk)
+        for pk in visible_actions(recipient)
+        .filter(pk__in=action_ids)
+        .values_list("pk", flat=True)
+    } | {
+        ("finding", pk)
+        for pk in visible_findings(recipient)
+        .filter(pk__in=finding_ids)
+        .values_list("pk", flat=True)
+    }
+    contributors = set(
+        Action.contributors.through.objects.filter(
+            action_id__in=action_ids, user_id=recipient.pk
+        ).values_list("action_id", flat=True)
+    )
+    current, stale = [], []
+    for item in items:
+        reason = _stale_reason(item, recipient, paused, contributors, visible)
+        if reason:
+            stale.append((item, reason))
+        else:
+            current.append(item)
+    # Catching up (a weekly digest, a retried failure) can leave two stages of one
+    # deadline waiting: only the latest is news.
+    latest = {}
+    for item in current:
+        if item.action_id and is_series_kind(item.kind):
+            best = latest.get(item.action_id)
+            if best is None or (item.send_on, item.pk) > (best.send_on, best.pk):
+                latest[item.action_id] = item
+    kept = []
+    for item in current:
+        if (
+            item.action_id
+            and is_series_kind(item.kind)
+            and latest[item.action_id] is not item
+        ):
+            stale.append(
+                (item, "A later reminder about the same deadline replaced it.")
+            )
+        else:
+            kept.append(item)
+    return kept, stale
+
+
+def _stale_reason(
+    item: Reminder, recipient: User, paused: bool, contributors: set, visible: set
+) -> str:
+    kind = item.kind
+    if not recipient.is_active:
+        return "The recipient's account is inactive."
+    if item.action_id and ("action", item.action_id) not in visible:
+        return "The recipient can no longer see this action."
+    if item.finding_id and ("finding", item.finding_id) not in visible:
+        return "The recipient can no longer see this finding."
+    if paused and goes_on_leave(kind):
+        return "The recipient is on leave."
+    if item.finding_id:
+        finding = item.finding
+        if kind == CLOSURE_REQUEST_WAITING and (
+            finding.status != Finding.Status.CLOSURE_REQUESTED
+            or timezone.localdate(finding.status_changed_at) != item.deadline_key
+        ):
+            return "The closure request has been decided."
+        return _no_longer_for(recipient, recipients_for(kind), None, contributors)
+    action = item.action
+    if action.is_closed:
+        return f"The action was {action.get_status_display().lower()}."
+    if action.finding_id and action.finding.status not in Finding.OPEN_STATUSES:
+        return f"The finding is {action.finding.get_status_display().lower()}."
+    if is_deadline_kind(kind):
+        if action.status not in Action.UNFINISHED_STATUSES:
+            return "The action is done and waiting for sign-off."
+        if action.deadline != item.deadline_key:
+            return "The deadline has moved."
+    if kind == AWAITING_SIGN_OFF and (
+        action.status != Action.Status.DONE
+        or timezone.localdate(action.status_changed_at) != item.deadline_key
+    ):
+        return "The action is no longer waiting for sign-off."
+    if kind == NO_UPDATE_NUDGE and (
+        action.status not in Action.UNFINISHED_STATUSES
+        or timezone.localdate(action.last_progress_at or action.created_at)
+        != item.deadline_key
+    ):
+        return "Progress has been recorded since."
+    return _no_longer_for(recipient, recipients_for(kind), action, contributors)
+
+
+def _no_longer_for(
+    recipient: User, audience: Audience, action: Action | None, contributors: set
+) -> str:
+    """Why the recipient is no longer one of the people the reminder is for, if they are not."""
+    match audience:
+        case Audience.FORCE_LEADS:
+            if not (
+                recipient.role == Role.FORCE_LEAD
+                and action is not None
+                and recipient.force_id == action.force_id
+            ):
+                return "The recipient is no longer the force lead."
+        case Audience.INSPECTOR:
+            if recipient.role != Role.INSPECTOR:
+                return "The recipient is no longer an inspector."
+        case Audience.OWNER:
+            if action is None or action.owner_id != recipient.pk:
+                return "The recipient no longer owns the action."
+        case Audience.WORKERS:
+            if action is None or (
+                action.owner_id != recipient.pk and action.pk not in contributors
+            ):
+                return "The recipient no longer owns or contributes to the action."
+    return ""
