@@ -248,7 +248,7 @@ EVIDENCE_MAX_LINKS_PER_UPDATE = env.int("EVIDENCE_MAX_LINKS_PER_UPDATE", default
 EVIDENCE_FORCE_QUOTA_GB = env.float("EVIDENCE_FORCE_QUOTA_GB", default=5)
 # Up to ten times the files an update takes, the form answers with its own
 # message and keeps the words; beyond that Django stops reading the request and
-# the 400 page (tracker.views.bad_request) says why.
+# the 400 page (tracker.views.errors.bad_request) says why.
 DATA_UPLOAD_MAX_NUMBER_FILES = max(100, 10 * EVIDENCE_MAX_FILES_PER_UPDATE)
 # A request larger than the most files an update takes at their largest is
 # refused before it is read, not written to disk first.

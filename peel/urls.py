@@ -20,4 +20,4 @@ urlpatterns = [
     path("", include("tracker.urls")),
 ]
 
-handler400 = "tracker.views.bad_request"
+handler400 = "tracker.views.errors.bad_request"

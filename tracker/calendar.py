@@ -2,11 +2,11 @@
 
 import datetime
 
-from django.db.models import Q
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from .models import Action, Role, User, owned_or_helped_by
+from .models import Action, User
+from .selectors import concerning, visible_actions
 
 
 def calendar_actions(user: User):
@@ -14,23 +14,16 @@ def calendar_actions(user: User):
 
     Everyone gets what they own or contribute to; a force lead gets all of their
     force's deadlines; an inspector gets the inspectorate's deadlines for the
-    forces they are the contact for.
+    forces they are the contact for: `concerning`, through the visibility door.
     """
-    wanted = owned_or_helped_by(user)
-    if user.role == Role.FORCE_LEAD and user.force_id:
-        wanted |= Q(force_id=user.force_id)
-    if user.role == Role.INSPECTOR:
-        wanted |= Q(
-            force__inspector_contact=user,
-            deadline_set_by=Action.DeadlineSetBy.INSPECTORATE,
+    ids = (
+        visible_actions(user)
+        .filter(
+            concerning(user, inspectorate_deadlines_only=True), deadline__isnull=False
         )
-    actions = Action.objects.filter(wanted, deadline__isnull=False).exclude(
-        status__in=Action.CLOSED_STATUSES
+        .exclude(status__in=Action.CLOSED_STATUSES)
+        .values("pk")
     )
-    if user.force_id and user.role != Role.INSPECTOR:
-        # Belt and braces: a force user's feed never holds another force's work.
-        actions = actions.filter(force_id=user.force_id)
-    ids = actions.values("pk")
     return (
         Action.objects.filter(pk__in=ids)
         .select_related("finding", "force")

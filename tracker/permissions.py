@@ -1,6 +1,6 @@
 """Who may do what. Selectors and services ask these; views never decide on their own."""
 
-from .models import Action, Role
+from .models import Action, Finding, Role
 
 
 def sees_every_force(user) -> bool:
@@ -67,3 +67,94 @@ def can_change_action(user, action: Action) -> bool:
     return is_force_lead_of(user, action.force_id) or is_owner_or_contributor(
         user, action
     )
+
+
+def leads_force_of(user, obj) -> bool:
+    """Is the user the force lead of the force this action or finding belongs to?"""
+    return is_force_lead_of(user, obj.force_id)
+
+
+def inspects(user, obj=None) -> bool:
+    """Inspectors decide on any force's findings and deadlines."""
+    return is_inspector(user)
+
+
+# Which moves a person may make on an action as it stands. Each is who may
+# (their role and force) and from which state; the pages offer a move when it
+# holds, and the service that makes the move asks the same question.
+
+
+def may_update(user, action: Action) -> bool:
+    return (
+        can_change_action(user, action) and action.status in Action.UNFINISHED_STATUSES
+    )
+
+
+def may_start(user, action: Action) -> bool:
+    return (
+        can_change_action(user, action) and action.status == Action.Status.NOT_STARTED
+    )
+
+
+def may_mark_done(user, action: Action) -> bool:
+    return action.status == Action.Status.IN_PROGRESS and is_owner_or_contributor(
+        user, action
+    )
+
+
+def may_review(user, action: Action) -> bool:
+    """Sign off, or return with a comment: the lead, once the work is marked done."""
+    return leads_force_of(user, action) and action.status == Action.Status.DONE
+
+
+def may_withdraw(user, action: Action) -> bool:
+    return leads_force_of(user, action) and not action.is_closed
+
+
+def may_assign(user, action: Action) -> bool:
+    return leads_force_of(user, action) and not action.is_closed
+
+
+def may_request_deadline(user, action: Action, *, pending: bool) -> bool:
+    """The lead asks an inspector to move a deadline the inspectorate set, one request at a time."""
+    return (
+        leads_force_of(user, action)
+        and not action.is_closed
+        and action.deadline_set_by == Action.DeadlineSetBy.INSPECTORATE
+        and not pending
+    )
+
+
+def may_decide_deadline(user) -> bool:
+    return is_inspector(user)
+
+
+# Findings.
+
+
+def may_request_closure(user, finding: Finding) -> bool:
+    return leads_force_of(user, finding) and finding.status in (
+        Finding.Status.AWAITING_REVIEW,
+        Finding.Status.BEING_PROGRESSED,
+    )
+
+
+def may_decide_closure(user, finding: Finding) -> bool:
+    return is_inspector(user) and finding.status == Finding.Status.CLOSURE_REQUESTED
+
+
+def may_supersede(user, finding: Finding) -> bool:
+    return is_inspector(user) and finding.is_open
+
+
+# Pages for some roles only.
+
+
+def may_read_national(user) -> bool:
+    """The national comparison is for inspectors (and administrators)."""
+    return sees_every_force(user)
+
+
+def may_see_storage(user, force) -> bool:
+    """How much evidence a force stores, against its quota: its lead and inspectors."""
+    return is_force_lead_of(user, force.pk) or sees_every_force(user)

@@ -13,10 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from ..formats import weekday_date
-from ..models import (
-    Reminder,
-    User,
-)
+from ..models import Reminder, User
 from .kinds import (
     AWAITING_SIGN_OFF,
     ESCALATION_FORCE_LEAD,

@@ -9,13 +9,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from ..models import (
-    Action,
-    Finding,
-    ReminderPreference,
-    Role,
-    User,
-)
+from ..models import Action, Finding, ReminderPreference, Role, User
 from .policy import Policy
 from .schedule import (
     ActionFacts,

@@ -34,19 +34,10 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import (
-    Reminder,
-    ReminderPolicy,
-)
+from ..models import Reminder, ReminderPolicy
 from .delivery import mail_server_answers
-from .facts import (
-    digest_goes,
-    due_reminders,
-    load_preferences,
-)
-from .schedule import (
-    DueReminder,
-)
+from .facts import digest_goes, due_reminders, load_preferences
+from .schedule import DueReminder
 from .working_days import is_working_day
 
 logger = logging.getLogger(__name__)

@@ -9,16 +9,8 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import (
-    Action,
-    Finding,
-    Reminder,
-    ReminderPolicy,
-    ReminderPreference,
-    User,
-    owned_or_helped_by,
-)
-from ..selectors import visible_actions, visible_findings
+from ..models import Action, Finding, Reminder, ReminderPolicy, ReminderPreference, User
+from ..selectors import concerning, visible_actions, visible_findings
 from .facts import (
     digest_goes,
     due_reminders,
@@ -26,15 +18,8 @@ from .facts import (
     load_preferences,
     remindable_actions,
 )
-from .kinds import (
-    CLOSURE_REQUEST_WAITING,
-    goes_on_leave,
-    kind_label,
-)
-from .schedule import (
-    audience,
-    schedule_for_action,
-)
+from .kinds import CLOSURE_REQUEST_WAITING, goes_on_leave, kind_label
+from .schedule import audience, schedule_for_action
 from .working_days import add_working_days, is_working_day
 
 
@@ -65,13 +50,8 @@ def reminder_plan(user: User, day: datetime.date) -> list[ReminderPlan]:
 
     policy = ReminderPolicy.load().as_policy()
     preference = ReminderPreference.objects.filter(user=user).first()
-    mine = owned_or_helped_by(user)
-    if user.is_force_lead:
-        mine |= Q(force_id=user.force_id)
-    if user.is_inspector:
-        mine |= Q(force__inspector_contact=user)
     actions = remindable_actions().filter(
-        pk__in=visible_actions(user).filter(mine).values("pk")
+        pk__in=visible_actions(user).filter(concerning(user)).values("pk")
     )
     facts = load_action_facts(actions)
     rows = {

@@ -193,9 +193,7 @@ def action_assign(
             f"This action is {current.get_status_display().lower()} and can no longer be changed."
         )
     check_deadline_kept(
-        current,
-        deadline,
-        "Ask for a deadline change: an inspector has to approve it.",
+        current, deadline, "Ask for a deadline change: an inspector has to approve it."
     )
     if deadline != current.deadline:
         current.deadline_set_by = Action.DeadlineSetBy.FORCE

@@ -5,10 +5,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from ..models import (
-    Action,
-    User,
-)
+from ..models import Action, User
 from .common import (
     changed_since,
     check_administrator,

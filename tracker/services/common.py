@@ -4,15 +4,8 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 
-from ..models import (
-    FORCE_ROLES,
-    Action,
-    ProgressUpdate,
-    User,
-)
-from ..permissions import (
-    is_administrator,
-)
+from ..models import FORCE_ROLES, Action, ProgressUpdate, User
+from ..permissions import is_administrator
 from ..selectors import action_as_seen
 from .errors import ConflictError, WorkflowError
 

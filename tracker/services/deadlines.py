@@ -6,21 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..formats import long_date
-from ..models import (
-    Action,
-    DeadlineChangeRequest,
-    ProgressUpdate,
-    User,
-)
-from ..permissions import (
-    is_force_lead_of,
-    is_inspector,
-)
-from .common import (
-    deny,
-    lock_action,
-    require_text,
-)
+from ..models import Action, DeadlineChangeRequest, ProgressUpdate, User
+from ..permissions import is_force_lead_of, is_inspector
+from .common import deny, lock_action, require_text
 from .errors import WorkflowError
 
 DEADLINE_REASON_MIN_CHARS = 20

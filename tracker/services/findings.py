@@ -3,20 +3,9 @@
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import (
-    Action,
-    Finding,
-    FindingEvent,
-    User,
-)
-from ..permissions import (
-    is_force_lead_of,
-    is_inspector,
-)
-from .common import (
-    deny,
-    require_text,
-)
+from ..models import Action, Finding, FindingEvent, User
+from ..permissions import is_force_lead_of, is_inspector
+from .common import deny, require_text
 from .errors import WorkflowError
 
 

@@ -17,9 +17,7 @@ from ..models import (
     User,
     owned_or_helped_by,
 )
-from .common import (
-    check_administrator,
-)
+from .common import check_administrator
 
 
 def role_from_cli(value: str) -> str:
@@ -105,11 +103,7 @@ def calendar_token_revoke(user: User) -> None:
 
 
 def reminder_preferences_update(
-    user: User,
-    *,
-    digest: str,
-    weekly_on: int,
-    paused_until: datetime.date | None,
+    user: User, *, digest: str, weekly_on: int, paused_until: datetime.date | None
 ) -> "ReminderPreference":
     """A person's choice of daily or weekly digest, and leave during which only escalations go."""
     choices = {"digest": digest, "weekly_on": weekly_on, "paused_until": paused_until}

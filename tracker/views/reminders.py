@@ -7,11 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from . import services
-from .forms import ReminderPreferenceForm
-from .models import Reminder, ReminderPreference
-from .reminders.plan import reminder_plan
-from .selectors import visible_actions, visible_findings
+from .. import services
+from ..forms import ReminderPreferenceForm
+from ..models import Reminder, ReminderPreference
+from ..reminders.plan import reminder_plan
+from ..selectors import visible_actions, visible_findings
 
 
 @login_required

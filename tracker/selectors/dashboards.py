@@ -1,0 +1,353 @@
+"""The figures pages show: a person's work in bands, counts by status and rating,
+a force's inspections with their counts, and the national comparison.
+
+Each takes what the visibility door lets the reader see and aggregates it in a
+fixed number of queries, however much data there is.
+"""
+
+import datetime
+import hashlib
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
+
+from .. import charts
+from ..models import (
+    AMBER_WITHIN_DAYS,
+    Action,
+    Finding,
+    Force,
+    Inspection,
+    Theme,
+    owned_or_helped_by,
+)
+from ..permissions import sees_every_force
+from .visibility import (
+    visible_actions,
+    visible_findings,
+    visible_forces,
+    visible_inspections,
+)
+
+SOON_DAYS = 14
+HOME_ROWS = 10  # per list on the home page; the action list has the rest
+MY_WORK_BANDS = ("overdue", "due_soon", "later")
+NATIONAL_CACHE_SECONDS = 300
+
+
+def action_rows(queryset: QuerySet[Action]) -> QuerySet[Action]:
+    """Actions as a list shows them: with their owner, finding and force, by deadline."""
+    return queryset.select_related("owner", "finding", "force").order_by(
+        "deadline", "pk"
+    )
+
+
+def my_work(user, today: datetime.date) -> dict[str, tuple[list[Action], int]]:
+    """The unfinished actions a person owns or helps with, in bands by deadline.
+
+    For each band (overdue, due within SOON_DAYS, later or undated) the first
+    HOME_ROWS actions by deadline and how many there are in all, however much work
+    the person has: the database numbers the rows of each band and returns the
+    first few ids with the band's size, then the rows of those ids are fetched
+    with what they show. (In one query the planner joins every finding of the
+    force before it keeps the first few rows.)
+    """
+    work: dict[str, tuple[list[Action], int]] = {
+        band: ([], 0) for band in MY_WORK_BANDS
+    }
+    if not user.is_force_user:
+        return work
+    soon = today + datetime.timedelta(days=SOON_DAYS)
+    soonest_first = [F("deadline").asc(nulls_last=True), F("pk").asc()]
+    first_of_each_band = (
+        visible_actions(user)
+        .filter(owned_or_helped_by(user), status__in=Action.UNFINISHED_STATUSES)
+        .annotate(
+            band=Case(
+                When(deadline__lt=today, then=Value("overdue")),
+                When(deadline__lte=soon, then=Value("due_soon")),
+                default=Value("later"),
+            )
+        )
+        .annotate(
+            place=Window(RowNumber(), partition_by=F("band"), order_by=soonest_first),
+            band_size=Window(Count("pk"), partition_by=F("band")),
+        )
+        .filter(place__lte=HOME_ROWS)
+        .order_by()  # the model's default order joins inspections and findings
+        .values_list("pk", "band", "band_size")
+    )
+    band_of = {}
+    for pk, band, size in first_of_each_band:
+        band_of[pk] = band
+        work[band] = ([], size)
+    if band_of:
+        rows = (
+            action_rows(Action.objects.filter(pk__in=list(band_of)))
+            .with_rag(today)
+            .order_by(*soonest_first)
+        )
+        for action in rows:
+            work[band_of[action.pk]][0].append(action)
+    return work
+
+
+def awaiting_sign_off(user) -> QuerySet[Action]:
+    """The force's actions marked done and waiting for the lead, oldest deadline first."""
+    return action_rows(visible_actions(user).filter(status=Action.Status.DONE))
+
+
+def closure_requests(user) -> QuerySet[Finding]:
+    """Findings waiting for an inspector's closure decision, longest waiting first."""
+    return (
+        visible_findings(user)
+        .filter(status=Finding.Status.CLOSURE_REQUESTED)
+        .select_related("force", "inspection")
+        .order_by("status_changed_at")
+    )
+
+
+def cached_nationally(name: str, today: datetime.date, compute):
+    """Figures over every force's data, the same for every reader, computed once per change.
+
+    The key carries the time of the newest change to any action or finding, of
+    the newest entry in their change history (which records deletions too) and
+    the newest inspection (five index lookups), so every process sees a change at
+    once without invalidation; entries for older stamps simply expire.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT "
+            + ", ".join(
+                f"(SELECT MAX({column}) FROM {table})"
+                for table, column in (
+                    (Action._meta.db_table, "updated_at"),
+                    (Finding._meta.db_table, "updated_at"),
+                    (Inspection._meta.db_table, "id"),  # a new inspection
+                    (Action.history.model._meta.db_table, "history_date"),
+                    (Finding.history.model._meta.db_table, "history_date"),
+                )
+            )
+        )
+        stamps = cursor.fetchone()
+    # Hashed: the timestamps' text holds spaces, which some cache servers refuse in keys.
+    version = hashlib.sha1(repr(stamps).encode()).hexdigest()[:16]
+    key = f"peel:national:{name}:{today.isoformat()}:{version}"
+    return cache.get_or_set(key, compute, NATIONAL_CACHE_SECONDS)
+
+
+def action_summary(actions: QuerySet[Action], today: datetime.date) -> dict:
+    """Counts by status and by red/amber/green, in one query."""
+    amber_until = today + datetime.timedelta(days=AMBER_WITHIN_DAYS)
+    unfinished = Q(status__in=Action.UNFINISHED_STATUSES)
+    counts = actions.order_by().aggregate(
+        total=Count("pk"),
+        **{
+            status: Count("pk", filter=Q(status=status))
+            for status in Action.Status.values
+        },
+        red=Count("pk", filter=unfinished & Q(deadline__lt=today)),
+        amber=Count(
+            "pk", filter=unfinished & Q(deadline__gte=today, deadline__lte=amber_until)
+        ),
+        done_late=Count(
+            "pk", filter=Q(status=Action.Status.DONE, done_on__gt=F("deadline"))
+        ),
+    )
+    counts["green"] = (
+        counts["total"]
+        - counts["red"]
+        - counts["amber"]
+        - counts["done_late"]
+        - sum(counts[status] for status in Action.CLOSED_STATUSES)
+    )
+    counts["closed"] = sum(counts[status] for status in Action.CLOSED_STATUSES)
+    counts["by_status"] = [
+        (label, counts[value]) for value, label in Action.Status.choices
+    ]
+    return counts
+
+
+def action_charts(actions: QuerySet[Action], today: datetime.date) -> list:
+    """The two charts over a set of actions: open against completed, deadlines ahead."""
+    return [
+        charts.open_and_completed(actions, today),
+        charts.deadlines_ahead(actions, today),
+    ]
+
+
+def home_figures(user, today: datetime.date) -> tuple[dict, list, list | None]:
+    """The home page's summary and charts over what the reader sees, and for a
+    reader of every force the forces with their number of inspections (cached
+    nationally: the same for every such reader)."""
+    actions = visible_actions(user)
+
+    def figures():
+        return action_summary(actions, today), action_charts(actions, today)
+
+    if not sees_every_force(user):
+        return (*figures(), None)
+
+    def national_figures():
+        # order_by again: a GROUP BY query leaves out the model's ordering.
+        forces = (
+            visible_forces(user)
+            .annotate(inspection_count=Count("inspections", distinct=True))
+            .order_by("name")
+        )
+        return (*figures(), list(forces))
+
+    return cached_nationally("home", today, national_figures)
+
+
+def force_inspections(user, force: Force) -> QuerySet[Inspection]:
+    """The force's inspections with their numbers of actions, closed actions and
+    findings of each kind."""
+
+    def per_inspection(queryset):
+        # A correlated count per row: joining actions and findings at once would
+        # multiply them and need DISTINCT over the product.
+        counts = (
+            queryset.filter(inspection=OuterRef("pk"))
+            .order_by()
+            .values("inspection")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(counts), 0)
+
+    return (
+        visible_inspections(user)
+        .filter(force=force)
+        .annotate(
+            action_count=per_inspection(Action.objects.all()),
+            closed_count=per_inspection(
+                Action.objects.filter(status__in=Action.CLOSED_STATUSES)
+            ),
+            **{
+                f"{kind}_count": per_inspection(Finding.objects.filter(kind=kind))
+                for kind in Finding.Kind.values
+            },
+        )
+    )
+
+
+def finding_ages(today: datetime.date) -> dict[str, Q]:
+    """The age bands of an open finding, by its report's publication date."""
+    return {
+        "under_6_months": Q(
+            inspection__published_on__gt=today - datetime.timedelta(days=183)
+        ),
+        "6_to_12_months": Q(
+            inspection__published_on__lte=today - datetime.timedelta(days=183),
+            inspection__published_on__gt=today - datetime.timedelta(days=365),
+        ),
+        "1_to_2_years": Q(
+            inspection__published_on__lte=today - datetime.timedelta(days=365),
+            inspection__published_on__gt=today - datetime.timedelta(days=730),
+        ),
+        "over_2_years": Q(
+            inspection__published_on__lte=today - datetime.timedelta(days=730)
+        ),
+    }
+
+
+def national_comparison(user, today: datetime.date) -> dict:
+    """Every force against finding and action status, overdue work and ageing,
+    with the totals and the national charts (cached nationally)."""
+    findings = visible_findings(user)
+    actions = visible_actions(user)
+    ages = finding_ages(today)
+    open_finding = Q(status__in=Finding.OPEN_STATUSES)
+
+    def figures():
+        finding_rows = {
+            row["force"]: row
+            for row in findings.order_by()
+            .values("force")
+            .annotate(
+                total=Count("pk"),
+                **{
+                    status: Count("pk", filter=Q(status=status))
+                    for status in Finding.Status.values
+                },
+                **{
+                    age: Count("pk", filter=open_finding & condition)
+                    for age, condition in ages.items()
+                },
+            )
+        }
+        action_rows = {
+            row["force"]: row
+            for row in actions.order_by()
+            .values("force")
+            .annotate(
+                total=Count("pk"),
+                closed=Count("pk", filter=Q(status__in=Action.CLOSED_STATUSES)),
+                overdue=Count(
+                    "pk",
+                    filter=Q(status__in=Action.UNFINISHED_STATUSES, deadline__lt=today),
+                ),
+                overdue_inspectorate=Count(
+                    "pk",
+                    filter=Q(
+                        status__in=Action.UNFINISHED_STATUSES,
+                        deadline__lt=today,
+                        deadline_set_by=Action.DeadlineSetBy.INSPECTORATE,
+                    ),
+                ),
+            )
+        }
+        return finding_rows, action_rows, action_charts(actions, today)
+
+    finding_rows, action_rows, national_charts = cached_nationally(
+        "figures", today, figures
+    )
+    forces = [
+        {
+            "force": force,
+            "findings": finding_rows.get(force.pk, {}),
+            "actions": action_rows.get(force.pk, {}),
+        }
+        for force in visible_forces(user)
+    ]
+    totals = {
+        "findings": {
+            key: sum(row["findings"].get(key, 0) for row in forces)
+            for key in ["total", *Finding.Status.values, *ages]
+        },
+        "actions": {
+            key: sum(row["actions"].get(key, 0) for row in forces)
+            for key in ["total", "closed", "overdue", "overdue_inspectorate"]
+        },
+    }
+    return {"forces": forces, "totals": totals, "charts": national_charts}
+
+
+def theme_findings(user, theme: Theme) -> QuerySet[Finding]:
+    """One theme across forces: each force's findings on it with their action counts."""
+    return (
+        visible_findings(user)
+        .filter(themes=theme)
+        .select_related("force", "inspection")
+        .annotate(
+            action_count=Count("actions"),
+            closed_count=Count(
+                "actions", filter=Q(actions__status__in=Action.CLOSED_STATUSES)
+            ),
+        )
+        .order_by("force__name", "reference")
+    )

@@ -1,0 +1,84 @@
+"""Every read that depends on who is asking goes through here: one door for visibility."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from ..models import (
+    FORCE_ROLES,
+    Action,
+    DeadlineChangeRequest,
+    Evidence,
+    Finding,
+    Force,
+    Inspection,
+    Role,
+    User,
+    owned_or_helped_by,
+)
+from ..permissions import sees_every_force
+
+
+def _visible(queryset: QuerySet, user, force_field: str = "force") -> QuerySet:
+    if not (user.is_authenticated and user.is_active):
+        return queryset.none()
+    if sees_every_force(user):
+        return queryset
+    if user.force_id is None:
+        return queryset.none()
+    return queryset.filter(**{force_field: user.force_id})
+
+
+def visible_forces(user) -> QuerySet[Force]:
+    return _visible(Force.objects.all(), user, force_field="pk")
+
+
+def visible_inspections(user) -> QuerySet[Inspection]:
+    return _visible(Inspection.objects.all(), user)
+
+
+def visible_findings(user) -> QuerySet[Finding]:
+    return _visible(Finding.objects.all(), user)
+
+
+def visible_actions(user) -> QuerySet[Action]:
+    return _visible(Action.objects.all(), user)
+
+
+def force_people(force_id: int | None) -> QuerySet[User]:
+    """Who may own or help with the force's actions: its active staff and leads."""
+    return User.objects.filter(force_id=force_id, is_active=True, role__in=FORCE_ROLES)
+
+
+def get_visible_or_404(queryset: QuerySet, **lookup):
+    """Fetch one row of a visible queryset; what the user may not see does not exist for them."""
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404(f"No {queryset.model._meta.verbose_name} found.") from None
+
+
+def visible_evidence(user) -> QuerySet[Evidence]:
+    return Evidence.objects.filter(update__action__in=visible_actions(user))
+
+
+def visible_deadline_requests(user) -> QuerySet[DeadlineChangeRequest]:
+    return DeadlineChangeRequest.objects.filter(action__in=visible_actions(user))
+
+
+def concerning(user, *, inspectorate_deadlines_only: bool = False) -> Q:
+    """The actions that are this person's own concern, within what they may see.
+
+    What they own or help with; for a force lead, all of their force's work; for
+    an inspector, the work of the forces they are the contact for (only the
+    deadlines the inspectorate set, with `inspectorate_deadlines_only`). Their
+    calendar and their reminders page both ask this; use it on `visible_actions`.
+    """
+    wanted = owned_or_helped_by(user)
+    if user.role == Role.FORCE_LEAD and user.force_id:
+        wanted |= Q(force_id=user.force_id)
+    if user.role == Role.INSPECTOR:
+        contact = Q(force__inspector_contact=user)
+        if inspectorate_deadlines_only:
+            contact &= Q(deadline_set_by=Action.DeadlineSetBy.INSPECTORATE)
+        wanted |= contact
+    return wanted

@@ -1,0 +1,38 @@
+"""A force's page: its inspections and the figures over its actions."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from .. import evidence
+from ..permissions import may_see_storage
+from ..selectors import get_visible_or_404, visible_actions, visible_forces
+from ..selectors.dashboards import action_charts, action_summary, force_inspections
+
+
+@require_safe
+@login_required
+def force_detail(request, slug):
+    force = get_visible_or_404(visible_forces(request.user), slug=slug)
+    today = timezone.localdate()
+
+    inspections = force_inspections(request.user, force)
+    actions = visible_actions(request.user).filter(force=force)
+    storage = None
+    if may_see_storage(request.user, force):
+        storage = {
+            "used": force.evidence_bytes,
+            "quota": evidence.force_quota_bytes(force),
+        }
+    return render(
+        request,
+        "tracker/force_detail.html",
+        {
+            "force": force,
+            "storage": storage,
+            "inspections": inspections,
+            "summary": action_summary(actions, today),
+            "charts": action_charts(actions, today),
+        },
+    )

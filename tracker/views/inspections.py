@@ -1,0 +1,39 @@
+"""An inspection's page: its questions, findings and their actions."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from ..models import Action, Finding, Question
+from ..selectors import get_visible_or_404, visible_inspections
+
+
+def _with_action_tree(findings_queryset, actions_queryset):
+    return findings_queryset.prefetch_related(
+        Prefetch("actions", queryset=actions_queryset, to_attr="action_list")
+    )
+
+
+@require_safe
+@login_required
+def inspection_detail(request, pk):
+    inspection = get_visible_or_404(
+        visible_inspections(request.user).select_related("force"), pk=pk
+    )
+    actions = Action.objects.select_related("owner").with_rag().order_by("order", "pk")
+    questions = Question.objects.filter(inspection=inspection).prefetch_related(
+        Prefetch(
+            "findings",
+            queryset=_with_action_tree(
+                Finding.objects.order_by("order", "pk"), actions
+            ),
+            to_attr="finding_list",
+        )
+    )
+    report_wide = actions.filter(inspection=inspection, finding__isnull=True)
+    return render(
+        request,
+        "tracker/inspection_detail.html",
+        {"inspection": inspection, "questions": questions, "report_wide": report_wide},
+    )

@@ -1,0 +1,75 @@
+"""The action list with its filters, and the same rows as CSV or Excel."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
+
+from ..exports import csv_response, xlsx_response
+from ..filters import ActionFilter
+from ..selectors import visible_actions
+
+LIST_PAGE_SIZE = 50
+
+
+def _filtered_actions(request) -> ActionFilter:
+    # Always bound, so that the list without a query string gets the filter's
+    # ordering (deadline, pk) rather than the model's ordering across four joins.
+    return ActionFilter(
+        request.GET, queryset=visible_actions(request.user), user=request.user
+    )
+
+
+@require_safe
+@login_required
+def action_list(request):
+    action_filter = _filtered_actions(request)
+    if not action_filter.is_valid():
+        # No rows rather than rows the filter did not ask for; the form says why.
+        action_filter.queryset = action_filter.queryset.none()
+    rows = action_filter.qs.select_related(
+        "owner", "finding", "force", "inspection"
+    ).with_rag()
+    # Page through the ids alone (an index-only scan, however deep the page), then
+    # fetch the page's rows with their joins.
+    paginator = Paginator(action_filter.qs.values_list("pk", flat=True), LIST_PAGE_SIZE)
+    number = request.GET.get("page")
+    page = paginator.get_page(paginator.num_pages if number == "last" else number)
+    page.object_list = list(rows.filter(pk__in=list(page.object_list)))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filter": action_filter, "page": page, "query": query.urlencode()}
+    # htmx asks for the results alone when a filter changes; without JavaScript
+    # the same GET returns the whole page.
+    partial = request.headers.get("HX-Request") == "true"
+    template = (
+        "tracker/_action_list_results.html" if partial else "tracker/action_list.html"
+    )
+    # htmx swaps in only a 200: the results it asked for then say what is wrong.
+    status = 200 if partial or action_filter.is_valid() else 400
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_safe
+@login_required
+def action_export(request, fmt):
+    action_filter = _filtered_actions(request)
+    if not action_filter.is_valid():
+        fields = action_filter.form.fields
+        problems = " ".join(
+            f"{fields[name].label if name in fields else 'Filters'}: {' '.join(errors)}"
+            for name, errors in action_filter.errors.items()
+        )
+        return HttpResponseBadRequest(
+            f"These filters cannot be exported. {problems}",
+            content_type="text/plain; charset=utf-8",
+        )
+    if fmt == "csv":
+        return csv_response(action_filter.qs)
+    if fmt == "xlsx":
+        return xlsx_response(action_filter.qs)
+    raise Http404("Exports come as csv or xlsx.")
