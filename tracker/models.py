@@ -325,7 +325,7 @@ class Finding(models.Model):
         Kind.RECOMMENDATION: ("recommendation", "recommendations"),
         Kind.AREA_FOR_IMPROVEMENT: ("area for improvement", "areas for improvement"),
     }
-    OPEN_STATUSES = (
+    OPEN_STATUSES: tuple[str, ...] = (
         Status.AWAITING_REVIEW,
         Status.BEING_PROGRESSED,
         Status.CLOSURE_REQUESTED,
@@ -496,8 +496,8 @@ class Action(models.Model):
         INSPECTORATE = "inspectorate", "Inspectorate"
         FORCE = "force", "Force"
 
-    CLOSED_STATUSES = (Status.SIGNED_OFF, Status.WITHDRAWN)
-    UNFINISHED_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
+    CLOSED_STATUSES: tuple[str, ...] = (Status.SIGNED_OFF, Status.WITHDRAWN)
+    UNFINISHED_STATUSES: tuple[str, ...] = (Status.NOT_STARTED, Status.IN_PROGRESS)
 
     force = models.ForeignKey(
         Force, on_delete=models.PROTECT, related_name="+", editable=False

@@ -177,7 +177,7 @@ def check_current(
             current.append(item)
     # Catching up (a weekly digest, a retried failure) can leave two stages of one
     # deadline waiting: only the latest is news.
-    latest = {}
+    latest: dict[int, Reminder] = {}
     for item in current:
         if item.action_id and is_series_kind(item.kind):
             best = latest.get(item.action_id)
@@ -210,7 +210,7 @@ def _stale_reason(
         return "The recipient can no longer see this finding."
     if paused and goes_on_leave(kind):
         return "The recipient is on leave."
-    if item.finding_id:
+    if item.finding is not None:
         finding = item.finding
         if kind == CLOSURE_REQUEST_WAITING and (
             finding.status != Finding.Status.CLOSURE_REQUESTED
@@ -219,9 +219,11 @@ def _stale_reason(
             return "The closure request has been decided."
         return _no_longer_for(recipient, recipients_for(kind), None, contributors)
     action = item.action
+    if action is None:
+        return "The reminder is about neither an action nor a finding."
     if action.is_closed:
         return f"The action was {action.get_status_display().lower()}."
-    if action.finding_id and action.finding.status not in Finding.OPEN_STATUSES:
+    if action.finding and action.finding.status not in Finding.OPEN_STATUSES:
         return f"The finding is {action.finding.get_status_display().lower()}."
     if is_deadline_kind(kind):
         if action.status not in Action.UNFINISHED_STATUSES:

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from ..formats import weekday_date
-from ..models import Reminder, User
+from ..models import Action, Reminder, User
 from .kinds import (
     AWAITING_SIGN_OFF,
     ESCALATION_FORCE_LEAD,
@@ -35,13 +35,13 @@ ABOUT_SOMEONE_ELSE = {ESCALATION_FORCE_LEAD, ESCALATION_INSPECTOR, AWAITING_SIGN
 
 def _when(reminder: Reminder, day: datetime.date) -> str:
     """Days left or overdue as of the digest's day, not as of the sweep."""
-    action = reminder.action
     if reminder.finding_id:
         return f"closure requested on {weekday_date(reminder.deadline_key)}"
     if reminder.kind == AWAITING_SIGN_OFF:
         return f"marked done on {weekday_date(reminder.deadline_key)}"
     if reminder.kind == NO_UPDATE_NUDGE:
         return f"last progress recorded on {weekday_date(reminder.deadline_key)}"
+    action = _about_action(reminder)
     if action.deadline is None:
         return "no deadline"
     days = (action.deadline - day).days
@@ -52,6 +52,15 @@ def _when(reminder: Reminder, day: datetime.date) -> str:
     return f"{-days} day{'s' if days != -1 else ''} overdue"
 
 
+def _about_action(reminder: Reminder) -> Action:
+    """The action an outbox item is about, when it is not about a finding."""
+    if reminder.action is None:
+        raise ValueError(
+            f"Reminder {reminder.pk} is about neither an action nor a finding."
+        )
+    return reminder.action
+
+
 def digest_items(
     reminders: Sequence[Reminder], day: datetime.date, policy: Policy
 ) -> list[dict]:
@@ -59,7 +68,7 @@ def digest_items(
     items = []
     for reminder in reminders:
         owner = None
-        if reminder.finding_id:
+        if reminder.finding is not None:
             finding = reminder.finding
             title = f"Closure request: {finding.get_kind_display().lower()} {finding.reference}"
             reference, deadline, url = (
@@ -68,10 +77,10 @@ def digest_items(
                 finding.get_absolute_url(),
             )
         else:
-            action = reminder.action
+            action = _about_action(reminder)
             title = action.title
             reference = (
-                action.finding.reference if action.finding_id else "the whole report"
+                action.finding.reference if action.finding else "the whole report"
             )
             deadline, url = action.deadline, action.get_absolute_url()
             if reminder.kind in ABOUT_SOMEONE_ELSE:

@@ -155,8 +155,8 @@ def due_reminders(
         user_id for user_id, pref in preferences.items() if pref.is_paused_on(day)
     )
     due = []
-    for facts in load_action_facts(remindable_actions()):
-        due.extend(due_for_action(facts, day, paused=paused, policy=policy))
-    for facts in load_finding_facts():
-        due.extend(due_for_finding(facts, day, paused=paused, policy=policy))
+    for action in load_action_facts(remindable_actions()):
+        due.extend(due_for_action(action, day, paused=paused, policy=policy))
+    for finding in load_finding_facts():
+        due.extend(due_for_finding(finding, day, paused=paused, policy=policy))
     return due

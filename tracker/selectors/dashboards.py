@@ -28,6 +28,7 @@ from .. import charts
 from ..models import (
     AMBER_WITHIN_DAYS,
     Action,
+    ActionQuerySet,
     Finding,
     Force,
     Inspection,
@@ -48,7 +49,7 @@ MY_WORK_BANDS = ("overdue", "due_soon", "later")
 NATIONAL_CACHE_SECONDS = 300
 
 
-def action_rows(queryset: QuerySet[Action]) -> QuerySet[Action]:
+def action_rows(queryset: ActionQuerySet) -> ActionQuerySet:
     """Actions as a list shows them: with their owner, finding and force, by deadline."""
     return queryset.select_related("owner", "finding", "force").order_by(
         "deadline", "pk"

@@ -1,11 +1,14 @@
 """Every read that depends on who is asking goes through here: one door for visibility."""
 
+from typing import TypeVar
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from ..models import (
     FORCE_ROLES,
     Action,
+    ActionQuerySet,
     DeadlineChangeRequest,
     Evidence,
     Finding,
@@ -17,8 +20,10 @@ from ..models import (
 )
 from ..permissions import sees_every_force
 
+_Rows = TypeVar("_Rows", bound=QuerySet)
 
-def _visible(queryset: QuerySet, user, force_field: str = "force") -> QuerySet:
+
+def _visible(queryset: _Rows, user, force_field: str = "force") -> _Rows:
     if not (user.is_authenticated and user.is_active):
         return queryset.none()
     if sees_every_force(user):
@@ -40,12 +45,14 @@ def visible_findings(user) -> QuerySet[Finding]:
     return _visible(Finding.objects.all(), user)
 
 
-def visible_actions(user) -> QuerySet[Action]:
+def visible_actions(user) -> ActionQuerySet:
     return _visible(Action.objects.all(), user)
 
 
 def force_people(force_id: int | None) -> QuerySet[User]:
     """Who may own or help with the force's actions: its active staff and leads."""
+    if force_id is None:
+        return User.objects.none()
     return User.objects.filter(force_id=force_id, is_active=True, role__in=FORCE_ROLES)
 
 

@@ -24,8 +24,15 @@ from ..permissions import (
     is_force_lead_of,
     is_inspector,
     is_owner_or_contributor,
+    may_assign,
+    may_mark_done,
+    may_review,
+    may_start,
+    may_update,
+    may_withdraw,
 )
 from .common import (
+    changed_by,
     changed_since,
     check_deadline_kept,
     check_force_member,
@@ -66,7 +73,7 @@ def _move_action(
     elif to_status != Action.Status.SIGNED_OFF:
         action.done_on = None
     action.version += 1
-    action._history_user = user
+    changed_by(action, user)
     action.save()
     update = ProgressUpdate.objects.create(
         action=action,
@@ -80,7 +87,7 @@ def _move_action(
     )
     # Only work starting moves the finding: a withdrawal changes nothing on the
     # finding's published timeline (the action's own timeline has the reason).
-    if action.finding_id and to_status == Action.Status.IN_PROGRESS:
+    if to_status == Action.Status.IN_PROGRESS and action.finding is not None:
         _finding_note_work_started(action.finding, user, action)
     return update
 
@@ -161,7 +168,7 @@ def action_create(
     )
     action.force_id = inspection.force_id
     check_force_member(owner, action, "the owner")
-    action._history_user = user
+    changed_by(action, user)
     action.save()
     return action
 
@@ -188,7 +195,7 @@ def action_assign(
     current = lock_action(action)
     if current.version != expected_version:
         raise ConflictError(current, changed_since(action, expected_version, current))
-    if current.is_closed:
+    if not may_assign(user, current):
         raise WorkflowError(
             f"This action is {current.get_status_display().lower()} and can no longer be changed."
         )
@@ -201,7 +208,7 @@ def action_assign(
     current.owner = owner
     current.deadline = deadline
     current.version += 1
-    current._history_user = user
+    changed_by(current, user)
     current.save()
     current.contributors.set(contributors)
     return current
@@ -259,7 +266,7 @@ def action_record_progress(
             evidence.check_force_quota(force, files)
         except ValidationError as error:
             raise WorkflowError(" ".join(error.messages)) from None
-    if action.status not in Action.UNFINISHED_STATUSES:
+    if not may_update(user, action):
         raise WorkflowError(
             f"This action is {action.get_status_display().lower()}: progress can only be "
             "recorded on an action that is not started or in progress."
@@ -286,13 +293,13 @@ def action_record_progress(
             action.percent_complete = percent
         action.last_progress_at = update.created_at
         action.version += 1
-        action._history_user = user
+        changed_by(action, user)
         action.save()
     for upload in files:
         Evidence.objects.create(
             update=update,
             file=upload,
-            original_name=upload.name,
+            original_name=upload.name or "",
             content_type=checked_types[id(upload)],
             size=upload.size,
         )
@@ -312,7 +319,7 @@ def action_start(
             "Only the action's owner, its contributors and the force lead can start it."
         )
     action = lock_action(action, expected_version)
-    if action.status != Action.Status.NOT_STARTED:
+    if not may_start(user, action):
         raise WorkflowError(
             f"This action has already started ({action.get_status_display()})."
         )
@@ -329,7 +336,7 @@ def action_mark_done(
     if not is_owner_or_contributor(user, action):
         deny("Only the action's owner or a contributor can mark it done.")
     action = lock_action(action, expected_version)
-    if action.status != Action.Status.IN_PROGRESS:
+    if not may_mark_done(user, action):
         if action.status == Action.Status.NOT_STARTED:
             raise WorkflowError(
                 "Record progress on this action before marking it done."
@@ -360,7 +367,7 @@ def _lead_move_on_done(
     if not is_force_lead_of(user, action.force_id):
         deny(f"Only the force lead can {verb} an action.")
     action = lock_action(action, expected_version)
-    if action.status != Action.Status.DONE:
+    if not may_review(user, action):
         raise WorkflowError(
             f"Only an action that is done and awaiting sign-off can be {participle}; "
             f"this one is {action.get_status_display().lower()}."
@@ -439,7 +446,7 @@ def action_withdraw(
         deny("Only the force lead can withdraw an action.")
     reason = require_text(reason, "A reason for withdrawing the action")
     action = lock_action(action, expected_version)
-    if action.is_closed:
+    if not may_withdraw(user, action):
         raise WorkflowError(
             f"This action is already {action.get_status_display().lower()}."
         )

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from ..models import Action, User
 from .common import (
+    changed_by,
     changed_since,
     check_administrator,
     check_deadline_kept,
@@ -112,7 +113,7 @@ def action_admin_update(
     current.deadline = deadline
     current.order = order
     current.version += 1
-    current._history_user = user
+    changed_by(current, user)
     current.save()
     current.contributors.set(contributors)
     return current

@@ -1,6 +1,7 @@
 """The checks every service shares: refusals, required text, row locks and version checks, who may own an action."""
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
@@ -8,6 +9,16 @@ from ..models import FORCE_ROLES, Action, ProgressUpdate, User
 from ..permissions import is_administrator
 from ..selectors import action_as_seen
 from .errors import ConflictError, WorkflowError
+
+
+def changed_by(obj: Any, user: User, reason: str = "") -> None:
+    """Name who makes the next save of `obj` (and why) in its change history.
+
+    django-simple-history reads these two attributes when the object is saved.
+    """
+    obj._history_user = user
+    if reason:
+        obj._change_reason = reason
 
 
 def deny(message: str):

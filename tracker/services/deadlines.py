@@ -8,7 +8,7 @@ from django.utils import timezone
 from ..formats import long_date
 from ..models import Action, DeadlineChangeRequest, ProgressUpdate, User
 from ..permissions import is_force_lead_of, is_inspector
-from .common import deny, lock_action, require_text
+from .common import changed_by, deny, lock_action, require_text
 from .errors import WorkflowError
 
 DEADLINE_REASON_MIN_CHARS = 20
@@ -110,7 +110,7 @@ def deadline_change_decide(
             else ""
         )
         action.version += 1
-        action._history_user = user
+        changed_by(action, user)
         action.save()
     ProgressUpdate.objects.create(
         action=action,

@@ -4,8 +4,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Action, Finding, FindingEvent, User
-from ..permissions import is_force_lead_of, is_inspector
-from .common import deny, require_text
+from ..permissions import (
+    is_force_lead_of,
+    is_inspector,
+    may_decide_closure,
+    may_request_closure,
+    may_supersede,
+)
+from .common import changed_by, deny, require_text
 from .errors import WorkflowError
 
 
@@ -32,7 +38,7 @@ def _move_finding(
     )
     finding.status = to_status
     finding.status_changed_at = now
-    finding._history_user = user
+    changed_by(finding, user)
     finding.save()
     return event
 
@@ -49,10 +55,7 @@ def finding_request_closure(
         deny("Only the force lead can request closure of a finding.")
     statement = require_text(statement, "A closing statement")
     finding = _locked_finding(finding)
-    if finding.status not in (
-        Finding.Status.AWAITING_REVIEW,
-        Finding.Status.BEING_PROGRESSED,
-    ):
+    if not may_request_closure(user, finding):
         raise WorkflowError(
             f"Closure cannot be requested for a finding that is {finding.get_status_display().lower()}."
         )
@@ -80,7 +83,7 @@ def _inspector_decision(user: User, finding: Finding, verb: str) -> Finding:
     if not is_inspector(user):
         deny(f"Only an inspector can {verb} closure.")
     finding = _locked_finding(finding)
-    if finding.status != Finding.Status.CLOSURE_REQUESTED:
+    if not may_decide_closure(user, finding):
         raise WorkflowError(
             f"There is no closure request to {verb}: the finding is {finding.get_status_display().lower()}."
         )
@@ -124,7 +127,7 @@ def finding_supersede(
         deny("Only an inspector can mark a finding superseded.")
     finding = _locked_finding(finding)
     by = Finding.objects.select_related("inspection").get(pk=by.pk)
-    if not finding.is_open:
+    if not may_supersede(user, finding):
         raise WorkflowError(
             f"A finding that is {finding.get_status_display().lower()} cannot be superseded."
         )

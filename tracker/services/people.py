@@ -17,7 +17,7 @@ from ..models import (
     User,
     owned_or_helped_by,
 )
-from .common import check_administrator
+from .common import changed_by, check_administrator
 
 
 def role_from_cli(value: str) -> str:
@@ -150,8 +150,7 @@ def user_change_force(
     )
     reason = f"{person} left {before.force}"[:100]
     for action in changed:
-        action._history_user = user
-        action._change_reason = reason
+        changed_by(action, user, reason)
         if action.owner_id == person.pk:
             action.owner = None
         # A page opened before the move must not put them back unawares.
