@@ -1,0 +1,55 @@
+"""The domain: forces, inspections and their findings, and the actions that answer them.
+
+One module per part of it (`people`, `inspections`, `actions`, `reminders`), all
+in the one `tracker` app with its one line of migrations; callers import from
+here: `from tracker.models import Action`.
+"""
+
+from .actions import (
+    AMBER_WITHIN_DAYS,
+    Action,
+    ActionQuerySet,
+    AppendOnlyQuerySet,
+    DeadlineChangeRequest,
+    Evidence,
+    ProgressUpdate,
+    Rag,
+    days_late,
+    evidence_upload_to,
+    owned_or_helped_by,
+    rag_for,
+    rag_label,
+)
+from .inspections import Finding, FindingEvent, Grade, Inspection, Question, Theme
+from .people import FORCE_ROLES, Force, Role, User, UserManager
+from .reminders import Reminder, ReminderPolicy, ReminderPreference
+
+__all__ = [
+    "AMBER_WITHIN_DAYS",
+    "FORCE_ROLES",
+    "Action",
+    "ActionQuerySet",
+    "AppendOnlyQuerySet",
+    "DeadlineChangeRequest",
+    "Evidence",
+    "Finding",
+    "FindingEvent",
+    "Force",
+    "Grade",
+    "Inspection",
+    "ProgressUpdate",
+    "Question",
+    "Rag",
+    "Reminder",
+    "ReminderPolicy",
+    "ReminderPreference",
+    "Role",
+    "Theme",
+    "User",
+    "UserManager",
+    "days_late",
+    "evidence_upload_to",
+    "owned_or_helped_by",
+    "rag_for",
+    "rag_label",
+]
