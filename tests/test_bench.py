@@ -8,9 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
 
-from bench import RAW_SQL
+from bench import RAW_SQL, generator
 from bench.measure import measure_pages, measure_sweep
-from tracker import generator
 from tracker.models import (
     Action,
     Finding,
