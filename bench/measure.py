@@ -86,7 +86,7 @@ def prepare(size: int, seed: int) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    from tracker import generator
+    from bench import generator
     from tracker.models import Action
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -320,7 +320,7 @@ def make_digest_readers(count: int, day) -> list[int]:
     """
     from django.contrib.auth.hashers import make_password
 
-    from tracker.generator import GENERATED_DOMAIN
+    from bench.generator import GENERATED_DOMAIN
     from tracker.models import Action, Finding, Reminder, Role, User
 
     actions = list(
@@ -375,7 +375,7 @@ def make_digest_readers(count: int, day) -> list[int]:
 
 
 def remove_digest_readers() -> None:
-    from tracker.generator import GENERATED_DOMAIN
+    from bench.generator import GENERATED_DOMAIN
     from tracker.models import Action, Reminder, User
 
     readers = User.objects.filter(email__endswith=f"@bench.{GENERATED_DOMAIN}")

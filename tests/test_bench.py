@@ -4,13 +4,16 @@ at 300 and at 1,000 actions, never more than 15. Times are measured but never ch
 The full run is `python -m bench --sizes 1000,50000 --rounds 5` (README, "Benchmark").
 """
 
+import ast
+from pathlib import Path
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
 
-from bench import RAW_SQL
+from bench import RAW_SQL, generator, workflow
 from bench.measure import measure_pages, measure_sweep
-from tracker import generator
+from tracker import services
 from tracker.models import (
     Action,
     Finding,
@@ -139,3 +142,103 @@ def test_every_page_asks_the_same_number_of_queries_at_300_and_1000_actions(db):
     # The sweep measurement runs too, including its every-action-open variant.
     assert measure_sweep(1000, rounds=1, all_open=True)["open_actions"] == 1000
     assert Action.objects.filter(~Q(status__in=Action.UNFINISHED_STATUSES)).exists()
+
+
+def test_the_app_imports_the_benchmark_only_in_the_command_that_runs_it():
+    root = Path(__file__).resolve().parent.parent
+    command = root / "tracker/management/commands/generate_national_data.py"
+    importers = set()
+    for path in [*(root / "tracker").rglob("*.py"), *(root / "peel").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            else:
+                continue
+            if any(name == "bench" or name.startswith("bench.") for name in names):
+                importers.add(path)
+    assert importers == {command}
+
+
+def test_the_generators_bookkeeping_is_what_the_services_leave(
+    action, finding, lead, owner, contributor, inspector
+):
+    """bench.workflow restates the field changes the services make: it must agree."""
+    action = services.action_assign(
+        lead,
+        action,
+        expected_version=action.version,
+        owner=owner,
+        contributors=[contributor],
+        deadline=action.deadline,
+    )
+    services.action_record_progress(owner, action, text="Scoping agreed.")
+    services.action_record_progress(contributor, action, text="Half.", percent=40)
+    services.action_mark_done(owner, action, "Delivered.")
+    services.action_return(lead, action, "The audit is missing.")
+    services.action_record_progress(owner, action, text="Audit added.", percent=98)
+    services.action_mark_done(owner, action, "Delivered again.")
+    services.action_sign_off(lead, action, "Accepted.")
+    services.finding_request_closure(lead, finding, "Every action is signed off.")
+    services.finding_decline_closure(inspector, finding, "Not yet lasting.")
+    services.finding_request_closure(lead, finding, "Every action is signed off.")
+    services.finding_authorise_closure(inspector, finding)
+    action.refresh_from_db()
+    finding.refresh_from_db()
+
+    replayed = Action(finding=finding, inspection=finding.inspection)
+    workflow.created_and_assigned(replayed, action.created_at)
+    for saved in action.updates.order_by("created_at", "pk"):
+        update = ProgressUpdate(
+            kind=saved.kind,
+            percent_complete=None
+            if saved.kind == ProgressUpdate.Kind.MARKED_DONE
+            else saved.percent_complete,
+            created_at=saved.created_at,
+        )
+        workflow.apply_update(replayed, update)
+        assert (update.from_status, update.to_status, update.percent_complete) == (
+            saved.from_status,
+            saved.to_status,
+            saved.percent_complete,
+        ), saved.kind
+    fields = [
+        "status",
+        "percent_complete",
+        "status_changed_at",
+        "last_progress_at",
+        "done_on",
+        "version",
+    ]
+    assert [getattr(replayed, f) for f in fields] == [
+        getattr(action, f) for f in fields
+    ]
+    signed = action.updates.get(to_status=Action.Status.SIGNED_OFF)
+    assert signed.kind == workflow.sign_off_kind(lead, owner, [contributor])
+    assert workflow.sign_off_kind(owner, owner, []) == (
+        ProgressUpdate.Kind.SELF_SIGNED_OFF
+    )
+
+    started = action.updates.filter(to_status=Action.Status.IN_PROGRESS).first()
+    assert workflow.starts_finding(started)
+    events = list(finding.events.order_by("created_at", "pk"))
+    assert events[0].text == workflow.work_started_text(action)
+    moved = Finding(inspection=finding.inspection)
+    workflow.finding_created(moved, finding.created_at)
+    for saved in events:
+        event = FindingEvent(kind=saved.kind, created_at=saved.created_at)
+        workflow.apply_finding_event(moved, event)
+        assert (event.from_status, event.to_status) == (
+            saved.from_status,
+            saved.to_status,
+        )
+    assert (moved.status, moved.status_changed_at) == (
+        finding.status,
+        finding.status_changed_at,
+    )
+    assert workflow.may_request_closure([Action.Status.SIGNED_OFF])
+    assert not workflow.may_request_closure([Action.Status.WITHDRAWN])
+    assert not workflow.may_request_closure(
+        [Action.Status.SIGNED_OFF, Action.Status.DONE]
+    )

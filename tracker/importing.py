@@ -35,6 +35,7 @@ from .models import (
 # comments on every report within 56 days of its publication.
 PCC_RESPONSE_DAYS = 56
 PCC_RESPONSE_TITLE = "Police and crime commissioner's published response to the report"
+PCC_RESPONSE_WORDING = f"within {PCC_RESPONSE_DAYS} days of publication"
 PILLAR_CODES = {
     "effectiveness": "EFF",
     "efficiency": "EFY",
@@ -791,9 +792,9 @@ def _add_pcc_response(inspection: Inspection, user) -> Action:
         deadline=inspection.published_on + datetime.timedelta(days=PCC_RESPONSE_DAYS)
         if inspection.published_on
         else None,
-        deadline_wording="within 56 days of publication"
+        deadline_wording=PCC_RESPONSE_WORDING
         if inspection.published_on
-        else "within 56 days of publication (the report's date was not stated)",
+        else f"{PCC_RESPONSE_WORDING} (the report's date was not stated)",
         deadline_set_by=Action.DeadlineSetBy.INSPECTORATE,
     )
     action._history_user = user

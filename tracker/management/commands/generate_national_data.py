@@ -5,7 +5,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from tracker.generator import GENERATED_DOMAIN, GeneratorError, generate, other_data
+from bench.generator import GENERATED_DOMAIN, GeneratorError, generate, other_data
 
 
 def iso_date(value: str) -> datetime.date:

@@ -6,13 +6,20 @@ depend on how many actions are asked for: a larger set has more inspections, not
 larger ones, as the nation's data grows. Inspections are made newest programme
 first, across the forces in a seeded order, until the number of actions is reached;
 older programmes are mostly complete or superseded, the newest mostly open with
-deadlines around today.
+deadlines around today. The names, themes, programmes and wording it draws from
+are in `bench.national_data`.
 
 Rows go in with `bulk_create`, which bypasses `save()`, the services and
 django-simple-history: `force` and `inspection` are set here as `save()` would,
-statuses are made consistent here as the services would keep them, and no history
-records are written. Generated people have addresses under GENERATED_DOMAIN and
-unusable passwords; generated inspections say so in `source_reference`.
+and no history records are written. The generator chooses each action's and
+finding's status and writes the timeline that leads there; what the services
+would have left on the rows (from/to statuses, percent, done_on, status dates,
+versions, self sign-offs) is derived from that timeline by `bench.workflow`.
+Generated people have addresses under GENERATED_DOMAIN and unusable passwords;
+generated inspections say so in `source_reference`.
+
+Run through `manage.py generate_national_data` or `python -m bench`; the app
+itself never imports this package.
 """
 
 from __future__ import annotations
@@ -31,8 +38,40 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .importing import PCC_RESPONSE_DAYS, PCC_RESPONSE_TITLE
-from .models import (
+from bench import workflow
+from bench.national_data import (
+    AREA_FOR_IMPROVEMENT_TEXT,
+    ASSESSMENT_QUESTIONS,
+    CAUSE_OF_CONCERN_TEXT,
+    CAUSE_RECOMMENDATION_TEXT,
+    CLOSING_STATEMENT,
+    CLOSURE_DECLINED_COMMENT,
+    DEADLINE_CHANGE_REASON,
+    FINDING_STATUS_WEIGHTS,
+    FIRST_NAMES,
+    FIVE_POINT,
+    FIVE_POINT_WEIGHTS,
+    FOUR_POINT,
+    FOUR_POINT_WEIGHTS,
+    INSPECTORATE_WORDING,
+    LAST_NAMES,
+    OPEN_ACTION_WEIGHTS,
+    PILLAR_QUESTIONS,
+    PILLAR_TITLES,
+    PROGRESS_TEXT,
+    RECOMMENDATION_TEXT,
+    ROUNDS,
+    STEPS,
+    THEMES,
+    UPDATE_TEXTS,
+    Round,
+)
+from tracker.importing import (
+    PCC_RESPONSE_DAYS,
+    PCC_RESPONSE_TITLE,
+    PCC_RESPONSE_WORDING,
+)
+from tracker.models import (
     Action,
     DeadlineChangeRequest,
     Evidence,
@@ -59,6 +98,7 @@ BATCH_SIZE = 5000
 UTC = datetime.UTC
 Status = Action.Status
 Kind = ProgressUpdate.Kind
+FStatus = Finding.Status
 
 
 class GeneratorError(Exception):
@@ -179,423 +219,6 @@ def delete_all(*, everyone: bool = False) -> None:
         else User.objects.filter(email__endswith=GENERATED_DOMAIN)
     )
     people.delete()
-
-
-# ------------------------------------------------------------------ the content
-
-# (name, the improvement a finding asks for, the subject of an action step)
-THEMES = [
-    (
-        "Crime data integrity",
-        "records crimes accurately and without delay",
-        "crime recording",
-    ),
-    (
-        "Neighbourhood policing",
-        "engages with local communities",
-        "neighbourhood policing",
-    ),
-    ("Problem solving", "uses problem-solving to prevent crime", "problem solving"),
-    ("Anti-social behaviour", "tackles anti-social behaviour", "anti-social behaviour"),
-    (
-        "Call handling and response",
-        "answers and responds to calls for service",
-        "call handling",
-    ),
-    (
-        "Investigation standards",
-        "supervises and completes investigations",
-        "investigations",
-    ),
-    (
-        "Victims Code compliance",
-        "meets its obligations under the Victims Code",
-        "victim contact",
-    ),
-    (
-        "Outcome 16: victim does not support police action",
-        "understands why victims withdraw their support for a prosecution",
-        "outcome 16 cases",
-    ),
-    (
-        "Domestic abuse",
-        "protects victims of domestic abuse",
-        "domestic abuse risk assessment",
-    ),
-    ("Child protection", "safeguards children at risk", "child protection referrals"),
-    (
-        "Missing persons",
-        "responds to reports of missing people",
-        "missing person investigations",
-    ),
-    (
-        "Mental health",
-        "responds to people in mental health crisis",
-        "mental health triage",
-    ),
-    (
-        "Serious and organised crime",
-        "disrupts serious and organised crime",
-        "organised crime mapping",
-    ),
-    (
-        "Managing sex offenders",
-        "manages registered sex offenders",
-        "offender risk management",
-    ),
-    (
-        "Stop and search",
-        "records and scrutinises its use of stop and search",
-        "stop and search",
-    ),
-    ("Use of force", "records and reviews its use of force", "use of force reporting"),
-    ("Counter-corruption", "identifies and tackles corruption", "counter-corruption"),
-    ("Vetting", "vets its workforce", "vetting"),
-    (
-        "Workforce wellbeing",
-        "supports the wellbeing of its workforce",
-        "wellbeing support",
-    ),
-    ("Leadership development", "develops its leaders", "leadership development"),
-    (
-        "Demand and resource planning",
-        "understands and plans for demand",
-        "demand analysis",
-    ),
-    (
-        "Digital forensics",
-        "examines digital devices without delay",
-        "digital forensics",
-    ),
-    (
-        "Value for money",
-        "plans its finances and shows value for money",
-        "financial planning",
-    ),
-    (
-        "Fair treatment",
-        "treats the public fairly and with respect",
-        "public engagement",
-    ),
-]
-
-STEPS = [
-    "Review the current policy on {}",
-    "Train frontline officers and staff on {}",
-    "Audit a sample of cases: {}",
-    "Report progress on {} to the chief officer group",
-    "Publish revised guidance on {}",
-    "Add {} measures to the performance framework",
-    "Appoint a senior lead for {}",
-    "Commission an independent review of {}",
-    "Agree a partnership protocol on {}",
-    "Check compliance with the new approach to {}",
-]
-
-FIRST_NAMES = [
-    "Alex",
-    "Sam",
-    "Jo",
-    "Chris",
-    "Priya",
-    "Dan",
-    "Morgan",
-    "Olive",
-    "Rhys",
-    "Aisha",
-    "Tom",
-    "Megan",
-    "Owen",
-    "Fatima",
-    "Liam",
-    "Grace",
-    "Kwame",
-    "Sian",
-    "Ben",
-    "Hannah",
-]
-LAST_NAMES = [
-    "Patel",
-    "Evans",
-    "Morgan",
-    "Shah",
-    "Hughes",
-    "Reid",
-    "Ellis",
-    "Jones",
-    "Williams",
-    "Davies",
-    "Khan",
-    "Taylor",
-    "Brown",
-    "Wilson",
-    "Thomas",
-    "Roberts",
-    "Ahmed",
-    "Clarke",
-]
-
-# Questions by pillar, overall first: (text, theme indexes a finding under it draws from)
-PILLAR_QUESTIONS = {
-    "Effectiveness": [
-        ("How effective is the force at keeping people safe and reducing crime?", []),
-        (
-            "How effective is the force at preventing crime, tackling anti-social behaviour and keeping people safe?",
-            [1, 2, 3],
-        ),
-        (
-            "How effective is the force at investigating crime and reducing re-offending?",
-            [5, 6, 7, 21],
-        ),
-        (
-            "How effective is the force at protecting those who are vulnerable from harm, and supporting victims?",
-            [8, 9, 10, 11],
-        ),
-        (
-            "How effective is the force at tackling serious and organised crime?",
-            [12, 13],
-        ),
-        ("How effective are the force's specialist capabilities?", []),
-    ],
-    "Efficiency": [
-        ("How efficient is the force at keeping people safe and reducing crime?", []),
-        ("How well does the force understand demand?", [20, 4]),
-        ("How well does the force use its resources?", [20, 22]),
-        ("How well is the force planning for the future?", [22, 19]),
-    ],
-    "Legitimacy": [
-        ("How legitimate is the force at keeping people safe and reducing crime?", []),
-        (
-            "To what extent does the force treat all of the people it serves with fairness and respect?",
-            [23, 14, 15],
-        ),
-        (
-            "How well does the force ensure that its workforce behaves ethically and lawfully?",
-            [16, 17],
-        ),
-        (
-            "To what extent does the force treat its workforce with fairness and respect?",
-            [18, 19],
-        ),
-    ],
-    "Leadership": [
-        ("How well led is the force?", []),
-        (
-            "How well does the force understand, develop and display leadership?",
-            [19, 18],
-        ),
-    ],
-}
-ASSESSMENT_QUESTIONS = [
-    ("Providing a service to the victims of crime", [6, 0]),
-    ("Engaging with and treating the public with fairness and respect", [23, 14, 15]),
-    (
-        "Preventing crime and anti-social behaviour, and reducing vulnerability",
-        [1, 2, 3],
-    ),
-    ("Responding to the public", [4, 11]),
-    ("Investigating crime", [5, 7, 21]),
-    ("Protecting vulnerable people", [8, 9, 10]),
-    ("Managing offenders and suspects", [13, 5]),
-    ("Disrupting serious organised crime", [12]),
-    ("Building, supporting and protecting the workforce", [18, 16, 17]),
-    ("Leadership and force management", [19, 20, 22]),
-]
-FOUR_POINT = [
-    Grade.OUTSTANDING,
-    Grade.GOOD,
-    Grade.REQUIRES_IMPROVEMENT,
-    Grade.INADEQUATE,
-]
-FOUR_POINT_WEIGHTS = [5, 55, 32, 8]
-FIVE_POINT = [
-    Grade.OUTSTANDING,
-    Grade.GOOD,
-    Grade.ADEQUATE,
-    Grade.REQUIRES_IMPROVEMENT,
-    Grade.INADEQUATE,
-]
-FIVE_POINT_WEIGHTS = [3, 30, 35, 25, 7]
-
-
-@dataclass(frozen=True)
-class Round:
-    """One round of a programme: every force gets one report per pillar, in a date range."""
-
-    programme: str
-    pillar: str  # empty for integrated reports
-    first: datetime.date
-    last: datetime.date
-    tag: str  # in finding references, e.g. 2016-EFF
-
-    @property
-    def integrated(self) -> bool:
-        return not self.pillar
-
-    @property
-    def five_point(self) -> bool:
-        return self.first.year >= 2021
-
-
-ROUNDS = [
-    Round(
-        "PEEL 2025–27",
-        "",
-        datetime.date(2025, 9, 1),
-        datetime.date(2026, 10, 30),
-        "2025-INT",
-    ),
-    Round(
-        "PEEL 2023–25",
-        "",
-        datetime.date(2023, 6, 1),
-        datetime.date(2025, 6, 30),
-        "2023-INT",
-    ),
-    Round(
-        "PEEL 2021/22",
-        "",
-        datetime.date(2021, 11, 1),
-        datetime.date(2022, 10, 31),
-        "2021-INT",
-    ),
-    Round(
-        "PEEL 2018/19",
-        "",
-        datetime.date(2019, 5, 2),
-        datetime.date(2020, 1, 24),
-        "2018-INT",
-    ),
-    Round(
-        "PEEL 2017",
-        "Effectiveness",
-        datetime.date(2018, 3, 22),
-        datetime.date(2018, 3, 22),
-        "2017-EFF",
-    ),
-    Round(
-        "PEEL 2017",
-        "Legitimacy",
-        datetime.date(2017, 12, 12),
-        datetime.date(2017, 12, 12),
-        "2017-LEG",
-    ),
-    Round(
-        "PEEL 2017",
-        "Efficiency",
-        datetime.date(2017, 11, 9),
-        datetime.date(2017, 11, 9),
-        "2017-EFI",
-    ),
-    Round(
-        "PEEL 2016",
-        "Effectiveness",
-        datetime.date(2017, 3, 2),
-        datetime.date(2017, 3, 2),
-        "2016-EFF",
-    ),
-    Round(
-        "PEEL 2016",
-        "Legitimacy",
-        datetime.date(2016, 12, 8),
-        datetime.date(2016, 12, 8),
-        "2016-LEG",
-    ),
-    Round(
-        "PEEL 2016",
-        "Leadership",
-        datetime.date(2016, 12, 8),
-        datetime.date(2016, 12, 8),
-        "2016-LDR",
-    ),
-    Round(
-        "PEEL 2016",
-        "Efficiency",
-        datetime.date(2016, 11, 3),
-        datetime.date(2016, 11, 3),
-        "2016-EFI",
-    ),
-    Round(
-        "PEEL 2015",
-        "Effectiveness",
-        datetime.date(2016, 2, 25),
-        datetime.date(2016, 2, 25),
-        "2015-EFF",
-    ),
-    Round(
-        "PEEL 2015",
-        "Legitimacy",
-        datetime.date(2016, 2, 11),
-        datetime.date(2016, 2, 11),
-        "2015-LEG",
-    ),
-    Round(
-        "PEEL 2015",
-        "Leadership",
-        datetime.date(2016, 2, 11),
-        datetime.date(2016, 2, 11),
-        "2015-LDR",
-    ),
-    Round(
-        "PEEL 2015",
-        "Efficiency",
-        datetime.date(2015, 10, 15),
-        datetime.date(2015, 10, 15),
-        "2015-EFI",
-    ),
-    Round(
-        "PEEL 2014",
-        "Effectiveness",
-        datetime.date(2015, 2, 27),
-        datetime.date(2015, 2, 27),
-        "2014-EFF",
-    ),
-    Round(
-        "PEEL 2014",
-        "Legitimacy",
-        datetime.date(2014, 11, 27),
-        datetime.date(2014, 11, 27),
-        "2014-LEG",
-    ),
-    Round(
-        "PEEL 2014",
-        "Efficiency",
-        datetime.date(2014, 7, 22),
-        datetime.date(2014, 7, 22),
-        "2014-EFI",
-    ),
-]
-PILLAR_TITLES = {
-    "Effectiveness": "Police effectiveness",
-    "Efficiency": "Police efficiency",
-    "Legitimacy": "Police legitimacy",
-    "Leadership": "Police leadership",
-}
-
-# Finding statuses by how recent the round is (0 is the newest round there is).
-FINDING_STATUS_WEIGHTS = [
-    {"awaiting_review": 30, "being_progressed": 66, "closure_requested": 4},
-    {
-        "awaiting_review": 3,
-        "being_progressed": 57,
-        "closure_requested": 10,
-        "complete": 30,
-    },
-    {"being_progressed": 20, "closure_requested": 5, "complete": 58, "superseded": 17},
-    {"being_progressed": 4, "complete": 76, "superseded": 20},
-]
-OPEN_ACTION_WEIGHTS = {
-    Status.NOT_STARTED: 18,
-    Status.IN_PROGRESS: 50,
-    Status.DONE: 8,
-    Status.SIGNED_OFF: 19,
-    Status.WITHDRAWN: 5,
-}
-INSPECTORATE_WORDING = {
-    3: "within three months",
-    6: "within six months",
-    12: "within twelve months",
-}
 
 
 # ------------------------------------------------------------------------ plans
@@ -963,20 +586,12 @@ class Generator:
                 themes.append(rng.randrange(len(THEMES)))
             status = self.finding_status()
             if parent is not None and parent.finding.status in (
-                "complete",
-                "closure_requested",
+                FStatus.COMPLETE,
+                FStatus.CLOSURE_REQUESTED,
             ):
                 # A recommendation is closed no later than its cause of concern.
-                status = "superseded" if status == "superseded" else "complete"
-            successors = []
-            if status == "superseded":
-                # Only a finding of a later report can take this one over.
-                successors = [
-                    later
-                    for later in self.later_findings.get(inspection.force_id, [])
-                    if later[0].inspection.published_on > inspection.published_on
-                ]
-                status = "superseded" if successors else "complete"
+                if status != FStatus.SUPERSEDED:
+                    status = FStatus.COMPLETE
             finding = Finding(
                 force_id=inspection.force_id,
                 inspection=inspection,
@@ -986,11 +601,23 @@ class Generator:
                 text=text.format(THEMES[themes[0]][1]),
                 reference=reference,
                 order=len(plans) + 1,
-                status=status,
                 created_at=inspection.created_at,
                 updated_at=inspection.created_at,
                 status_changed_at=inspection.created_at,
             )
+            successors = []
+            if status == FStatus.SUPERSEDED:
+                # Only a finding that may take this one over (of a later report).
+                successors = [
+                    later
+                    for later in self.later_findings.get(inspection.force_id, [])
+                    if workflow.may_supersede(finding, later[0])
+                ]
+                if not successors:
+                    status = FStatus.COMPLETE
+            # The status this finding is to end in: plan_finding_events writes
+            # the timeline that leads there.
+            finding.status = status
             plan = FindingPlan(finding, sorted(set(themes)), successors=successors)
             plans.append(plan)
             self.plan_finding_actions(plan, inspection)
@@ -1000,7 +627,7 @@ class Generator:
             cause = new_finding(
                 Finding.Kind.CAUSE_OF_CONCERN,
                 f"{code}-{tag}-COC-{c}",
-                "The force does not do enough to make sure it {}. This is a cause of concern.",
+                CAUSE_OF_CONCERN_TEXT,
             )
             if cause is None:
                 break
@@ -1008,20 +635,20 @@ class Generator:
                 new_finding(
                     Finding.Kind.RECOMMENDATION,
                     f"{code}-{tag}-REC-{c}.{r}",
-                    "To address this cause of concern, the force should make sure it {}.",
+                    CAUSE_RECOMMENDATION_TEXT,
                     parent=cause,
                 )
         for r in range(1, recommendations + 1):
             new_finding(
                 Finding.Kind.RECOMMENDATION,
                 f"{code}-{tag}-REC-{r}",
-                "Within six months, the force should review how it {} and act on what it finds.",
+                RECOMMENDATION_TEXT,
             )
         for a in range(1, improvements + 1):
             new_finding(
                 Finding.Kind.AREA_FOR_IMPROVEMENT,
                 f"{code}-{tag}-AFI-{a}",
-                "The force should improve how it {}.",
+                AREA_FOR_IMPROVEMENT_TEXT,
             )
         return plans
 
@@ -1101,18 +728,23 @@ class Generator:
         )
 
     def assign_statuses(self, plan: FindingPlan) -> None:
-        """Action statuses the finding's status allows, as the services would have left them."""
+        """Action statuses the finding's status allows, as the services would have left them.
+
+        Awaiting review: no action has started (workflow.starts_finding). Asked to
+        close, or closed: every action closed, one signed off at least
+        (workflow.may_request_closure).
+        """
         rng = self.rng
         nodes = plan.all_actions()
         status = plan.finding.status
-        if status == "awaiting_review":
+        if status == FStatus.AWAITING_REVIEW:
             chosen = [Status.NOT_STARTED] * len(nodes)
-        elif status in ("closure_requested", "complete"):
+        elif status in (FStatus.CLOSURE_REQUESTED, FStatus.COMPLETE):
             chosen = rng.choices(
                 [Status.SIGNED_OFF, Status.WITHDRAWN], [90, 10], k=len(nodes)
             )
             chosen[0] = Status.SIGNED_OFF
-        elif status == "superseded":
+        elif status == FStatus.SUPERSEDED:
             chosen = rng.choices(
                 [
                     Status.SIGNED_OFF,
@@ -1131,7 +763,7 @@ class Generator:
             )
         for node, action_status in zip(nodes, chosen, strict=True):
             node.action.status = action_status
-        if status == "being_progressed":
+        if status == FStatus.BEING_PROGRESSED:
             # Work on a parent ends after its sub-steps; and the finding has started.
             for node in reversed(nodes):
                 open_below = any(
@@ -1215,14 +847,13 @@ class Generator:
         if end <= created:
             end = created + datetime.timedelta(hours=1)
 
-        # The timeline, as (kind, author, from, to, percent) steps.
-        steps: list[tuple] = []
+        # The timeline, as (kind, author, percent) steps; the statuses each
+        # moves between are the workflow's.
+        steps: list[tuple[str, User, int | None]] = []
         if status != Status.NOT_STARTED and not (
             status == Status.WITHDRAWN and rng.random() < 0.4
         ):
-            steps.append(
-                (Kind.STARTED, doer, Status.NOT_STARTED, Status.IN_PROGRESS, None)
-            )
+            steps.append((Kind.STARTED, doer, None))
             if status == Status.IN_PROGRESS:
                 progress = rng.randint(2, 12)
             elif status == Status.WITHDRAWN:
@@ -1231,83 +862,40 @@ class Generator:
                 progress = rng.randint(3, 10)
             percents = sorted(rng.sample(range(5, 96), progress))
             for percent in percents:
-                steps.append((Kind.PROGRESS, rng.choice(workers), "", "", percent))
+                steps.append((Kind.PROGRESS, rng.choice(workers), percent))
             if status in (Status.DONE, Status.SIGNED_OFF):
                 if rng.random() < 0.12:
-                    steps.append(
-                        (Kind.MARKED_DONE, doer, Status.IN_PROGRESS, Status.DONE, 100)
-                    )
-                    steps.append(
-                        (Kind.RETURNED, lead, Status.DONE, Status.IN_PROGRESS, None)
-                    )
-                    steps.append((Kind.PROGRESS, doer, "", "", 98))
-                steps.append(
-                    (Kind.MARKED_DONE, doer, Status.IN_PROGRESS, Status.DONE, 100)
-                )
+                    steps.append((Kind.MARKED_DONE, doer, None))
+                    steps.append((Kind.RETURNED, lead, None))
+                    steps.append((Kind.PROGRESS, doer, 98))
+                steps.append((Kind.MARKED_DONE, doer, None))
             if status == Status.SIGNED_OFF:
-                # The lead checking their own work is a self sign-off, as the
-                # service records it.
-                signed = (
-                    Kind.SELF_SIGNED_OFF
-                    if lead is action.owner or lead in node.contributors
-                    else Kind.SIGNED_OFF
-                )
-                steps.append((signed, lead, Status.DONE, Status.SIGNED_OFF, None))
+                signed = workflow.sign_off_kind(lead, action.owner, node.contributors)
+                steps.append((signed, lead, None))
         if status == Status.WITHDRAWN:
-            before = Status.IN_PROGRESS if steps else Status.NOT_STARTED
-            steps.append((Kind.WITHDRAWN, lead, before, Status.WITHDRAWN, None))
+            steps.append((Kind.WITHDRAWN, lead, None))
         moments = self.spread(created, end, len(steps))
-        percent = 0
-        last_progress = None
-        status_changed = created
-        done_at = None
-        for (kind, author, from_status, to_status, step_percent), moment in zip(
-            steps, moments, strict=True
-        ):
-            node.updates.append(
-                ProgressUpdate(
-                    action=action,
-                    kind=kind,
-                    author=author,
-                    text=self.update_text(kind, step_percent),
-                    from_status=from_status,
-                    to_status=to_status,
-                    percent_complete=step_percent,
-                    created_at=moment,
-                )
+        # Replay the timeline on the action as the services would have applied it.
+        workflow.created_and_assigned(action, created)
+        for (kind, author, percent), moment in zip(steps, moments, strict=True):
+            update = ProgressUpdate(
+                action=action,
+                kind=kind,
+                author=author,
+                text=self.update_text(kind, percent),
+                percent_complete=percent,
+                created_at=moment,
             )
-            if step_percent is not None:
-                percent = step_percent
-            if kind in (Kind.STARTED, Kind.PROGRESS, Kind.MARKED_DONE):
-                last_progress = moment
-            if kind == Kind.MARKED_DONE:
-                done_at = moment
-            if to_status:
-                status_changed = moment
-        if status == Status.IN_PROGRESS and percent == 100:
-            percent = 98
-        action.percent_complete = (
-            100 if status in (Status.DONE, Status.SIGNED_OFF) else percent
-        )
-        action.status_changed_at = status_changed
-        action.last_progress_at = last_progress
-        if status in (Status.DONE, Status.SIGNED_OFF) and done_at is not None:
-            action.done_on = timezone.localdate(done_at)
+            workflow.apply_update(action, update)
+            node.updates.append(update)
+        assert action.status == status, (action.status, status)
         action.updated_at = moments[-1] if moments else created
-        action.version = 2 + len(steps)
 
     @staticmethod
     def update_text(kind: str, percent: int | None) -> str:
         if kind == Kind.PROGRESS:
-            return f"Work continues; about {percent}% of the plan is delivered. Next review at the monthly board."
-        return {
-            Kind.STARTED: "Work started: scoping agreed with the force lead.",
-            Kind.MARKED_DONE: "Delivered: evidence attached for sign-off.",
-            Kind.SIGNED_OFF: "Signed off: the evidence shows the improvement is in place.",
-            Kind.SELF_SIGNED_OFF: "Signed off: the evidence shows the improvement is in place.",
-            Kind.RETURNED: "Returned: the audit results are still missing.",
-            Kind.WITHDRAWN: "Withdrawn: overtaken by the force-wide change programme.",
-        }.get(kind, "")
+            return PROGRESS_TEXT.format(percent)
+        return UPDATE_TEXTS.get(kind, "")
 
     def plan_pcc_response(self, inspection: Inspection) -> ActionPlan:
         """The police and crime commissioner's response, due 56 days after publication (s.55)."""
@@ -1320,7 +908,7 @@ class Generator:
             order=1,
             deadline=inspection.published_on
             + datetime.timedelta(days=PCC_RESPONSE_DAYS),
-            deadline_wording="within 56 days of publication",
+            deadline_wording=PCC_RESPONSE_WORDING,
             deadline_set_by=Action.DeadlineSetBy.INSPECTORATE,
         )
         if self.rank == 0 and action.deadline >= self.today - datetime.timedelta(
@@ -1333,12 +921,13 @@ class Generator:
             action.status = Status.SIGNED_OFF
         node = ActionPlan(action, 0)
         self.plan_action_life(node, inspection)
+        # The lead owns it and does all of it, signing it off too.
         action.owner = lead
         node.contributors = []
         for update in node.updates:
             update.author = lead
-            if update.kind == Kind.SIGNED_OFF:  # the lead's own work
-                update.kind = Kind.SELF_SIGNED_OFF
+            if update.kind == Kind.SIGNED_OFF:
+                update.kind = workflow.sign_off_kind(lead, lead, [])
         return node
 
     # --------------------------------------------------------------- findings
@@ -1352,22 +941,16 @@ class Generator:
         inspector = self.inspectors[
             self.forces.index(inspection.force) % len(self.inspectors)
         ]
-        updates = [u for node in plan.all_actions() for u in node.updates]
-        # Any move of an action out of "not started" (withdrawing it too) starts the finding.
-        started = [
-            u.created_at
-            for u in updates
-            if u.to_status and u.to_status != Status.NOT_STARTED
-        ]
+        nodes = plan.all_actions()
+        updates = [u for node in nodes for u in node.updates]
+        started = [u.created_at for u in updates if workflow.starts_finding(u)]
         events = []
 
-        def event(kind, from_status, to_status, author, text, moment):
+        def event(kind, author, text, moment):
             events.append(
                 FindingEvent(
                     finding=finding,
                     kind=kind,
-                    from_status=from_status,
-                    to_status=to_status,
                     author=author,
                     text=text,
                     created_at=moment,
@@ -1377,78 +960,67 @@ class Generator:
 
         moment = finding.created_at
         if started:
-            first = plan.all_actions()[0].action.title
+            # DIFFERS from the services, which name the action that started: this
+            # names the finding's first action, whichever started first.
             moment = event(
                 FindingEvent.Kind.PROGRESSING,
-                "awaiting_review",
-                "being_progressed",
                 people.lead,
-                f"Work started on the action “{first}”.",
+                workflow.work_started_text(nodes[0].action),
                 min(started),
             )
-        if status in ("closure_requested", "complete"):
+        if status in (FStatus.CLOSURE_REQUESTED, FStatus.COMPLETE):
+            assert workflow.may_request_closure([n.action.status for n in nodes])
             closed = max((u.created_at for u in updates), default=moment)
             asked = self.moment(
                 closed.date() + datetime.timedelta(days=rng.randint(1, 30))
             )
             asked = max(asked, moment + datetime.timedelta(minutes=1))
-            statement = "Every action is signed off or withdrawn; the evidence is attached to each."
-            if status == "complete" and rng.random() < 0.1:
+            if status == FStatus.COMPLETE and rng.random() < 0.1:
                 moment = event(
                     FindingEvent.Kind.CLOSURE_REQUESTED,
-                    "being_progressed",
-                    "closure_requested",
                     people.lead,
-                    statement,
+                    CLOSING_STATEMENT,
                     asked,
                 )
                 moment = event(
                     FindingEvent.Kind.CLOSURE_DECLINED,
-                    "closure_requested",
-                    "being_progressed",
                     inspector,
-                    "The audit does not yet show a lasting change.",
+                    CLOSURE_DECLINED_COMMENT,
                     moment + datetime.timedelta(days=rng.randint(5, 30)),
                 )
                 asked = moment + datetime.timedelta(days=rng.randint(10, 60))
             moment = event(
                 FindingEvent.Kind.CLOSURE_REQUESTED,
-                "being_progressed",
-                "closure_requested",
                 people.lead,
-                statement,
+                CLOSING_STATEMENT,
                 asked,
             )
-            if status == "complete":
+            if status == FStatus.COMPLETE:
                 moment = event(
                     FindingEvent.Kind.CLOSURE_AUTHORISED,
-                    "closure_requested",
-                    "complete",
                     inspector,
                     "",
                     moment + datetime.timedelta(days=rng.randint(5, 60)),
                 )
-        elif status == "superseded":
+        elif status == FStatus.SUPERSEDED:
             later = plan.successors
             same_theme = [p for p in later if set(p[1]) & set(plan.theme_ids)]
             by = rng.choice(same_theme or later)[0]
             finding.superseded_by = by
-            from_status = "being_progressed" if started else "awaiting_review"
             moment = event(
                 FindingEvent.Kind.SUPERSEDED,
-                from_status,
-                "superseded",
                 inspector,
-                f"Superseded by {by.reference}.",
+                workflow.superseded_text(by),
                 max(by.created_at, moment + datetime.timedelta(minutes=1)),
             )
         cap = self.moment(self.yesterday).replace(hour=18, minute=0)
+        # Replay the timeline on the finding as the services would have applied it.
+        workflow.finding_created(finding, finding.created_at)
         for item in events:
             item.created_at = min(item.created_at, cap)
+            workflow.apply_finding_event(finding, item)
+        assert finding.status == status, (finding.status, status)
         plan.events = events
-        finding.status_changed_at = (
-            events[-1].created_at if events else finding.created_at
-        )
         finding.updated_at = finding.status_changed_at
 
     # ------------------------------------------------------------------ insert
@@ -1533,7 +1105,12 @@ class Generator:
             )
 
     def deadline_requests(self, nodes: list[ActionPlan]) -> list[DeadlineChangeRequest]:
-        """A few force leads waiting for an inspector to move a deadline the inspectorate set."""
+        """A few force leads waiting for an inspector to move a deadline the inspectorate set.
+
+        DIFFERS from services.deadline_change_request, which refuses a new deadline
+        that is not after today (most of these are) and writes a "deadline change
+        requested" update on the action's timeline (these have none).
+        """
         requests = []
         for node in nodes:
             action = node.action
@@ -1549,7 +1126,7 @@ class Generator:
                         requested_by=self.people[action.force_id].lead,
                         current_deadline=action.deadline,
                         new_deadline=action.deadline + datetime.timedelta(days=90),
-                        reason="The partner agency's review reports three months later than planned.",
+                        reason=DEADLINE_CHANGE_REASON,
                         created_at=self.moment(
                             self.today
                             - datetime.timedelta(days=self.rng.randint(1, 20))
