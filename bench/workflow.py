@@ -8,7 +8,8 @@ that only sets fields. This module restates that part, once, and each function
 names the code it follows: the generator writes a timeline and these derive
 from it what the services would have left on the action and the finding
 (status, from/to statuses, percent, done_on, last progress, status dates, the
-version, self sign-offs). When tracker gains pure helpers for these, import
+version, self sign-offs). A move's changes to an action are the services' own
+`apply_move`, imported; when tracker gains pure helpers for the rest, import
 them here instead and delete the copies.
 
 Statuses, kinds and which statuses are closed or unfinished are not restated:
@@ -23,9 +24,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils import timezone
-
 from tracker.models import Action, Finding, FindingEvent, ProgressUpdate, User
+from tracker.services.actions import apply_move as move_action
 
 Status = Action.Status
 Kind = ProgressUpdate.Kind
@@ -83,28 +83,6 @@ def apply_update(action: Action, update: ProgressUpdate) -> None:
         update.percent_complete,
         is_progress=is_progress,
     )
-
-
-def move_action(
-    action: Action,
-    to_status: str,
-    moment: datetime.datetime,
-    percent: int | None = None,
-    *,
-    is_progress: bool = False,
-) -> None:
-    """services._move_action's changes to the action, without the save."""
-    action.status = to_status
-    action.status_changed_at = moment
-    if percent is not None:
-        action.percent_complete = percent
-    if is_progress:
-        action.last_progress_at = moment
-    if to_status == Status.DONE:
-        action.done_on = timezone.localdate(moment)
-    elif to_status != Status.SIGNED_OFF:
-        action.done_on = None
-    action.version += 1
 
 
 def record_progress(
