@@ -21,8 +21,6 @@ from .inspections import Finding, Inspection
 from .people import Force, User
 
 # An action is amber from this many days before its deadline.
-
-
 AMBER_WITHIN_DAYS = 14
 
 

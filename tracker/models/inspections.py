@@ -8,8 +8,6 @@ from simple_history.models import HistoricalRecords
 
 from .people import Force, User
 
-# An action is amber from this many days before its deadline.
-
 
 class Grade(models.TextChoices):
     OUTSTANDING = "outstanding", "Outstanding"

@@ -7,8 +7,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-# An action is amber from this many days before its deadline.
-
 
 class Role(models.TextChoices):
     FORCE_STAFF = "force_staff", "Force staff"

@@ -18,8 +18,6 @@ from .actions import Action
 from .inspections import Finding
 from .people import User
 
-# An action is amber from this many days before its deadline.
-
 
 class ReminderPolicy(models.Model):
     """The reminder rules an administrator may change: one row, read by every sweep."""

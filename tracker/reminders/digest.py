@@ -23,6 +23,7 @@ from .kinds import (
 )
 from .policy import Policy
 
+# Said to the person escalated to, rather than the policy's name for the kind.
 ESCALATION_LABELS = {
     ESCALATION_FORCE_LEAD: "Escalated to you as force lead",
     ESCALATION_INSPECTOR: "Escalated to you as the force's inspector contact",
