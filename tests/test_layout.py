@@ -1,0 +1,110 @@
+"""The layout keeps itself: no module of the app imports one that imports it back.
+
+A cycle loads only when something happens to import one side first (the tasks
+and the reminder sweep once did), so it is found here, from the source, rather
+than by an import error in production. Imports inside functions count too.
+"""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Each module of tracker/ (migrations aside) and the modules of tracker/ it imports."""
+    modules = {
+        _module_name(path): path
+        for path in (ROOT / "tracker").rglob("*.py")
+        if "migrations" not in path.parts
+    }
+
+    def known(name: str) -> str | None:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".")[
+                        : len(package.split(".")) - node.level + 1
+                    ]
+                    base = ".".join([*parts, *([node.module] if node.module else [])])
+                targets = [f"{base}.{alias.name}" for alias in node.names] + [base]
+            else:
+                continue
+            for target in targets:
+                module = known(target)
+                # A package may import its own modules (to name them in one place).
+                if module and module != name and not module.startswith(name + "."):
+                    imported.add(module)
+        graph[name] = imported
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of modules that reach each other (Tarjan's strongly connected components)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in graph[node]:
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                other = stack.pop()
+                group.append(other)
+                if other == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_module_of_the_app_imports_one_that_imports_it_back():
+    graph = import_graph()
+    assert len(graph) > 40  # the walk found the app
+    assert cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert cycles(graph) == [["a", "b", "c"]]
+
+
+def test_tasks_own_the_queueing_and_the_reminders_never_import_them():
+    graph = import_graph()
+    assert "tracker.reminders.outbox" in graph["tracker.tasks"]
+    assert not any(
+        "tracker.tasks" in imported
+        for name, imported in graph.items()
+        if name.startswith("tracker.reminders")
+    )
