@@ -1,6 +1,13 @@
-"""Every page answers with a number of queries that does not grow with the data."""
+"""Every page answers with a number of queries that does not grow with the data.
+
+The number itself is pinned too, in tests/query_counts.json: a change that adds a
+query to a page shows up there, and is kept by rewriting the file.
+"""
 
 import datetime
+import json
+import os
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -87,3 +94,37 @@ def test_queries_are_the_same_for_10_and_500_actions(
         )
         assert large <= 15, f"{page} as {who}: {large} queries"
     print(f"\n{page}: queries with 10 and 500 actions {counts}")
+
+
+BASELINE = Path(__file__).with_name("query_counts.json")
+UPDATE = "UPDATE_QUERY_BASELINE"
+
+
+def test_query_counts_are_the_baseline(
+    client, request, finding, owner, lead, inspector
+):
+    """Each page, for each persona, makes exactly the queries the baseline says (10 actions)."""
+    parent = services.action_create(lead, finding=finding, title="Parent", owner=owner)
+    world = {"finding": finding, "parent": parent}
+    counts = {}
+    for page, path in PAGES.items():
+        for who in WHO.get(page, ["owner"]):
+            client.force_login(request.getfixturevalue(who))
+            add_actions(finding, owner, 10, parent=parent)
+            counts[f"{page} ({who})"] = count_queries(client, path(world))
+            Action.objects.filter(parent=parent).delete()
+    if os.environ.get(UPDATE) == "1":
+        BASELINE.write_text(json.dumps(counts, indent=2) + "\n")
+    baseline = json.loads(BASELINE.read_text())
+    changed = [
+        f"{name}: {baseline.get(name, 'not in the baseline')} -> {counts.get(name, 'gone')}"
+        for name in sorted(baseline.keys() | counts.keys())
+        if baseline.get(name) != counts.get(name)
+    ]
+    assert not changed, (
+        "Query counts differ from tests/query_counts.json (baseline -> now):\n  "
+        + "\n  ".join(changed)
+        + f"\nIf the change is meant (and the equal-at-two-sizes test still passes), "
+        f"rewrite the file with {UPDATE}=1 bin/test tests/test_query_counts.py "
+        "-k baseline, and commit it with the change that explains it."
+    )

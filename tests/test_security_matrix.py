@@ -1,22 +1,46 @@
 """Every URL, for every role, against an object of the user's own force and of another force.
 
-The answer is the page (or the form's own verdict), 403 for what the user may
-see but not do, 404 for what they may not see, and the sign-in page for
-anonymous visitors. A new URL must be added here: the last test checks that.
+The answer is the page, or for a form the move done and its page's address
+(each form is sent as its page would send it, and the move is looked for in the
+database); 403 for what the user may see but not do, 404 for what they may not
+see, and the sign-in page for anonymous visitors, with nothing changed. A form's
+address opened in the browser, and a page's address sent a form, answer 405.
+A new URL must be added here: a test checks that.
+
+The objects are made once per class; each test starts from them as made (its
+transaction is rolled back).
 """
 
+import copy
 import datetime
+from collections.abc import Callable
+from typing import NamedTuple
 
 import pytest
+from django.apps import apps
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
 from django.urls import get_resolver
 from django.utils import timezone
 
+from tests.conftest import make_finding, make_inspection, make_user
 from tracker import services
-from tracker.models import Action, DeadlineChangeRequest, Evidence
+from tracker.models import (
+    Action,
+    DeadlineChangeRequest,
+    Evidence,
+    Finding,
+    FindingEvent,
+    Force,
+    ProgressUpdate,
+    Role,
+    User,
+)
 
 ROLES = ["anonymous", "owner", "lead", "outsider", "inspector", "admin_user"]
-OK = "ok"  # the view ran: a page, a redirect after success, or a form error (400/409)
+OK = "ok"  # the view did what was asked: the page, or the move and a redirect
 
 EVERYONE = {"owner", "lead", "outsider", "inspector", "admin_user"}
 LEAD = {"lead"}
@@ -24,14 +48,32 @@ DOERS = {"owner", "lead"}  # the owner of the action, and the lead of its force
 INSPECTORS = {"inspector"}
 READERS = {"inspector", "admin_user"}
 
+NEW_DEADLINE = datetime.date(2031, 1, 15)
+REASON = "The national guidance it depends on is late."
 
-def build(force_side, lead, owner, inspector, settings, tmp_path):
-    """One of everything for a force: inspection, finding, action, evidence, deadline request."""
-    finding = force_side["finding"]
+
+def signed_off_action(finding, lead, owner, title):
+    action = services.action_create(lead, finding=finding, title=title, owner=owner)
+    services.action_record_progress(owner, action, text="Work done")
+    services.action_mark_done(owner, action, "Delivered.")
+    services.action_sign_off(lead, action, "Checked.")
+
+
+def build_side(force, lead, owner, inspector):
+    """One of everything for a force, with an object in the state each move starts from.
+
+    `action` is in progress with evidence and a pending deadline request (`change`);
+    `fresh` is not started, `done` awaits sign-off; the later inspection's
+    `closable` finding has every action signed off and `requested` awaits an
+    inspector's decision on closure.
+    """
+    today = timezone.localdate()
+    inspection = make_inspection(force)
+    finding = make_finding(inspection)
     action = services.action_create(
         inspector,
         finding=finding,
-        title="Plan",
+        title=f"Plan for {force.name}",
         owner=owner,
         deadline=datetime.date(2030, 5, 1),
         deadline_set_by=Action.DeadlineSetBy.INSPECTORATE,
@@ -45,181 +87,476 @@ def build(force_side, lead, owner, inspector, settings, tmp_path):
     change = services.deadline_change_request(
         lead,
         action,
-        new_deadline=timezone.localdate() + datetime.timedelta(days=60),
-        reason="The national guidance it depends on is late.",
+        new_deadline=today + datetime.timedelta(days=60),
+        reason=REASON,
     )
+    fresh = services.action_create(
+        lead,
+        finding=finding,
+        title=f"Not started in {force.name}",
+        owner=owner,
+        deadline=datetime.date(2030, 9, 1),
+    )
+    done = services.action_create(
+        inspector,
+        finding=finding,
+        title=f"Done in {force.name}",
+        owner=owner,
+        deadline=datetime.date(2030, 7, 1),
+        deadline_set_by=Action.DeadlineSetBy.INSPECTORATE,
+    )
+    services.action_record_progress(owner, done, text="Built", percent=60)
+    services.action_mark_done(owner, done, "All built.")
+    later = make_inspection(force, year=2018)
+    closable = make_finding(later, number=1)
+    signed_off_action(closable, lead, owner, "Signed off")
+    requested = make_finding(later, number=2)
+    signed_off_action(requested, lead, owner, "Signed off too")
+    services.finding_request_closure(lead, requested, "Every action is signed off.")
+    reload = lambda obj: type(obj).objects.get(pk=obj.pk)  # noqa: E731
     return {
-        "force": finding.force,
-        "inspection": finding.inspection,
-        "finding": finding,
-        "action": action,
+        "force": force,
+        "inspection": inspection,
+        "finding": reload(finding),
+        "action": reload(action),
         "evidence": Evidence.objects.get(update__action=action),
         "change": change,
+        "fresh": reload(fresh),
+        "done": reload(done),
+        "closable": reload(closable),
+        "requested": reload(requested),
+        "lead": lead,
+        "owner": owner,
     }
 
 
-@pytest.fixture
-def world(
-    finding,
-    other_finding,
-    lead,
-    other_lead,
-    owner,
-    outsider,
-    inspector,
-    settings,
-    tmp_path,
-):
-    settings.STORAGES = {
+@pytest.fixture(scope="class")
+def made(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The objects of both forces, made once for the class and rolled back after it."""
+    storages = {
         **settings.STORAGES,
         "default": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
+            "OPTIONS": {"location": str(tmp_path_factory.mktemp("evidence"))},
         },
     }
-    return {
-        "own": build({"finding": finding}, lead, owner, inspector, settings, tmp_path),
-        "other": build(
-            {"finding": other_finding},
-            other_lead,
-            outsider,
-            inspector,
-            settings,
-            tmp_path,
+    with (
+        django_db_blocker.unblock(),
+        # What tests/conftest.py's _test_settings gives each test, for making them.
+        override_settings(
+            STORAGES=storages,
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            CACHES={
+                "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+            },
         ),
+        transaction.atomic(),
+    ):
+        west_mercia = Force.objects.get(code="WMP")
+        west_midlands = Force.objects.get(code="WMD")
+        people = {
+            "owner": make_user(
+                "owner@westmercia.test",
+                Role.FORCE_STAFF,
+                west_mercia,
+                first_name="Olive",
+            ),
+            "lead": make_user("lead@westmercia.test", Role.FORCE_LEAD, west_mercia),
+            "outsider": make_user(
+                "outsider@westmidlands.test", Role.FORCE_STAFF, west_midlands
+            ),
+            "other_lead": make_user(
+                "lead@westmidlands.test", Role.FORCE_LEAD, west_midlands
+            ),
+            "inspector": make_user("inspector@hmicfrs.test", Role.INSPECTOR),
+            "admin_user": User.objects.create_superuser(
+                "admin@hmicfrs.test", "a-long-test-password"
+            ),
+        }
+        yield {
+            "people": people,
+            "own": build_side(
+                west_mercia, people["lead"], people["owner"], people["inspector"]
+            ),
+            "other": build_side(
+                west_midlands,
+                people["other_lead"],
+                people["outsider"],
+                people["inspector"],
+            ),
+        }
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(made, db):
+    """The class's objects as made: a test's changes to them are undone for the next."""
+    return copy.deepcopy(made)
+
+
+def tracker_rows():
+    """Every row of every tracker table, history included, to compare before and after."""
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values())
+        for model in apps.get_app_config("tracker").get_models(
+            include_auto_created=True
+        )
     }
 
 
-# (url name, method, path from the objects, roles allowed to act, whether reading is per force)
+def fresh(obj):
+    return type(obj).objects.get(pk=obj.pk)
+
+
+# What each page shows, and each form sends and does, given one force's objects `o`
+# and the person acting.
+
+
+def shows(text_of):
+    def check(o, user, response):
+        assert text_of(o) in response.content.decode(), text_of(o)
+
+    return check
+
+
+def evidence_is_sent(o, user, response):
+    assert b"".join(response.streaming_content) == b"minutes"
+
+
+def assign_form(o):
+    return {
+        "owner": o["lead"].pk,
+        "contributors": [o["owner"].pk],
+        "deadline": NEW_DEADLINE.isoformat(),
+        "version": o["fresh"].version,
+    }
+
+
+def assigned(o, user, response):
+    action = fresh(o["fresh"])
+    assert action.owner == o["lead"]
+    assert list(action.contributors.all()) == [o["owner"]]
+    assert action.deadline == NEW_DEADLINE
+    assert action.version == o["fresh"].version + 1
+
+
+def progress_recorded(o, user, response):
+    action = fresh(o["action"])
+    assert action.percent_complete == 40
+    assert action.version == o["action"].version + 1
+    assert ProgressUpdate.objects.filter(
+        action=action, author=user, text="Minutes of the panel added."
+    ).exists()
+
+
+def moved(key, status, kind, text):
+    """The action moved to `status`, with its timeline entry by the person."""
+
+    def check(o, user, response):
+        action = fresh(o[key])
+        assert action.status == status
+        assert action.version == o[key].version + 1
+        assert ProgressUpdate.objects.filter(
+            action=action, author=user, kind=kind, text=text
+        ).exists()
+
+    return check
+
+
+def move_form(key, text):
+    return lambda o: {"text": text, "version": o[key].version}
+
+
+def deadline_requested(o, user, response):
+    assert DeadlineChangeRequest.objects.filter(
+        action=o["done"],
+        requested_by=user,
+        status=DeadlineChangeRequest.Status.PENDING,
+        new_deadline=NEW_DEADLINE,
+        reason=REASON,
+    ).exists()
+
+
+def deadline_approved(o, user, response):
+    change = fresh(o["change"])
+    assert change.status == DeadlineChangeRequest.Status.APPROVED
+    assert change.decided_by == user
+    assert change.decision_comment == "Agreed."
+    assert fresh(o["action"]).deadline == change.new_deadline
+
+
+def finding_moved(key, status, kind, text):
+    """The finding moved to `status`, with its timeline entry by the person."""
+
+    def check(o, user, response):
+        assert fresh(o[key]).status == status
+        assert FindingEvent.objects.filter(
+            finding=o[key], author=user, kind=kind, text=text
+        ).exists()
+
+    return check
+
+
+def superseded(o, user, response):
+    finding = fresh(o["finding"])
+    assert finding.status == Finding.Status.SUPERSEDED
+    assert finding.superseded_by == o["closable"]
+    assert FindingEvent.objects.filter(
+        finding=finding,
+        author=user,
+        kind=FindingEvent.Kind.SUPERSEDED,
+        text="Taken over.",
+    ).exists()
+
+
+class Endpoint(NamedTuple):
+    name: str  # the URL's name
+    method: str
+    path: Callable[[dict], str]
+    allowed: set[str]  # the roles allowed to act
+    per_force: bool  # whether reading it is per force
+    # What the move changes in the database (or a page shows), checked after it.
+    done: Callable | None = None
+    form: Callable[[dict], dict] | None = None  # a valid form, as its page sends it
+    wrong_method: str | None = None  # answered 405; None where both are served
+
+
+S = Action.Status
+K = ProgressUpdate.Kind
 ENDPOINTS = [
-    ("home", "get", lambda o: "/", EVERYONE, False),
-    ("action-list", "get", lambda o: "/actions/", EVERYONE, False),
-    ("action-export-csv", "get", lambda o: "/actions/export.csv", EVERYONE, False),
-    ("action-export-xlsx", "get", lambda o: "/actions/export.xlsx", EVERYONE, False),
-    ("national", "get", lambda o: "/national/", READERS, False),
-    ("calendar", "get", lambda o: "/calendar/", EVERYONE, False),
-    ("import-start", "get", lambda o: "/import/", READERS, False),
-    ("my-reminders", "get", lambda o: "/reminders/", EVERYONE, False),
-    ("force-detail", "get", lambda o: o["force"].get_absolute_url(), EVERYONE, True),
-    (
+    Endpoint("home", "get", lambda o: "/", EVERYONE, False, wrong_method="post"),
+    Endpoint(
+        "action-list",
+        "get",
+        lambda o: "/actions/",
+        EVERYONE,
+        False,
+        wrong_method="post",
+    ),
+    Endpoint(
+        "action-export-csv",
+        "get",
+        lambda o: "/actions/export.csv",
+        EVERYONE,
+        False,
+        wrong_method="post",
+    ),
+    Endpoint(
+        "action-export-xlsx",
+        "get",
+        lambda o: "/actions/export.xlsx",
+        EVERYONE,
+        False,
+        wrong_method="post",
+    ),
+    Endpoint(
+        "national", "get", lambda o: "/national/", READERS, False, wrong_method="post"
+    ),
+    # These three take a form on the same address (calendar, import, reminders).
+    Endpoint("calendar", "get", lambda o: "/calendar/", EVERYONE, False),
+    Endpoint("import-start", "get", lambda o: "/import/", READERS, False),
+    Endpoint("my-reminders", "get", lambda o: "/reminders/", EVERYONE, False),
+    Endpoint(
+        "force-detail",
+        "get",
+        lambda o: o["force"].get_absolute_url(),
+        EVERYONE,
+        True,
+        shows(lambda o: o["force"].name),
+        wrong_method="post",
+    ),
+    Endpoint(
         "inspection-detail",
         "get",
         lambda o: o["inspection"].get_absolute_url(),
         EVERYONE,
         True,
+        shows(lambda o: o["action"].title),
+        wrong_method="post",
     ),
-    (
+    Endpoint(
         "finding-detail",
         "get",
         lambda o: o["finding"].get_absolute_url(),
         EVERYONE,
         True,
+        shows(lambda o: o["finding"].reference),
+        wrong_method="post",
     ),
-    ("action-detail", "get", lambda o: o["action"].get_absolute_url(), EVERYONE, True),
-    (
+    Endpoint(
+        "action-detail",
+        "get",
+        lambda o: o["action"].get_absolute_url(),
+        EVERYONE,
+        True,
+        shows(lambda o: o["action"].title),
+        wrong_method="post",
+    ),
+    Endpoint(
         "evidence-download",
         "get",
         lambda o: f"/evidence/{o['evidence'].pk}/",
         EVERYONE,
         True,
+        evidence_is_sent,
+        wrong_method="post",
     ),
-    (
+    # The assign page shows its form (GET) and takes it (POST).
+    Endpoint(
         "action-assign",
         "get",
-        lambda o: f"/actions/{o['action'].pk}/assign/",
+        lambda o: f"/actions/{o['fresh'].pk}/assign/",
         LEAD,
         True,
+        shows(lambda o: o["fresh"].title),
     ),
-    (
+    Endpoint(
         "action-assign-post",
         "post",
-        lambda o: f"/actions/{o['action'].pk}/assign/",
+        lambda o: f"/actions/{o['fresh'].pk}/assign/",
         LEAD,
         True,
+        assigned,
+        assign_form,
     ),
-    (
+    Endpoint(
         "action-add-update",
         "post",
         lambda o: f"/actions/{o['action'].pk}/updates/",
         DOERS,
         True,
+        progress_recorded,
+        lambda o: {
+            "text": "Minutes of the panel added.",
+            "percent_complete": "40",
+            "version": o["action"].version,
+        },
+        "get",
     ),
-    (
+    Endpoint(
         "action-move-start",
         "post",
-        lambda o: f"/actions/{o['action'].pk}/start/",
+        lambda o: f"/actions/{o['fresh'].pk}/start/",
         DOERS,
         True,
+        moved("fresh", S.IN_PROGRESS, K.STARTED, "Work begins."),
+        move_form("fresh", "Work begins."),
+        "get",
     ),
-    (
+    Endpoint(
         "action-move-mark-done",
         "post",
         lambda o: f"/actions/{o['action'].pk}/mark-done/",
         {"owner"},
         True,
+        moved("action", S.DONE, K.MARKED_DONE, "Plan published."),
+        move_form("action", "Plan published."),
+        "get",
     ),
-    (
+    Endpoint(
         "action-move-sign-off",
         "post",
-        lambda o: f"/actions/{o['action'].pk}/sign-off/",
+        lambda o: f"/actions/{o['done'].pk}/sign-off/",
         LEAD,
         True,
+        moved("done", S.SIGNED_OFF, K.SIGNED_OFF, "Checked against the plan."),
+        move_form("done", "Checked against the plan."),
+        "get",
     ),
-    (
+    Endpoint(
         "action-move-return",
         "post",
-        lambda o: f"/actions/{o['action'].pk}/return/",
+        lambda o: f"/actions/{o['done'].pk}/return/",
         LEAD,
         True,
+        moved("done", S.IN_PROGRESS, K.RETURNED, "The annex is missing."),
+        move_form("done", "The annex is missing."),
+        "get",
     ),
-    (
+    Endpoint(
         "action-move-withdraw",
         "post",
         lambda o: f"/actions/{o['action'].pk}/withdraw/",
         LEAD,
         True,
+        moved("action", S.WITHDRAWN, K.WITHDRAWN, "No longer needed."),
+        move_form("action", "No longer needed."),
+        "get",
     ),
-    (
+    Endpoint(
         "action-request-deadline",
         "post",
-        lambda o: f"/actions/{o['action'].pk}/deadline-change/",
+        lambda o: f"/actions/{o['done'].pk}/deadline-change/",
         LEAD,
         True,
+        deadline_requested,
+        lambda o: {"new_deadline": NEW_DEADLINE.isoformat(), "reason": REASON},
+        "get",
     ),
-    (
+    Endpoint(
         "deadline-request-decide",
         "post",
         lambda o: f"/deadline-changes/{o['change'].pk}/decide/",
         INSPECTORS,
         True,
+        deadline_approved,
+        lambda o: {"decision": "approve", "comment": "Agreed."},
+        "get",
     ),
-    (
+    Endpoint(
         "finding-request-closure",
         "post",
-        lambda o: f"/findings/{o['finding'].pk}/request-closure/",
+        lambda o: f"/findings/{o['closable'].pk}/request-closure/",
         LEAD,
         True,
+        finding_moved(
+            "closable",
+            Finding.Status.CLOSURE_REQUESTED,
+            FindingEvent.Kind.CLOSURE_REQUESTED,
+            "The plan is published and in use.",
+        ),
+        lambda o: {"text": "The plan is published and in use."},
+        "get",
     ),
-    (
+    Endpoint(
         "finding-authorise-closure",
         "post",
-        lambda o: f"/findings/{o['finding'].pk}/authorise-closure/",
+        lambda o: f"/findings/{o['requested'].pk}/authorise-closure/",
         INSPECTORS,
         True,
+        finding_moved(
+            "requested",
+            Finding.Status.COMPLETE,
+            FindingEvent.Kind.CLOSURE_AUTHORISED,
+            "Evidence accepted.",
+        ),
+        lambda o: {"text": "Evidence accepted."},
+        "get",
     ),
-    (
+    Endpoint(
         "finding-decline-closure",
         "post",
-        lambda o: f"/findings/{o['finding'].pk}/decline-closure/",
+        lambda o: f"/findings/{o['requested'].pk}/decline-closure/",
         INSPECTORS,
         True,
+        finding_moved(
+            "requested",
+            Finding.Status.BEING_PROGRESSED,
+            FindingEvent.Kind.CLOSURE_DECLINED,
+            "Show how the panel's views changed the plan.",
+        ),
+        lambda o: {"text": "Show how the panel's views changed the plan."},
+        "get",
     ),
-    (
+    Endpoint(
         "finding-supersede",
         "post",
         lambda o: f"/findings/{o['finding'].pk}/supersede/",
         INSPECTORS,
         True,
+        superseded,
+        lambda o: {"reference": o["closable"].reference, "comment": "Taken over."},
+        "get",
     ),
 ]
 
@@ -237,38 +574,59 @@ def expected(role, whose, allowed, per_force):
     return OK if acting_as in allowed else 403
 
 
-@pytest.mark.parametrize(
-    "name, method, path, allowed, per_force", ENDPOINTS, ids=[e[0] for e in ENDPOINTS]
-)
-@pytest.mark.parametrize("role", ROLES)
-def test_url_answers_by_role_and_force(
-    client, request, world, name, method, path, allowed, per_force, role
-):
-    if role != "anonymous":
-        client.force_login(request.getfixturevalue(role))
-    for whose in ("own", "other"):
-        response = getattr(client, method)(
-            path(world[whose]), {"text": ""} if method == "post" else None
-        )
-        want = expected(role, whose, allowed, per_force)
-        if want == "login":
-            assert (
-                response.status_code == 302
-                and "/accounts/login/" in response["Location"]
-            ), whose
-        elif want == OK:
-            assert response.status_code in (200, 302, 400, 409), (
-                whose,
-                response.status_code,
-            )
-        else:
-            assert response.status_code == want, (whose, response.status_code)
+def signed_in(client, world, role):
+    user = world["people"].get(role)
+    if user is not None:
+        client.force_login(user)
+    return user
+
+
+class TestWhoMayDoWhat:
+    @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
+    @pytest.mark.parametrize("role", ROLES)
+    def test_url_answers_by_role_and_force(self, client, world, endpoint, role):
+        user = signed_in(client, world, role)
+        for whose in ("own", "other"):
+            o = world[whose]
+            send = getattr(client, endpoint.method)
+            form = endpoint.form(o) if endpoint.form else None
+            before = tracker_rows()
+            response = send(endpoint.path(o), form)
+            want = expected(role, whose, endpoint.allowed, endpoint.per_force)
+            if want == "login":
+                assert (
+                    response.status_code == 302
+                    and "/accounts/login/" in response["Location"]
+                ), whose
+            elif want == OK:
+                # A page, or a move done and its page's address.
+                answer = 302 if endpoint.method == "post" else 200
+                assert response.status_code == answer, (whose, response.status_code)
+                if endpoint.done:
+                    endpoint.done(o, user, response)
+                if endpoint.method == "post":
+                    assert "/accounts/login/" not in response["Location"], whose
+                    continue
+            else:
+                assert response.status_code == want, (whose, response.status_code)
+            assert tracker_rows() == before, f"{whose}: a {want} changed the database"
+
+    def test_forbidden_moves_change_nothing(self, client, world):
+        action = world["own"]["action"]
+        action.refresh_from_db()
+        before = (action.status, action.version, action.updates.count())
+        client.force_login(world["people"]["owner"])
+        client.post(f"/actions/{action.pk}/withdraw/", {"text": "gone"})
+        client.post(f"/actions/{action.pk}/sign-off/", {"text": ""})
+        action.refresh_from_db()
+        assert (action.status, action.version, action.updates.count()) == before
+        assert DeadlineChangeRequest.objects.filter(status="pending").count() == 2
 
 
 def test_every_tracker_url_is_in_the_matrix():
     tracker = set(get_resolver().namespace_dict["tracker"][1].reverse_dict.keys())
     covered = (
-        {e[0] for e in ENDPOINTS}
+        {e.name for e in ENDPOINTS}
         | {
             "action-move",
             "finding-move",
@@ -281,61 +639,75 @@ def test_every_tracker_url_is_in_the_matrix():
     assert not missing, f"add these URLs to the security matrix: {sorted(missing)}"
 
 
-def test_forbidden_moves_change_nothing(client, world, owner):
-    action = world["own"]["action"]
-    action.refresh_from_db()
-    before = (action.status, action.version, action.updates.count())
-    client.force_login(owner)
-    client.post(f"/actions/{action.pk}/withdraw/", {"text": "gone"})
-    client.post(f"/actions/{action.pk}/sign-off/", {"text": ""})
-    action.refresh_from_db()
-    assert (action.status, action.version, action.updates.count()) == before
-    assert DeadlineChangeRequest.objects.filter(status="pending").count() == 2
+WRONG_METHOD = [e for e in ENDPOINTS if e.wrong_method]
 
 
-@pytest.mark.parametrize(
-    "path, back",
-    [
-        ("/actions/{action}/sign-off/", "/actions/{action}/"),
-        ("/actions/{action}/updates/", "/actions/{action}/"),
-        ("/findings/{finding}/request-closure/", "/findings/{finding}/"),
-        ("/accounts/logout/", "/"),
-    ],
-)
-def test_a_form_only_address_opened_in_the_browser_explains_itself(
-    client, owner, action, path, back
-):
-    client.force_login(owner)
-    ids = {"action": action.pk, "finding": action.finding_id}
-    response = client.get(path.format(**ids))
-    assert response.status_code == 405
-    assert "POST" in response["Allow"]
-    page = response.content.decode()
-    assert "<nav" in page, "the site's own page, with its navigation"
-    assert "only by a form" in page
-    assert f'href="{back.format(**ids)}"' in page
+class TestMethods:
+    @pytest.mark.parametrize(
+        "endpoint", WRONG_METHOD, ids=[e.name for e in WRONG_METHOD]
+    )
+    @pytest.mark.parametrize("role", ROLES)
+    def test_the_wrong_method_answers_405_to_everyone(
+        self, client, world, endpoint, role
+    ):
+        """Asked before who is asking: a form's address by GET, a page's by POST."""
+        signed_in(client, world, role)
+        allow = "POST" if endpoint.method == "post" else "GET, HEAD"
+        for whose in ("own", "other"):
+            before = tracker_rows()
+            response = getattr(client, endpoint.wrong_method)(
+                endpoint.path(world[whose])
+            )
+            assert response.status_code == 405, (whose, response.status_code)
+            assert response["Allow"] == allow, whose
+            if endpoint.method == "post":
+                assert "only by a form" in response.content.decode(), whose
+            assert tracker_rows() == before, whose
 
+    @pytest.mark.parametrize(
+        "path, back",
+        [
+            ("/actions/{action}/sign-off/", "/actions/{action}/"),
+            ("/actions/{action}/updates/", "/actions/{action}/"),
+            ("/findings/{finding}/request-closure/", "/findings/{finding}/"),
+            ("/accounts/logout/", "/"),
+        ],
+    )
+    def test_a_form_only_address_opened_in_the_browser_explains_itself(
+        self, client, world, path, back
+    ):
+        action = world["own"]["action"]
+        client.force_login(world["people"]["owner"])
+        ids = {"action": action.pk, "finding": action.finding_id}
+        response = client.get(path.format(**ids))
+        assert response.status_code == 405
+        assert "POST" in response["Allow"]
+        page = response.content.decode()
+        assert "<nav" in page, "the site's own page, with its navigation"
+        assert "only by a form" in page
+        assert f'href="{back.format(**ids)}"' in page
 
-@pytest.mark.parametrize(
-    "who, path",
-    [
-        ("owner", "/"),
-        ("owner", "/actions/"),
-        ("owner", "/actions/{action}/"),
-        ("owner", "/findings/{finding}/"),
-        ("owner", "/reminders/"),
-        ("owner", "/calendar/"),
-        ("lead", "/actions/{action}/assign/"),
-        ("inspector", "/national/"),
-        ("inspector", "/import/"),
-        (None, "/accounts/login/"),
-    ],
-)
-def test_head_answers_wherever_get_does(client, request, action, who, path):
-    if who:
-        client.force_login(request.getfixturevalue(who))
-    path = path.format(action=action.pk, finding=action.finding_id)
-    assert client.get(path).status_code == 200
-    response = client.head(path)
-    assert response.status_code == 200, path
-    assert response.content == b""
+    @pytest.mark.parametrize(
+        "who, path",
+        [
+            ("owner", "/"),
+            ("owner", "/actions/"),
+            ("owner", "/actions/{action}/"),
+            ("owner", "/findings/{finding}/"),
+            ("owner", "/reminders/"),
+            ("owner", "/calendar/"),
+            ("lead", "/actions/{action}/assign/"),
+            ("inspector", "/national/"),
+            ("inspector", "/import/"),
+            (None, "/accounts/login/"),
+        ],
+    )
+    def test_head_answers_wherever_get_does(self, client, world, who, path):
+        if who:
+            client.force_login(world["people"][who])
+        action = world["own"]["action"]
+        path = path.format(action=action.pk, finding=action.finding_id)
+        assert client.get(path).status_code == 200
+        response = client.head(path)
+        assert response.status_code == 200, path
+        assert response.content == b""
