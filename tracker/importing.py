@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 
+from .importer import walk
 from .models import (
     Action,
     DeadlineChangeRequest,
@@ -88,15 +89,6 @@ def published_on(data: dict) -> datetime.date | None:
     return _date(data.get("published")) or _date(data.get("last_updated"))
 
 
-def all_findings(data: dict):
-    """(question order or None, finding) pairs in report order, recommendations after their cause."""
-    for question in data.get("questions", []):
-        for finding in question.get("findings", []):
-            yield question["order"], finding
-    for finding in data.get("findings", []):
-        yield None, finding
-
-
 def verbatim_text(finding: dict) -> str:
     """The finding as the report words it: its sentences, its sub-items, its closing paragraph."""
     lines = [finding["text"]]
@@ -156,7 +148,7 @@ class FindingChange:
     text: str
     old: Finding | None = None  # None for a new finding
     similarity: float = 1.0
-    position: int = 0  # the finding's place in every_finding(plan.data)
+    position: int = 0  # the finding's place in walk(plan.data)
     steps: list[StepChange] = field(default_factory=list)
 
     @property
@@ -179,7 +171,7 @@ class ImportPlan:
     changed: list[FindingChange] = field(default_factory=list)
     new: list[FindingChange] = field(default_factory=list)
     gone: list[Finding] = field(default_factory=list)
-    # By place in every_finding(data): the imported finding an unchanged or
+    # By place in walk(data): the imported finding an unchanged or
     # changed one keeps (a new finding has no entry).
     kept: dict[int, Finding] = field(default_factory=dict)
 
@@ -188,22 +180,11 @@ class ImportPlan:
         return self.previous is not None
 
     def counts(self) -> dict[str, int]:
-        findings = [finding for _, finding in all_findings(self.data)]
-        nested = sum(len(f.get("recommendations", [])) for f in findings)
-        deadlines = 0
-
-        def count(items):
-            nonlocal deadlines
-            for item in items:
-                deadlines += len(item.get("deadlines", []))
-                count(item.get("children", []))
-                count(item.get("recommendations", []))
-
-        count(findings)
+        places = list(walk(self.data, items=True))
         return {
             "questions": len(self.data.get("questions", [])),
-            "findings": len(findings) + nested,
-            "deadlines": deadlines,
+            "findings": sum(place.is_finding for place in places),
+            "deadlines": sum(len(place.item.get("deadlines", [])) for place in places),
         }
 
 
@@ -248,7 +229,8 @@ def _compare(plan: ImportPlan) -> None:
     unmatched = {finding.pk: finding for finding in old}
     actions = _Actions(plan.previous)
     cause = None  # the imported finding the latest top-level finding matched
-    for position, (_, finding, is_recommendation) in enumerate(_walk(plan.data)):
+    for position, place in enumerate(walk(plan.data)):
+        finding, is_recommendation = place.item, place.is_recommendation
         text = verbatim_text(finding)
         parent_pk = cause.pk if is_recommendation and cause is not None else None
         best, score = _best_match(text, finding["kind"], unmatched, parent_pk)
@@ -439,20 +421,6 @@ def _unless_closed(current: Action, updates: dict, note: str) -> tuple[dict, str
     return updates, note
 
 
-def _walk(data: dict):
-    """(question order, finding, under a cause of concern?) for every finding in
-    report order, each cause of concern followed by its recommendations."""
-    for question_order, finding in all_findings(data):
-        yield question_order, finding, False
-        for recommendation in finding.get("recommendations", []):
-            yield question_order, recommendation, True
-
-
-def every_finding(data: dict):
-    for question_order, finding, _ in _walk(data):
-        yield question_order, finding
-
-
 def _programme(data: dict) -> str:
     return data.get("programme") or "Inspection"
 
@@ -496,9 +464,17 @@ def save_import(
     )
     questions = _save_questions(inspection, data)
     references = _References.for_new(inspection, data)
-    for question_order, finding in all_findings(data):
-        _save_finding(
-            inspection, questions.get(question_order), finding, references, user
+    saved: dict[int, Finding] = {}  # by id() of the finding's data
+    for place in walk(data):
+        # A recommendation goes under its cause of concern, and so its question.
+        parent = saved[id(place.parent)] if place.parent is not None else None
+        saved[id(place.item)] = _create_finding(
+            inspection,
+            questions.get(place.question_order),
+            place.item,
+            references,
+            user,
+            parent=parent,
         )
     _add_pcc_response(inspection, user)
     return inspection
@@ -565,18 +541,6 @@ class _References:
         self.numbers[kind] = self.numbers.get(kind, 0) + 1
         number = self.numbers[kind]
         return f"{self.prefix}-{Finding.KIND_CODES[kind]}-{number}", number
-
-
-def _save_finding(
-    inspection, question, data: dict, references, user, parent=None
-) -> Finding:
-    """A new finding with its actions, and its recommendations with theirs."""
-    finding = _create_finding(inspection, question, data, references, user, parent)
-    for recommendation in data.get("recommendations", []):
-        _save_finding(
-            inspection, question, recommendation, references, user, parent=finding
-        )
-    return finding
 
 
 def _create_finding(
@@ -656,7 +620,8 @@ def wording_problems(data: dict) -> list[str]:
     """Deadline wordings too long to save, each with the finding or sub-step it is in."""
     problems = []
 
-    def check(item):
+    for place in walk(data, items=True):
+        item = place.item
         for deadline in item.get("deadlines", []):
             wording = saved_wording(deadline)
             if len(wording) > WORDING_LIMIT:
@@ -667,11 +632,6 @@ def wording_problems(data: dict) -> list[str]:
                     f" long: a deadline's wording can be at most {WORDING_LIMIT}"
                     " characters. Shorten it."
                 )
-        for child in item.get("children", []):
-            check(child)
-
-    for _, finding in every_finding(data):
-        check(finding)
     return problems
 
 
@@ -873,19 +833,20 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
         _apply_steps(change.old, change.steps, user)
     new = {change.position for change in plan.new}
     cause = None
-    for place, (question_order, entry, is_recommendation) in enumerate(_walk(data)):
-        if not is_recommendation:
-            cause = plan.kept.get(place) or _create_finding(
-                inspection, questions.get(question_order), entry, references, user
+    for position, place in enumerate(walk(data)):
+        entry = place.item
+        if not place.is_recommendation:
+            cause = plan.kept.get(position) or _create_finding(
+                inspection, questions.get(place.question_order), entry, references, user
             )
         # A recommendation belongs under the cause the revision puts it under: a new
         # one is added there, a kept one (with its work) is moved there if it was not.
-        elif place in new:
+        elif position in new:
             _create_finding(
                 inspection, cause.question, entry, references, user, parent=cause
             )
-        elif plan.kept[place].parent_id != cause.pk:
-            kept = plan.kept[place]
+        elif plan.kept[position].parent_id != cause.pk:
+            kept = plan.kept[position]
             kept.parent, kept.question = cause, cause.question
             kept._history_user = user
             kept.save()

@@ -5,6 +5,9 @@
 
 parse_report() raises ReportParseError, with a message for the uploader, for anything it
 cannot read; non-fatal problems are listed in report.warnings.
+
+    for place in walk(report.to_dict()):  # every finding, in report order
+        place.item["kind"]
 """
 
 from .errors import ReportParseError
@@ -16,6 +19,7 @@ from .parser import (
     ParsedReport,
     parse_report,
 )
+from .walk import Place, walk
 
 __all__ = [
     "ParsedDeadline",
@@ -23,6 +27,8 @@ __all__ = [
     "ParsedItem",
     "ParsedQuestion",
     "ParsedReport",
+    "Place",
     "ReportParseError",
     "parse_report",
+    "walk",
 ]
