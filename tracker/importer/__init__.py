@@ -10,15 +10,10 @@ cannot read; non-fatal problems are listed in report.warnings.
         place.item["kind"]
 """
 
+from .dates import ParsedDeadline
 from .errors import ReportParseError
-from .parser import (
-    ParsedDeadline,
-    ParsedFinding,
-    ParsedItem,
-    ParsedQuestion,
-    ParsedReport,
-    parse_report,
-)
+from .parsed import ParsedFinding, ParsedItem, ParsedQuestion, ParsedReport
+from .parser import parse_report
 from .walk import Place, walk
 
 __all__ = [
