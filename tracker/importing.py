@@ -15,10 +15,10 @@ import difflib
 import hashlib
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 
+from . import services
 from .importer import walk
 from .models import (
     Action,
@@ -27,7 +27,6 @@ from .models import (
     Force,
     Grade,
     Inspection,
-    Question,
     Role,
     User,
 )
@@ -428,18 +427,15 @@ def _programme(data: dict) -> str:
 # Saving ------------------------------------------------------------------------------
 
 
-def _check_importer(user: User | None) -> None:
-    # None is the command line, run by whoever runs the server.
-    if user is not None and user.role not in (Role.INSPECTOR, Role.ADMIN):
-        raise PermissionDenied("Only inspectors import reports.")
-
-
 @transaction.atomic
 def save_import(
     plan: ImportPlan, user: User | None, *, source_reference: str = ""
 ) -> Inspection:
-    """Create (or revise) the inspection with its questions, findings, actions and deadlines."""
-    _check_importer(user)
+    """Create (or revise) the inspection with its questions, findings, actions and deadlines.
+
+    Every row is written through the services (tracker.services.inspections).
+    """
+    services.check_importer(user)
     if plan.already_imported:
         raise ReportImportError(
             f"This report was already imported on {plan.already_imported.created_at:%d %B %Y}: "
@@ -451,18 +447,28 @@ def save_import(
     if plan.is_revision:
         return _apply_revision(plan, user)
     data = plan.data
-    published = published_on(data)
-    inspection = Inspection.objects.create(
+    inspection = services.inspection_create(
+        user,
         force=plan.force,
         programme=_programme(data),
         pillar=data.get("pillar") or "",
         title=_title(data, plan.force),
-        published_on=published,
+        published_on=published_on(data),
         source_reference=source_reference,
         overall_grade=data.get("overall_grade") or Grade.NOT_STATED,
         content_hash=plan.content_hash,
     )
-    questions = _save_questions(inspection, data)
+    questions = {
+        q["order"]: services.question_create(
+            user,
+            inspection,
+            order=q["order"],
+            text=q["text"],
+            grade=q.get("grade") or Grade.NOT_STATED,
+            is_overall=bool(q.get("is_overall")),
+        )
+        for q in data.get("questions", [])
+    }
     references = _References.for_new(inspection, data)
     saved: dict[int, Finding] = {}  # by id() of the finding's data
     for place in walk(data):
@@ -483,19 +489,6 @@ def save_import(
 def _title(data: dict, force: Force) -> str:
     pillar = data.get("pillar")
     return f"{_programme(data)}{f': {pillar}' if pillar else ''} – {force.name}"
-
-
-def _save_questions(inspection: Inspection, data: dict) -> dict[int, Question]:
-    return {
-        q["order"]: Question.objects.create(
-            inspection=inspection,
-            text=q["text"],
-            order=q["order"],
-            grade=q.get("grade") or Grade.NOT_STATED,
-            is_overall=bool(q.get("is_overall")),
-        )
-        for q in data.get("questions", [])
-    }
 
 
 class _References:
@@ -547,18 +540,17 @@ def _create_finding(
     inspection, question, data: dict, references, user, parent=None
 ) -> Finding:
     """One finding and its actions (not its recommendations)."""
-    reference, number = references.next(data["kind"])
-    finding = Finding(
-        inspection=inspection,
-        question=question,
+    reference, _ = references.next(data["kind"])
+    finding = services.finding_create(
+        user,
+        inspection,
         kind=data["kind"],
-        parent=parent,
         text=verbatim_text(data),
         reference=reference,
         order=sum(references.numbers.values()),
+        question=question,
+        parent=parent,
     )
-    finding._history_user = user
-    finding.save()
     _save_actions(finding, data, user)
     return finding
 
@@ -716,19 +708,12 @@ def _planned_items(items: list[dict]) -> list[PlannedAction]:
 def _save_actions(finding: Finding, data: dict, user) -> None:
     def save(steps, parent):
         for step in steps:
-            action = _new_action(finding, parent=parent, user=user, **step.fields())
+            action = services.report_action_create(
+                user, finding=finding, parent=parent, **step.fields()
+            )
             save(step.children, action)
 
     save(planned_actions(data), None)
-
-
-def _new_action(finding, *, user, **fields) -> Action:
-    action = Action(
-        inspection=finding.inspection, finding=finding, force=finding.force, **fields
-    )
-    action._history_user = user
-    action.save()
-    return action
 
 
 def _add_pcc_response(inspection: Inspection, user) -> Action:
@@ -739,9 +724,9 @@ def _add_pcc_response(inspection: Inspection, user) -> Action:
         .order_by("pk")
         .first()
     )
-    action = Action(
+    return services.report_action_create(
+        user,
         inspection=inspection,
-        force=inspection.force,
         title=PCC_RESPONSE_TITLE,
         description=(
             "The police and crime commissioner must publish comments on the report, saying "
@@ -756,9 +741,6 @@ def _add_pcc_response(inspection: Inspection, user) -> Action:
         else "within 56 days of publication (the report's date was not stated)",
         deadline_set_by=Action.DeadlineSetBy.INSPECTORATE,
     )
-    action._history_user = user
-    action.save()
-    return action
 
 
 def _apply_steps(finding: Finding, steps: list[StepChange], user) -> None:
@@ -766,19 +748,16 @@ def _apply_steps(finding: Finding, steps: list[StepChange], user) -> None:
     for step in steps:
         if step.current is None:
             parent = step.parent_step.created if step.parent_step else step.parent
-            step.created = _new_action(
-                finding, parent=parent, user=user, **step.planned.fields()
+            step.created = services.report_action_create(
+                user, finding=finding, parent=parent, **step.planned.fields()
             )
             continue
         if not step.updates:
             continue  # kept as it is (closed, say), and so not touched
-        action = Action.objects.select_for_update().get(pk=step.current.pk)
-        for name, value in step.updates.items():
-            setattr(action, name, value)
-        # A page opened before the revision must not save over it.
-        action.version += 1
-        action._history_user = user
-        action.save()
+        try:
+            services.report_action_revise(user, step.current, step.updates)
+        except services.WorkflowError:
+            pass  # closed since the plan was made: it stays as it was when it closed
 
 
 def _apply_revision(plan: ImportPlan, user) -> Inspection:
@@ -794,42 +773,42 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
     removed if no work was recorded against them (or their recommendations), and
     kept (and listed) otherwise.
     """
-    inspection = plan.previous
     data = plan.data
-    inspection.published_on = published_on(data) or inspection.published_on
-    inspection.overall_grade = data.get("overall_grade") or inspection.overall_grade
-    inspection.content_hash = plan.content_hash
-    inspection.save()
+    inspection = services.inspection_revise(
+        user,
+        plan.previous,
+        published_on=published_on(data) or plan.previous.published_on,
+        overall_grade=data.get("overall_grade") or plan.previous.overall_grade,
+        content_hash=plan.content_hash,
+    )
     questions = {q.order: q for q in inspection.questions.all()}
     for q in data.get("questions", []):
         question = questions.get(q["order"])
+        grade = q.get("grade") or Grade.NOT_STATED
         if question is None:
-            questions[q["order"]] = Question.objects.create(
-                inspection=inspection,
-                text=q["text"],
+            questions[q["order"]] = services.question_create(
+                user,
+                inspection,
                 order=q["order"],
-                grade=q.get("grade") or Grade.NOT_STATED,
+                text=q["text"],
+                grade=grade,
                 is_overall=bool(q.get("is_overall")),
             )
-        elif (question.text, question.grade) != (
-            q["text"],
-            q.get("grade") or Grade.NOT_STATED,
-        ):
-            question.text, question.grade = (
-                q["text"],
-                q.get("grade") or Grade.NOT_STATED,
-            )
-            question.save()
+        else:
+            services.question_revise(user, question, text=q["text"], grade=grade)
     references = _References.continuing(inspection)
     for change in plan.changed:
         if change.text_changed or change.kind_changed:
-            change.old.text = change.text
-            if change.kind_changed:
-                # The reference names the kind; the history keeps the old one.
-                change.old.kind = change.kind
-                change.old.reference, _ = references.next(change.kind)
-            change.old._history_user = user
-            change.old.save()
+            # The reference names the kind; the history keeps the old one.
+            services.finding_revise(
+                user,
+                change.old,
+                text=change.text,
+                kind=change.kind,
+                reference=references.next(change.kind)[0]
+                if change.kind_changed
+                else change.old.reference,
+            )
         _apply_steps(change.old, change.steps, user)
     new = {change.position for change in plan.new}
     cause = None
@@ -846,16 +825,12 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
                 inspection, cause.question, entry, references, user, parent=cause
             )
         elif plan.kept[position].parent_id != cause.pk:
-            kept = plan.kept[position]
-            kept.parent, kept.question = cause, cause.question
-            kept._history_user = user
-            kept.save()
+            services.finding_move(user, plan.kept[position], parent=cause)
     for finding in plan.gone:
         # Removing a finding removes its recommendations: only when nothing was
         # recorded on either (kept recommendations were moved off it above).
-        work = Action.objects.filter(
-            Q(finding=finding) | Q(finding__parent=finding), updates__isnull=False
-        )
-        if not work.exists():
-            finding.delete()
+        try:
+            services.finding_remove(user, finding)
+        except services.WorkflowError:
+            pass  # kept, with the work recorded on it
     return inspection

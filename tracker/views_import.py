@@ -26,7 +26,8 @@ from .importing import (
     word_diff,
     wording_problems,
 )
-from .models import Finding, Force, Grade, Role
+from .models import Finding, Force, Grade
+from .permissions import can_import
 from .templatetags.tracker_tags import deadline_note
 
 SESSION_KEY = "report-imports"
@@ -35,7 +36,7 @@ KINDS = Finding.Kind.choices
 
 
 def _require_importer(user):
-    if user.role not in (Role.INSPECTOR, Role.ADMIN):
+    if not can_import(user):
         raise PermissionDenied("Only inspectors import reports.")
 
 
