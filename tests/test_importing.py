@@ -11,10 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from tracker import services
-from tracker.importer import parse_report
+from tracker.importer import parse_report, walk
 from tracker.importing import (
     PCC_RESPONSE_TITLE,
-    every_finding,
     plan_import,
     save_import,
 )
@@ -375,7 +374,7 @@ def test_a_revision_adds_a_new_recommendation_under_its_cause_of_concern(
     assert added.question == cause.question
     assert added.actions.get().deadline == datetime.date(2019, 6, 30)
     # Nothing else was added or duplicated.
-    assert inspection.findings.count() == len(list(every_finding(plan.data)))
+    assert inspection.findings.count() == len(list(walk(plan.data)))
 
 
 FIRST_CAUSE = (
@@ -401,7 +400,7 @@ def test_a_new_recommendation_worded_like_a_kept_one_is_added_once(db):
     )
     plan, _ = import_report(revised.encode(), force)
     assert len(plan.new) == 2
-    assert inspection.findings.count() == len(list(every_finding(plan.data)))
+    assert inspection.findings.count() == len(list(walk(plan.data)))
     monitoring = inspection.findings.filter(
         text="The force should monitor the quality of its risk assessments."
     )
@@ -439,7 +438,7 @@ def test_a_cause_reworded_beyond_matching_takes_its_kept_recommendations_and_the
     # The same three recommendations, same references, now under the new cause.
     assert list(new_cause.recommendations.order_by("order")) == recommendations
     assert worked_on.updates.get().text == "Audit begun."
-    assert inspection.findings.count() == len(list(every_finding(plan.data)))
+    assert inspection.findings.count() == len(list(walk(plan.data)))
 
 
 def test_a_removed_cause_stays_while_work_is_recorded_on_its_recommendations(db, lead):
@@ -482,7 +481,7 @@ def test_identical_recommendations_under_two_causes_keep_their_own_work(db, lead
     assert (len(plan.new), len(plan.changed), len(plan.gone)) == (0, 0, 0)
     worked_on.refresh_from_db()
     assert worked_on.finding.parent == repeat
-    assert inspection.findings.count() == len(list(every_finding(plan.data)))
+    assert inspection.findings.count() == len(list(walk(plan.data)))
 
 
 # What the preview shows and the inspector corrects is what is saved -----------------

@@ -15,10 +15,11 @@ import difflib
 import hashlib
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 
+from . import services
+from .importer import walk
 from .models import (
     Action,
     DeadlineChangeRequest,
@@ -26,7 +27,6 @@ from .models import (
     Force,
     Grade,
     Inspection,
-    Question,
     Role,
     User,
 )
@@ -89,15 +89,6 @@ def published_on(data: dict) -> datetime.date | None:
     return _date(data.get("published")) or _date(data.get("last_updated"))
 
 
-def all_findings(data: dict):
-    """(question order or None, finding) pairs in report order, recommendations after their cause."""
-    for question in data.get("questions", []):
-        for finding in question.get("findings", []):
-            yield question["order"], finding
-    for finding in data.get("findings", []):
-        yield None, finding
-
-
 def verbatim_text(finding: dict) -> str:
     """The finding as the report words it: its sentences, its sub-items, its closing paragraph."""
     lines = [finding["text"]]
@@ -157,7 +148,7 @@ class FindingChange:
     text: str
     old: Finding | None = None  # None for a new finding
     similarity: float = 1.0
-    position: int = 0  # the finding's place in every_finding(plan.data)
+    position: int = 0  # the finding's place in walk(plan.data)
     steps: list[StepChange] = field(default_factory=list)
 
     @property
@@ -180,7 +171,7 @@ class ImportPlan:
     changed: list[FindingChange] = field(default_factory=list)
     new: list[FindingChange] = field(default_factory=list)
     gone: list[Finding] = field(default_factory=list)
-    # By place in every_finding(data): the imported finding an unchanged or
+    # By place in walk(data): the imported finding an unchanged or
     # changed one keeps (a new finding has no entry).
     kept: dict[int, Finding] = field(default_factory=dict)
 
@@ -189,22 +180,11 @@ class ImportPlan:
         return self.previous is not None
 
     def counts(self) -> dict[str, int]:
-        findings = [finding for _, finding in all_findings(self.data)]
-        nested = sum(len(f.get("recommendations", [])) for f in findings)
-        deadlines = 0
-
-        def count(items):
-            nonlocal deadlines
-            for item in items:
-                deadlines += len(item.get("deadlines", []))
-                count(item.get("children", []))
-                count(item.get("recommendations", []))
-
-        count(findings)
+        places = list(walk(self.data, items=True))
         return {
             "questions": len(self.data.get("questions", [])),
-            "findings": len(findings) + nested,
-            "deadlines": deadlines,
+            "findings": sum(place.is_finding for place in places),
+            "deadlines": sum(len(place.item.get("deadlines", [])) for place in places),
         }
 
 
@@ -249,7 +229,8 @@ def _compare(plan: ImportPlan) -> None:
     unmatched = {finding.pk: finding for finding in old}
     actions = _Actions(plan.previous)
     cause = None  # the imported finding the latest top-level finding matched
-    for position, (_, finding, is_recommendation) in enumerate(_walk(plan.data)):
+    for position, place in enumerate(walk(plan.data)):
+        finding, is_recommendation = place.item, place.is_recommendation
         text = verbatim_text(finding)
         parent_pk = cause.pk if is_recommendation and cause is not None else None
         best, score = _best_match(text, finding["kind"], unmatched, parent_pk)
@@ -440,20 +421,6 @@ def _unless_closed(current: Action, updates: dict, note: str) -> tuple[dict, str
     return updates, note
 
 
-def _walk(data: dict):
-    """(question order, finding, under a cause of concern?) for every finding in
-    report order, each cause of concern followed by its recommendations."""
-    for question_order, finding in all_findings(data):
-        yield question_order, finding, False
-        for recommendation in finding.get("recommendations", []):
-            yield question_order, recommendation, True
-
-
-def every_finding(data: dict):
-    for question_order, finding, _ in _walk(data):
-        yield question_order, finding
-
-
 def _programme(data: dict) -> str:
     return data.get("programme") or "Inspection"
 
@@ -461,18 +428,15 @@ def _programme(data: dict) -> str:
 # Saving ------------------------------------------------------------------------------
 
 
-def _check_importer(user: User | None) -> None:
-    # None is the command line, run by whoever runs the server.
-    if user is not None and user.role not in (Role.INSPECTOR, Role.ADMIN):
-        raise PermissionDenied("Only inspectors import reports.")
-
-
 @transaction.atomic
 def save_import(
     plan: ImportPlan, user: User | None, *, source_reference: str = ""
 ) -> Inspection:
-    """Create (or revise) the inspection with its questions, findings, actions and deadlines."""
-    _check_importer(user)
+    """Create (or revise) the inspection with its questions, findings, actions and deadlines.
+
+    Every row is written through the services (tracker.services.inspections).
+    """
+    services.check_importer(user)
     if plan.already_imported:
         raise ReportImportError(
             f"This report was already imported on {plan.already_imported.created_at:%d %B %Y}: "
@@ -484,22 +448,40 @@ def save_import(
     if plan.is_revision:
         return _apply_revision(plan, user)
     data = plan.data
-    published = published_on(data)
-    inspection = Inspection.objects.create(
+    inspection = services.inspection_create(
+        user,
         force=plan.force,
         programme=_programme(data),
         pillar=data.get("pillar") or "",
         title=_title(data, plan.force),
-        published_on=published,
+        published_on=published_on(data),
         source_reference=source_reference,
         overall_grade=data.get("overall_grade") or Grade.NOT_STATED,
         content_hash=plan.content_hash,
     )
-    questions = _save_questions(inspection, data)
+    questions = {
+        q["order"]: services.question_create(
+            user,
+            inspection,
+            order=q["order"],
+            text=q["text"],
+            grade=q.get("grade") or Grade.NOT_STATED,
+            is_overall=bool(q.get("is_overall")),
+        )
+        for q in data.get("questions", [])
+    }
     references = _References.for_new(inspection, data)
-    for question_order, finding in all_findings(data):
-        _save_finding(
-            inspection, questions.get(question_order), finding, references, user
+    saved: dict[int, Finding] = {}  # by id() of the finding's data
+    for place in walk(data):
+        # A recommendation goes under its cause of concern, and so its question.
+        parent = saved[id(place.parent)] if place.parent is not None else None
+        saved[id(place.item)] = _create_finding(
+            inspection,
+            questions.get(place.question_order),
+            place.item,
+            references,
+            user,
+            parent=parent,
         )
     _add_pcc_response(inspection, user)
     return inspection
@@ -508,19 +490,6 @@ def save_import(
 def _title(data: dict, force: Force) -> str:
     pillar = data.get("pillar")
     return f"{_programme(data)}{f': {pillar}' if pillar else ''} – {force.name}"
-
-
-def _save_questions(inspection: Inspection, data: dict) -> dict[int, Question]:
-    return {
-        q["order"]: Question.objects.create(
-            inspection=inspection,
-            text=q["text"],
-            order=q["order"],
-            grade=q.get("grade") or Grade.NOT_STATED,
-            is_overall=bool(q.get("is_overall")),
-        )
-        for q in data.get("questions", [])
-    }
 
 
 class _References:
@@ -568,34 +537,21 @@ class _References:
         return f"{self.prefix}-{Finding.KIND_CODES[kind]}-{number}", number
 
 
-def _save_finding(
-    inspection, question, data: dict, references, user, parent=None
-) -> Finding:
-    """A new finding with its actions, and its recommendations with theirs."""
-    finding = _create_finding(inspection, question, data, references, user, parent)
-    for recommendation in data.get("recommendations", []):
-        _save_finding(
-            inspection, question, recommendation, references, user, parent=finding
-        )
-    return finding
-
-
 def _create_finding(
     inspection, question, data: dict, references, user, parent=None
 ) -> Finding:
     """One finding and its actions (not its recommendations)."""
-    reference, number = references.next(data["kind"])
-    finding = Finding(
-        inspection=inspection,
-        question=question,
+    reference, _ = references.next(data["kind"])
+    finding = services.finding_create(
+        user,
+        inspection,
         kind=data["kind"],
-        parent=parent,
         text=verbatim_text(data),
         reference=reference,
         order=sum(references.numbers.values()),
+        question=question,
+        parent=parent,
     )
-    finding._history_user = user
-    finding.save()
     _save_actions(finding, data, user)
     return finding
 
@@ -657,7 +613,8 @@ def wording_problems(data: dict) -> list[str]:
     """Deadline wordings too long to save, each with the finding or sub-step it is in."""
     problems = []
 
-    def check(item):
+    for place in walk(data, items=True):
+        item = place.item
         for deadline in item.get("deadlines", []):
             wording = saved_wording(deadline)
             if len(wording) > WORDING_LIMIT:
@@ -668,11 +625,6 @@ def wording_problems(data: dict) -> list[str]:
                     f" long: a deadline's wording can be at most {WORDING_LIMIT}"
                     " characters. Shorten it."
                 )
-        for child in item.get("children", []):
-            check(child)
-
-    for _, finding in every_finding(data):
-        check(finding)
     return problems
 
 
@@ -757,19 +709,12 @@ def _planned_items(items: list[dict]) -> list[PlannedAction]:
 def _save_actions(finding: Finding, data: dict, user) -> None:
     def save(steps, parent):
         for step in steps:
-            action = _new_action(finding, parent=parent, user=user, **step.fields())
+            action = services.report_action_create(
+                user, finding=finding, parent=parent, **step.fields()
+            )
             save(step.children, action)
 
     save(planned_actions(data), None)
-
-
-def _new_action(finding, *, user, **fields) -> Action:
-    action = Action(
-        inspection=finding.inspection, finding=finding, force=finding.force, **fields
-    )
-    action._history_user = user
-    action.save()
-    return action
 
 
 def _add_pcc_response(inspection: Inspection, user) -> Action:
@@ -780,9 +725,9 @@ def _add_pcc_response(inspection: Inspection, user) -> Action:
         .order_by("pk")
         .first()
     )
-    action = Action(
+    return services.report_action_create(
+        user,
         inspection=inspection,
-        force=inspection.force,
         title=PCC_RESPONSE_TITLE,
         description=(
             "The police and crime commissioner must publish comments on the report, saying "
@@ -797,9 +742,6 @@ def _add_pcc_response(inspection: Inspection, user) -> Action:
         else f"{PCC_RESPONSE_WORDING} (the report's date was not stated)",
         deadline_set_by=Action.DeadlineSetBy.INSPECTORATE,
     )
-    action._history_user = user
-    action.save()
-    return action
 
 
 def _apply_steps(finding: Finding, steps: list[StepChange], user) -> None:
@@ -807,19 +749,16 @@ def _apply_steps(finding: Finding, steps: list[StepChange], user) -> None:
     for step in steps:
         if step.current is None:
             parent = step.parent_step.created if step.parent_step else step.parent
-            step.created = _new_action(
-                finding, parent=parent, user=user, **step.planned.fields()
+            step.created = services.report_action_create(
+                user, finding=finding, parent=parent, **step.planned.fields()
             )
             continue
         if not step.updates:
             continue  # kept as it is (closed, say), and so not touched
-        action = Action.objects.select_for_update().get(pk=step.current.pk)
-        for name, value in step.updates.items():
-            setattr(action, name, value)
-        # A page opened before the revision must not save over it.
-        action.version += 1
-        action._history_user = user
-        action.save()
+        try:
+            services.report_action_revise(user, step.current, step.updates)
+        except services.WorkflowError:
+            pass  # closed since the plan was made: it stays as it was when it closed
 
 
 def _apply_revision(plan: ImportPlan, user) -> Inspection:
@@ -835,67 +774,64 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
     removed if no work was recorded against them (or their recommendations), and
     kept (and listed) otherwise.
     """
-    inspection = plan.previous
     data = plan.data
-    inspection.published_on = published_on(data) or inspection.published_on
-    inspection.overall_grade = data.get("overall_grade") or inspection.overall_grade
-    inspection.content_hash = plan.content_hash
-    inspection.save()
+    inspection = services.inspection_revise(
+        user,
+        plan.previous,
+        published_on=published_on(data) or plan.previous.published_on,
+        overall_grade=data.get("overall_grade") or plan.previous.overall_grade,
+        content_hash=plan.content_hash,
+    )
     questions = {q.order: q for q in inspection.questions.all()}
     for q in data.get("questions", []):
         question = questions.get(q["order"])
+        grade = q.get("grade") or Grade.NOT_STATED
         if question is None:
-            questions[q["order"]] = Question.objects.create(
-                inspection=inspection,
-                text=q["text"],
+            questions[q["order"]] = services.question_create(
+                user,
+                inspection,
                 order=q["order"],
-                grade=q.get("grade") or Grade.NOT_STATED,
+                text=q["text"],
+                grade=grade,
                 is_overall=bool(q.get("is_overall")),
             )
-        elif (question.text, question.grade) != (
-            q["text"],
-            q.get("grade") or Grade.NOT_STATED,
-        ):
-            question.text, question.grade = (
-                q["text"],
-                q.get("grade") or Grade.NOT_STATED,
-            )
-            question.save()
+        else:
+            services.question_revise(user, question, text=q["text"], grade=grade)
     references = _References.continuing(inspection)
     for change in plan.changed:
         if change.text_changed or change.kind_changed:
-            change.old.text = change.text
-            if change.kind_changed:
-                # The reference names the kind; the history keeps the old one.
-                change.old.kind = change.kind
-                change.old.reference, _ = references.next(change.kind)
-            change.old._history_user = user
-            change.old.save()
+            # The reference names the kind; the history keeps the old one.
+            services.finding_revise(
+                user,
+                change.old,
+                text=change.text,
+                kind=change.kind,
+                reference=references.next(change.kind)[0]
+                if change.kind_changed
+                else change.old.reference,
+            )
         _apply_steps(change.old, change.steps, user)
     new = {change.position for change in plan.new}
     cause = None
-    for place, (question_order, entry, is_recommendation) in enumerate(_walk(data)):
-        if not is_recommendation:
-            cause = plan.kept.get(place) or _create_finding(
-                inspection, questions.get(question_order), entry, references, user
+    for position, place in enumerate(walk(data)):
+        entry = place.item
+        if not place.is_recommendation:
+            cause = plan.kept.get(position) or _create_finding(
+                inspection, questions.get(place.question_order), entry, references, user
             )
         # A recommendation belongs under the cause the revision puts it under: a new
         # one is added there, a kept one (with its work) is moved there if it was not.
-        elif place in new:
+        elif position in new:
             _create_finding(
                 inspection, cause.question, entry, references, user, parent=cause
             )
-        elif plan.kept[place].parent_id != cause.pk:
-            kept = plan.kept[place]
-            kept.parent, kept.question = cause, cause.question
-            kept._history_user = user
-            kept.save()
+        elif plan.kept[position].parent_id != cause.pk:
+            services.finding_move(user, plan.kept[position], parent=cause)
     for finding in plan.gone:
         # Removing a finding removes its recommendations: only when nothing was
         # recorded on either (kept recommendations were moved off it above).
-        work = Action.objects.filter(
-            Q(finding=finding) | Q(finding__parent=finding), updates__isnull=False
-        )
-        if not work.exists():
-            finding.delete()
+        try:
+            services.finding_remove(user, finding)
+        except services.WorkflowError:
+            pass  # kept, with the work recorded on it
     return inspection

@@ -48,6 +48,15 @@ def is_inspector(user) -> bool:
     )
 
 
+def can_import(user) -> bool:
+    """Importing a report (or a revision of one) is for inspectors, and administrators."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.role in (Role.INSPECTOR, Role.ADMIN)
+    )
+
+
 def is_owner_or_contributor(user, action: Action) -> bool:
     if not (
         user.is_authenticated and user.is_active and user.force_id == action.force_id

@@ -5,7 +5,6 @@ Nothing is saved before confirmation: the parsed report waits in the session
 """
 
 import datetime
-import itertools
 import secrets
 
 from django.contrib import messages
@@ -15,12 +14,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from .forms import ReportUploadForm, is_id
-from .importer import ReportParseError, parse_report
+from .importer import ReportParseError, parse_report, walk
 from .importing import (
     CLOSED_NOTE,
     ReportImportError,
     content_hash,
-    every_finding,
     find_force,
     plan_import,
     save_import,
@@ -28,7 +26,8 @@ from .importing import (
     word_diff,
     wording_problems,
 )
-from .models import Finding, Force, Grade, Role
+from .models import Finding, Force, Grade
+from .permissions import can_import
 from .templatetags.tracker_tags import deadline_note
 
 SESSION_KEY = "report-imports"
@@ -37,7 +36,7 @@ KINDS = Finding.Kind.choices
 
 
 def _require_importer(user):
-    if user.role not in (Role.INSPECTOR, Role.ADMIN):
+    if not can_import(user):
         raise PermissionDenied("Only inspectors import reports.")
 
 
@@ -71,21 +70,6 @@ def import_start(request):
         {"form": form},
         status=400 if form.errors else 200,
     )
-
-
-def _walk(items, prefix: str, depth: int):
-    """(path, item, depth) for findings and their sub-items, in report order."""
-    for i, item in enumerate(items, start=1):
-        path = f"{prefix}.{i}"
-        yield path, item, depth
-        yield from _walk(item.get("children", []), f"{path}.c", depth + 1)
-        yield from _walk(item.get("recommendations", []), f"{path}.r", depth + 1)
-
-
-def _finding_paths(data: dict):
-    for question in data.get("questions", []):
-        yield from _walk(question.get("findings", []), f"q{question['order']}", 1)
-    yield from _walk(data.get("findings", []), "x", 0)
 
 
 def _deadline_runs(action, other) -> list[tuple[bool, str]]:
@@ -226,14 +210,13 @@ def _date_note(deadline: dict) -> str:
     return "the date differs from the report's"
 
 
-def _finding_row(path: str, item: dict, depth: int, changes: dict, places) -> dict:
-    row = {"type": "finding", "key": path, "item": item, "depth": depth}
+def _finding_row(place, change) -> dict:
+    item = place.item
+    row = {"type": "finding", "key": place.path, "item": item, "depth": place.level}
     # What each deadline will be saved with, beside the report's words.
     row["deadlines"] = [
         (d, saved_wording(d), _date_note(d)) for d in item.get("deadlines", [])
     ]
-    # Findings (not their sub-items) count places, in the order the revision does.
-    change = changes.get(next(places)) if "kind" in item else None
     if change is not None:
         row["change"] = change
         row["change_rows"] = _change_rows(change)
@@ -244,28 +227,23 @@ def _rows(data: dict, plan=None) -> list[dict]:
     """The parsed report as rows for the preview form, each with the name its inputs use.
 
     A finding's row carries what a revision changes in it (its before and after),
-    found by its place in the report, as the revision matches it.
+    found by its place among the findings, as the revision matches it.
     """
     changes = {}
     if plan is not None and plan.is_revision:
         changes = {change.position: change for change in plan.changed}
-    places = itertools.count()
     rows = []
-    for question in data.get("questions", []):
-        rows.append(
-            {
-                "type": "question",
-                "key": f"q{question['order']}",
-                "item": question,
-                "depth": 0,
-            }
-        )
-        for path, item, depth in _walk(
-            question.get("findings", []), f"q{question['order']}", 1
-        ):
-            rows.append(_finding_row(path, item, depth, changes, places))
-    for path, item, depth in _walk(data.get("findings", []), "x", 0):
-        rows.append(_finding_row(path, item, depth, changes, places))
+    position = 0  # the finding's place in walk(data), as the revision counts them
+    for place in walk(data, items=True, questions=True):
+        if place.is_question:
+            rows.append(
+                {"type": "question", "key": place.path, "item": place.item, "depth": 0}
+            )
+        elif place.is_finding:
+            rows.append(_finding_row(place, changes.get(position)))
+            position += 1
+        else:
+            rows.append(_finding_row(place, None))
     return rows
 
 
@@ -286,8 +264,9 @@ def _apply_corrections(data: dict, post) -> list[str]:
             question["grade"] = grade
             if question.get("is_overall"):
                 data["overall_grade"] = grade
-    for path, item, _ in _finding_paths(data):
-        if "kind" in item:
+    for place in walk(data, items=True):
+        path, item = place.path, place.item
+        if place.is_finding:
             kind = post.get(f"{path}-kind")
             if kind in dict(KINDS):
                 item["kind"] = kind
@@ -375,8 +354,8 @@ def import_preview(request, token):
         # data; kept, they are what the boxes show and what the next post starts from.
         request.session.modified = True
     counts = {kind: 0 for kind, _ in KINDS}
-    for _, finding in every_finding(data):
-        counts[finding["kind"]] += 1
+    for place in walk(data):
+        counts[place.item["kind"]] += 1
     return render(
         request,
         "tracker/import_preview.html",

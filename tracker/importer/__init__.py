@@ -5,17 +5,16 @@
 
 parse_report() raises ReportParseError, with a message for the uploader, for anything it
 cannot read; non-fatal problems are listed in report.warnings.
+
+    for place in walk(report.to_dict()):  # every finding, in report order
+        place.item["kind"]
 """
 
+from .dates import ParsedDeadline
 from .errors import ReportParseError
-from .parser import (
-    ParsedDeadline,
-    ParsedFinding,
-    ParsedItem,
-    ParsedQuestion,
-    ParsedReport,
-    parse_report,
-)
+from .parsed import ParsedFinding, ParsedItem, ParsedQuestion, ParsedReport
+from .parser import parse_report
+from .walk import Place, walk
 
 __all__ = [
     "ParsedDeadline",
@@ -23,6 +22,8 @@ __all__ = [
     "ParsedItem",
     "ParsedQuestion",
     "ParsedReport",
+    "Place",
     "ReportParseError",
     "parse_report",
+    "walk",
 ]

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.importer import ReportParseError, parse_report
+from tracker.importer import ReportParseError, parse_report, walk
 from tracker.importing import (
     ReportImportError,
     find_force,
@@ -31,27 +31,18 @@ def describe(data: dict) -> list[str]:
             for d in item.get("deadlines", [])
         )
 
-    def items(children, depth):
-        for child in children:
-            lines.append(f"{'    ' * depth}- {child['text'][:90]}{deadlines(child)}")
-            items(child.get("children", []), depth + 1)
-
-    def finding(f, depth):
-        lines.append(
-            f"{'    ' * depth}{KINDS[f['kind']]}: {f['text'][:90]}{deadlines(f)}"
-        )
-        items(f.get("children", []), depth + 1)
-        for recommendation in f.get("recommendations", []):
-            finding(recommendation, depth + 1)
-
-    for question in data.get("questions", []):
-        lines.append(
-            f"Q{question['order']}. {question['text']} — {GRADES.get(question['grade'], question['grade'])}"
-        )
-        for f in question.get("findings", []):
-            finding(f, 1)
-    for f in data.get("findings", []):
-        finding(f, 0)
+    for place in walk(data, items=True, questions=True):
+        item, indent = place.item, "    " * place.level
+        if place.is_question:
+            lines.append(
+                f"Q{item['order']}. {item['text']} — {GRADES.get(item['grade'], item['grade'])}"
+            )
+        elif place.is_finding:
+            lines.append(
+                f"{indent}{KINDS[item['kind']]}: {item['text'][:90]}{deadlines(item)}"
+            )
+        else:
+            lines.append(f"{indent}- {item['text'][:90]}{deadlines(item)}")
     lines.extend(f"Warning: {warning}" for warning in data.get("warnings", []))
     return lines
 
@@ -124,14 +115,9 @@ class Command(BaseCommand):
 
     def _summary(self, data):
         questions = data.get("questions", [])
-        findings = [f for q in questions for f in q.get("findings", [])] + data.get(
-            "findings", []
-        )
         counts = {kind: 0 for kind in KINDS}
-        for f in findings:
-            counts[f["kind"]] += 1
-            for r in f.get("recommendations", []):
-                counts[r["kind"]] += 1
+        for place in walk(data):
+            counts[place.item["kind"]] += 1
         self.stdout.write(
             f"{len(questions)} questions; "
             + ", ".join(

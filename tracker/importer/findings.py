@@ -1,0 +1,336 @@
+"""The findings under a findings heading: list items, nested sub-items, paragraphs.
+
+A section holds the findings of one kind (causes of concern, recommendations or
+areas for improvement) until the report's narrative starts again. It reads list
+markers and indents into nested sub-items, lead-ins ("The force should:") into
+the deadlines of what they introduce, a cause of concern's "we recommend" into
+the recommendations that answer it, and table rows into findings with due dates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from .blocks import MARKER_RE, Block, is_table_row
+from .dates import ParsedDeadline, deadline_in_cell, describe_action, split_sentences
+from .headings import INSTRUCTION_RE, looks_like_heading
+from .parsed import CAUSE_OF_CONCERN, RECOMMENDATION, ParsedFinding, ParsedItem
+
+if TYPE_CHECKING:
+    from .reader import Reader
+
+
+_RECOMMEND_RE = re.compile(r"\brecommend", re.IGNORECASE)
+# More paragraphs than this under one finding are narrative, not the finding.
+_MAX_PARAGRAPHS = 20
+# Real findings nest a few levels deep; deeper items join the deepest level kept.
+_MAX_NESTING = 8
+
+
+def _introduces_recommendations(finding: ParsedFinding) -> bool:
+    """A cause of concern ending "... we recommend that the force:"."""
+    if finding.kind != CAUSE_OF_CONCERN or not finding.text.endswith(":"):
+        return False
+    return bool(_RECOMMEND_RE.search(split_sentences(finding.text)[-1][1]))
+
+
+@dataclass
+class _Level:
+    """One open level of a (possibly nested) list."""
+
+    indent: int
+    style: str
+    node: ParsedFinding | ParsedItem
+    last: str  # the latest marker at this level, without brackets ("b" for "(b)")
+
+
+class FindingsSection:
+    """The findings under one heading, such as "Areas for improvement".
+
+    Its findings are either list items (nested deeper by indent, or by a change of
+    numbering after a line ending in ":") or plain paragraphs, each asking something of
+    the force.
+    """
+
+    def __init__(
+        self,
+        reader: Reader,
+        kind: str,
+        target: list[ParsedFinding],
+        heading: Block,
+        cause: ParsedFinding | None = None,
+    ) -> None:
+        self.reader = reader
+        self.kind = kind
+        self.target = target
+        self.heading = heading
+        # the cause of concern whose recommendations this section lists
+        self.cause = cause
+        self.mode: str | None = None  # "list" or "paragraph", set by the first finding
+        self.last: ParsedFinding | None = None
+        self.top_indent = 0
+        # list items are this finding's sub-items
+        self.parent: ParsedFinding | None = None
+        self.levels: list[_Level] = []
+        # from a lead-in such as "By 1 May, ...:"
+        self.inherited: list[ParsedDeadline] = []
+        self.created = 0
+
+    @property
+    def current_cause(self) -> ParsedFinding | None:
+        if self.cause is not None:
+            return self.cause
+        return self.last if self.kind == CAUSE_OF_CONCERN else None
+
+    def take(self, index: int, block: Block) -> bool:
+        """Add the block if it belongs to this section; False ends the section."""
+        if block.heading is not None:
+            return False
+        if is_table_row(block.text):
+            return self._table_row(block)
+        if block.marker:
+            self._list_item(block)
+            return True
+        if self._is_lead_in(index, block):
+            self._lead_in(block)
+            return True
+        if self.last is not None and block.indent > self.top_indent:
+            return self._trailing(block)
+        if self._is_unmarked_item(block):
+            self._unmarked_item(block)
+            return True
+        if looks_like_heading(block):
+            return False
+        if self.last is None:
+            self.add_paragraph(block)
+            return True
+        if self.mode != "paragraph":
+            return False  # prose after a list is the report's narrative again
+        if self.kind == CAUSE_OF_CONCERN and self.parent is None and not self.levels:
+            # "To address this, we recommend that ..."
+            if _RECOMMEND_RE.search(block.text):
+                self._collect_recommendations(self.last)
+                self.add_paragraph(block)
+            elif self.last.text.count("\n\n") < _MAX_PARAGRAPHS:
+                # A cause of concern runs to a few paragraphs, never to dozens.
+                self.last.text += "\n\n" + block.text
+                self.last.deadlines += self.reader.deadlines(block)
+            else:
+                return False
+            return True
+        if INSTRUCTION_RE.search(block.text):
+            self.add_paragraph(block)
+            return True
+        return False
+
+    def add_paragraph(self, block: Block) -> None:
+        self.mode = self.mode or "paragraph"
+        self.levels, self.parent, self.inherited = [], None, []
+        self._new_finding(block, block.text)
+
+    def _new_finding(
+        self, block: Block, text: str, *, instruction: bool | None = None
+    ) -> ParsedFinding:
+        finding = ParsedFinding(
+            kind=self.kind,
+            text=text,
+            order=len(self.target) + 1,
+            line=block.line,
+            deadlines=self.reader.deadlines(block, text, instruction=instruction),
+        )
+        if self.inherited:
+            description = describe_action(text)
+            finding.deadlines += [
+                replace(deadline, deliverable=description)
+                for deadline in self.inherited
+            ]
+        self.target.append(finding)
+        self.last, self.top_indent = finding, block.indent
+        self.created += 1
+        return finding
+
+    def _list_item(self, block: Block) -> None:
+        if not self.levels and self.parent is None and self.mode == "paragraph":
+            last = self.last
+            if last is not None and last.text.endswith(":"):
+                # "... we recommend that the force:" introduces the recommendations;
+                # any other "...:" introduces the finding's own sub-items.
+                if _introduces_recommendations(last):
+                    self._collect_recommendations(last)
+                else:
+                    self.parent = last
+        self.mode = self.mode or "list"
+        assert block.marker is not None
+        style = self._style(block.marker)
+        depth = min(self._depth(block.indent, style), _MAX_NESTING)
+        del self.levels[depth:]
+        node: ParsedFinding | ParsedItem
+        owner = self.levels[depth - 1].node if depth else self.parent
+        if owner is None:
+            node = self._new_finding(block, block.text)
+        elif isinstance(owner, ParsedFinding) and _introduces_recommendations(owner):
+            node = self._recommendation_of(owner, block)
+        else:
+            node = ParsedItem(
+                text=block.text,
+                order=len(owner.children) + 1,
+                line=block.line,
+                deadlines=self.reader.deadlines(block),
+            )
+            owner.children.append(node)
+        self.levels.append(_Level(block.indent, style, node, block.marker.strip("().")))
+
+    def _recommendation_of(self, cause: ParsedFinding, block: Block) -> ParsedFinding:
+        """A bullet nested under "• The force ... we recommend that the force:"."""
+        recommendation = ParsedFinding(
+            kind=RECOMMENDATION,
+            text=block.text,
+            order=len(cause.recommendations) + 1,
+            line=block.line,
+            deadlines=self.reader.deadlines(block),
+        )
+        cause.recommendations.append(recommendation)
+        self.created += 1
+        return recommendation
+
+    def _is_unmarked_item(self, block: Block) -> bool:
+        """A copy that lost its bullets: "... how it will:" then "undertake ..."."""
+        last = self.last
+        return (
+            self.mode == "paragraph"
+            and last is not None
+            and (self.parent is last or last.text.endswith(":"))
+            and block.text[:1].islower()
+        )
+
+    def _unmarked_item(self, block: Block) -> None:
+        assert self.last is not None
+        if self.parent is None and _introduces_recommendations(self.last):
+            self._collect_recommendations(self.last)
+            self.mode = "list"
+            self._new_finding(block, block.text, instruction=True)
+            return
+        self.parent = self.last
+        self.parent.children.append(
+            ParsedItem(
+                text=block.text,
+                order=len(self.parent.children) + 1,
+                line=block.line,
+                deadlines=self.reader.deadlines(block, instruction=True),
+            )
+        )
+
+    def _style(self, marker: str) -> str:
+        core = marker.strip("().")
+        if not core.isalnum():
+            return "bullet " + core
+        if core.isdigit():
+            return "number"
+        case = "upper" if core.isupper() else "lower"
+        if len(core) > 1:
+            return f"roman {case}"
+        # "i." is roman unless it follows "h." in a lettered list (so are "v.", "x.").
+        if core.lower() in "ivx":
+            follows_letter = any(
+                level.style == f"letter {case}" and level.last == chr(ord(core) - 1)
+                for level in self.levels
+            )
+            return f"letter {case}" if follows_letter else f"roman {case}"
+        return f"letter {case}"
+
+    def _depth(self, indent: int, style: str) -> int:
+        levels = self.levels
+        for depth in reversed(range(len(levels))):
+            if levels[depth].indent == indent and levels[depth].style == style:
+                return depth  # a sibling
+        last = levels[-1] if levels else None
+        if last and indent == last.indent and last.node.text.endswith(":"):
+            # "1. The force should:" then "(a) ..." at the same indent
+            return len(levels)
+        for depth in reversed(range(len(levels))):
+            if levels[depth].indent < indent:
+                return depth + 1
+            if levels[depth].indent == indent:
+                return depth
+        return 0
+
+    def _is_lead_in(self, index: int, block: Block) -> bool:
+        """A short "The force should:" sentence that introduces a list.
+
+        Under "Cause of concern" the first paragraph is the concern, not a lead-in.
+        """
+        blocks = self.reader.blocks
+        return (
+            block.text.endswith(":")
+            and not (self.kind == CAUSE_OF_CONCERN and self.last is None)
+            and len(block.text.split()) <= 25
+            and len(split_sentences(block.text)) == 1
+            and index + 1 < len(blocks)
+            and blocks[index + 1].marker is not None
+        )
+
+    def _lead_in(self, block: Block) -> None:
+        deadlines = self.reader.deadlines(block)
+        self.levels = []
+        cause = self.last if self.kind == CAUSE_OF_CONCERN else None
+        if cause is not None and self.parent is None:
+            cause.text += "\n\n" + block.text
+            if _RECOMMEND_RE.search(block.text):
+                self._collect_recommendations(cause)
+                # "we recommend that, within six months, ...:"
+                self.inherited = deadlines
+            else:
+                cause.deadlines += deadlines
+                self.parent = cause
+            return
+        # The lead-in is nobody's text: its deadline belongs to each item it introduces.
+        self.parent, self.inherited = None, deadlines
+        self.mode = self.mode or "list"
+
+    def _collect_recommendations(self, cause: ParsedFinding) -> None:
+        self.cause, self.kind = cause, RECOMMENDATION
+        self.target = cause.recommendations
+        self.last, self.parent, self.levels = None, None, []
+
+    def _trailing(self, block: Block) -> bool:
+        assert self.last is not None
+        trailing = self.last.trailing_text
+        if trailing and trailing.count("\n\n") >= _MAX_PARAGRAPHS:
+            return False
+        if trailing:
+            self.last.trailing_text = f"{trailing}\n\n{block.text}"
+        else:
+            self.last.trailing_text = block.text
+        self.last.deadlines += self.reader.deadlines(block)
+        return True
+
+    def _table_row(self, block: Block) -> bool:
+        cells = [cell.strip() for cell in block.text.split("|") if cell.strip()]
+        if all(re.fullmatch(r"[-:=+ ]+", cell) for cell in cells):
+            return True  # a Markdown separator row
+        due: list[ParsedDeadline] = []
+        texts: list[str] = []
+        for cell in cells:
+            deadline = deadline_in_cell(
+                cell,
+                published=self.reader.reference_date,
+                line=block.line,
+                warnings=self.reader.warnings,
+            )
+            if deadline:
+                due.append(deadline)
+            elif not MARKER_RE.fullmatch(cell + " "):
+                texts.append(cell)
+        if not due and all(len(text.split()) <= 4 for text in texts):
+            return True  # column labels such as "Recommendation | Due by"
+        if not texts:
+            return True
+        self.mode, self.levels, self.parent = self.mode or "list", [], None
+        text = " ".join(texts)
+        finding = self._new_finding(block, text)
+        if due:
+            description = describe_action(text)
+            finding.deadlines += [replace(d, deliverable=description) for d in due]
+        return True

@@ -1,0 +1,106 @@
+"""What a block is: a question heading, a findings heading, a "Published" line, prose.
+
+The grammar of the lines that stand on their own in a report. Grouping lines into
+blocks asks it which lines never join a paragraph; the reader asks it what each
+block opens.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from .grades import grade_from_line, grade_key
+from .parsed import AREA_FOR_IMPROVEMENT, CAUSE_OF_CONCERN, RECOMMENDATION
+
+if TYPE_CHECKING:
+    from .blocks import Block
+
+
+_QUESTION_RE = re.compile(
+    r"^(?:(?:question\s+)?\d{1,2}[.:)]\s+)?"
+    r"(?P<question>(?:how\s+(?:effective|efficient|legitimate|well|good)"
+    r"|to\s+what\s+extent)\b[^?]{3,300}\?)"
+    r"(?:\s*[-–—:|]?\s*(?P<grade>outstanding|good|adequate|requires\s+improvement"
+    r"|inadequate|not\s+graded))?\s*$",
+    re.IGNORECASE,
+)
+_ABOUT_THE_FORCE_RE = re.compile(r"\b(?:force|constabulary|police)\b", re.IGNORECASE)
+QUESTIONS_FOR_RE = re.compile(
+    r"^Questions\s+for\s+(?P<pillar>effectiveness|efficiency|legitimacy|leadership)$",
+    re.IGNORECASE,
+)
+FINDINGS_HEADING_RE = re.compile(
+    r"^(?:accelerated\s+)?(?P<kind>causes?\s+of\s+concern|recommendations?"
+    r"|areas?\s+for\s+improvement)(?:\s+\d{1,2})?\s*(?::\s*(?P<rest>.*))?$",
+    re.IGNORECASE,
+)
+LAST_UPDATED_RE = re.compile(
+    r"^Last\s+updated\s*:?\s*(?:on\s+)?(?P<date>.+?)$", re.IGNORECASE
+)
+PUBLISHED_RE = re.compile(
+    r"^(?:(?:first\s+)?published|date\s+of\s+publication|publication\s+date)"
+    r"\s*:?\s*(?:on\s+)?(?P<date>.+?)$",
+    re.IGNORECASE,
+)
+INSTRUCTION_RE = re.compile(
+    r"\b(?:should|must|needs?\s+to|recommend\w*|(?:is|are)\s+required\s+to)\b",
+    re.IGNORECASE,
+)
+
+
+def stands_alone(text: str) -> bool:
+    """A line that never joins the paragraph around it: a heading, a grade, a date line."""
+    return bool(
+        _QUESTION_RE.match(text)
+        or FINDINGS_HEADING_RE.match(text)
+        or grade_from_line(text)
+        or is_meta(text)
+        or QUESTIONS_FOR_RE.match(text)
+    )
+
+
+def is_meta(text: str) -> bool:
+    if len(text) >= 60:
+        return False
+    return bool(LAST_UPDATED_RE.match(text) or PUBLISHED_RE.match(text))
+
+
+def looks_like_heading(block: Block) -> bool:
+    text = block.text
+    return block.heading is not None or (
+        len(block.offsets) == 1
+        and block.marker is None
+        and len(text.split()) <= 10
+        and text[:1].isupper()
+        and not text.endswith(tuple(".,;:!?"))
+        and not INSTRUCTION_RE.search(text)
+    )
+
+
+def question_heading(block: Block) -> tuple[str, str | None] | None:
+    """(question, grade written beside it) if the block is a question heading."""
+    if block.marker is not None:
+        return None
+    match = _QUESTION_RE.match(block.text)
+    if match:
+        grade = match.group("grade")
+        return match.group("question"), grade_key(grade) if grade else None
+    # In HTML the markup says it is a heading, so any question about the force counts.
+    if (
+        block.heading in (2, 3)
+        and block.text.endswith("?")
+        and len(block.text) <= 300
+        and _ABOUT_THE_FORCE_RE.search(block.text)
+    ):
+        return block.text, None
+    return None
+
+
+def finding_kind(heading: str) -> str:
+    heading = heading.lower()
+    if heading.startswith("cause"):
+        return CAUSE_OF_CONCERN
+    if heading.startswith("recommendation"):
+        return RECOMMENDATION
+    return AREA_FOR_IMPROVEMENT

@@ -1,0 +1,87 @@
+"""What the parser hands over: a report's questions, findings, sub-items and deadlines.
+
+Plain dataclasses; `to_dict()` turns any of them into JSON-ready data (dates as ISO
+strings), which is what the rest of the app works on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from .dates import ParsedDeadline
+
+CAUSE_OF_CONCERN = "cause_of_concern"
+RECOMMENDATION = "recommendation"
+AREA_FOR_IMPROVEMENT = "area_for_improvement"
+
+
+class _JsonMixin:
+    def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data (dates as ISO strings)."""
+        return asdict(self, dict_factory=_json_dict)  # type: ignore[call-overload]
+
+
+def _json_dict(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    return {
+        key: value.isoformat() if isinstance(value, date) else value
+        for key, value in items
+    }
+
+
+@dataclass
+class ParsedItem(_JsonMixin):
+    """A sub-step of a finding (a nested bullet), possibly with its own deadline."""
+
+    text: str
+    order: int
+    line: int
+    deadlines: list[ParsedDeadline] = field(default_factory=list)
+    children: list[ParsedItem] = field(default_factory=list)
+
+
+@dataclass
+class ParsedFinding(_JsonMixin):
+    """A cause of concern, recommendation or area for improvement, as worded."""
+
+    kind: str
+    text: str  # verbatim, whitespace-normalised, without its sub-items
+    order: int
+    line: int
+    children: list[ParsedItem] = field(default_factory=list)
+    deadlines: list[ParsedDeadline] = field(default_factory=list)
+    # paragraphs indented under it, after its sub-items
+    trailing_text: str | None = None
+    # for a cause of concern, the recommendations that answer it
+    recommendations: list[ParsedFinding] = field(default_factory=list)
+
+
+@dataclass
+class ParsedQuestion(_JsonMixin):
+    """An inspection question with its graded judgement and findings."""
+
+    text: str
+    order: int
+    grade: str  # one of grades.GRADES
+    grade_source: str | None  # "line", "prose" or None when not stated
+    is_overall: bool
+    findings: list[ParsedFinding]
+    line: int
+
+
+@dataclass
+class ParsedReport(_JsonMixin):
+    """Everything read from one report."""
+
+    force_name: str | None
+    programme: str | None
+    year: int | None
+    pillar: str | None
+    last_updated: date | None
+    published: date | None
+    overall_grade: str | None
+    questions: list[ParsedQuestion]
+    # findings outside any question, e.g. an accelerated letter
+    findings: list[ParsedFinding]
+    warnings: list[str]
