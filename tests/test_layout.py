@@ -2,7 +2,8 @@
 
 A cycle loads only when something happens to import one side first (the tasks
 and the reminder sweep once did), so it is found here, from the source, rather
-than by an import error in production. Imports inside functions count too.
+than by an import error in production. Imports inside functions count too;
+those only the type checker reads (`if TYPE_CHECKING:`) do not.
 """
 
 import ast
@@ -16,6 +17,23 @@ def _module_name(path: Path) -> str:
     if parts[-1] == "__init__":
         parts = parts[:-1]
     return ".".join(parts)
+
+
+def _imports(tree: ast.AST):
+    """Every import statement that runs, at any depth: those under `if TYPE_CHECKING:`
+    are only read by the type checker, so they are no cycle when the app loads."""
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            yield from (n for child in node.orelse for n in _imports_in(child))
+            continue
+        yield from _imports_in(node)
+
+
+def _imports_in(node: ast.AST):
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        yield node
+    else:
+        yield from _imports(node)
 
 
 def import_graph() -> dict[str, set[str]]:
@@ -35,7 +53,7 @@ def import_graph() -> dict[str, set[str]]:
     for name, path in modules.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         imported = set()
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in _imports(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom):
@@ -93,6 +111,20 @@ def test_no_module_of_the_app_imports_one_that_imports_it_back():
     graph = import_graph()
     assert len(graph) > 40  # the walk found the app
     assert cycles(graph) == []
+
+
+def test_imports_for_the_type_checker_only_are_left_out():
+    tree = ast.parse(
+        "from typing import TYPE_CHECKING\n"
+        "import a\n"
+        "if TYPE_CHECKING:\n    import b\n"
+        "def f():\n    import c\n"
+    )
+    assert [ast.unparse(node) for node in _imports(tree)] == [
+        "from typing import TYPE_CHECKING",
+        "import a",
+        "import c",
+    ]
 
 
 def test_the_cycle_finder_finds_a_cycle():

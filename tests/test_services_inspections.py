@@ -7,9 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from tests.conftest import make_finding, make_inspection, make_user
-from tracker import importing, permissions, services, views_import
+from tracker import importing, permissions, services
 from tracker.importer import parse_report
 from tracker.models import Action, Finding, Force, Inspection, Question, Role
+from tracker.views import imports as import_views
 
 SAMPLE = (
     Path(__file__).resolve().parent.parent
@@ -100,7 +101,7 @@ def test_every_write_of_an_import_refuses_a_force_lead(lead, inspector, inspecti
 
 def test_the_import_rule_lives_in_one_place():
     # The import page, the importer and its services all ask permissions.can_import.
-    assert views_import.can_import is permissions.can_import
+    assert import_views.can_import is permissions.can_import
     assert services.inspections.can_import is permissions.can_import
     assert not hasattr(importing, "_check_importer")
 

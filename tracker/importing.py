@@ -30,6 +30,7 @@ from .models import (
     Role,
     User,
 )
+from .services.inspections import WORDING_LIMIT
 
 # Police Act 1996, section 55: the police and crime commissioner publishes
 # comments on every report within 56 days of its publication.
@@ -573,7 +574,6 @@ def _sentence_title(text: str, limit: int = 150) -> str:
 # The wording kept beside a date the inspector corrected in the preview: the
 # report's own words would otherwise contradict the date shown next to them.
 CORRECTED_WORDING = "the report says “{}”; corrected by the inspector"
-WORDING_LIMIT = Action._meta.get_field("deadline_wording").max_length
 
 
 def saved_wording(deadline: dict) -> str:

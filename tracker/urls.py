@@ -1,12 +1,12 @@
 from django.urls import path
 
-from . import views_import
 from .views import (
     actions,
     calendar,
     findings,
     forces,
     home,
+    imports,
     inspections,
     lists,
     national,
@@ -47,8 +47,8 @@ urlpatterns = [
         name="deadline-request-decide",
     ),
     path("national/", national.national, name="national"),
-    path("import/", views_import.import_start, name="import-start"),
-    path("import/<str:token>/", views_import.import_preview, name="import-preview"),
+    path("import/", imports.import_start, name="import-start"),
+    path("import/<str:token>/", imports.import_preview, name="import-preview"),
     path("calendar/", calendar.calendar_settings, name="calendar"),
     path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar-feed"),
     path("evidence/<int:pk>/", actions.evidence_download, name="evidence-download"),

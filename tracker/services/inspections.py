@@ -27,7 +27,8 @@ REPORT_FIELDS = (
     "deadline_wording",
     "deadline_set_by",
 )
-WORDING_LIMIT = Action._meta.get_field("deadline_wording").max_length
+# How long the words of a deadline may be, as the column allows.
+WORDING_LIMIT: int = Action._meta.get_field("deadline_wording").max_length or 0
 
 
 def check_importer(user: User | None) -> None:

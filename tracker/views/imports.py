@@ -13,9 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from .forms import ReportUploadForm, is_id
-from .importer import ReportParseError, parse_report, walk
-from .importing import (
+from ..forms import ReportUploadForm, is_id
+from ..importer import ReportParseError, parse_report, walk
+from ..importing import (
     CLOSED_NOTE,
     ReportImportError,
     content_hash,
@@ -26,9 +26,9 @@ from .importing import (
     word_diff,
     wording_problems,
 )
-from .models import Finding, Force, Grade
-from .permissions import can_import
-from .templatetags.tracker_tags import deadline_note
+from ..models import Finding, Force, Grade
+from ..permissions import can_import
+from ..templatetags.tracker_tags import deadline_note
 
 SESSION_KEY = "report-imports"
 GRADES = Grade.choices
