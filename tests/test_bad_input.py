@@ -126,3 +126,34 @@ def test_filters_that_cannot_apply_say_so_in_the_results_htmx_swaps_in(client, l
     body = partial.content.decode()
     assert "These filters cannot be applied" in body and "Due on or before" in body
     assert "export.csv" not in body
+
+
+@pytest.mark.parametrize("method", ["put", "delete", "patch"])
+def test_pages_with_a_form_refuse_other_methods(
+    client, lead, inspector, action, method
+):
+    # A page that shows a form and takes it back answers GET, HEAD and POST only;
+    # anything else is refused before the page is looked at (it used to show the page).
+    for user, url in [
+        (lead, f"/actions/{action.pk}/assign/"),
+        (lead, "/calendar/"),
+        (inspector, "/import/"),
+        (inspector, "/import/no-such-token/"),
+    ]:
+        client.force_login(user)
+        response = getattr(client, method)(url)
+        assert response.status_code == 405, url
+        assert response["Allow"] == "GET, HEAD, POST", url
+        assert "This page cannot take that request" in response.content.decode()
+
+
+def test_a_form_sent_to_a_page_to_read_says_so(client, lead, action):
+    client.force_login(lead)
+    response = client.post("/actions/")
+    assert response.status_code == 405 and response["Allow"] == "GET, HEAD"
+    page = response.content.decode()
+    assert "This page can only be read" in page
+    assert "works only by a form" not in page
+    # A form-only address still explains itself as one.
+    page = client.get(f"/actions/{action.pk}/sign-off/").content.decode()
+    assert "This address works only by a form" in page

@@ -21,7 +21,10 @@ def _page_above(path: str) -> str:
 
 
 class MethodNotAllowedPage:
-    """A form-only address opened in a browser answers with the site's page, not a blank one.
+    """A refused method answers with the site's page, not a blank one.
+
+    A form-only address opened in a browser says it works only by a form; a
+    form sent to a page to read says that page can only be read.
 
     Django's require_POST (and its own sign-out view) answer an empty 405; someone
     who followed a bookmark or pasted the address should hear what happened and
@@ -35,8 +38,17 @@ class MethodNotAllowedPage:
         response = self.get_response(request)
         if not isinstance(response, HttpResponseNotAllowed) or response.content:
             return response
+        allowed = {method.strip() for method in response["Allow"].split(",")}
+        form_only = "GET" not in allowed
         page = render(
-            request, "405.html", {"back": _page_above(request.path)}, status=405
+            request,
+            "405.html",
+            {
+                "form_only": form_only,
+                "read_only": "POST" not in allowed,
+                "back": _page_above(request.path) if form_only else request.path,
+            },
+            status=405,
         )
         page["Allow"] = response["Allow"]
         return page

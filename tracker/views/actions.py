@@ -5,7 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from .. import services
 from ..forms import (
@@ -157,6 +161,7 @@ def action_move(request, pk, move):
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def action_assign(request, pk):
     action = _load_action(request, pk)

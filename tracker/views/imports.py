@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from ..forms import ReportUploadForm, is_id
 from ..importer import ReportParseError, parse_report, walk
@@ -40,6 +41,7 @@ def _require_importer(user):
         raise PermissionDenied("Only inspectors import reports.")
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def import_start(request):
     _require_importer(request.user)
@@ -305,6 +307,7 @@ def _chosen_force(value: str) -> Force | None:
     return Force.objects.filter(pk=int(value.strip())).first()
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def import_preview(request, token):
     _require_importer(request.user)
