@@ -267,7 +267,7 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# Deadline reminders (tracker.sweep, tracker.tasks) ---------------------------------
+# Deadline reminders (tracker.reminders, tracker.tasks) ---------------------------------
 # Celery beat starts the sweep at 08:00 London time on weekdays; the schedule is a
 # PeriodicTask in the database (made by a migration), so it can be changed in the admin.
 #
