@@ -39,6 +39,7 @@ from .people import (
     reminder_preferences_update,
     role_from_cli,
     user_change_force,
+    user_check,
     user_create,
 )
 
@@ -68,5 +69,6 @@ __all__ = [
     "reminder_preferences_update",
     "role_from_cli",
     "user_change_force",
+    "user_check",
     "user_create",
 ]
