@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
@@ -10,6 +11,7 @@ from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import services
+from .emails import link_lifetime, send_welcomes
 from .forms import IdChoiceField, IdMultipleChoiceField
 from .models import (
     Action,
@@ -57,8 +59,59 @@ class HistoryToRead(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class UserAddForm(AdminUserCreationForm):
+    """Adding a person: checked by services.user_check, as the commands' additions are.
+
+    Without a password, they are emailed a welcome whose link sets one.
+    """
+
+    # Where the admin shows a refusal of the service's, by what it is about.
+    field_of_refusal = {"password": "password2"}
+
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ["email", "role", "force"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["usable_password"].help_text = (
+            "Disabled: they are emailed a link to set their own password. "
+            "Enabled: you set it here, and no email is sent."
+        )
+
+    def _post_clean(self):
+        # In place of the model's validation and the password validators: the
+        # service checks the whole person, as it does for the commands.
+        data = self.cleaned_data
+        if not {"email", "role", "force"} <= data.keys():
+            return
+        password = None
+        if data.get("set_usable_password") and not (
+            {"password1", "password2"} & self.errors.keys()
+        ):
+            password = data.get("password1")
+        try:
+            self.instance = services.user_check(
+                email=data["email"],
+                role=data["role"],
+                force=data["force"],
+                password=password,
+            )
+        except ValidationError as error:
+            for about, errors in error.error_dict.items():
+                field = self.field_of_refusal.get(about, about)
+                self.add_error(field if field in self.fields else None, errors)
+
+    def password(self) -> str | None:
+        """The password chosen, or None for the welcome email's link to set one."""
+        if self.cleaned_data["set_usable_password"]:
+            return self.cleaned_data["password1"]
+        return None
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    add_form = UserAddForm
     ordering = ["email"]
     list_display = [
         "email",
@@ -95,7 +148,14 @@ class UserAdmin(DjangoUserAdmin):
             None,
             {
                 "classes": ["wide"],
-                "fields": ["email", "role", "force", "password1", "password2"],
+                "fields": [
+                    "email",
+                    "role",
+                    "force",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ],
             },
         ),
     ]
@@ -136,8 +196,58 @@ class UserAdmin(DjangoUserAdmin):
             for name, options in fieldsets
         ]
 
+    def add_view(self, request, form_url="", extra_context=None):
+        response = super().add_view(request, form_url, extra_context)
+        # Sent once the account is saved (add_view's transaction has committed),
+        # as the commands send theirs.
+        person = getattr(request, "welcome_to", None)
+        if person is not None:
+            self.welcome(request, person)
+        return response
+
+    def welcome(self, request, person):
+        failed = send_welcomes([person])
+        if person in failed:
+            self.message_user(
+                request,
+                f"{person.email} was added, but the welcome email could not be sent "
+                f"({failed[person]}). The account is kept: "
+                f"`manage.py add_user {person.email} --resend` makes a new link and "
+                "sends it.",
+                messages.WARNING,
+            )
+        else:
+            self.message_user(
+                request,
+                f"A welcome email was sent to {person.email}: its link sets their "
+                f"password, once, within {link_lifetime()}.",
+                messages.SUCCESS,
+            )
+
+    def save_form(self, request, form, change):
+        if change:
+            return super().save_form(request, form, change)
+        return form.instance  # checked and unsaved: save_model adds it
+
+    def save_related(self, request, form, formsets, change):
+        if change:  # the add form has no groups or permissions to save
+            super().save_related(request, form, formsets, change)
+
     def save_model(self, request, obj, form, change):
-        if change and {"force", "role"} & set(form.changed_data):
+        if not change:
+            # The one way a person is added, the commands' too.
+            added = services.user_create(
+                email=obj.email,
+                role=obj.role,
+                force=obj.force,
+                password=form.password(),
+            )
+            obj.pk = added.pk
+            obj.refresh_from_db()
+            if not added.has_usable_password():
+                request.welcome_to = added
+            return
+        if {"force", "role"} & set(form.changed_data):
             was = User.objects.select_related("force").get(pk=obj.pk)
             ended = services.user_change_force(
                 request.user, obj, force=obj.force, role=obj.role

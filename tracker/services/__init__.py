@@ -52,6 +52,7 @@ from .people import (
     reminder_preferences_update,
     role_from_cli,
     user_change_force,
+    user_check,
     user_create,
 )
 
@@ -92,5 +93,6 @@ __all__ = [
     "report_action_revise",
     "role_from_cli",
     "user_change_force",
+    "user_check",
     "user_create",
 ]

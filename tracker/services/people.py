@@ -29,37 +29,55 @@ def role_from_cli(value: str) -> str:
     return role
 
 
-def user_create(
+def user_check(
     *,
     email: str,
     role: str,
-    force_slug: str = "",
+    force: Force | None = None,
+    force_slug: str | None = None,
     password: str | None = None,
     first_name: str = "",
     last_name: str = "",
 ) -> User:
-    """Onboard one person, checking everything before anything is saved."""
-    role = role_from_cli(role)
+    """The person `user_create` would add, checked in full and not saved.
+
+    The force comes as a Force (the admin's form) or by its slug or code (the
+    commands), not both. A refusal is a ValidationError keyed by what it is about:
+    email, role, force, password, or another of the person's fields.
+    """
+    if force is not None and force_slug is not None:
+        raise TypeError("Give the force or its slug, not both.")
+    try:
+        role = role_from_cli(role)
+    except ValidationError as error:
+        raise ValidationError({"role": error.messages}) from None
     email = User.objects.normalize_email((email or "").strip()).lower()
-    force = None
     if force_slug:
         force = Force.objects.filter(
             Q(slug=force_slug) | Q(code__iexact=force_slug)
         ).first()
         if force is None:
             raise ValidationError(
-                f"There is no force “{force_slug}”: use its slug, e.g. west-mercia."
+                {
+                    "force": f"There is no force “{force_slug}”: use its slug, "
+                    "e.g. west-mercia."
+                }
             )
     if role in FORCE_ROLES and force is None:
+        how = " (--force SLUG)" if force_slug is not None else ""
         raise ValidationError(
-            "Force staff and force leads need a force (--force SLUG)."
+            {"force": f"Force staff and force leads need a force{how}."}
         )
     if role in (Role.INSPECTOR, Role.ADMIN) and force is not None:
         raise ValidationError(
-            "Inspectors and administrators work across forces: give no force."
+            {
+                "force": "Inspectors and administrators work across forces: give no force."
+            }
         )
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError(f"A user with the email {email} already exists.")
+        raise ValidationError(
+            {"email": f"A user with the email {email} already exists."}
+        )
     user = User(
         email=email,
         role=role,
@@ -70,7 +88,10 @@ def user_create(
         is_superuser=role == Role.ADMIN,
     )
     if password:
-        validate_password(password, user)
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise ValidationError({"password": error.error_list}) from None
         user.set_password(password)
     else:
         # No password: the welcome email's link sets one (tracker.emails).
@@ -79,11 +100,35 @@ def user_create(
         user.full_clean(exclude=["password"])
     except ValidationError as error:
         raise ValidationError(
-            [
-                f"{field.replace('_', ' ')} “{getattr(user, field, '')}”: {' '.join(messages)}"
+            {
+                field: f"{field.replace('_', ' ')} “{getattr(user, field, '')}”: "
+                f"{' '.join(messages)}"
                 for field, messages in error.message_dict.items()
-            ]
+            }
         ) from None
+    return user
+
+
+def user_create(
+    *,
+    email: str,
+    role: str,
+    force: Force | None = None,
+    force_slug: str | None = None,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    """Onboard one person, checking everything (`user_check`) before anything is saved."""
+    user = user_check(
+        email=email,
+        role=role,
+        force=force,
+        force_slug=force_slug,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+    )
     user.save()
     return user
 
