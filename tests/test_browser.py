@@ -401,3 +401,72 @@ def test_assigning_in_the_browser_keeps_the_deadline(
     assert set_by_inspectorate.deadline == datetime.date(2030, 11, 12)
     assert set_by_inspectorate.owner is None
     assert list(set_by_inspectorate.contributors.all()) == [people["officer"]]
+
+
+def test_a_lead_builds_an_action_plan_in_the_browser(
+    browser, live_server, static_files, people, scenario
+):
+    finding = scenario["finding"]
+    lead = Person(browser, live_server.url, "lead@westmercia.test", {})
+    page = lead.page
+    lead.visit(finding.get_absolute_url(), "finding, to plan")
+    plan = [
+        ("Train the neighbourhood teams", people["officer"], "2030-06-30"),
+        ("Report progress to the board", people["lead"], "2030-09-15"),
+    ]
+    for title, owner, due in plan:
+        page.get_by_role("link", name="Add an action").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text(
+            f"Add an action to {finding.reference}"
+        )
+        lead.check_accessibility("new action")
+        page.get_by_label("Title").fill(title)
+        page.get_by_label("Deliverable").fill(f"{title}: done")
+        page.get_by_label("Owner").select_option(label=str(owner))
+        page.get_by_label("Deadline").fill(due)
+        submit(page, "Add the action")
+        shows(page, f"“{title}” is added to the plan.")
+
+    # A sub-step under the first new action.
+    page.get_by_role("link", name="Train the neighbourhood teams").click()
+    page.get_by_role("link", name="Add a sub-step").click()
+    page.get_by_label("Title").fill("Book the trainers")
+    page.get_by_label(str(people["officer"]), exact=True).check()
+    submit(page, "Add the sub-step")
+    shows(page, "“Book the trainers” is added as a sub-step.")
+
+    # The board report goes first.
+    lead.visit(finding.get_absolute_url(), "finding, planned")
+    submit(page, "Move up: Report progress to the board")
+    submit(page, "Move up: Report progress to the board")
+    shows(page, "“Report progress to the board” moved up.")
+    lead.check_accessibility("finding, reordered")
+
+    top = list(
+        finding.actions.filter(parent=None)
+        .order_by("order")
+        .values_list("title", "owner__email", "deadline", "deliverable")
+    )
+    assert top == [
+        (
+            "Report progress to the board",
+            "lead@westmercia.test",
+            datetime.date(2030, 9, 15),
+            "Report progress to the board: done",
+        ),
+        (
+            "Publish the engagement plan",
+            "officer@westmercia.test",
+            scenario["action"].deadline,
+            "",
+        ),
+        (
+            "Train the neighbourhood teams",
+            "officer@westmercia.test",
+            datetime.date(2030, 6, 30),
+            "Train the neighbourhood teams: done",
+        ),
+    ]
+    step = Action.objects.get(title="Book the trainers")
+    assert step.parent.title == "Train the neighbourhood teams"
+    assert list(step.contributors.all()) == [people["officer"]]

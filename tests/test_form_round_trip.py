@@ -370,6 +370,10 @@ MOVES = {
         "tracker.deadlinechangerequest.decision_comment",
     },
     "calendar": {"tracker.user.calendar_token"},
+    # Moving an action up or down its plan changes its place and its neighbour's.
+    "reorder": {"tracker.action.order"},
+    # The force lead's choice of whether force staff plan actions.
+    "planning": {"tracker.force.staff_may_plan"},
 }
 # Forms on the admin's pages that are not submitted, and why.
 NOT_SUBMITTED = {
@@ -390,6 +394,7 @@ def classify(url: str, data: dict) -> str | None:
         return LOGOUT
     if name in (
         "tracker:action-assign",
+        "tracker:action-edit",
         "tracker:my-reminders",
         "login",
         "password_change",
@@ -397,8 +402,17 @@ def classify(url: str, data: dict) -> str | None:
         "admin:password_change",
     ):
         return EDIT
-    if name in ("tracker:action-add-update", "tracker:action-request-deadline"):
+    if name in (
+        "tracker:action-add-update",
+        "tracker:action-request-deadline",
+        "tracker:action-new",
+        "tracker:step-new",
+    ):
         return CREATE
+    if name == "tracker:action-reorder":
+        return "reorder"
+    if name == "tracker:force-planning":
+        return "planning"
     if name == "tracker:import-start":
         return CREATE
     if name == "tracker:import-preview":
@@ -706,6 +720,11 @@ EXPECTED_FORMS = {
         ("tracker:action-move", "withdraw"),
         ("tracker:action-request-deadline", CREATE),
         ("tracker:finding-move", "request-closure"),
+        ("tracker:action-new", CREATE),
+        ("tracker:step-new", CREATE),
+        ("tracker:action-edit", EDIT),
+        ("tracker:action-reorder", "reorder"),
+        ("tracker:force-planning", "planning"),
     },
     "inspector": {
         ("tracker:deadline-request-decide", "approve"),

@@ -67,10 +67,18 @@ PAGES = {
     "action list deep page": lambda w: "/actions/?page=last",
     "csv export": lambda w: "/actions/export.csv",
     "national": lambda w: "/national/",
+    "new action": lambda w: f"/findings/{w['finding'].pk}/actions/new/",
+    "new sub-step": lambda w: f"/actions/{w['parent'].pk}/steps/new/",
+    "edit action": lambda w: f"/actions/{w['parent'].pk}/edit/",
 }
 WHO = {
     "home": ["owner", "lead", "inspector"],
     "national": ["inspector"],
+    "finding": ["owner", "lead"],
+    "action": ["owner", "lead"],
+    "new action": ["lead"],
+    "new sub-step": ["lead"],
+    "edit action": ["lead"],
 }
 
 

@@ -309,6 +309,47 @@ def superseded(o, user, response):
     ).exists()
 
 
+PLANNED = "Publish the force's plan"
+
+
+def planned(title, parent_key=None):
+    """A new action (or sub-step of `parent_key`) on the plan, made by the person."""
+
+    def check(o, user, response):
+        action = Action.objects.get(title=title, force=o["force"])
+        assert action.finding == o["finding"]
+        assert action.owner == o["owner"] and action.deliverable == "A published plan"
+        if parent_key:
+            assert action.parent == o[parent_key]
+        assert action.history.get(history_type="+").history_user == user
+
+    return check
+
+
+def plan_form(title):
+    return lambda o: {
+        "title": title,
+        "description": "",
+        "deliverable": "A published plan",
+        "owner": o["owner"].pk,
+        "deadline": NEW_DEADLINE.isoformat(),
+    }
+
+
+def edited(o, user, response):
+    action = fresh(o["fresh"])
+    assert (action.title, action.deliverable) == ("Renamed plan", "A new deliverable")
+    assert action.version == o["fresh"].version + 1
+
+
+def reordered(o, user, response):
+    assert fresh(o["fresh"]).order == 1 and fresh(o["action"]).order == 2
+
+
+def staff_may_plan(o, user, response):
+    assert fresh(o["force"]).staff_may_plan
+
+
 class Endpoint(NamedTuple):
     name: str  # the URL's name
     method: str
@@ -557,6 +598,82 @@ ENDPOINTS = [
         superseded,
         lambda o: {"reference": o["closable"].reference, "comment": "Taken over."},
         "get",
+    ),
+    Endpoint(
+        "action-new",
+        "get",
+        lambda o: f"/findings/{o['finding'].pk}/actions/new/",
+        LEAD,
+        True,
+        shows(lambda o: o["finding"].reference),
+    ),
+    Endpoint(
+        "action-new-post",
+        "post",
+        lambda o: f"/findings/{o['finding'].pk}/actions/new/",
+        LEAD,
+        True,
+        planned(PLANNED),
+        plan_form(PLANNED),
+    ),
+    Endpoint(
+        "step-new",
+        "get",
+        lambda o: f"/actions/{o['fresh'].pk}/steps/new/",
+        LEAD,
+        True,
+        shows(lambda o: o["fresh"].title),
+    ),
+    Endpoint(
+        "step-new-post",
+        "post",
+        lambda o: f"/actions/{o['fresh'].pk}/steps/new/",
+        LEAD,
+        True,
+        planned("A sub-step of it", "fresh"),
+        plan_form("A sub-step of it"),
+    ),
+    Endpoint(
+        "action-edit",
+        "get",
+        lambda o: f"/actions/{o['fresh'].pk}/edit/",
+        LEAD,
+        True,
+        shows(lambda o: o["fresh"].title),
+    ),
+    Endpoint(
+        "action-edit-post",
+        "post",
+        lambda o: f"/actions/{o['fresh'].pk}/edit/",
+        LEAD,
+        True,
+        edited,
+        lambda o: {
+            "title": "Renamed plan",
+            "description": "",
+            "deliverable": "A new deliverable",
+            "version": o["fresh"].version,
+        },
+    ),
+    Endpoint(
+        "action-reorder",
+        "post",
+        lambda o: f"/actions/{o['fresh'].pk}/reorder/",
+        LEAD,
+        True,
+        reordered,
+        lambda o: {"direction": "up"},
+        wrong_method="get",
+    ),
+    Endpoint(
+        "force-planning",
+        "post",
+        lambda o: f"/forces/{o['force'].slug}/planning/",
+        LEAD,
+        True,
+        staff_may_plan,
+        lambda o: {"staff_may_plan": "yes"},
+        wrong_method="get",
     ),
 ]
 

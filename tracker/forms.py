@@ -339,3 +339,48 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     def get_users(self, email):
         return User.objects.filter(email__iexact=email, is_active=True)
+
+
+class ActionPlanForm(forms.Form):
+    """A new action or sub-step of a finding's plan, with whoever does it and by when."""
+
+    title = forms.CharField(max_length=300)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=10000
+    )
+    deliverable = forms.CharField(
+        max_length=300,
+        required=False,
+        help_text="What it produces: a document, a process, a trained team.",
+    )
+    owner = IdChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Not assigned"
+    )
+    contributors = IdMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    deadline = forms.DateField(
+        required=False, widget=DateInput, help_text="Set by the force."
+    )
+
+    def __init__(self, *args, force_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = force_people(force_id)
+        self.fields["owner"].queryset = people
+        self.fields["contributors"].queryset = people
+
+
+class ActionEditForm(ActionPageForm):
+    """What an action says: its title, description and deliverable."""
+
+    title = forms.CharField(max_length=300)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=10000
+    )
+    deliverable = forms.CharField(
+        max_length=300,
+        required=False,
+        help_text="What it produces: a document, a process, a trained team.",
+    )

@@ -139,6 +139,40 @@ def may_decide_deadline(user) -> bool:
     return is_inspector(user)
 
 
+# Action plans: the actions and sub-steps a force sets itself for a finding.
+
+
+def plans_for_force(user, force) -> bool:
+    """The force lead plans the force's actions; force staff too where the lead allows it."""
+    if is_force_lead_of(user, force.pk):
+        return True
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.FORCE_STAFF
+        and user.force_id == force.pk
+        and force.staff_may_plan
+    )
+
+
+def may_plan(user, finding: Finding) -> bool:
+    """Add actions and sub-steps to a finding that is still open to work, and reorder them."""
+    return finding.status in (
+        Finding.Status.AWAITING_REVIEW,
+        Finding.Status.BEING_PROGRESSED,
+    ) and plans_for_force(user, finding.force)
+
+
+def may_edit_action(user, action: Action) -> bool:
+    """Change an open action's title, description and deliverable."""
+    return not action.is_closed and plans_for_force(user, action.force)
+
+
+def may_let_staff_plan(user, force) -> bool:
+    """Whether force staff may plan is their force lead's choice."""
+    return is_force_lead_of(user, force.pk)
+
+
 # Findings.
 
 

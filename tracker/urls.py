@@ -10,6 +10,7 @@ from .views import (
     inspections,
     lists,
     national,
+    plans,
     reminders,
 )
 
@@ -40,6 +41,11 @@ urlpatterns = [
         actions.action_request_deadline,
         name="action-request-deadline",
     ),
+    path("findings/<int:pk>/actions/new/", plans.action_new, name="action-new"),
+    path("actions/<int:pk>/steps/new/", plans.step_new, name="step-new"),
+    path("actions/<int:pk>/edit/", plans.action_edit, name="action-edit"),
+    path("actions/<int:pk>/reorder/", plans.action_reorder, name="action-reorder"),
+    path("forces/<slug:slug>/planning/", plans.force_planning, name="force-planning"),
     path("actions/<int:pk>/<slug:move>/", actions.action_move, name="action-move"),
     path(
         "deadline-changes/<int:pk>/decide/",

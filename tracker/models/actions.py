@@ -105,6 +105,11 @@ class Action(models.Model):
     )
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
+    deliverable = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What the action produces: a document, a process, a trained team.",
+    )
     owner = models.ForeignKey(
         User,
         on_delete=models.PROTECT,

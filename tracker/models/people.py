@@ -49,6 +49,11 @@ class Force(models.Model):
         editable=False,
         help_text="Counted again at each upload; shown to the force lead.",
     )
+    staff_may_plan = models.BooleanField(
+        "force staff may plan actions",
+        default=False,
+        help_text="Force staff may add, edit and reorder actions too, not only the force lead.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -11,7 +11,6 @@ One module per thing changed; callers import from here:
 
 from .actions import (
     action_assign,
-    action_create,
     action_mark_done,
     action_record_progress,
     action_return,
@@ -55,6 +54,12 @@ from .people import (
     user_check,
     user_create,
 )
+from .plans import (
+    action_create,
+    action_edit,
+    action_reorder,
+    force_planning_set,
+)
 
 __all__ = [
     "DEADLINE_MAX_YEARS_AHEAD",
@@ -65,6 +70,8 @@ __all__ = [
     "action_admin_update",
     "action_assign",
     "action_create",
+    "action_edit",
+    "action_reorder",
     "action_mark_done",
     "action_record_progress",
     "action_return",
@@ -75,6 +82,7 @@ __all__ = [
     "calendar_token_revoke",
     "check_importer",
     "deadline_change_decide",
+    "force_planning_set",
     "deadline_change_request",
     "finding_authorise_closure",
     "finding_create",

@@ -15,14 +15,12 @@ from ..models import (
     Finding,
     FindingEvent,
     Force,
-    Inspection,
     ProgressUpdate,
     User,
 )
 from ..permissions import (
     can_change_action,
     is_force_lead_of,
-    is_inspector,
     is_owner_or_contributor,
     may_assign,
     may_mark_done,
@@ -35,7 +33,6 @@ from .common import (
     changed_by,
     changed_since,
     check_deadline_kept,
-    check_force_member,
     check_people,
     check_percent,
     deny,
@@ -129,66 +126,6 @@ def _finding_note_work_started(finding: Finding, user: User, action: Action) -> 
             author=user,
             text=f"Work started on the action “{action.title}”.",
         )
-
-
-@transaction.atomic
-def action_create(
-    user: User,
-    *,
-    finding: Finding | None = None,
-    inspection: Inspection | None = None,
-    title: str,
-    description: str = "",
-    parent: Action | None = None,
-    owner: User | None = None,
-    deadline: datetime.date | None = None,
-    deadline_wording: str = "",
-    deadline_set_by: str = Action.DeadlineSetBy.FORCE,
-    order: int | None = None,
-) -> Action:
-    """Add an action to a finding, or to the whole inspection for a report-wide deliverable.
-
-    Force leads do this for their force; inspectors when importing a report.
-    """
-    inspection = finding.inspection if finding is not None else inspection
-    if inspection is None:
-        raise WorkflowError("An action answers a finding or an inspection: name one.")
-    if not (is_force_lead_of(user, inspection.force_id) or is_inspector(user)):
-        deny("Only the force lead or an inspector can add actions.")
-    if finding is not None and finding.status not in (
-        Finding.Status.AWAITING_REVIEW,
-        Finding.Status.BEING_PROGRESSED,
-    ):
-        raise WorkflowError(
-            f"Actions cannot be added to a finding that is {finding.get_status_display().lower()}."
-        )
-    if parent is not None and (parent.finding_id, parent.inspection_id) != (
-        getattr(finding, "pk", None),
-        inspection.pk,
-    ):
-        raise WorkflowError(
-            "A sub-step must answer the same finding as its parent action."
-        )
-    siblings = Action.objects.filter(
-        inspection=inspection, finding=finding, parent=parent
-    )
-    action = Action(
-        inspection=inspection,
-        finding=finding,
-        parent=parent,
-        title=require_text(title, "A title"),
-        description=description,
-        owner=owner,
-        deadline=deadline,
-        deadline_wording=deadline_wording,
-        deadline_set_by=deadline_set_by,
-        order=order if order is not None else siblings.count() + 1,
-    )
-    action.force_id = inspection.force_id
-    check_force_member(owner, action, "the owner")
-    changed_by(action, user)
-    action.save()
-    return action
 
 
 @transaction.atomic

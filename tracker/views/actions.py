@@ -25,6 +25,8 @@ from ..permissions import (
     leads_force_of,
     may_assign,
     may_decide_deadline,
+    may_edit_action,
+    may_plan,
     may_request_deadline,
     may_update,
 )
@@ -57,6 +59,9 @@ def _action_page(request, action: Action, status: int = 200, **forms):
         "history": change_history(action),
         "pending_deadline_requests": pending,
         "may_update": may_update(user, action),
+        "may_edit": may_edit_action(user, action),
+        "may_plan_steps": not action.is_closed
+        and (may_plan(user, action.finding) if action.finding else False),
         "moves": offered(ACTION_MOVES, user, action),
         "may_assign": may_assign(user, action),
         "may_request_deadline": may_request_deadline(
@@ -76,7 +81,7 @@ def _action_page(request, action: Action, status: int = 200, **forms):
 def _load_action(request, pk) -> Action:
     return get_visible_or_404(
         visible_actions(request.user).select_related(
-            "finding", "inspection__force", "owner", "parent"
+            "finding__force", "force", "inspection__force", "owner", "parent"
         ),
         pk=pk,
     )

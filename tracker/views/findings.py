@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 from .. import services
 from ..forms import CommentForm, SupersedeForm
 from ..models import Finding, FindingEvent, ProgressUpdate
-from ..permissions import inspects, may_decide_closure, may_supersede
+from ..permissions import inspects, may_decide_closure, may_plan, may_supersede
 from ..selectors import get_visible_or_404, visible_findings
 from ..services import WorkflowError
 from .moves import FINDING_MOVES, offered
@@ -27,6 +27,7 @@ def _finding_page(request, finding: Finding, status: int = 200, **forms):
         "events": FindingEvent.objects.filter(finding=finding).select_related("author"),
         "recommendations": finding.recommendations.all(),
         "moves": offered(FINDING_MOVES, user, finding),
+        "may_plan": may_plan(user, finding),
         "may_decide_closure": deciding,
         # The inspector deciding closure sees which work nobody else checked.
         "self_sign_offs": ProgressUpdate.objects.filter(
@@ -45,7 +46,7 @@ def _finding_page(request, finding: Finding, status: int = 200, **forms):
 def _load_finding(request, pk) -> Finding:
     return get_visible_or_404(
         visible_findings(request.user).select_related(
-            "inspection__force", "question", "parent", "superseded_by"
+            "force", "inspection__force", "question", "parent", "superseded_by"
         ),
         pk=pk,
     )
