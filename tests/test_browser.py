@@ -470,3 +470,29 @@ def test_a_lead_builds_an_action_plan_in_the_browser(
     step = Action.objects.get(title="Book the trainers")
     assert step.parent.title == "Train the neighbourhood teams"
     assert list(step.contributors.all()) == [people["officer"]]
+
+
+def test_the_closure_evidence_pack_prints_alone(
+    browser, live_server, static_files, people, scenario
+):
+    action, finding = scenario["action"], scenario["finding"]
+    services.action_record_progress(people["officer"], action, text="Plan drafted.")
+    services.action_mark_done(people["officer"], action, "Plan published.")
+    services.action_sign_off(people["lead"], action, "Read and agreed.")
+    services.finding_request_closure(people["lead"], finding, "The plan is out.")
+    inspector = Person(browser, live_server.url, "inspector@hmicfrs.test", {})
+    page = inspector.page
+    inspector.visit(finding.get_absolute_url(), "finding with its closure pack")
+    pack = page.locator("#closure-pack")
+    expect(pack).to_contain_text("Plan published.")
+    expect(pack).to_contain_text("by Jo Morgan")
+    # With JavaScript the pack has its print button; on paper, only the pack.
+    expect(page.get_by_role("button", name="Print the pack")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(pack).to_be_visible()
+    expect(page.get_by_role("heading", name="Timeline")).to_be_hidden()
+    expect(page.get_by_role("button", name="Authorise closure")).to_be_hidden()
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(page.get_by_role("button", name="Print the pack")).to_be_hidden()
+    page.emulate_media(media="screen")
+    expect(page.get_by_role("heading", name="Timeline")).to_be_visible()

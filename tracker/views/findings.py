@@ -12,6 +12,7 @@ from ..forms import CommentForm, SupersedeForm
 from ..models import Finding, FindingEvent, ProgressUpdate
 from ..permissions import inspects, may_decide_closure, may_plan, may_supersede
 from ..selectors import get_visible_or_404, visible_findings
+from ..selectors.packs import closure_pack
 from ..services import WorkflowError
 from .moves import FINDING_MOVES, offered
 
@@ -29,6 +30,8 @@ def _finding_page(request, finding: Finding, status: int = 200, **forms):
         "moves": offered(FINDING_MOVES, user, finding),
         "may_plan": may_plan(user, finding),
         "may_decide_closure": deciding,
+        # The inspector deciding closure reads every action's evidence in one place.
+        "pack": closure_pack(finding) if deciding else None,
         # The inspector deciding closure sees which work nobody else checked.
         "self_sign_offs": ProgressUpdate.objects.filter(
             action__finding=finding, kind=ProgressUpdate.Kind.SELF_SIGNED_OFF
