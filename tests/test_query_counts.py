@@ -67,10 +67,28 @@ PAGES = {
     "action list deep page": lambda w: "/actions/?page=last",
     "csv export": lambda w: "/actions/export.csv",
     "national": lambda w: "/national/",
+    "queue closure requests": lambda w: "/queues/closure-requests/",
+    "queue deadline requests": lambda w: "/queues/deadline-requests/",
+    "queue overdue findings": lambda w: "/queues/overdue-findings/",
+    "queue sign-off": lambda w: "/queues/sign-off/",
+    "queue overdue": lambda w: "/queues/overdue/?sort=newest",
+    "queue due soon": lambda w: "/queues/due-soon/",
+    "queue returned": lambda w: "/queues/returned/",
+    "queue ready for closure": lambda w: "/queues/ready-for-closure/",
+    "queue my deadline requests": lambda w: "/queues/my-deadline-requests/",
 }
 WHO = {
     "home": ["owner", "lead", "inspector"],
     "national": ["inspector"],
+    "queue closure requests": ["inspector"],
+    "queue deadline requests": ["inspector"],
+    "queue overdue findings": ["inspector"],
+    "queue sign-off": ["owner", "lead"],
+    "queue overdue": ["owner", "lead"],
+    "queue due soon": ["owner", "lead"],
+    "queue returned": ["owner"],
+    "queue ready for closure": ["lead"],
+    "queue my deadline requests": ["lead"],
 }
 
 

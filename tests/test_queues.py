@@ -108,6 +108,11 @@ class TestForceQueues:
         assert listed(response) == ["own done"]
         assert "The annex is missing." in response.content.decode()
         assert listed(get(client, owner, "/queues/sign-off/")) == []
+        home = get(client, owner, "/").content.decode()
+        assert (
+            '<a href="/queues/returned/">Returned for more work</a> '
+            '<span class="badge text-bg-primary">1</span>'
+        ) in home
 
     def test_a_force_user_never_sees_another_forces_rows(
         self, client, world, lead, owner, other_force
@@ -175,13 +180,22 @@ class TestDeadlineRequests:
             action.deadline_set_by = Action.DeadlineSetBy.INSPECTORATE
             action.save()
         asked = services.deadline_change_request(
-            lead, own, new_deadline=TODAY + 60 * DAY, reason="The national guidance it depends on is late."
+            lead,
+            own,
+            new_deadline=TODAY + 60 * DAY,
+            reason="The national guidance it depends on is late.",
         )
         services.deadline_change_request(
-            other_lead, other, new_deadline=TODAY + 60 * DAY, reason="Waiting for the new system to go live."
+            other_lead,
+            other,
+            new_deadline=TODAY + 60 * DAY,
+            reason="Waiting for the new system to go live.",
         )
         refused = services.deadline_change_request(
-            lead, world["own_soon"], new_deadline=TODAY + 90 * DAY, reason="More time is needed for the training."
+            lead,
+            world["own_soon"],
+            new_deadline=TODAY + 90 * DAY,
+            reason="More time is needed for the training.",
         )
         services.deadline_change_decide(
             inspector, refused, approve=False, comment="Keep to it."
@@ -286,3 +300,11 @@ def test_lead_home_counts_link_to_the_queues(client, world, lead):
         "my-deadline-requests",
     ):
         assert f'href="/queues/{name}/"' in page, name
+    assert (
+        '<a href="/queues/overdue/">Overdue</a> <span class="badge text-bg-danger">2</span>'
+    ) in page
+    assert (
+        '<a href="/queues/sign-off/">Awaiting my sign-off</a> '
+        '<span class="badge text-bg-primary">2</span>'
+    ) in page
+    assert "See all 2 awaiting your sign-off" in page

@@ -165,11 +165,15 @@ def due_soon(user, today: datetime.date) -> QuerySet[Action]:
     )
 
 
+def _returns():
+    return ProgressUpdate.objects.filter(
+        action=OuterRef("pk"), kind=ProgressUpdate.Kind.RETURNED
+    )
+
+
 def returned(user) -> QuerySet[Action]:
     """Unfinished work the lead returned, with the lead's last return and its comment."""
-    last_return = ProgressUpdate.objects.filter(
-        action=OuterRef("pk"), kind=ProgressUpdate.Kind.RETURNED
-    ).order_by("-created_at", "-pk")
+    last_return = _returns().order_by("-created_at", "-pk")
     return _action_rows(
         _scope(user)
         .filter(status__in=Action.UNFINISHED_STATUSES)
@@ -245,9 +249,9 @@ def queue_counts(user, today: datetime.date) -> dict[str, int]:
             due_soon=Count(
                 "pk", filter=unfinished & Q(deadline__gte=today, deadline__lte=soon)
             ),
+            returned=Count("pk", filter=unfinished & Q(Exists(_returns()))),
         )
     )
-    counts["returned"] = returned(user).count()
     if user.role == Role.FORCE_LEAD:
         counts["ready_for_closure"] = closable_findings(visible_findings(user)).count()
         counts["my_deadline_requests"] = (

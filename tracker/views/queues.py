@@ -133,7 +133,10 @@ def queue(request, name: str):
     paginator = Paginator(rows, queues.QUEUE_PAGE_SIZE)
     number = request.GET.get("page")
     page = paginator.get_page(paginator.num_pages if number == "last" else number)
-    page.object_list = list(page.object_list)
+    # The page's rows by their own query, also when there are none: a page costs
+    # the same queries however much waits.
+    first = (page.number - 1) * queues.QUEUE_PAGE_SIZE
+    page.object_list = list(rows[first : first + queues.QUEUE_PAGE_SIZE])
     for row in page.object_list:
         # Days since, or for work due soon days until.
         row.days = abs(_days(row.waiting_since, today))
