@@ -70,6 +70,15 @@ PAGES = {
     "new action": lambda w: f"/findings/{w['finding'].pk}/actions/new/",
     "new sub-step": lambda w: f"/actions/{w['parent'].pk}/steps/new/",
     "edit action": lambda w: f"/actions/{w['parent'].pk}/edit/",
+    "queue closure requests": lambda w: "/queues/closure-requests/",
+    "queue deadline requests": lambda w: "/queues/deadline-requests/",
+    "queue overdue findings": lambda w: "/queues/overdue-findings/",
+    "queue sign-off": lambda w: "/queues/sign-off/",
+    "queue overdue": lambda w: "/queues/overdue/?sort=newest",
+    "queue due soon": lambda w: "/queues/due-soon/",
+    "queue returned": lambda w: "/queues/returned/",
+    "queue ready for closure": lambda w: "/queues/ready-for-closure/",
+    "queue my deadline requests": lambda w: "/queues/my-deadline-requests/",
 }
 WHO = {
     "home": ["owner", "lead", "inspector"],
@@ -79,6 +88,15 @@ WHO = {
     "new action": ["lead"],
     "new sub-step": ["lead"],
     "edit action": ["lead"],
+    "queue closure requests": ["inspector"],
+    "queue deadline requests": ["inspector"],
+    "queue overdue findings": ["inspector"],
+    "queue sign-off": ["owner", "lead"],
+    "queue overdue": ["owner", "lead"],
+    "queue due soon": ["owner", "lead"],
+    "queue returned": ["owner"],
+    "queue ready for closure": ["lead"],
+    "queue my deadline requests": ["lead"],
 }
 
 

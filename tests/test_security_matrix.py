@@ -47,6 +47,7 @@ LEAD = {"lead"}
 DOERS = {"owner", "lead"}  # the owner of the action, and the lead of its force
 INSPECTORS = {"inspector"}
 READERS = {"inspector", "admin_user"}
+FORCE_USERS = {"owner", "lead", "outsider"}  # staff and leads, each of their own force
 
 NEW_DEADLINE = datetime.date(2031, 1, 15)
 REASON = "The national guidance it depends on is late."
@@ -322,6 +323,16 @@ def planned(title, parent_key=None):
         if parent_key:
             assert action.parent == o[parent_key]
         assert action.history.get(history_type="+").history_user == user
+
+    return check
+
+
+def lists_own_force_only(text_of):
+    """A queue shows the row to readers of every force and to its force, never to another."""
+
+    def check(o, user, response):
+        shown = text_of(o) in response.content.decode()
+        assert shown == (user.force_id in (None, o["force"].pk)), text_of(o)
 
     return check
 
@@ -675,6 +686,84 @@ ENDPOINTS = [
         lambda o: {"staff_may_plan": "yes"},
         wrong_method="get",
     ),
+    # The work queues: the same address for everyone, the rows by who asks.
+    Endpoint(
+        "queue-closure-requests",
+        "get",
+        lambda o: "/queues/closure-requests/",
+        READERS,
+        False,
+        lists_own_force_only(lambda o: o["requested"].reference),
+        wrong_method="post",
+    ),
+    Endpoint(
+        "queue-deadline-requests",
+        "get",
+        lambda o: "/queues/deadline-requests/",
+        READERS,
+        False,
+        lists_own_force_only(lambda o: o["change"].action.title),
+        wrong_method="post",
+    ),
+    Endpoint(
+        "queue-overdue-findings",
+        "get",
+        lambda o: "/queues/overdue-findings/",
+        READERS,
+        False,
+        wrong_method="post",
+    ),
+    Endpoint(
+        "queue-sign-off",
+        "get",
+        lambda o: "/queues/sign-off/",
+        FORCE_USERS,
+        False,
+        lists_own_force_only(lambda o: o["done"].title),
+        wrong_method="post",
+    ),
+    Endpoint(
+        "queue-overdue",
+        "get",
+        lambda o: "/queues/overdue/",
+        FORCE_USERS,
+        False,
+        wrong_method="post",
+    ),
+    Endpoint(
+        "queue-due-soon",
+        "get",
+        lambda o: "/queues/due-soon/",
+        FORCE_USERS,
+        False,
+        wrong_method="post",
+    ),
+    Endpoint(
+        "queue-returned",
+        "get",
+        lambda o: "/queues/returned/",
+        FORCE_USERS,
+        False,
+        wrong_method="post",
+    ),
+    Endpoint(
+        "queue-ready-for-closure",
+        "get",
+        lambda o: "/queues/ready-for-closure/",
+        LEAD,
+        False,
+        lists_own_force_only(lambda o: o["closable"].reference),
+        wrong_method="post",
+    ),
+    Endpoint(
+        "queue-my-deadline-requests",
+        "get",
+        lambda o: "/queues/my-deadline-requests/",
+        LEAD,
+        False,
+        lists_own_force_only(lambda o: o["change"].action.title),
+        wrong_method="post",
+    ),
 ]
 
 
@@ -816,6 +905,8 @@ class TestMethods:
             ("lead", "/actions/{action}/assign/"),
             ("inspector", "/national/"),
             ("inspector", "/import/"),
+            ("owner", "/queues/sign-off/"),
+            ("inspector", "/queues/closure-requests/"),
             (None, "/accounts/login/"),
         ],
     )

@@ -17,7 +17,7 @@ from .models import (
     owned_or_helped_by,
 )
 from .permissions import sees_every_force
-from .selectors import visible_inspections
+from .selectors import visible_forces, visible_inspections
 
 # Undated actions come after the dated in either order, on every database (each
 # puts NULL at a different end). Both orders are read off an index on PostgreSQL:
@@ -174,3 +174,47 @@ class ActionFilter(django_filters.FilterSet):
         ] or [UNDATED_LAST["deadline"]]
         # A final unique key keeps pages stable: no row on two pages, none on neither.
         return queryset.order_by(*ordering, "pk")
+
+
+class QueueFilter(forms.Form):
+    """A work queue's force, "my forces" and order, from the page's address."""
+
+    force = forms.ModelChoiceField(
+        queryset=Force.objects.none(),
+        to_field_name="slug",
+        required=False,
+        empty_label="All forces",
+        error_messages={
+            "invalid_choice": "“%(value)s” is not one of the forces whose work you see."
+        },
+    )
+    mine = forms.BooleanField(
+        required=False, label="My forces only (those I am the inspector contact for)"
+    )
+    sort = forms.ChoiceField(
+        choices=[("oldest", "Longest waiting first"), ("newest", "Newest first")],
+        required=False,
+        label="Order",
+    )
+
+    def __init__(self, data, *, user):
+        super().__init__(data)
+        self.user = user
+        self.fields["force"].queryset = visible_forces(user)
+        if not sees_every_force(user):
+            # A force user's queues are of their force: no choice to offer, but a
+            # force named in the address is still checked (another's is refused).
+            self.fields["force"].widget = forms.HiddenInput()
+            del self.fields["mine"]
+
+    def apply(self, rows, force_field: str = "force"):
+        """The rows of the chosen force (or the reader's forces), longest waiting first
+        unless newest first was asked for; a final unique key keeps pages stable."""
+        data = self.cleaned_data
+        if data.get("force"):
+            rows = rows.filter(**{force_field: data["force"]})
+        if data.get("mine"):
+            rows = rows.filter(**{f"{force_field}__inspector_contact": self.user})
+        if data.get("sort") == "newest":
+            return rows.order_by(F("waiting_since").desc(nulls_last=True), "-pk")
+        return rows.order_by(F("waiting_since").asc(nulls_last=True), "pk")

@@ -175,12 +175,16 @@ def may_let_staff_plan(user, force) -> bool:
 
 # Findings.
 
+# The states a closure request is made from (`selectors.queues.closable_findings`
+# adds what the finding's actions must be).
+CLOSURE_REQUESTABLE_FROM: tuple[str, ...] = (
+    Finding.Status.AWAITING_REVIEW,
+    Finding.Status.BEING_PROGRESSED,
+)
+
 
 def may_request_closure(user, finding: Finding) -> bool:
-    return finding.status in (
-        Finding.Status.AWAITING_REVIEW,
-        Finding.Status.BEING_PROGRESSED,
-    ) and leads_force_of(user, finding)
+    return finding.status in CLOSURE_REQUESTABLE_FROM and leads_force_of(user, finding)
 
 
 def may_decide_closure(user, finding: Finding) -> bool:
@@ -202,3 +206,26 @@ def may_read_national(user) -> bool:
 def may_see_storage(user, force) -> bool:
     """How much evidence a force stores, against its quota: its lead and inspectors."""
     return is_force_lead_of(user, force.pk) or sees_every_force(user)
+
+
+# Work queues: the inspectorate's (every force's requests and overdue findings),
+# a force lead's (their force's), and a force user's own.
+
+
+def may_read_inspectorate_queues(user) -> bool:
+    return sees_every_force(user)
+
+
+def may_read_force_queues(user) -> bool:
+    """Sign-off, overdue, due soon, returned: a lead's of the force, an officer's own."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.role in (Role.FORCE_STAFF, Role.FORCE_LEAD)
+        and user.force_id is not None
+    )
+
+
+def may_read_lead_queues(user) -> bool:
+    """Ready to request closure, deadline requests made: the force lead's."""
+    return is_force_lead_of(user, user.force_id) if user.is_authenticated else False

@@ -11,6 +11,7 @@ from .views import (
     lists,
     national,
     plans,
+    queues,
     reminders,
 )
 
@@ -59,4 +60,8 @@ urlpatterns = [
     path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar-feed"),
     path("evidence/<int:pk>/", actions.evidence_download, name="evidence-download"),
     path("reminders/", reminders.my_reminders, name="my-reminders"),
+    *(
+        path(f"queues/{name}/", queues.queue, {"name": name}, name=f"queue-{name}")
+        for name in queues.QUEUES
+    ),
 ]

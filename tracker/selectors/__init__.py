@@ -4,6 +4,7 @@
   friends), and which of it is their own concern (`concerning`).
 - `history`: what changed, as a reader would say it.
 - `dashboards`: the figures the home, force and national pages show.
+- `queues`: the work waiting for someone, with how long it has waited.
 
 Callers import the door from here: `from tracker.selectors import visible_actions`.
 """

@@ -11,6 +11,7 @@ from ..permissions import (
     may_request_closure,
     may_supersede,
 )
+from ..selectors.queues import closable_findings
 from .common import changed_by, deny, require_text
 from .errors import WorkflowError
 
@@ -43,6 +44,17 @@ def _move_finding(
     return event
 
 
+def _why_not_closable(finding: Finding) -> str:
+    statuses = list(finding.actions.values_list("status", flat=True))
+    still_open = sum(status not in Action.CLOSED_STATUSES for status in statuses)
+    if still_open:
+        return (
+            f"{still_open} action{'s are' if still_open > 1 else ' is'} still open: every action "
+            "must be signed off or withdrawn before closure is requested."
+        )
+    return "At least one action must be signed off before closure is requested."
+
+
 @transaction.atomic
 def finding_request_closure(
     user: User, finding: Finding, statement: str
@@ -59,17 +71,8 @@ def finding_request_closure(
         raise WorkflowError(
             f"Closure cannot be requested for a finding that is {finding.get_status_display().lower()}."
         )
-    statuses = list(finding.actions.values_list("status", flat=True))
-    still_open = sum(status not in Action.CLOSED_STATUSES for status in statuses)
-    if still_open:
-        raise WorkflowError(
-            f"{still_open} action{'s are' if still_open > 1 else ' is'} still open: every action "
-            "must be signed off or withdrawn before closure is requested."
-        )
-    if Action.Status.SIGNED_OFF not in statuses:
-        raise WorkflowError(
-            "At least one action must be signed off before closure is requested."
-        )
+    if not closable_findings(Finding.objects.filter(pk=finding.pk)).exists():
+        raise WorkflowError(_why_not_closable(finding))
     return _move_finding(
         finding,
         user,

@@ -13,6 +13,7 @@ from ..selectors.dashboards import (
     home_figures,
     my_work,
 )
+from ..selectors.queues import queue_counts
 
 
 @require_safe
@@ -29,6 +30,7 @@ def home(request):
         context["closure_requests"] = closure_requests(user)[:HOME_ROWS]
     if user.force_id:
         context["force"] = user.force
+    context["queues"] = queue_counts(user, today)
     summary, charts, forces = home_figures(user, today)
     context["summary"], context["charts"] = summary, charts
     if forces is not None:
