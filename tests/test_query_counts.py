@@ -67,10 +67,28 @@ PAGES = {
     "action list deep page": lambda w: "/actions/?page=last",
     "csv export": lambda w: "/actions/export.csv",
     "national": lambda w: "/national/",
+    # Findings by hand (inspectors' pages).
+    "finding add": lambda w: f"/inspections/{w['finding'].inspection_id}/findings/new/",
+    "question add": lambda w: (
+        f"/inspections/{w['finding'].inspection_id}/questions/new/"
+    ),
+    "finding edit": lambda w: f"/findings/{w['finding'].pk}/edit/",
+    "finding remove": lambda w: f"/findings/{w['finding'].pk}/remove/",
+    "inspection add": lambda w: "/inspections/new/",
 }
 WHO = {
     "home": ["owner", "lead", "inspector"],
     "national": ["inspector"],
+    **{
+        page: ["inspector"]
+        for page in (
+            "finding add",
+            "question add",
+            "finding edit",
+            "finding remove",
+            "inspection add",
+        )
+    },
 }
 
 
