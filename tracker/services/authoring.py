@@ -188,7 +188,10 @@ def finding_edit(
     as their page showed it (`seen`: its `updated_at` then); the history keeps the old."""
     check_author(user)
     current = _check_seen(finding, seen)
-    text = _text(text, "The text of the finding", "text")
+    # A browser sends a text box's lines ending \r\n: the same words are no change.
+    text = _text((text or "").replace("\r\n", "\n"), "The text of the finding", "text")
+    if text == current.text.strip():
+        text = current.text
     reference = _reference(reference, current.inspection, exclude=current)
     return finding_revise(
         user, current, text=text, kind=current.kind, reference=reference
