@@ -496,3 +496,64 @@ def test_the_closure_evidence_pack_prints_alone(
     expect(page.get_by_role("button", name="Print the pack")).to_be_hidden()
     page.emulate_media(media="screen")
     expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
+
+
+def test_an_inspector_types_in_a_report_and_its_findings(
+    browser, live_server, static_files, people
+):
+    west_mercia = Force.objects.get(code="WMP")
+    inspector = Person(browser, live_server.url, "inspector@hmicfrs.test", {})
+    page = inspector.page
+
+    inspector.visit(west_mercia.get_absolute_url(), "force page (inspector)")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Add an inspection by hand").click()
+    inspector.check_accessibility("add an inspection")
+    expect(page.get_by_label("Force")).to_have_value(str(west_mercia.pk))
+    page.get_by_label("Programme").fill("PEEL 2014")
+    page.get_by_label("Title").fill("PEEL: Police legitimacy 2014 – West Mercia")
+    page.get_by_label("Published on").fill("2015-02-12")
+    page.get_by_label("Its questions").fill("How fair is the force?")
+    submit(page, "Add the inspection")
+    shows(page, "add its findings under its questions")
+
+    with page.expect_navigation():
+        page.get_by_role("link", name="Add a finding").click()
+    inspector.check_accessibility("add a finding")
+    page.get_by_label("Cause of concern", exact=True).check()
+    page.get_by_label("Reference").fill("WMP-2014-LEG-COC-1")
+    page.get_by_label("Text of the finding").fill("Too few stop and search records.")
+    submit(page, "Add the finding")
+    shows(page, "WMP-2014-LEG-COC-1 is added.")
+
+    inspection = Finding.objects.get(reference="WMP-2014-LEG-COC-1").inspection
+    inspector.visit(
+        f"/inspections/{inspection.pk}/findings/new/", "add a recommendation"
+    )
+    page.get_by_label("Recommendation", exact=True).check()
+    page.get_by_label("Under the cause of concern").select_option(
+        label="WMP-2014-LEG-COC-1: Too few stop and search records."
+    )
+    page.get_by_label("Reference").fill("WMP-2014-LEG-REC-1")
+    page.get_by_label("Text of the finding").fill("Record every stop.")
+    submit(page, "Add the finding")
+    shows(page, "A recommendation under the cause of concern WMP-2014-LEG-COC-1")
+
+    with page.expect_navigation():
+        page.get_by_role("link", name="Edit this finding").click()
+    inspector.check_accessibility("edit a finding")
+    page.get_by_label("Text of the finding").fill("Record every stop and search.")
+    submit(page, "Save the finding")
+    shows(page, "Record every stop and search.")
+
+    with page.expect_navigation():
+        page.get_by_role("link", name="Remove this finding").click()
+    inspector.check_accessibility("remove a finding")
+    submit(page, "Remove WMP-2014-LEG-REC-1")
+    shows(page, "WMP-2014-LEG-REC-1 is removed")
+    assert not Finding.objects.filter(reference="WMP-2014-LEG-REC-1").exists()
+    record = Finding.history.filter(reference="WMP-2014-LEG-REC-1").order_by(
+        "history_id"
+    )
+    assert [r.history_type for r in record] == ["+", "~", "-"]
+    assert {r.history_user for r in record} == {people["inspector"]}

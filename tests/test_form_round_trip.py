@@ -380,6 +380,7 @@ NOT_SUBMITTED = {
     "delete": "deleting is the whole of what it does; nothing displayed to round-trip",
     "delete_view": "deleting is the whole of what it does",
     "revert": "a revert writes the historical values it shows; that is its purpose",
+    "remove": "removing a finding is the whole of what it does (tests/test_authoring.py)",
 }
 
 
@@ -426,6 +427,16 @@ def classify(url: str, data: dict) -> str | None:
         return decision if decision in ("approve", "refuse") else None
     if name == "tracker:calendar":
         return "calendar"
+    if name == "tracker:finding-edit":
+        return EDIT
+    if name in (
+        "tracker:finding-add",
+        "tracker:question-add",
+        "tracker:inspection-add",
+    ):
+        return CREATE
+    if name == "tracker:finding-remove":
+        return "skip:" + NOT_SUBMITTED["remove"]
     if name.startswith("admin:"):
         view = name.removeprefix("admin:")
         if view.endswith("_delete"):
@@ -735,6 +746,10 @@ EXPECTED_FORMS = {
         ("tracker:import-start", CREATE),
         ("tracker:import-preview", EDIT),
         ("tracker:import-preview", CREATE),
+        ("tracker:finding-edit", EDIT),
+        ("tracker:finding-add", CREATE),
+        ("tracker:question-add", CREATE),
+        ("tracker:inspection-add", CREATE),
     },
     "admin_user": {
         ("admin:tracker_action_change", EDIT),

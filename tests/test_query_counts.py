@@ -79,6 +79,14 @@ PAGES = {
     "queue returned": lambda w: "/queues/returned/",
     "queue ready for closure": lambda w: "/queues/ready-for-closure/",
     "queue my deadline requests": lambda w: "/queues/my-deadline-requests/",
+    # Findings by hand (inspectors' pages).
+    "finding add": lambda w: f"/inspections/{w['finding'].inspection_id}/findings/new/",
+    "question add": lambda w: (
+        f"/inspections/{w['finding'].inspection_id}/questions/new/"
+    ),
+    "finding edit": lambda w: f"/findings/{w['finding'].pk}/edit/",
+    "finding remove": lambda w: f"/findings/{w['finding'].pk}/remove/",
+    "inspection add": lambda w: "/inspections/new/",
 }
 WHO = {
     "home": ["owner", "lead", "inspector"],
@@ -97,6 +105,16 @@ WHO = {
     "queue returned": ["owner"],
     "queue ready for closure": ["lead"],
     "queue my deadline requests": ["lead"],
+    **{
+        page: ["inspector"]
+        for page in (
+            "finding add",
+            "question add",
+            "finding edit",
+            "finding remove",
+            "inspection add",
+        )
+    },
 }
 
 

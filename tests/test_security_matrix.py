@@ -34,6 +34,7 @@ from tracker.models import (
     Finding,
     FindingEvent,
     Force,
+    Inspection,
     ProgressUpdate,
     Role,
     User,
@@ -114,6 +115,7 @@ def build_side(force, lead, owner, inspector):
     requested = make_finding(later, number=2)
     signed_off_action(requested, lead, owner, "Signed off too")
     services.finding_request_closure(lead, requested, "Every action is signed off.")
+    bare = make_finding(later, number=3)  # no actions: an inspector may remove it
     reload = lambda obj: type(obj).objects.get(pk=obj.pk)  # noqa: E731
     return {
         "force": force,
@@ -126,6 +128,7 @@ def build_side(force, lead, owner, inspector):
         "done": reload(done),
         "closable": reload(closable),
         "requested": reload(requested),
+        "bare": reload(bare),
         "lead": lead,
         "owner": owner,
     }
@@ -359,6 +362,36 @@ def reordered(o, user, response):
 
 def staff_may_plan(o, user, response):
     assert fresh(o["force"]).staff_may_plan
+
+
+def inspection_added(o, user, response):
+    added = Inspection.objects.get(force=o["force"], title=f"By hand: {o['force']}")
+    assert response["Location"] == added.get_absolute_url()
+    assert [q.text for q in added.questions.all()] == ["How well?"]
+
+
+def finding_added(o, user, response):
+    added = Finding.objects.get(reference=f"{o['force'].code}-HAND-AFI-1")
+    assert (added.inspection, added.question) == (
+        o["inspection"],
+        o["finding"].question,
+    )
+    assert added.history.get().history_user == user
+
+
+def question_added(o, user, response):
+    assert o["inspection"].questions.filter(text="Asked by hand?").exists()
+
+
+def finding_edited(o, user, response):
+    finding = fresh(o["finding"])
+    assert finding.text == "Corrected by hand."
+    assert finding.history.latest().history_user == user
+
+
+def finding_removed(o, user, response):
+    assert not Finding.objects.filter(pk=o["bare"].pk).exists()
+    assert Finding.history.get(id=o["bare"].pk, history_type="-").history_user == user
 
 
 class Endpoint(NamedTuple):
@@ -763,6 +796,101 @@ ENDPOINTS = [
         False,
         lists_own_force_only(lambda o: o["change"].action.title),
         wrong_method="post",
+    ),
+    # Findings by hand: each page shows its form (GET) and takes it (POST).
+    Endpoint("inspection-add", "get", lambda o: "/inspections/new/", READERS, False),
+    Endpoint(
+        "inspection-add-post",
+        "post",
+        lambda o: "/inspections/new/",
+        READERS,
+        False,
+        inspection_added,
+        lambda o: {
+            "force": o["force"].pk,
+            "programme": "PEEL 2014",
+            "title": f"By hand: {o['force']}",
+            "published_on": "2015-02-12",
+            "overall_grade": "good",
+            "questions": "How well?",
+        },
+    ),
+    Endpoint(
+        "finding-add",
+        "get",
+        lambda o: f"/inspections/{o['inspection'].pk}/findings/new/",
+        READERS,
+        True,
+        shows(lambda o: o["inspection"].title),
+    ),
+    Endpoint(
+        "finding-add-post",
+        "post",
+        lambda o: f"/inspections/{o['inspection'].pk}/findings/new/",
+        READERS,
+        True,
+        finding_added,
+        lambda o: {
+            "question": o["finding"].question_id,
+            "kind": Finding.Kind.AREA_FOR_IMPROVEMENT,
+            "reference": f"{o['force'].code}-HAND-AFI-1",
+            "text": "The force should do it.",
+        },
+    ),
+    Endpoint(
+        "question-add",
+        "get",
+        lambda o: f"/inspections/{o['inspection'].pk}/questions/new/",
+        READERS,
+        True,
+        shows(lambda o: o["inspection"].title),
+    ),
+    Endpoint(
+        "question-add-post",
+        "post",
+        lambda o: f"/inspections/{o['inspection'].pk}/questions/new/",
+        READERS,
+        True,
+        question_added,
+        lambda o: {"text": "Asked by hand?", "grade": "good"},
+    ),
+    Endpoint(
+        "finding-edit",
+        "get",
+        lambda o: f"/findings/{o['finding'].pk}/edit/",
+        READERS,
+        True,
+        shows(lambda o: o["finding"].reference),
+    ),
+    Endpoint(
+        "finding-edit-post",
+        "post",
+        lambda o: f"/findings/{o['finding'].pk}/edit/",
+        READERS,
+        True,
+        finding_edited,
+        lambda o: {
+            "text": "Corrected by hand.",
+            "reference": o["finding"].reference,
+            "seen": o["finding"].updated_at.isoformat(),
+        },
+    ),
+    Endpoint(
+        "finding-remove",
+        "get",
+        lambda o: f"/findings/{o['bare'].pk}/remove/",
+        READERS,
+        True,
+        shows(lambda o: o["bare"].reference),
+    ),
+    Endpoint(
+        "finding-remove-post",
+        "post",
+        lambda o: f"/findings/{o['bare'].pk}/remove/",
+        READERS,
+        True,
+        finding_removed,
+        lambda o: {"seen": o["bare"].updated_at.isoformat()},
     ),
 ]
 

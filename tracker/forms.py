@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
@@ -5,7 +7,16 @@ from django.utils import timezone
 from django.utils.functional import lazy
 
 from . import evidence
-from .models import Action, Finding, Force, ReminderPreference, User
+from .models import (
+    Action,
+    Finding,
+    Force,
+    Grade,
+    Inspection,
+    Question,
+    ReminderPreference,
+    User,
+)
 from .selectors import force_people
 
 STALE_PAGE = "This page is out of date: reload it and make your change again."
@@ -384,3 +395,159 @@ class ActionEditForm(ActionPageForm):
         required=False,
         help_text="What it produces: a document, a process, a trained team.",
     )
+
+
+# Findings by hand (an inspector's forms) ----------------------------------------------
+
+NOT_A_DATE = "That is not a date: give the day, for example 2017-03-02."
+
+
+class FindingForm(forms.Form):
+    """A finding the importer missed: under which question, of which kind, its words."""
+
+    question = IdChoiceField(
+        queryset=Question.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": "Choose one of this inspection's questions.",
+            "invalid_choice": "Choose one of this inspection's questions.",
+        },
+    )
+    kind = forms.ChoiceField(
+        label="Kind of finding",
+        choices=Finding.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose the kind of finding."},
+    )
+    parent = IdChoiceField(
+        label="Under the cause of concern",
+        queryset=Finding.objects.none(),
+        required=False,
+        empty_label="None",
+        help_text="For a recommendation that answers a cause of concern.",
+        error_messages={
+            "invalid_choice": "Choose a cause of concern of this inspection, or none."
+        },
+    )
+    reference = forms.CharField(
+        max_length=40,
+        help_text="Unique to this finding, for example WMP-2016-EFF-AFI-4.",
+    )
+    text = forms.CharField(
+        label="Text of the finding",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=20000,
+        help_text="In the report's words.",
+        error_messages={"required": "The text of the finding cannot be empty."},
+    )
+
+    def __init__(self, *args, inspection: Inspection, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question"].queryset = Question.objects.filter(
+            inspection=inspection
+        )
+        self.fields["parent"].queryset = Finding.objects.filter(
+            inspection=inspection, kind=Finding.Kind.CAUSE_OF_CONCERN
+        ).order_by("order", "pk")
+        self.fields["parent"].label_from_instance = lambda f: (
+            f"{f.reference}: {f.text[:80]}"
+        )
+
+
+class FindingEditForm(forms.Form):
+    """A finding's words and reference; `seen` is when the finding last changed, as the page showed it."""
+
+    reference = forms.CharField(
+        max_length=40, error_messages={"required": "A finding needs a reference."}
+    )
+    text = forms.CharField(
+        label="Text of the finding",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=20000,
+        error_messages={"required": "The text of the finding cannot be empty."},
+    )
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_seen(self):
+        try:
+            return datetime.datetime.fromisoformat(self.cleaned_data["seen"])
+        except ValueError:
+            raise ValidationError(STALE_PAGE) from None
+
+
+class SeenForm(forms.Form):
+    """A confirmation: it carries when the finding last changed, as the page showed it."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    clean_seen = FindingEditForm.clean_seen
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(
+        label="The question",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        error_messages={"required": "The question cannot be empty."},
+    )
+    grade = forms.ChoiceField(
+        choices=Grade.choices,
+        initial=Grade.NOT_STATED,
+        error_messages={"invalid_choice": "Choose a grade from the list."},
+    )
+
+
+class InspectionForm(forms.Form):
+    """An inspection typed in by hand, for a report the importer cannot read."""
+
+    force = IdChoiceField(
+        queryset=Force.objects.all(),
+        empty_label="Choose the force",
+        error_messages={
+            "required": "Choose the force the report is about.",
+            "invalid_choice": "Choose the force from the list.",
+        },
+    )
+    programme = forms.CharField(
+        max_length=60,
+        help_text="For example PEEL 2016, or PEEL 2021/22.",
+        error_messages={"required": "The programme cannot be empty."},
+    )
+    pillar = forms.CharField(
+        max_length=60,
+        required=False,
+        help_text="For example Effectiveness; empty for an integrated report.",
+    )
+    title = forms.CharField(
+        max_length=300,
+        help_text="As the report gives it.",
+        error_messages={"required": "The title cannot be empty."},
+    )
+    published_on = forms.DateField(
+        label="Published on",
+        required=False,
+        widget=DateInput,
+        error_messages={"invalid": NOT_A_DATE},
+        help_text="The publication or last-updated date; empty if the report does not say.",
+    )
+    overall_grade = forms.ChoiceField(
+        choices=Grade.choices,
+        initial=Grade.NOT_STATED,
+        error_messages={"invalid_choice": "Choose a grade from the list."},
+    )
+    source_reference = forms.CharField(
+        label="Where it was published",
+        required=False,
+        max_length=500,
+        help_text="The report's web address, for the record.",
+    )
+    questions = forms.CharField(
+        label="Its questions",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=50000,
+        help_text="One a line, in the report's order; more can be added later.",
+    )
+
+    def clean_questions(self):
+        return [line.strip() for line in self.cleaned_data["questions"].splitlines()]

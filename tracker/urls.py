@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     actions,
+    authoring,
     calendar,
     findings,
     forces,
@@ -29,6 +30,20 @@ urlpatterns = [
         findings.finding_supersede,
         name="finding-supersede",
     ),
+    # Findings by hand (before the moves, whose slug would take "edit" and "remove").
+    path("inspections/new/", authoring.inspection_add, name="inspection-add"),
+    path(
+        "inspections/<int:pk>/findings/new/",
+        authoring.finding_add,
+        name="finding-add",
+    ),
+    path(
+        "inspections/<int:pk>/questions/new/",
+        authoring.question_add,
+        name="question-add",
+    ),
+    path("findings/<int:pk>/edit/", authoring.finding_edit, name="finding-edit"),
+    path("findings/<int:pk>/remove/", authoring.finding_remove, name="finding-remove"),
     path("findings/<int:pk>/<slug:move>/", findings.finding_move, name="finding-move"),
     path("actions/", lists.action_list, name="action-list"),
     path("actions/export.<str:fmt>", lists.action_export, name="action-export"),

@@ -10,7 +10,13 @@ from django.views.decorators.http import require_POST, require_safe
 from .. import services
 from ..forms import CommentForm, SupersedeForm
 from ..models import Finding, FindingEvent, ProgressUpdate
-from ..permissions import inspects, may_decide_closure, may_plan, may_supersede
+from ..permissions import (
+    can_import,
+    inspects,
+    may_decide_closure,
+    may_plan,
+    may_supersede,
+)
 from ..selectors import get_visible_or_404, visible_findings
 from ..selectors.packs import closure_pack
 from ..services import WorkflowError
@@ -39,6 +45,7 @@ def _finding_page(request, finding: Finding, status: int = 200, **forms):
         if deciding
         else [],
         "may_supersede": may_supersede(user, finding),
+        "may_author": can_import(user),
         "move_form": forms.get("move_form"),
         "failed_move": forms.get("failed_move"),
         "supersede_form": forms.get("supersede_form") or SupersedeForm(finding=finding),

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from ..models import Action, Finding, Question
+from ..permissions import can_import
 from ..selectors import get_visible_or_404, visible_inspections
 
 
@@ -35,5 +36,10 @@ def inspection_detail(request, pk):
     return render(
         request,
         "tracker/inspection_detail.html",
-        {"inspection": inspection, "questions": questions, "report_wide": report_wide},
+        {
+            "inspection": inspection,
+            "questions": questions,
+            "report_wide": report_wide,
+            "may_author": can_import(request.user),
+        },
     )

@@ -1,0 +1,229 @@
+"""Findings by hand: an inspector adds, edits and removes findings, adds questions,
+and types in an inspection the importer cannot read."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from .. import services
+from ..forms import (
+    FindingEditForm,
+    FindingForm,
+    InspectionForm,
+    QuestionForm,
+    SeenForm,
+)
+from ..models import Action, Finding, Force
+from ..permissions import can_import
+from ..selectors import (
+    change_history,
+    get_visible_or_404,
+    visible_findings,
+    visible_inspections,
+)
+from ..services import WorkflowError
+
+FORM_METHODS = ["GET", "HEAD", "POST"]
+
+
+def _require_author(user):
+    if not can_import(user):
+        raise PermissionDenied(
+            "Only inspectors add, change or remove findings and inspections."
+        )
+
+
+def _refused(form, error: WorkflowError) -> None:
+    """A service's refusal on the field it is about, or on the form."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def _render(request, template, context, form):
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+def _load_inspection(request, pk):
+    inspection = get_visible_or_404(
+        visible_inspections(request.user).select_related("force"), pk=pk
+    )
+    _require_author(request.user)
+    return inspection
+
+
+def _load_finding(request, pk) -> Finding:
+    finding = get_visible_or_404(
+        visible_findings(request.user).select_related("inspection__force"), pk=pk
+    )
+    _require_author(request.user)
+    return finding
+
+
+@require_http_methods(FORM_METHODS)
+@login_required
+def finding_add(request, pk):
+    inspection = _load_inspection(request, pk)
+    if request.method == "POST":
+        form = FindingForm(request.POST, inspection=inspection)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                finding = services.finding_add(
+                    request.user,
+                    inspection,
+                    question=data["question"],
+                    kind=data["kind"],
+                    text=data["text"],
+                    reference=data["reference"],
+                    parent=data["parent"],
+                )
+            except WorkflowError as error:
+                _refused(form, error)
+            else:
+                messages.success(request, f"{finding.reference} is added.")
+                return redirect(finding)
+    else:
+        kind = request.GET.get("kind")
+        if kind not in Finding.Kind.values:
+            kind = Finding.Kind.AREA_FOR_IMPROVEMENT
+        form = FindingForm(
+            inspection=inspection,
+            initial={
+                "question": request.GET.get("question"),
+                "kind": kind,
+                "reference": services.next_reference(inspection, kind),
+            },
+        )
+    return _render(
+        request,
+        "tracker/finding_form.html",
+        {"inspection": inspection, "form": form},
+        form,
+    )
+
+
+@require_http_methods(FORM_METHODS)
+@login_required
+def finding_edit(request, pk):
+    finding = _load_finding(request, pk)
+    if request.method == "POST":
+        form = FindingEditForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.finding_edit(
+                    request.user,
+                    finding,
+                    text=data["text"],
+                    reference=data["reference"],
+                    seen=data["seen"],
+                )
+            except WorkflowError as error:
+                _refused(form, error)
+            else:
+                messages.success(request, "The finding is saved.")
+                return redirect(finding)
+    else:
+        form = FindingEditForm(
+            initial={
+                "text": finding.text,
+                "reference": finding.reference,
+                "seen": finding.updated_at.isoformat(),
+            }
+        )
+    return _render(
+        request,
+        "tracker/finding_edit.html",
+        {"finding": finding, "form": form, "history": change_history(finding)},
+        form,
+    )
+
+
+@require_http_methods(FORM_METHODS)
+@login_required
+def finding_remove(request, pk):
+    finding = _load_finding(request, pk)
+    form = SeenForm(
+        request.POST or None, initial={"seen": finding.updated_at.isoformat()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.finding_delete(
+                request.user, finding, seen=form.cleaned_data["seen"]
+            )
+        except WorkflowError as error:
+            _refused(form, error)
+        else:
+            messages.success(
+                request, f"{finding.reference} is removed from “{finding.inspection}”."
+            )
+            return redirect(finding.inspection)
+    recommendations = list(finding.recommendations.order_by("order", "pk"))
+    return _render(
+        request,
+        "tracker/finding_remove.html",
+        {
+            "finding": finding,
+            "form": form,
+            "recommendations": recommendations,
+            "action_count": Action.objects.filter(
+                Q(finding=finding) | Q(finding__parent=finding)
+            ).count(),
+            "blockers": services.removal_blockers(finding),
+        },
+        form,
+    )
+
+
+@require_http_methods(FORM_METHODS)
+@login_required
+def question_add(request, pk):
+    inspection = _load_inspection(request, pk)
+    form = QuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.question_add(
+                request.user,
+                inspection,
+                text=form.cleaned_data["text"],
+                grade=form.cleaned_data["grade"],
+            )
+        except WorkflowError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, "The question is added.")
+            return redirect(inspection)
+    return _render(
+        request,
+        "tracker/question_form.html",
+        {"inspection": inspection, "form": form},
+        form,
+    )
+
+
+@require_http_methods(FORM_METHODS)
+@login_required
+def inspection_add(request):
+    _require_author(request.user)
+    # From a force's page, its force is chosen already.
+    slug = request.GET.get("force")
+    chosen = Force.objects.filter(slug=slug).first() if slug else None
+    form = InspectionForm(
+        request.POST or None, initial={"force": chosen.pk if chosen else None}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            inspection = services.inspection_add(request.user, **data)
+        except WorkflowError as error:
+            _refused(form, error)
+        else:
+            messages.success(
+                request,
+                f"“{inspection.title}” is added: add its findings under its questions.",
+            )
+            return redirect(inspection)
+    return _render(request, "tracker/inspection_form.html", {"form": form}, form)
