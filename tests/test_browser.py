@@ -557,3 +557,107 @@ def test_an_inspector_types_in_a_report_and_its_findings(
     )
     assert [r.history_type for r in record] == ["+", "~", "-"]
     assert {r.history_user for r in record} == {people["inspector"]}
+
+
+def test_a_plan_from_first_action_to_authorised_closure_through_the_queues(
+    browser, live_server, static_files, people, scenario
+):
+    """The lead plans and assigns, two officers do the work, the lead signs it all off
+    at once and asks for closure from the ready queue, and the inspector finds the
+    request on the second page of the closure queue and authorises it from the pack."""
+    west_mercia = Force.objects.get(code="WMP")
+    second = User.objects.create_user(
+        "second@westmercia.test",
+        PASSWORD,
+        role=Role.FORCE_STAFF,
+        force=west_mercia,
+        first_name="Ravi",
+        last_name="Shah",
+    )
+    finding = make_finding(scenario["inspection"], number=2)
+    # 55 earlier closure requests of other reports wait before this one.
+    waiting = make_inspection(Force.objects.get(code="KEN"), year=2014)
+    for n in range(55):
+        older = make_finding(waiting, number=n + 10)
+        Finding.objects.filter(pk=older.pk).update(
+            status=Finding.Status.CLOSURE_REQUESTED,
+            status_changed_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+            + datetime.timedelta(hours=n),
+        )
+
+    lead = Person(browser, live_server.url, "lead@westmercia.test", {})
+    page = lead.page
+    plan = [
+        ("Map the partners", people["officer"]),
+        ("Agree the sharing protocol", second),
+        ("Brief the senior team", people["officer"]),
+    ]
+    for title, owner in plan:
+        lead.visit(finding.get_absolute_url(), "finding, planning")
+        page.get_by_role("link", name="Add an action").click()
+        page.get_by_label("Title").fill(title)
+        page.get_by_label("Owner").select_option(label=str(owner))
+        page.get_by_label("Deadline").fill("2030-12-31")
+        submit(page, "Add the action")
+        shows(page, f"“{title}” is added to the plan.")
+    page.get_by_role("link", name="Map the partners").click()
+    page.get_by_role("link", name="Add a sub-step").click()
+    page.get_by_label("Title").fill("List the data each partner holds")
+    page.get_by_label("Owner").select_option(label=str(people["officer"]))
+    submit(page, "Add the sub-step")
+    shows(page, "is added as a sub-step.")
+
+    for email, titles in [
+        (
+            "officer@westmercia.test",
+            [
+                "Map the partners",
+                "Brief the senior team",
+                "List the data each partner holds",
+            ],
+        ),
+        ("second@westmercia.test", ["Agree the sharing protocol"]),
+    ]:
+        officer = Person(browser, live_server.url, email, {})
+        for title in titles:
+            action = Action.objects.get(title=title)
+            officer.visit(action.get_absolute_url(), "action, to do")
+            officer.page.get_by_label("What has been done").fill(f"{title}: done.")
+            submit(officer.page, "Save update")
+            shows(officer.page, "Your progress update was saved.")
+            submit(officer.page, "Mark done")
+            shows(officer.page, "awaits the force lead's sign-off")
+
+    # The lead signs off all four from the list, at once.
+    lead.visit("/actions/?status=done", "done actions, to sign off")
+    for action in finding.actions.all():
+        page.get_by_label(f"Tick {action.title}").check()
+    page.get_by_label("Sign them off").check()
+    submit(page, "Apply to the ticked actions")
+    shows(page, "4 actions signed off")
+    lead.visit("/", "lead's home")
+    page.get_by_role("link", name="Ready to request closure").click()
+    page.get_by_role("link", name=finding.reference).click()
+    page.get_by_label("Closing statement").fill("The protocol is signed and in use.")
+    submit(page, "Request closure")
+    shows(page, "Closure requested: an inspector will review it.")
+
+    inspector = Person(browser, live_server.url, "inspector@hmicfrs.test", {})
+    desk = inspector.page
+    inspector.visit("/", "inspector's home")
+    desk.get_by_role("link", name="Closure requests waiting", exact=True).click()
+    shows(desk, "56 waiting.")
+    expect(desk.get_by_role("link", name=finding.reference)).to_have_count(0)
+    desk.get_by_role("link", name="Next").click()
+    desk.get_by_role("link", name=finding.reference).click()
+    pack = desk.locator("#closure-pack")
+    for title, _owner in plan:
+        expect(pack).to_contain_text(title)
+    expect(pack).to_contain_text("Agree the sharing protocol: done.")
+    inspector.check_accessibility("finding with the pack")
+    submit(desk, "Authorise closure")
+    shows(desk, "Closure authorised: the finding is complete.")
+    assert Finding.objects.get(pk=finding.pk).status == Finding.Status.COMPLETE
+    assert set(finding.actions.values_list("status", flat=True)) == {
+        Action.Status.SIGNED_OFF
+    }

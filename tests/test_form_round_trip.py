@@ -396,6 +396,7 @@ def classify(url: str, data: dict) -> str | None:
     if name in (
         "tracker:action-assign",
         "tracker:action-edit",
+        "tracker:actions-bulk",
         "tracker:my-reminders",
         "login",
         "password_change",

@@ -92,6 +92,7 @@ WHO = {
     "home": ["owner", "lead", "inspector"],
     "national": ["inspector"],
     "finding": ["owner", "lead"],
+    "action list": ["owner", "lead"],
     "action": ["owner", "lead"],
     "new action": ["lead"],
     "new sub-step": ["lead"],

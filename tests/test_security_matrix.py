@@ -394,6 +394,15 @@ def finding_removed(o, user, response):
     assert Finding.history.get(id=o["bare"].pk, history_type="-").history_user == user
 
 
+def bulk_signed_off(o, user, response):
+    """The lead's own force's done action is signed off; another force's is untouched."""
+    status = fresh(o["done"]).status
+    if user.force_id == o["force"].pk:
+        assert status == Action.Status.SIGNED_OFF
+    else:
+        assert status == Action.Status.DONE
+
+
 class Endpoint(NamedTuple):
     name: str  # the URL's name
     method: str
@@ -891,6 +900,20 @@ ENDPOINTS = [
         True,
         finding_removed,
         lambda o: {"seen": o["bare"].updated_at.isoformat()},
+    ),
+    # Several actions at once: a lead's own force only (another's is refused by name).
+    Endpoint(
+        "actions-bulk",
+        "post",
+        lambda o: "/actions/bulk/",
+        LEAD,
+        False,
+        bulk_signed_off,
+        lambda o: {
+            "selected": [f"{o['done'].pk}:{o['done'].version}"],
+            "do": "sign-off",
+        },
+        wrong_method="get",
     ),
 ]
 

@@ -551,3 +551,66 @@ class InspectionForm(forms.Form):
 
     def clean_questions(self):
         return [line.strip() for line in self.cleaned_data["questions"].splitlines()]
+
+
+class PickedActionsField(forms.Field):
+    """The actions ticked on the list, each as "id:version" (the version the list showed)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        picked = []
+        for item in value or []:
+            pk, _, version = str(item).partition(":")
+            if not (is_id(pk) and is_id(version)):
+                raise ValidationError(
+                    "The ticked actions could not be read: reload the list and tick them again."
+                )
+            picked.append((int(pk), int(version)))
+        return picked
+
+    def validate(self, value):
+        super().validate(value)
+        if not value:
+            raise ValidationError("Tick at least one action.")
+
+
+class BulkForm(forms.Form):
+    """What a force lead does to the actions ticked on the list."""
+
+    selected = PickedActionsField(required=False)
+    do = forms.ChoiceField(
+        label="What to do",
+        choices=[
+            ("assign", "Give them the owner or deadline below"),
+            ("sign-off", "Sign them off (each must be done and awaiting sign-off)"),
+        ],
+        widget=forms.RadioSelect,
+        initial="assign",
+    )
+    owner = IdChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Keep each action's owner",
+    )
+    deadline = forms.DateField(
+        required=False,
+        widget=DateInput,
+        help_text="Empty keeps each action's deadline. A deadline the inspectorate set is not changed here.",
+    )
+
+    def __init__(self, *args, force_id: int | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = force_people(force_id)
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["set_owner"] = cleaned.get("owner") is not None
+        cleaned["set_deadline"] = cleaned.get("deadline") is not None
+        if (
+            cleaned.get("do") == "assign"
+            and not (cleaned["set_owner"] or cleaned["set_deadline"])
+            and not self.errors
+        ):
+            raise ValidationError("Choose an owner or a deadline to give them.")
+        return cleaned

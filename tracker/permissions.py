@@ -229,3 +229,14 @@ def may_read_force_queues(user) -> bool:
 def may_read_lead_queues(user) -> bool:
     """Ready to request closure, deadline requests made: the force lead's."""
     return is_force_lead_of(user, user.force_id) if user.is_authenticated else False
+
+
+def may_change_in_bulk(user) -> bool:
+    """A force lead gives several of the force's actions an owner or a deadline, or signs
+    them off, from the action list; each action still goes through its own rules."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.FORCE_LEAD
+        and user.force_id is not None
+    )

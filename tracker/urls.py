@@ -3,6 +3,7 @@ from django.urls import path
 from .views import (
     actions,
     authoring,
+    bulk,
     calendar,
     findings,
     forces,
@@ -46,6 +47,7 @@ urlpatterns = [
     path("findings/<int:pk>/remove/", authoring.finding_remove, name="finding-remove"),
     path("findings/<int:pk>/<slug:move>/", findings.finding_move, name="finding-move"),
     path("actions/", lists.action_list, name="action-list"),
+    path("actions/bulk/", bulk.actions_bulk, name="actions-bulk"),
     path("actions/export.<str:fmt>", lists.action_export, name="action-export"),
     path("actions/<int:pk>/", actions.action_detail, name="action-detail"),
     path(

@@ -11,7 +11,11 @@ from dataclasses import dataclass, field
 from ..models import Action, Evidence, Finding, ProgressUpdate, days_late
 
 # The updates that report the work itself, as opposed to a move on it.
-WORK_KINDS = (ProgressUpdate.Kind.PROGRESS, ProgressUpdate.Kind.MARKED_DONE)
+WORK_KINDS = (
+    ProgressUpdate.Kind.STARTED,  # a first progress update starts the action
+    ProgressUpdate.Kind.PROGRESS,
+    ProgressUpdate.Kind.MARKED_DONE,
+)
 SIGN_OFF_KINDS = (ProgressUpdate.Kind.SIGNED_OFF, ProgressUpdate.Kind.SELF_SIGNED_OFF)
 
 
@@ -63,7 +67,11 @@ def closure_pack(finding: Finding) -> list[PackEntry]:
         entry = entries.get(update.action_id)
         if entry is None:
             continue
-        if update.kind in WORK_KINDS:
+        # The last word on the work: the latest update that says something
+        # (marking done often says nothing), else the latest at all.
+        if update.kind in WORK_KINDS and (
+            update.text.strip() or not (entry.final_update and entry.final_update.text)
+        ):
             entry.final_update = update
         elif update.kind in SIGN_OFF_KINDS:
             entry.sign_off = update

@@ -28,6 +28,7 @@ from .authoring import (
     question_add,
     removal_blockers,
 )
+from .bulk import actions_bulk_assign, actions_bulk_sign_off
 from .deadlines import (
     DEADLINE_MAX_YEARS_AHEAD,
     DEADLINE_REASON_MIN_CHARS,
@@ -78,6 +79,8 @@ __all__ = [
     "action_admin_check",
     "action_admin_update",
     "action_assign",
+    "actions_bulk_assign",
+    "actions_bulk_sign_off",
     "action_create",
     "action_edit",
     "action_reorder",

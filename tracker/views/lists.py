@@ -9,6 +9,8 @@ from django.views.decorators.http import require_safe
 
 from ..exports import csv_response, xlsx_response
 from ..filters import ActionFilter
+from ..forms import BulkForm
+from ..permissions import may_change_in_bulk
 from ..selectors import visible_actions
 
 LIST_PAGE_SIZE = 50
@@ -40,7 +42,15 @@ def action_list(request):
     page.object_list = list(rows.filter(pk__in=list(page.object_list)))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"filter": action_filter, "page": page, "query": query.urlencode()}
+    context = {
+        "filter": action_filter,
+        "page": page,
+        "query": query.urlencode(),
+        # A force lead ticks actions and changes them together.
+        "bulk_form": BulkForm(force_id=request.user.force_id)
+        if may_change_in_bulk(request.user)
+        else None,
+    }
     # htmx asks for the results alone when a filter changes; without JavaScript
     # the same GET returns the whole page.
     partial = request.headers.get("HX-Request") == "true"
