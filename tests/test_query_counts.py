@@ -78,6 +78,7 @@ PAGES = {
     "queue due soon": lambda w: "/queues/due-soon/",
     "queue returned": lambda w: "/queues/returned/",
     "queue ready for closure": lambda w: "/queues/ready-for-closure/",
+    "queue closure declined": lambda w: "/queues/closure-declined/",
     "queue my deadline requests": lambda w: "/queues/my-deadline-requests/",
     # Findings by hand (inspectors' pages).
     "finding add": lambda w: f"/inspections/{w['finding'].inspection_id}/findings/new/",
@@ -105,6 +106,7 @@ WHO = {
     "queue due soon": ["owner", "lead"],
     "queue returned": ["owner"],
     "queue ready for closure": ["lead"],
+    "queue closure declined": ["lead"],
     "queue my deadline requests": ["lead"],
     **{
         page: ["inspector"]

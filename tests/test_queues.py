@@ -308,3 +308,62 @@ def test_lead_home_counts_link_to_the_queues(client, world, lead):
         '<span class="badge text-bg-primary">2</span>'
     ) in page
     assert "See all 2 awaiting your sign-off" in page
+
+
+def declined_finding(finding, lead, owner, inspector, comment):
+    action = services.action_create(
+        lead, finding=finding, title="Close it", owner=owner
+    )
+    services.action_record_progress(owner, action, text="Done.")
+    services.action_mark_done(owner, action, "")
+    services.action_sign_off(lead, action, "")
+    services.finding_request_closure(lead, finding, "Every action is signed off.")
+    services.finding_decline_closure(inspector, finding, comment)
+    return Finding.objects.get(pk=finding.pk)
+
+
+def test_the_lead_sees_closures_the_inspector_declined_with_the_comment(
+    client, force, other_force, lead, owner, inspector, other_lead, outsider
+):
+    ours = declined_finding(
+        make_finding(make_inspection(force)), lead, owner, inspector, "Show the audit."
+    )
+    theirs = declined_finding(
+        make_finding(make_inspection(other_force)),
+        other_lead,
+        outsider,
+        inspector,
+        "Theirs.",
+    )
+    # Asked again: no longer waiting for the lead.
+    answered = declined_finding(
+        make_finding(make_inspection(force, year=2018)), lead, owner, inspector, "Once."
+    )
+    services.finding_request_closure(lead, answered, "The audit is attached.")
+    response = get(client, lead, "/queues/closure-declined/")
+    assert response.status_code == 200
+    assert listed(response) == [ours.reference]
+    page = response.content.decode()
+    assert "The inspector: “Show the audit.”" in page and "Theirs." not in page
+    assert theirs.reference not in page
+    home = get(client, lead, "/").content.decode()
+    assert (
+        'href="/queues/closure-declined/">Closure declined by the inspector</a>' in home
+    )
+    assert get(client, owner, "/queues/closure-declined/").status_code == 403
+
+
+def test_every_page_of_a_queue_is_one_click_away(client, inspector, force):
+    inspection = make_inspection(force)
+    for n in range(260):  # six pages of 50
+        finding = make_finding(inspection, number=n + 1)
+        Finding.objects.filter(pk=finding.pk).update(
+            status=Finding.Status.CLOSURE_REQUESTED
+        )
+    page = get(client, inspector, "/queues/closure-requests/", page=3).content.decode()
+    for number in (1, 2, 4, 5, 6):
+        assert f'aria-label="Page {number}">{number}</a>' in page
+    assert (
+        '<span class="page-link">3<span class="visually-hidden"> (this page, of 6)'
+        in page
+    )

@@ -798,6 +798,14 @@ ENDPOINTS = [
         wrong_method="post",
     ),
     Endpoint(
+        "queue-closure-declined",
+        "get",
+        lambda o: "/queues/closure-declined/",
+        LEAD,
+        False,
+        wrong_method="post",
+    ),
+    Endpoint(
         "queue-my-deadline-requests",
         "get",
         lambda o: "/queues/my-deadline-requests/",

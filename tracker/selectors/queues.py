@@ -32,6 +32,7 @@ from ..models import (
     ActionQuerySet,
     DeadlineChangeRequest,
     Finding,
+    FindingEvent,
     ProgressUpdate,
     Role,
     owned_or_helped_by,
@@ -218,6 +219,31 @@ def ready_for_closure(user) -> QuerySet[Finding]:
     )
 
 
+def closure_declined(user) -> QuerySet[Finding]:
+    """The force's findings whose closure request an inspector declined, still to answer:
+    their latest event is the decline, with the inspector's comment."""
+    last_event = FindingEvent.objects.filter(finding=OuterRef("pk")).order_by(
+        "-created_at", "-pk"
+    )
+    return (
+        visible_findings(user)
+        .filter(status=Finding.Status.BEING_PROGRESSED)
+        .annotate(
+            last_kind=Subquery(last_event.values("kind")[:1]),
+            waiting_since=Subquery(
+                last_event.values("created_at")[:1], output_field=DateTimeField()
+            ),
+            declined_comment=Coalesce(
+                Subquery(last_event.values("text")[:1], output_field=TextField()),
+                Value(""),
+                output_field=TextField(),
+            ),
+        )
+        .filter(last_kind=FindingEvent.Kind.CLOSURE_DECLINED)
+        .select_related("force", "inspection")
+    )
+
+
 def my_deadline_requests(user) -> QuerySet[DeadlineChangeRequest]:
     """The deadline changes a lead asked for, waiting or answered."""
     return (
@@ -254,6 +280,7 @@ def queue_counts(user, today: datetime.date) -> dict[str, int]:
     )
     if user.role == Role.FORCE_LEAD:
         counts["ready_for_closure"] = closable_findings(visible_findings(user)).count()
+        counts["closure_declined"] = closure_declined(user).count()
         counts["my_deadline_requests"] = (
             my_deadline_requests(user)
             .filter(status=DeadlineChangeRequest.Status.PENDING)

@@ -96,6 +96,14 @@ QUEUES = {
         "Ready since",
         LEAD,
     ),
+    "closure-declined": Queue(
+        "Closure declined by the inspector",
+        lambda user, today: queues.closure_declined(user),
+        permissions.may_read_lead_queues,
+        "findings",
+        "Declined",
+        LEAD,
+    ),
     "my-deadline-requests": Queue(
         "Deadline change requests I made",
         lambda user, today: queues.my_deadline_requests(user),
@@ -149,6 +157,10 @@ def queue(request, name: str):
         "page": page,
         "query": query.urlencode(),
         "today": today,
+        # Every page a click away: the first, the last and those around this one.
+        "page_numbers": list(
+            paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+        ),
     }
     if name == "overdue-findings" and form.is_valid():
         # Each force's count links to its rows: the lists by force.
