@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import (
-    require_http_methods,
     require_POST,
     require_safe,
 )
@@ -39,6 +38,7 @@ from ..selectors import (
     visible_evidence,
 )
 from ..services import ConflictError, WorkflowError
+from .common import page_with_form
 from .moves import ACTION_MOVES, offered
 
 
@@ -166,7 +166,7 @@ def action_move(request, pk, move):
     )
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@page_with_form
 @login_required
 def action_assign(request, pk):
     action = _load_action(request, pk)

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
 
 from .. import services
 from ..forms import (
@@ -25,8 +24,7 @@ from ..selectors import (
     visible_inspections,
 )
 from ..services import WorkflowError
-
-FORM_METHODS = ["GET", "HEAD", "POST"]
+from .common import page_with_form, refuse_on_form
 
 
 def _require_author(user):
@@ -34,12 +32,6 @@ def _require_author(user):
         raise PermissionDenied(
             "Only inspectors add, change or remove findings and inspections."
         )
-
-
-def _refused(form, error: WorkflowError) -> None:
-    """A service's refusal on the field it is about, or on the form."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 def _render(request, template, context, form):
@@ -62,7 +54,7 @@ def _load_finding(request, pk) -> Finding:
     return finding
 
 
-@require_http_methods(FORM_METHODS)
+@page_with_form
 @login_required
 def finding_add(request, pk):
     inspection = _load_inspection(request, pk)
@@ -81,7 +73,7 @@ def finding_add(request, pk):
                     parent=data["parent"],
                 )
             except WorkflowError as error:
-                _refused(form, error)
+                refuse_on_form(form, error)
             else:
                 messages.success(request, f"{finding.reference} is added.")
                 return redirect(finding)
@@ -105,7 +97,7 @@ def finding_add(request, pk):
     )
 
 
-@require_http_methods(FORM_METHODS)
+@page_with_form
 @login_required
 def finding_edit(request, pk):
     finding = _load_finding(request, pk)
@@ -122,7 +114,7 @@ def finding_edit(request, pk):
                     seen=data["seen"],
                 )
             except WorkflowError as error:
-                _refused(form, error)
+                refuse_on_form(form, error)
             else:
                 messages.success(request, "The finding is saved.")
                 return redirect(finding)
@@ -142,7 +134,7 @@ def finding_edit(request, pk):
     )
 
 
-@require_http_methods(FORM_METHODS)
+@page_with_form
 @login_required
 def finding_remove(request, pk):
     finding = _load_finding(request, pk)
@@ -155,7 +147,7 @@ def finding_remove(request, pk):
                 request.user, finding, seen=form.cleaned_data["seen"]
             )
         except WorkflowError as error:
-            _refused(form, error)
+            refuse_on_form(form, error)
         else:
             messages.success(
                 request, f"{finding.reference} is removed from “{finding.inspection}”."
@@ -178,7 +170,7 @@ def finding_remove(request, pk):
     )
 
 
-@require_http_methods(FORM_METHODS)
+@page_with_form
 @login_required
 def question_add(request, pk):
     inspection = _load_inspection(request, pk)
@@ -192,7 +184,7 @@ def question_add(request, pk):
                 grade=form.cleaned_data["grade"],
             )
         except WorkflowError as error:
-            _refused(form, error)
+            refuse_on_form(form, error)
         else:
             messages.success(request, "The question is added.")
             return redirect(inspection)
@@ -204,7 +196,7 @@ def question_add(request, pk):
     )
 
 
-@require_http_methods(FORM_METHODS)
+@page_with_form
 @login_required
 def inspection_add(request):
     _require_author(request.user)
@@ -219,7 +211,7 @@ def inspection_add(request):
         try:
             inspection = services.inspection_add(request.user, **data)
         except WorkflowError as error:
-            _refused(form, error)
+            refuse_on_form(form, error)
         else:
             messages.success(
                 request,

@@ -6,14 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_safe
 
 from .. import services
 from ..calendar import calendar_actions, calendar_for
 from ..models import User
+from .common import page_with_form
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@page_with_form
 @login_required
 def calendar_settings(request):
     """The person's private calendar address, which they can reset or revoke."""

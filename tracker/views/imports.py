@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
 
 from ..forms import ReportUploadForm, is_id
 from ..importer import ReportParseError, parse_report, walk
@@ -30,6 +29,7 @@ from ..importing import (
 from ..models import Finding, Force, Grade
 from ..permissions import can_import
 from ..templatetags.tracker_tags import deadline_note
+from .common import page_with_form
 
 SESSION_KEY = "report-imports"
 GRADES = Grade.choices
@@ -41,7 +41,7 @@ def _require_importer(user):
         raise PermissionDenied("Only inspectors import reports.")
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@page_with_form
 @login_required
 def import_start(request):
     _require_importer(request.user)
@@ -307,7 +307,7 @@ def _chosen_force(value: str) -> Force | None:
     return Force.objects.filter(pk=int(value.strip())).first()
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@page_with_form
 @login_required
 def import_preview(request, token):
     _require_importer(request.user)

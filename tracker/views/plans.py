@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from .. import services
 from ..forms import ActionEditForm, ActionPlanForm
@@ -14,6 +14,7 @@ from ..permissions import may_edit_action, may_let_staff_plan, plans_for_force
 from ..selectors import get_visible_or_404, visible_forces
 from ..services import ConflictError, WorkflowError
 from .actions import _load_action
+from .common import page_with_form, refuse_on_form
 from .findings import _load_finding
 
 NOT_A_PLANNER = (
@@ -40,9 +41,7 @@ def _create(request, form, *, finding, parent, back):
             deadline=data["deadline"],
         )
     except WorkflowError as error:
-        form.add_error(
-            error.field if error.field in form.fields else None, error.message
-        )
+        refuse_on_form(form, error)
         return None
     messages.success(
         request,
@@ -53,7 +52,7 @@ def _create(request, form, *, finding, parent, back):
     return redirect(back)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@page_with_form
 @login_required
 def action_new(request, pk):
     """Add an action to a finding's plan."""
@@ -75,7 +74,7 @@ def action_new(request, pk):
     )
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@page_with_form
 @login_required
 def step_new(request, pk):
     """Add a sub-step under an action."""
@@ -104,7 +103,7 @@ def step_new(request, pk):
     )
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@page_with_form
 @login_required
 def action_edit(request, pk):
     """Change an action's title, description and deliverable."""
@@ -133,9 +132,7 @@ def action_edit(request, pk):
                 form = ActionEditForm(post)
                 action = error.current
             except WorkflowError as error:
-                form.add_error(
-                    error.field if error.field in form.fields else None, error.message
-                )
+                refuse_on_form(form, error)
             else:
                 messages.success(request, "The action is saved.")
                 return redirect(action)

@@ -5,17 +5,17 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
 
 from .. import services
 from ..forms import ReminderPreferenceForm
 from ..models import Reminder, ReminderPreference
 from ..reminders.plan import reminder_plan
 from ..selectors import visible_actions, visible_findings
+from .common import page_with_form
 
 
 @login_required
-@require_http_methods(["GET", "HEAD", "POST"])
+@page_with_form
 def my_reminders(request):
     user = request.user
     preference = ReminderPreference.objects.filter(
