@@ -106,21 +106,6 @@ def my_work(user, today: datetime.date) -> dict[str, tuple[list[Action], int]]:
     return work
 
 
-def awaiting_sign_off(user) -> QuerySet[Action]:
-    """The force's actions marked done and waiting for the lead, oldest deadline first."""
-    return action_rows(visible_actions(user).filter(status=Action.Status.DONE))
-
-
-def closure_requests(user) -> QuerySet[Finding]:
-    """Findings waiting for an inspector's closure decision, longest waiting first."""
-    return (
-        visible_findings(user)
-        .filter(status=Finding.Status.CLOSURE_REQUESTED)
-        .select_related("force", "inspection")
-        .order_by("status_changed_at")
-    )
-
-
 def cached_nationally(name: str, today: datetime.date, compute):
     """Figures over every force's data, the same for every reader, computed once per change.
 

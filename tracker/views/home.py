@@ -6,14 +6,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from ..permissions import sees_every_force
+from ..selectors import queues
 from ..selectors.dashboards import (
     HOME_ROWS,
-    awaiting_sign_off,
-    closure_requests,
     home_figures,
     my_work,
 )
-from ..selectors.queues import queue_counts
 
 
 @require_safe
@@ -25,12 +23,17 @@ def home(request):
     for band, (rows, count) in my_work(user, today).items():
         context[band], context[f"{band}_count"] = rows, count
     if user.is_force_lead:
-        context["awaiting_sign_off"] = awaiting_sign_off(user)[:HOME_ROWS]
+        # The same rows as the queues, in the lists' order: by deadline, and longest waiting.
+        context["awaiting_sign_off"] = queues.awaiting_sign_off(user).order_by(
+            "deadline", "pk"
+        )[:HOME_ROWS]
     if sees_every_force(user):
-        context["closure_requests"] = closure_requests(user)[:HOME_ROWS]
+        context["closure_requests"] = queues.closure_requests_waiting(user).order_by(
+            "status_changed_at"
+        )[:HOME_ROWS]
     if user.force_id:
         context["force"] = user.force
-    context["queues"] = queue_counts(user, today)
+    context["queues"] = queues.queue_counts(user, today)
     summary, charts, forces = home_figures(user, today)
     context["summary"], context["charts"] = summary, charts
     if forces is not None:
