@@ -21,6 +21,7 @@ from .models import (
     FindingEvent,
     Force,
     Inspection,
+    Notification,
     ProgressUpdate,
     Question,
     Reminder,
@@ -29,10 +30,11 @@ from .models import (
     Theme,
     User,
 )
+from .notifications.delivery import send_again as notifications_send_again
 from .permissions import may_change_account, may_manage_people
 from .reminders.outbox import requeue_failed
 from .selectors import force_people
-from .tasks import queue_digests
+from .tasks import queue_digests, queue_notifications
 
 
 class _HistoryWords(HistoricalRecordContextHelper):
@@ -671,6 +673,62 @@ class ReminderAdmin(admin.ModelAdmin):
             request,
             f"{requeued} reminder{'s' if requeued != 1 else ''} will be sent again, "
             "now or, if the task queue is down, with the next sweep.",
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Event notifications as an outbox: who was told what, and whether the email went."""
+
+    list_display = [
+        "created_at",
+        "recipient",
+        "kind_label",
+        "summary",
+        "status",
+        "attempts",
+        "sent_at",
+        "read_at",
+    ]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient__email", "summary"]
+    date_hierarchy = "created_at"
+    list_select_related = ["recipient"]
+    readonly_fields = [field.name for field in Notification._meta.fields]
+    actions = ["send_failed_again"]
+
+    @admin.display(description="kind", ordering="kind")
+    def kind_label(self, obj):
+        return obj.kind_label
+
+    # Written by the services and the sending task only.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Send the selected failed notifications again")
+    def send_failed_again(self, request, queryset):
+        failed = queryset.filter(status=Notification.Status.FAILED)
+        recipients = list(failed.values_list("recipient_id", flat=True).distinct())
+        count = notifications_send_again(failed.values_list("pk", flat=True))
+        if not count:
+            self.message_user(
+                request,
+                "None of the selected notifications has failed.",
+                messages.WARNING,
+            )
+            return
+        transaction.on_commit(lambda: queue_notifications(recipients))
+        self.message_user(
+            request,
+            f"{count} notification{'s' if count != 1 else ''} will be sent again, "
+            "now or, if the task queue is down, with the next catch-up.",
             messages.SUCCESS,
         )
 

@@ -13,10 +13,12 @@ from .models import (
     Force,
     Grade,
     Inspection,
+    NotificationPreference,
     Question,
     ReminderPreference,
     User,
 )
+from .notifications.kinds import LABELS as NOTIFICATION_LABELS
 from .selectors import force_people
 
 STALE_PAGE = "This page is out of date: reload it and make your change again."
@@ -614,3 +616,19 @@ class BulkForm(forms.Form):
         ):
             raise ValidationError("Choose an owner or a deadline to give them.")
         return cleaned
+
+
+class NotificationPreferencesForm(forms.Form):
+    """For each kind of notification: by email at once, in the daily digest, or not by email."""
+
+    def __init__(self, *args, current: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, (label, audience) in NOTIFICATION_LABELS.items():
+            self.fields[kind.value] = forms.ChoiceField(
+                label=label,
+                help_text=f"Sent to {audience}.",
+                choices=NotificationPreference.Delivery.choices,
+                initial=current.get(
+                    kind.value, NotificationPreference.Delivery.AT_ONCE
+                ),
+            )

@@ -30,6 +30,7 @@ from .models import (
     Role,
     User,
 )
+from .notifications import events
 from .services.inspections import WORDING_LIMIT
 
 # Police Act 1996, section 55: the police and crime commissioner publishes
@@ -485,6 +486,7 @@ def save_import(
             parent=parent,
         )
     _add_pcc_response(inspection, user)
+    events.inspection_imported(user, inspection)
     return inspection
 
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
+from .notifications import delivery as notification_delivery
 from .reminders import delivery, outbox
 
 logger = logging.getLogger(__name__)
@@ -56,8 +57,17 @@ def sweep_reminders(day: str | None = None) -> None:
 
 @shared_task(name="tracker.catch_up_reminders", ignore_result=True, acks_late=True)
 def catch_up_reminders() -> None:
-    """Re-queue what is stuck between sweeps: dead claims, failures, digests Redis lost."""
+    """Re-queue what is stuck between sweeps: dead claims, failures, digests and
+    notifications Redis lost."""
     outbox.run_catch_up(queue=queue_digests)
+    notification_delivery.catch_up(queue=queue_notifications)
+
+
+def queue_notifications(recipient_ids: Iterable[int]) -> int:
+    """Publish one notification-sending task per person (see `tracker.notifications.events`)."""
+    from .notifications.events import queue_notifications as publish
+
+    return publish(recipient_ids)
 
 
 @shared_task(
@@ -82,6 +92,31 @@ def send_reminder_digest(self, recipient_id: int, day: str) -> None:
             recipient_id, datetime.date.fromisoformat(day), give_up=give_up
         )
     except OSError as error:  # smtplib's errors and refused or dropped connections
+        if give_up:
+            raise
+        countdown = min(
+            settings.REMINDER_RETRY_BACKOFF_SECONDS * 2**self.request.retries,
+            settings.REMINDER_RETRY_BACKOFF_MAX_SECONDS,
+        )
+        raise self.retry(
+            exc=error, countdown=countdown, max_retries=max_retries
+        ) from error
+
+
+@shared_task(
+    bind=True,
+    name="tracker.send_notifications",
+    ignore_result=True,
+    acks_late=True,
+    time_limit=settings.REMINDER_SEND_TIME_LIMIT_SECONDS,
+)
+def send_notifications(self, recipient_id: int) -> None:
+    """Send one person's waiting notifications, retrying as a digest does."""
+    max_retries = settings.REMINDER_SEND_MAX_RETRIES
+    give_up = self.request.retries >= max_retries
+    try:
+        notification_delivery.deliver_notifications(recipient_id, give_up=give_up)
+    except OSError as error:
         if give_up:
             raise
         countdown = min(

@@ -12,6 +12,7 @@ from .views import (
     inspections,
     lists,
     national,
+    notifications,
     plans,
     queues,
     reminders,
@@ -77,6 +78,27 @@ urlpatterns = [
     path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar-feed"),
     path("evidence/<int:pk>/", actions.evidence_download, name="evidence-download"),
     path("reminders/", reminders.my_reminders, name="my-reminders"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path(
+        "notifications/choices/",
+        notifications.notification_preferences,
+        name="notification-preferences",
+    ),
+    path(
+        "notifications/read/",
+        notifications.notifications_read_all,
+        name="notifications-read-all",
+    ),
+    path(
+        "notifications/<int:pk>/",
+        notifications.notification_open,
+        name="notification-open",
+    ),
+    path(
+        "notifications/<int:pk>/read/",
+        notifications.notification_read,
+        name="notification-read",
+    ),
     *(
         path(f"queues/{name}/", queues.queue, {"name": name}, name=f"queue-{name}")
         for name in queues.QUEUES

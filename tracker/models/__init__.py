@@ -1,6 +1,6 @@
 """The domain: forces, inspections and their findings, and the actions that answer them.
 
-One module per part of it (`people`, `inspections`, `actions`, `reminders`), all
+One module per part of it (`people`, `inspections`, `actions`, `reminders`, `notifications`), all
 in the one `tracker` app with its one line of migrations; callers import from
 here: `from tracker.models import Action`.
 """
@@ -21,6 +21,7 @@ from .actions import (
     rag_label,
 )
 from .inspections import Finding, FindingEvent, Grade, Inspection, Question, Theme
+from .notifications import Notification, NotificationPreference
 from .people import FORCE_ROLES, Force, Role, User, UserManager
 from .reminders import Reminder, ReminderPolicy, ReminderPreference
 
@@ -37,6 +38,8 @@ __all__ = [
     "Force",
     "Grade",
     "Inspection",
+    "Notification",
+    "NotificationPreference",
     "ProgressUpdate",
     "Question",
     "Rag",

@@ -14,6 +14,7 @@ from ..models import (
     Finding,
     Force,
     Inspection,
+    Notification,
     Role,
     User,
     owned_or_helped_by,
@@ -66,6 +67,22 @@ def get_visible_or_404(queryset: QuerySet, **lookup):
 
 def visible_evidence(user) -> QuerySet[Evidence]:
     return Evidence.objects.filter(update__action__in=visible_actions(user))
+
+
+def visible_notifications(user) -> QuerySet[Notification]:
+    """A person's own notifications, about what they may still see.
+
+    One who moved to another force is no longer told of the old force's work,
+    even in what was recorded before the move.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    return Notification.objects.filter(
+        Q(action__in=visible_actions(user))
+        | Q(finding__in=visible_findings(user))
+        | Q(inspection__in=visible_inspections(user)),
+        recipient=user,
+    )
 
 
 def visible_deadline_requests(user) -> QuerySet[DeadlineChangeRequest]:

@@ -55,6 +55,10 @@ from .inspections import (
     report_action_create,
     report_action_revise,
 )
+from .notifications import (
+    notification_preferences_update,
+    notifications_mark_read,
+)
 from .people import (
     calendar_token_reset,
     calendar_token_revoke,
@@ -111,6 +115,8 @@ __all__ = [
     "inspection_create",
     "inspection_revise",
     "next_reference",
+    "notification_preferences_update",
+    "notifications_mark_read",
     "question_add",
     "question_create",
     "question_revise",

@@ -18,6 +18,7 @@ from ..models import (
     ProgressUpdate,
     User,
 )
+from ..notifications import events
 from ..permissions import (
     can_change_action,
     is_force_lead_of,
@@ -100,6 +101,7 @@ def _move_action(
         percent_complete=percent,
         created_at=now,
     )
+    events.action_updated(user, update)
     # Only work starting moves the finding: a withdrawal changes nothing on the
     # finding's published timeline (the action's own timeline has the reason).
     if to_status == Action.Status.IN_PROGRESS and action.finding is not None:
@@ -160,12 +162,20 @@ def action_assign(
     if deadline != current.deadline:
         current.deadline_set_by = Action.DeadlineSetBy.FORCE
         current.deadline_wording = ""
+    owner_before = current.owner_id
+    contributors_before = list(current.contributors.values_list("pk", flat=True))
     current.owner = owner
     current.deadline = deadline
     current.version += 1
     changed_by(current, user)
     current.save()
     current.contributors.set(contributors)
+    events.assignment_changed(
+        user,
+        current,
+        owner_before=owner_before,
+        contributors_before=contributors_before,
+    )
     return current
 
 
@@ -262,6 +272,9 @@ def action_record_progress(
         evidence.recount_storage(action.force_id)
     for link in links:
         Evidence.objects.create(update=update, link=link)
+    if update.kind == ProgressUpdate.Kind.PROGRESS:
+        # (A first update that starts the action was told of by the move.)
+        events.action_updated(user, update)
     return update
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from ..formats import long_date
 from ..models import Action, DeadlineChangeRequest, ProgressUpdate, User
+from ..notifications import events
 from ..permissions import is_force_lead_of, is_inspector
 from .common import changed_by, deny, lock_action, require_text
 from .errors import WorkflowError
@@ -73,6 +74,7 @@ def deadline_change_request(
         author=user,
         text=f"Asked to move the deadline to {long_date(new_deadline)}: {reason}",
     )
+    events.deadline_requested(user, change)
     return change
 
 
@@ -120,4 +122,5 @@ def deadline_change_decide(
         author=user,
         text=comment,
     )
+    events.deadline_decided(user, change)
     return change

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Action, Finding, FindingEvent, User
+from ..notifications import events
 from ..permissions import (
     is_force_lead_of,
     is_inspector,
@@ -41,6 +42,7 @@ def _move_finding(
     finding.status_changed_at = now
     changed_by(finding, user)
     finding.save()
+    events.finding_moved(user, event)
     return event
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from django.db import transaction
 
 from ..models import Action, Finding, Force, Inspection, User
+from ..notifications import events
 from ..permissions import (
     is_inspector,
     may_edit_action,
@@ -116,6 +117,7 @@ def action_create(
     action.save()
     if contributors:
         action.contributors.set(contributors)
+    events.assignment_changed(user, action, owner_before=None, contributors_before=())
     return action
 
 

@@ -1,5 +1,6 @@
 from django import template
 
+from ..formats import long_date
 from ..models import Rag, rag_for, rag_label
 
 register = template.Library()
@@ -75,3 +76,15 @@ def deadline_note(action) -> str:
 def field_label(form, name: str) -> str:
     """A form field's label by its name, for messages about the field."""
     return form.fields[name].label or name.replace("_", " ").capitalize()
+
+
+@register.filter(name="long_date")
+def long_date_filter(day) -> str:
+    """1 May 2017: the one way a person reads a date."""
+    return long_date(day) if day else ""
+
+
+@register.filter
+def quoted(text: str) -> str:
+    """Each line of a plain-text email's quotation, after "> "."""
+    return "\n".join(f"> {line}".rstrip() for line in str(text).splitlines())

@@ -1,0 +1,17 @@
+"""What every page's header needs: the signed-in person's unread notifications."""
+
+from django.utils.functional import SimpleLazyObject
+
+from .selectors import visible_notifications
+
+
+def notifications(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    # Counted only when a template shows it (the header does; a download does not).
+    return {
+        "unread_notifications": SimpleLazyObject(
+            lambda: visible_notifications(user).filter(read_at__isnull=True).count()
+        )
+    }
