@@ -372,6 +372,8 @@ MOVES = {
     "calendar": {"tracker.user.calendar_token"},
     # Moving an action up or down its plan changes its place and its neighbour's.
     "reorder": {"tracker.action.order"},
+    # Marking notifications read: when, and nothing else.
+    "read": {"tracker.notification.read_at"},
     # The force lead's choice of whether force staff plan actions.
     "planning": {"tracker.force.staff_may_plan"},
 }
@@ -398,6 +400,7 @@ def classify(url: str, data: dict) -> str | None:
         "tracker:action-edit",
         "tracker:actions-bulk",
         "tracker:my-reminders",
+        "tracker:notification-preferences",
         "login",
         "password_change",
         "password_reset",
@@ -413,6 +416,8 @@ def classify(url: str, data: dict) -> str | None:
         return CREATE
     if name == "tracker:action-reorder":
         return "reorder"
+    if name in ("tracker:notification-read", "tracker:notifications-read-all"):
+        return "read"
     if name == "tracker:force-planning":
         return "planning"
     if name == "tracker:import-start":
@@ -723,6 +728,8 @@ EXPECTED_FORMS = {
         ("tracker:action-move", "start"),
         ("tracker:action-move", "mark-done"),
         ("tracker:my-reminders", EDIT),
+        ("tracker:notification-preferences", EDIT),
+        ("tracker:notification-read", "read"),
         ("tracker:calendar", "calendar"),
     },
     "lead": {

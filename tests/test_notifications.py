@@ -303,7 +303,7 @@ def test_the_list_shows_unread_first_and_opening_one_marks_it_read(
     assert "returned “Publish the community engagement plan”" in page
     assert 'id="unread-count">2<' in page  # made owner, returned
     returned = Notification.objects.get(recipient=owner, kind=Kind.RETURNED)
-    opened = client.get(reverse("tracker:notification-open", args=[returned.pk]))
+    opened = client.post(reverse("tracker:notification-open", args=[returned.pk]))
     assert opened.status_code == 302
     assert opened["Location"] == done_action.get_absolute_url()
     returned.refresh_from_db()
@@ -340,7 +340,9 @@ def test_nobody_opens_or_marks_another_persons_notification(
     for person in (outsider, contributor):
         client.force_login(person)
         assert (
-            client.get(reverse("tracker:notification-open", args=[mine.pk])).status_code
+            client.post(
+                reverse("tracker:notification-open", args=[mine.pk])
+            ).status_code
             == 404
         )
         assert (

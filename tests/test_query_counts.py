@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tracker import services
-from tracker.models import Action, ProgressUpdate
+from tracker.models import Action, Notification, ProgressUpdate
 
 
 def add_actions(finding, owner, count, parent=None):
@@ -41,6 +42,20 @@ def add_actions(finding, owner, count, parent=None):
         a.contributors.add(owner)
     ProgressUpdate.objects.bulk_create(
         [ProgressUpdate(action=a, author=owner, text="Progress") for a in actions]
+    )
+    # The owner is told of each, and has read a third of them.
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=owner,
+                kind="assigned_owner",
+                action=a,
+                summary=f"You own {a.title}",
+                event_key=f"test:{a.pk}",
+                read_at=timezone.now() if i % 3 == 0 else None,
+            )
+            for i, a in enumerate(actions)
+        ]
     )
     return actions
 
@@ -88,6 +103,9 @@ PAGES = {
     "finding edit": lambda w: f"/findings/{w['finding'].pk}/edit/",
     "finding remove": lambda w: f"/findings/{w['finding'].pk}/remove/",
     "inspection add": lambda w: "/inspections/new/",
+    "notifications": lambda w: "/notifications/",
+    "notifications unread": lambda w: "/notifications/?show=unread&page=2",
+    "notification choices": lambda w: "/notifications/choices/",
 }
 WHO = {
     "home": ["owner", "lead", "inspector"],

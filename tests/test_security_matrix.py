@@ -35,6 +35,7 @@ from tracker.models import (
     FindingEvent,
     Force,
     Inspection,
+    Notification,
     ProgressUpdate,
     Role,
     User,
@@ -129,6 +130,10 @@ def build_side(force, lead, owner, inspector):
         "closable": reload(closable),
         "requested": reload(requested),
         "bare": reload(bare),
+        # The owner's, from being made owner of `action`: theirs alone.
+        "notification": Notification.objects.filter(
+            recipient=owner, action=action
+        ).first(),
         "lead": lead,
         "owner": owner,
     }
@@ -251,6 +256,21 @@ def progress_recorded(o, user, response):
     assert ProgressUpdate.objects.filter(
         action=action, author=user, text="Minutes of the panel added."
     ).exists()
+
+
+def all_read(o, user, response):
+    assert not Notification.objects.filter(
+        recipient=user, read_at__isnull=True
+    ).exists()
+
+
+def notification_read(then=None):
+    def check(o, user, response):
+        assert fresh(o["notification"]).read_at is not None
+        if then is not None:
+            assert response["Location"] == then(o)
+
+    return check
 
 
 def moved(key, status, kind, text):
@@ -413,6 +433,8 @@ class Endpoint(NamedTuple):
     done: Callable | None = None
     form: Callable[[dict], dict] | None = None  # a valid form, as its page sends it
     wrong_method: str | None = None  # answered 405; None where both are served
+    # One person's own (a notification): 404 to everyone else, whatever their role.
+    personal: bool = False
 
 
 S = Action.Status
@@ -450,6 +472,53 @@ ENDPOINTS = [
     Endpoint("calendar", "get", lambda o: "/calendar/", EVERYONE, False),
     Endpoint("import-start", "get", lambda o: "/import/", READERS, False),
     Endpoint("my-reminders", "get", lambda o: "/reminders/", EVERYONE, False),
+    Endpoint(
+        "notifications",
+        "get",
+        lambda o: "/notifications/",
+        EVERYONE,
+        False,
+        wrong_method="post",
+    ),
+    Endpoint(
+        "notification-preferences",
+        "get",
+        lambda o: "/notifications/choices/",
+        EVERYONE,
+        False,
+    ),
+    Endpoint(
+        "notifications-read-all",
+        "post",
+        lambda o: "/notifications/read/",
+        EVERYONE,
+        False,
+        all_read,
+        form=lambda o: {},
+        wrong_method="get",
+    ),
+    Endpoint(
+        "notification-open",
+        "post",
+        lambda o: f"/notifications/{o['notification'].pk}/",
+        {"owner"},
+        True,
+        notification_read(then=lambda o: o["action"].get_absolute_url()),
+        form=lambda o: {},
+        wrong_method="get",
+        personal=True,
+    ),
+    Endpoint(
+        "notification-read",
+        "post",
+        lambda o: f"/notifications/{o['notification'].pk}/read/",
+        {"owner"},
+        True,
+        notification_read(),
+        form=lambda o: {},
+        wrong_method="get",
+        personal=True,
+    ),
     Endpoint(
         "force-detail",
         "get",
@@ -926,9 +995,13 @@ ENDPOINTS = [
 ]
 
 
-def expected(role, whose, allowed, per_force):
+def expected(role, whose, allowed, per_force, personal=False):
     if role == "anonymous":
         return "login"
+    if personal:
+        # The own side's is the owner's, the other side's the outsider's.
+        mine = {"owner": "own", "outsider": "other"}.get(role) == whose
+        return OK if mine else 404
     home_force = {"owner": "own", "lead": "own", "outsider": "other"}.get(role)
     visible = role in READERS or not per_force or home_force == whose
     if not visible:
@@ -957,7 +1030,9 @@ class TestWhoMayDoWhat:
             form = endpoint.form(o) if endpoint.form else None
             before = tracker_rows()
             response = send(endpoint.path(o), form)
-            want = expected(role, whose, endpoint.allowed, endpoint.per_force)
+            want = expected(
+                role, whose, endpoint.allowed, endpoint.per_force, endpoint.personal
+            )
             if want == "login":
                 assert (
                     response.status_code == 302

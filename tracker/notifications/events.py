@@ -83,10 +83,13 @@ def inspector_contacts(force_id: int | None) -> list[User]:
 
 
 def _finding_people(finding: Finding, *, open_only: bool = False) -> list[User]:
-    """The force's leads and the owners of the finding's actions (and its recommendations')."""
+    """The force's leads and the owners of the finding's actions (and its recommendations'),
+    leaving out withdrawn work (or, `open_only`, all finished work)."""
     actions = Action.objects.filter(Q(finding=finding) | Q(finding__parent=finding))
     if open_only:
         actions = actions.exclude(status__in=Action.CLOSED_STATUSES)
+    else:
+        actions = actions.exclude(status=Action.Status.WITHDRAWN)
     owners = User.objects.filter(
         pk__in=actions.filter(owner__isnull=False).values("owner"), is_active=True
     )

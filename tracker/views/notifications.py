@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import services
 from ..forms import NotificationPreferencesForm
@@ -18,6 +18,7 @@ from .common import page_with_form, refuse_on_form
 PAGE_SIZE = 25
 
 
+@require_safe
 @login_required
 def notification_list(request):
     notifications = visible_notifications(request.user)
@@ -40,16 +41,18 @@ def notification_list(request):
         {
             "page": page,
             "unread_only": unread_only,
-            "unread_count": visible_notifications(request.user)
-            .filter(read_at__isnull=True)
-            .count(),
+            # (The header's count, `unread_notifications`, says how many are unread.)
         },
     )
 
 
+@require_POST
 @login_required
 def notification_open(request, pk):
-    """Follow a notification to what it is about, marking it read on the way."""
+    """Follow a notification to what it is about, marking it read on the way.
+
+    A form, not a link: opening a page never changes anything.
+    """
     notification = get_visible_or_404(visible_notifications(request.user), pk=pk)
     services.notifications_mark_read(request.user, notification)
     return redirect(notification.get_absolute_url())
