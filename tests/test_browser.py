@@ -661,3 +661,42 @@ def test_a_plan_from_first_action_to_authorised_closure_through_the_queues(
     assert set(finding.actions.values_list("status", flat=True)) == {
         Action.Status.SIGNED_OFF
     }
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_mention_typed_with_the_keyboard_reaches_the_notifications_page(
+    browser, live_server, static_files, people, scenario, width, tmp_path
+):
+    """The officer types "@jo", picks the lead from the list with the keyboard and
+    saves; the lead sees the header count, opens the notification and lands on the
+    action; the page fits a phone's width."""
+    action = scenario["action"]
+    officer = Person(browser, live_server.url, "officer@westmercia.test", {})
+    page = officer.page
+    page.set_viewport_size({"width": width, "height": 900})
+    officer.visit(action.get_absolute_url(), "action page")
+    box = page.get_by_label("What has been done")
+    box.click()
+    box.press_sequentially("Draft sent to @jo")
+    option = page.get_by_role("option", name="Jo Morgan (@lead)")
+    expect(option).to_be_visible()
+    expect(option).to_have_attribute("aria-selected", "true")
+    box.press("Enter")
+    expect(box).to_have_value("Draft sent to @lead ")
+    box.press_sequentially("for checking.")
+    submit(page, "Save update")
+    shows(page, "Draft sent to @lead for checking.")
+
+    lead = Person(browser, live_server.url, "lead@westmercia.test", {})
+    page = lead.page
+    page.set_viewport_size({"width": width, "height": 900})
+    expect(page.locator("#unread-count")).to_have_text("1 unread")
+    lead.visit("/notifications/", "notifications")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(tmp_path / f"notifications-{width}.png"), full_page=True)
+    with page.expect_navigation():
+        page.get_by_role(
+            "button", name=re.compile("^Sam Patel mentioned you on “Publish")
+        ).click()
+    assert page.url.endswith(action.get_absolute_url())
+    expect(page.locator("#unread-count")).to_have_count(0)

@@ -119,7 +119,8 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
 class ProgressUpdateForm(ActionPageForm):
     text = forms.CharField(
         label="What has been done",
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "data-mentions": ""}),
+        help_text="To tell someone, type @ and the start of their email address (for example @jane.smith): they are notified.",
         max_length=10000,
     )
     percent_complete = forms.IntegerField(

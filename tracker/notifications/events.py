@@ -37,7 +37,7 @@ from ..models import (
     User,
 )
 from ..selectors import (
-    force_people,
+    mentionable,
     visible_actions,
     visible_findings,
     visible_inspections,
@@ -206,10 +206,7 @@ def _mentions(
     force_id = (
         action.force_id if action is not None else finding.force_id if finding else None
     )
-    candidates = list(force_people(force_id)) + list(
-        User.objects.filter(role=Role.INSPECTOR, is_active=True)
-    )
-    people = mentioned_people(text, candidates)
+    people = mentioned_people(text, mentionable(force_id))
     if not people:
         return
     about = (

@@ -49,3 +49,21 @@ def mentioned_people(text: str, candidates: Iterable[P]) -> list[P]:
         if person is not None:
             found.setdefault(person.pk, person)
     return list(found.values())
+
+
+def mention_list(people: Iterable[Person]) -> list[dict[str, str]]:
+    """The people a page's text boxes offer after "@": handle and name, for the script."""
+    people = list(people)
+    counts: dict[str, int] = {}
+    for person in people:
+        counts[handle(person)] = counts.get(handle(person), 0) + 1
+    return [
+        {
+            # Where two people share a handle, only the whole address names one.
+            "handle": handle(person)
+            if counts[handle(person)] == 1
+            else person.email.lower(),
+            "name": str(person),
+        }
+        for person in people
+    ]

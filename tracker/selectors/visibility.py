@@ -57,6 +57,15 @@ def force_people(force_id: int | None) -> QuerySet[User]:
     return User.objects.filter(force_id=force_id, is_active=True, role__in=FORCE_ROLES)
 
 
+def mentionable(force_id: int | None) -> QuerySet[User]:
+    """Whom an update or a comment on the force's work may mention: its people and
+    the inspectors (each is told only if they may see the work)."""
+    return User.objects.filter(
+        Q(force_id=force_id, role__in=FORCE_ROLES) | Q(role=Role.INSPECTOR),
+        is_active=True,
+    ).order_by("first_name", "last_name", "email")
+
+
 def get_visible_or_404(queryset: QuerySet, **lookup):
     """Fetch one row of a visible queryset; what the user may not see does not exist for them."""
     try:

@@ -19,6 +19,7 @@ from ..forms import (
     ProgressUpdateForm,
 )
 from ..models import Action, DeadlineChangeRequest, ProgressUpdate
+from ..notifications.mentions import mention_list
 from ..permissions import (
     can_change_action,
     leads_force_of,
@@ -33,6 +34,7 @@ from ..selectors import (
     action_as_seen,
     change_history,
     get_visible_or_404,
+    mentionable,
     visible_actions,
     visible_deadline_requests,
     visible_evidence,
@@ -74,6 +76,8 @@ def _action_page(request, action: Action, status: int = 200, **forms):
         "move_form": forms.get("move_form"),
         "failed_move": forms.get("failed_move"),
         "deadline_form": forms.get("deadline_form") or DeadlineChangeForm(),
+        # Read by the page's script only where a text box takes a mention.
+        "mention_people": lambda: mention_list(mentionable(action.force_id)),
     }
     return render(request, "tracker/action_detail.html", context, status=status)
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 from .. import services
 from ..forms import CommentForm, SupersedeForm
 from ..models import Finding, FindingEvent, ProgressUpdate
+from ..notifications.mentions import mention_list
 from ..permissions import (
     can_import,
     inspects,
@@ -17,7 +18,7 @@ from ..permissions import (
     may_plan,
     may_supersede,
 )
-from ..selectors import get_visible_or_404, visible_findings
+from ..selectors import get_visible_or_404, mentionable, visible_findings
 from ..selectors.packs import closure_pack
 from ..services import WorkflowError
 from .moves import FINDING_MOVES, offered
@@ -49,6 +50,7 @@ def _finding_page(request, finding: Finding, status: int = 200, **forms):
         "move_form": forms.get("move_form"),
         "failed_move": forms.get("failed_move"),
         "supersede_form": forms.get("supersede_form") or SupersedeForm(finding=finding),
+        "mention_people": lambda: mention_list(mentionable(finding.force_id)),
     }
     return render(request, "tracker/finding_detail.html", context, status=status)
 
