@@ -16,7 +16,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.conftest import make_finding, make_inspection, make_user
-from tests.test_importing import SAMPLE
 from tests.reminders_support import (  # noqa: F401 (fixtures)
     celery_worker,
     migration_data_put_back,
@@ -25,6 +24,7 @@ from tests.reminders_support import (  # noqa: F401 (fixtures)
     text_body,
     wait_until,
 )
+from tests.test_importing import SAMPLE
 from tracker import services
 from tracker.models import Action, Finding, Force, Notification, Role
 
