@@ -30,7 +30,7 @@ from .models import (
     User,
 )
 from .permissions import may_change_account, may_manage_people
-from .reminders.outbox import requeue_failed
+from .reminders.outbox import send_again
 from .selectors import force_people
 from .tasks import queue_digests
 
@@ -616,9 +616,11 @@ class ReminderAdmin(admin.ModelAdmin):
         "deadline_key",
         "status",
         "attempts",
+        "maybe_delivered",
+        "last_error",
         "sent_at",
     ]
-    list_filter = ["status", "kind", "due_on"]
+    list_filter = ["status", "maybe_delivered", "kind", "due_on"]
     search_fields = ["recipient__email", "action__title", "finding__reference"]
     date_hierarchy = "due_on"
     list_select_related = ["recipient", "action", "finding"]
@@ -650,7 +652,8 @@ class ReminderAdmin(admin.ModelAdmin):
                 request, "None of the selected reminders has failed.", messages.WARNING
             )
             return
-        requeued = requeue_failed(ids)
+        maybe = Reminder.objects.filter(pk__in=ids, maybe_delivered=True).count()
+        requeued = send_again(ids)
         if not requeued:
             self.message_user(
                 request,
@@ -670,7 +673,13 @@ class ReminderAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             f"{requeued} reminder{'s' if requeued != 1 else ''} will be sent again, "
-            "now or, if the task queue is down, with the next sweep.",
+            "now or, if the task queue is down, with the next sweep."
+            + (
+                f" {maybe} of them may have reached the mail server already: "
+                "their recipients may get them twice."
+                if maybe
+                else ""
+            ),
             messages.SUCCESS,
         )
 
