@@ -382,6 +382,110 @@ def test_a_weekly_digest_on_a_bank_holiday_goes_the_next_working_day():
     assert preference.digest_due_on(datetime.date(2017, 5, 8))
 
 
+def test_a_weekly_digest_whose_day_was_missed_goes_on_the_next_working_day(
+    world, owner, smtp_server
+):
+    ReminderPreference.objects.create(
+        user=owner,
+        digest=ReminderPreference.Digest.WEEKLY,
+        weekly_on=ReminderPreference.Weekday.MONDAY,
+    )
+    # The sweep ran on Friday 5 May, not on Monday 8 May (beat was down all day).
+    sweep_and_send(datetime.date(2017, 5, 5))
+    assert smtp_server.to(owner.email) == []
+    tuesday = datetime.date(2017, 5, 9)
+    result, _ = sweep_and_send(tuesday)
+    [digest] = smtp_server.to(owner.email)
+    assert "Due today: Publish the action plan" in text_body(digest)
+    assert owner.pk in result.recipients
+
+
+def test_a_weekly_digest_that_could_not_go_on_its_day_goes_once_the_server_answers(
+    world, owner, smtp_server
+):
+    ReminderPreference.objects.create(
+        user=owner,
+        digest=ReminderPreference.Digest.WEEKLY,
+        weekly_on=ReminderPreference.Weekday.TUESDAY,
+    )
+    run_sweep(TUESDAY)
+    smtp_server.stop()
+    with pytest.raises(SendFailed):
+        deliver_digest(owner.pk, TUESDAY)
+    smtp_server.start()
+    # Wednesday's catch-up: it was Tuesday's digest, it does not wait a week.
+    wednesday = datetime.date(2017, 5, 3)
+    result, _ = sweep_and_send(wednesday)
+    assert owner.pk in result.recipients
+    assert len(smtp_server.to(owner.email)) == 1
+
+
+def test_escalations_to_a_weekly_digest_person_do_not_wait_for_their_day(
+    world, lead, owner, smtp_server
+):
+    for person in (lead, owner):
+        ReminderPreference.objects.create(
+            user=person,
+            digest=ReminderPreference.Digest.WEEKLY,
+            weekly_on=ReminderPreference.Weekday.FRIDAY,
+        )
+    result, _ = sweep_and_send(TUESDAY)
+    [digest] = smtp_server.to(lead.email)
+    assert "Report for scrutiny" in text_body(digest)
+    assert lead.pk in result.recipients
+    assert owner.pk not in result.recipients  # their reminders wait for Friday
+
+
+def test_a_sweep_for_an_earlier_day_after_a_later_one_does_nothing(
+    world, owner, smtp_server, caplog
+):
+    wednesday = datetime.date(2017, 5, 3)
+    sweep_and_send(wednesday)
+    before = Reminder.objects.count()
+    [wednesdays] = smtp_server.to(owner.email)
+    assert "Due today: Brief the chief officers" in text_body(wednesdays)
+
+    late = run_sweep(TUESDAY)
+    assert late.skipped == (
+        "The sweep for 02 May 2017 did not run: 03 May 2017 has been swept already, "
+        "and its reminders overtake that day's."
+    )
+    assert (late.recorded, late.recipients) == (0, [])
+    assert Reminder.objects.count() == before
+    assert "did not run" in caplog.text
+    assert ReminderPolicy.load().last_swept_on == wednesday
+    # The command says so too, and sends nothing.
+    with pytest.raises(CommandError, match="03 May 2017 has been swept already"):
+        run_command("--date", "2017-05-02")
+    assert len(smtp_server.to(owner.email)) == 1
+
+
+def test_before_nine_the_catch_up_recovers_the_last_swept_day_and_does_not_sweep(
+    world, settings
+):
+    settings.REMINDER_QUEUE = queue = "test-reminders-early-catch-up"
+    run_sweep(TUESDAY)
+    queued = []
+
+    def queue_for_test(recipients, day):
+        queued.append((len(recipients), day))
+        return len(recipients)
+
+    wednesday = datetime.date(2017, 5, 3)
+    try:
+        early = datetime.datetime(2017, 5, 3, 6, 30, tzinfo=LONDON)
+        night = run_catch_up(queue=queue_for_test, now=early)
+        assert (night.day, night.recorded) == (TUESDAY, 0)
+        assert ReminderPolicy.load().last_swept_on == TUESDAY  # not swept early
+        assert queued == [(4, TUESDAY)]  # Tuesday's digests, still waiting
+        later = datetime.datetime(2017, 5, 3, 9, 15, tzinfo=LONDON)
+        morning = run_catch_up(queue=queue_for_test, now=later)
+        assert ReminderPolicy.load().last_swept_on == wednesday
+        assert morning.day == wednesday and morning.recorded > 0
+    finally:
+        forget_queue(settings.CELERY_BROKER_URL, queue)
+
+
 # The digest -----------------------------------------------------------------------
 
 
