@@ -78,15 +78,19 @@ def copies(sink, people) -> dict:
 
 def settled() -> bool:
     counts = statuses()
-    return bool(counts) and "sending" not in counts and not (
-        Reminder.objects.filter(status="pending").exists()
+    return (
+        bool(counts)
+        and "sending" not in counts
+        and not (Reminder.objects.filter(status="pending").exists())
     )
 
 
 # The reply lost after the message was taken ------------------------------------------
 
 
-@pytest.mark.parametrize("fault", ["dropped before 250", "reply slower than the timeout"])
+@pytest.mark.parametrize(
+    "fault", ["dropped before 250", "reply slower than the timeout"]
+)
 def test_a_reply_lost_after_the_message_was_taken_sends_at_most_one_more_copy(
     fault, people, sink, settings, reminder_queue, celery_worker
 ):
@@ -144,7 +148,9 @@ def test_the_catch_up_does_not_queue_what_a_waiting_retry_holds(
     assert wait_until(
         lambda: (
             sink.refused >= 3
-            and Reminder.objects.filter(status="pending", retry_at__isnull=False).count()
+            and Reminder.objects.filter(
+                status="pending", retry_at__isnull=False
+            ).count()
             == 6
         ),
         20,
@@ -177,8 +183,10 @@ def test_attempts_are_capped_then_failed_shown_in_the_admin_and_sent_again_from_
     # The server answers connections: the catch-up gives each item its third attempt ...
     first = run_catch_up(TUESDAY, queue=queue_digests)
     assert wait_until(
-        lambda: set(Reminder.objects.values_list("attempts", flat=True)) == {3}
-        and statuses() == {"failed": 6},
+        lambda: (
+            set(Reminder.objects.values_list("attempts", flat=True)) == {3}
+            and statuses() == {"failed": 6}
+        ),
         20,
     ), statuses()
     # ... and no more, however many catch-ups follow.

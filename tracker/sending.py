@@ -64,7 +64,9 @@ def ready(rows: QuerySet, now: datetime.datetime | None = None) -> QuerySet:
     )
 
 
-def claim(rows: QuerySet, now: datetime.datetime | None = None) -> tuple[uuid.UUID, int]:
+def claim(
+    rows: QuerySet, now: datetime.datetime | None = None
+) -> tuple[uuid.UUID, int]:
     """Claim the ready rows among `rows` under a fresh token; returns it and how many.
 
     A conditional UPDATE: of two tasks claiming at once, the second claims nothing.

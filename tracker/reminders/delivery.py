@@ -19,7 +19,6 @@ from django.core.mail import EmailMessage, get_connection
 from django.utils import timezone
 
 from .. import sending
-
 from ..models import (
     Action,
     Finding,
@@ -57,7 +56,9 @@ def mail_server_answers() -> bool:
 class SendFailed(Exception):
     """The digest did not go; its items are held for the retry or failed (`failure`)."""
 
-    def __init__(self, error: BaseException, failure: sending.Failure, maybe_delivered: bool):
+    def __init__(
+        self, error: BaseException, failure: sending.Failure, maybe_delivered: bool
+    ):
         super().__init__(sending.error_text(error))
         self.error, self.failure, self.maybe_delivered = error, failure, maybe_delivered
 

@@ -30,7 +30,6 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
@@ -221,7 +220,9 @@ def run_catch_up(
         return result
     last_swept_on = ReminderPolicy.load().last_swept_on
     if last_swept_on != day:
-        early = day == today and timezone.localtime(now).hour < CATCH_UP_SWEEPS_FROM_HOUR
+        early = (
+            day == today and timezone.localtime(now).hour < CATCH_UP_SWEEPS_FROM_HOUR
+        )
         if not early or last_swept_on is None or last_swept_on > day:
             return run_sweep(day, queue=queue)
         day = result.day = last_swept_on
