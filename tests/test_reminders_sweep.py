@@ -640,6 +640,22 @@ def test_a_claim_left_by_a_dead_worker_returns_to_pending_after_the_timeout(
     assert len(smtp_server.to(owner.email)) == 1
 
 
+def test_a_dead_workers_claim_counts_as_an_attempt_and_respects_the_cap(
+    world, owner, settings, smtp_server
+):
+    settings.REMINDER_CLAIM_TIMEOUT_SECONDS = 600
+    settings.REMINDER_MAX_ATTEMPTS = 2
+    run_sweep(TUESDAY)
+    mine = Reminder.objects.filter(recipient=owner)
+    long_ago = timezone.now() - datetime.timedelta(minutes=11)
+    # A worker claimed them (their second attempt) and died: nothing more is tried.
+    mine.update(status=Reminder.Status.SENDING, claimed_at=long_ago, attempts=2)
+    assert run_sweep(TUESDAY).recovered == 3
+    assert set(mine.values_list("status", "maybe_delivered")) == {("failed", True)}
+    assert owner.pk not in run_sweep(TUESDAY).recipients
+    assert smtp_server.to(owner.email) == []
+
+
 def test_a_failed_item_waits_until_the_mail_server_answers(
     world, owner, settings, smtp_server
 ):

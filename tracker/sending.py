@@ -104,6 +104,7 @@ def release_stale_claims(rows: QuerySet, now: datetime.datetime | None = None) -
         status=FAILED,
         claim_token=None,
         claimed_at=None,
+        maybe_delivered=True,
         last_error=f"{note}; not sent again automatically (it may have been sent).",
     )
     released = stale.update(

@@ -1,7 +1,8 @@
 """Celery tasks: thin, they take ids and dates and call tracker.reminders.
 
 Beat starts `sweep_reminders` (a PeriodicTask in the database, 08:00 London
-time on weekdays) and `catch_up_reminders` every quarter of an hour after it;
+time on weekdays) and `catch_up_reminders` every quarter of an hour, all day on
+working days;
 both queue one `send_reminder_digest` per person with something waiting. The
 queueing lives here, with the task it publishes: the outbox is handed
 `queue_digests` and never imports this module.

@@ -53,6 +53,14 @@ def mail_server_answers() -> bool:
     return True
 
 
+class NotSent(Exception):
+    """`send` failed; `maybe_delivered` if the server may have taken the message."""
+
+    def __init__(self, error: BaseException, maybe_delivered: bool):
+        super().__init__(str(error))
+        self.error, self.maybe_delivered = error, maybe_delivered
+
+
 class SendFailed(Exception):
     """The digest did not go; its items are held for the retry or failed (`failure`)."""
 
@@ -139,12 +147,6 @@ def deliver_digest(
         )
     delivery.sent = sending.mark_sent(to_send)
     return delivery
-
-
-class NotSent(Exception):
-    def __init__(self, error: BaseException, maybe_delivered: bool):
-        super().__init__(str(error))
-        self.error, self.maybe_delivered = error, maybe_delivered
 
 
 def send(message: EmailMessage) -> None:
