@@ -61,6 +61,9 @@ class Count(IntEnum):
     NO_PROGRESS = 5
 
 
+URGENT = frozenset({Count.OVERDUE, Count.CLOSURE, Count.SIGN_OFF, Count.DUE_THIS_WEEK})
+
+
 def _furthest_warning(policy: Policy) -> str:
     """How far ahead the first reminder before a deadline comes: "4 weeks", "10 days"."""
     days = max(policy.days_before)
@@ -135,7 +138,8 @@ class ForceGroup:
 class Digest:
     groups: list[ForceGroup]
     counts: dict[Count, int]
-    summary: str  # "3 overdue, 2 due this week"
+    summary: str  # every count: "3 overdue, 2 due this week, 1 due within 4 weeks"
+    subject: str = ""  # the urgent counts only: "3 overdue, 2 due this week"
 
     @property
     def entries(self) -> list[Entry]:
@@ -325,6 +329,15 @@ def build_digest(
     digest.summary = ", ".join(
         _count_words(count, digest.counts[count], policy)
         for count in sorted(digest.counts)
+    )
+    # A phone shows the first forty characters or so: the subject names what is
+    # late, waiting for a decision or due this week, and the rest only when there
+    # is nothing of those.
+    urgent = [count for count in sorted(digest.counts) if count in URGENT] or sorted(
+        digest.counts
+    )
+    digest.subject = ", ".join(
+        _count_words(count, digest.counts[count], policy) for count in urgent
     )
     return digest
 
