@@ -16,7 +16,7 @@ import pytest
 import time_machine
 
 from bench import generator
-from tests.conftest import make_finding, make_user
+from tests.conftest import make_user
 from tests.reminders_support import (
     TUESDAY,
     make_action,
@@ -183,7 +183,10 @@ def test_the_digest_has_its_own_stable_message_id_and_joins_no_thread(
     [digest] = smtp_server.to(lead.email)
 
     assert digest["Message-ID"] == again.extra_headers["Message-ID"]
-    assert re.fullmatch(r"<reminders\.\d+\.[0-9a-f]{24}@peel\.example\.org>", again.extra_headers["Message-ID"])
+    assert re.fullmatch(
+        r"<reminders\.\d+\.[0-9a-f]{24}@peel\.example\.org>",
+        again.extra_headers["Message-ID"],
+    )
     assert fewer.extra_headers["Message-ID"] != again.extra_headers["Message-ID"]
     assert digest["Auto-Submitted"] == "auto-generated"
     assert digest["X-Auto-Response-Suppress"] == "All"
@@ -196,7 +199,9 @@ def test_the_digest_has_its_own_stable_message_id_and_joins_no_thread(
     assert f"{SITE}/reminders/" in text_body(digest)
 
 
-def test_every_message_about_one_action_threads_on_one_id(action, other_action, settings):
+def test_every_message_about_one_action_threads_on_one_id(
+    action, other_action, settings
+):
     assert thread_id(action) == f"<action.{action.pk}@peel.example.org>"
     assert thread_headers(action) == {
         "In-Reply-To": thread_id(action),
@@ -246,9 +251,12 @@ def test_the_busiest_leads_digest_lists_each_action_once_and_counts_what_is_late
         deliver_digest(lead.pk, national)
     [digest] = smtp_server.to(lead.email)
     text = text_body(digest)
-    if path := os.environ.get("SAVE_DIGEST_TO"):
+    html = digest.get_body(preferencelist=("html",)).get_content()
+    if path := os.environ.get("SAVE_DIGEST_TO"):  # for a person to read it
         with open(path, "w") as saved:
-            saved.write(f"Subject: {digest['Subject']}\n\n{text}")
+            saved.write(f"Subject: {str(digest['Subject']).strip()}\n\n{text}")
+        with open(f"{path}.html", "w") as saved:
+            saved.write(html)
 
     linked = Counter(int(pk) for pk in ACTION_LINK.findall(text))
     assert linked == Counter(
@@ -298,7 +306,6 @@ def test_the_busiest_leads_digest_lists_each_action_once_and_counts_what_is_late
             assert report_of[int(match.group(1))] == current_report
     assert len(seen_reports) == len(set(seen_reports)) == len(set(report_of.values()))
 
-    html = digest.get_body(preferencelist=("html",)).get_content()
     assert "<table" not in html and "<style" not in html and "<img" not in html
     assert not re.search(r'(src|href)="(?!https://peel\.example\.org/)', html)
     for pk in linked:
@@ -319,7 +326,9 @@ def test_an_inspectors_digest_is_grouped_by_force_each_named_once(
     sent = Reminder.objects.filter(
         recipient=inspector, status=Reminder.Status.SENT
     ).select_related("action__force", "finding__force")
-    forces = sorted({r.action.force.name if r.action else r.finding.force.name for r in sent})
+    forces = sorted(
+        {r.action.force.name if r.action else r.finding.force.name for r in sent}
+    )
     headings = [line for line in lines if line in {f.upper() for f in forces}]
     assert headings == [f.upper() for f in forces]
     assert len(forces) > 1

@@ -418,11 +418,13 @@ def test_one_digest_a_day_per_person_with_all_their_items(
     assert not Reminder.objects.exclude(status=Reminder.Status.SENT).exists()
 
     inspector_body = text_body(smtp_server.to("inspector@hmicfrs.test")[0])
-    assert (
-        f"Closure request: area for improvement {world['closing'].reference}"
-        in inspector_body
+    assert "Closure request waiting for your decision" in inspector_body
+    assert f"Finding: {world['closing'].reference}" in inspector_body
+    assert f"Area for improvement: {world['closing'].text[:40]}" in inspector_body
+    assert f"/findings/{world['closing'].pk}/" in inspector_body
+    lead_body = "\n".join(
+        text_body(smtp_server.to("lead@westmercia.test")[0]).splitlines()
     )
-    lead_body = "\n".join(text_body(smtp_server.to("lead@westmercia.test")[0]).splitlines())
     assert "Escalated to you as force lead\n   Report for scrutiny" in lead_body
     assert "Owner: Olive" in lead_body and "11 days overdue" in lead_body
     # The next day nothing new is due for the lead or the inspector: an escalation

@@ -22,6 +22,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from ..formats import weekday_date
 from ..mail_headers import automatic_headers, message_id, unsubscribe_headers
@@ -204,7 +205,8 @@ def _finding_entry(
     return Entry(
         kind=primary.kind,
         headline=_headline(primary.kind, policy, None, day),
-        title=f"Closure request: {finding.get_kind_display().lower()} {finding.reference}",
+        # The finding's own words, cut short: its reference has a line of its own.
+        title=f"{finding.get_kind_display()}: {Truncator(finding.text).chars(90)}",
         url=url,
         count=_count(primary.kind, None, day),
         finding_reference=finding.reference,

@@ -269,9 +269,7 @@ def audience(facts: ActionFacts, kind: str) -> tuple[int | None, ...]:
         person
         for person in people
         if person is None
-        or not escalates_own_work(
-            kind, person, facts.owner_id, facts.contributor_ids
-        )
+        or not escalates_own_work(kind, person, facts.owner_id, facts.contributor_ids)
     )
 
 
