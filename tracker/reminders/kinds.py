@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from enum import StrEnum
 
 from .policy import DEFAULT_POLICY, Policy
@@ -46,7 +47,7 @@ def recipients_for(kind: str) -> Audience:
 
 
 def escalates_own_work(
-    kind: str, recipient_id: int, owner_id: int | None, contributor_ids
+    kind: str, recipient_id: int, owner_id: int | None, contributor_ids: Collection[int]
 ) -> bool:
     """Would a reminder of `kind` escalate to `recipient_id` an action that is theirs?
 
