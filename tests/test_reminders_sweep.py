@@ -356,14 +356,16 @@ def test_a_weekly_digest_goes_on_its_weekday_only(world, owner, smtp_server):
 
     sweep_and_send(datetime.date(2017, 5, 5))  # Friday
     [digest] = smtp_server.to(owner.email)
-    body = text_body(digest)
-    # By Friday the plan (9 May) is still "due in 7 days"; the brief (3 May) is now
-    # overdue, and the older "due in 1 day" for it is not sent as well. (A month
-    # without progress has also earned each action a nudge.)
-    assert "Due in 7 days: Publish the action plan" in body and "4 days left" in body
-    assert "Overdue: Brief the chief officers" in body and "2 days overdue" in body
-    assert "Due in 1 day" not in body
-    assert body.count("No progress update for 30 days") == 3
+    body = "\n".join(text_body(digest).splitlines())
+    # By Friday the plan (9 May) recorded as "due in 7 days" is due in 4; the brief
+    # (3 May) is now overdue, and the older "due in 1 day" for it is not sent as
+    # well. A month without progress has also earned each action a nudge: a note
+    # on its entry, not an entry of its own.
+    assert "Due in 4 days\n   Publish the action plan" in body
+    assert "Overdue\n   Brief the chief officers" in body and "2 days overdue" in body
+    assert "Due in 1 day" not in body and "Due in 7 days" not in body
+    assert body.count("Also: no progress update since Monday 3 April 2017") == 3
+    assert digest["Subject"] == "2 overdue, 1 due this week · PEEL action tracker"
     assert (
         Reminder.objects.get(recipient=owner, kind="due_in_1_day").status
         == Reminder.Status.CANCELLED
@@ -504,7 +506,7 @@ def test_one_digest_a_day_per_person_with_all_their_items(
     [digest] = smtp_server.to(owner.email)
     raw = next(m["raw"] for m in smtp_server.messages if owner.email in m["to"])
     print("\nThe owner's digest as the SMTP server received it:\n" + raw.decode())
-    assert digest["Subject"] == "PEEL reminders for Tuesday 2 May 2017: 3 items"
+    assert digest["Subject"] == "1 overdue, 2 due this week · PEEL action tracker"
     assert digest["From"] == "PEEL action tracker <noreply@peel.example.org>"
     assert digest["Auto-Submitted"] == "auto-generated"
     body = text_body(digest)
@@ -525,12 +527,14 @@ def test_one_digest_a_day_per_person_with_all_their_items(
     assert not Reminder.objects.exclude(status=Reminder.Status.SENT).exists()
 
     inspector_body = text_body(smtp_server.to("inspector@hmicfrs.test")[0])
-    assert (
-        f"Closure request: area for improvement {world['closing'].reference}"
-        in inspector_body
+    assert "Closure request waiting for your decision" in inspector_body
+    assert f"Finding: {world['closing'].reference}" in inspector_body
+    assert f"Area for improvement: {world['closing'].text[:40]}" in inspector_body
+    assert f"/findings/{world['closing'].pk}/" in inspector_body
+    lead_body = "\n".join(
+        text_body(smtp_server.to("lead@westmercia.test")[0]).splitlines()
     )
-    lead_body = text_body(smtp_server.to("lead@westmercia.test")[0])
-    assert "Escalated to you as force lead: Report for scrutiny" in lead_body
+    assert "Escalated to you as force lead\n   Report for scrutiny" in lead_body
     assert "Owner: Olive" in lead_body and "11 days overdue" in lead_body
     # The next day nothing new is due for the lead or the inspector: an escalation
     # and a closure reminder go once, not every day.
@@ -572,7 +576,7 @@ def test_a_deadline_moved_after_a_reminder_went_gets_a_fresh_reminder(
         ("Publish the action plan", "contributor@westmercia.test", "due_in_14_days"),
     }
     second = smtp_server.to(owner.email)[1]
-    assert second["Subject"] == "PEEL reminders for Tuesday 2 May 2017: 1 item"
+    assert second["Subject"] == "1 due within 4 weeks · PEEL action tracker"
     assert "Deadline: Tuesday 16 May 2017 (14 days left)" in text_body(second)
 
 

@@ -35,6 +35,7 @@ from .kinds import (
     CLOSURE_REQUEST_WAITING,
     NO_UPDATE_NUDGE,
     Audience,
+    escalates_own_work,
     goes_on_leave,
     is_deadline_kind,
     is_series_kind,
@@ -279,6 +280,10 @@ def _stale_reason(
         != item.deadline_key
     ):
         return "Progress has been recorded since."
+    # `contributors` holds the ids of the recipient's actions among these items.
+    helps = (recipient.pk,) if action.pk in contributors else ()
+    if escalates_own_work(kind, recipient.pk, action.owner_id, helps):
+        return "The action is the recipient's own work: their own reminder covers it."
     return _no_longer_for(recipient, recipients_for(kind), action, contributors)
 
 
