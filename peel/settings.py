@@ -299,8 +299,11 @@ CELERY_REDIS_SOCKET_TIMEOUT = 5
 # The queue the digest tasks go to; a worker must listen to it (the default one does).
 REMINDER_QUEUE = env.str("REMINDER_QUEUE", default="celery")
 # A digest that the mail server refuses is tried again after 1, 2, 4 ... minutes,
-# then its items are marked failed, shown in the admin and re-queued by the next sweep.
+# then its items are marked failed, shown in the admin and re-queued by the next sweep ...
 REMINDER_SEND_MAX_RETRIES = env.int("REMINDER_SEND_MAX_RETRIES", default=5)
+# ... until each has been tried this many times in all: then it stays failed until
+# someone sends it again from the admin.
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=10)
 REMINDER_RETRY_BACKOFF_SECONDS = env.float("REMINDER_RETRY_BACKOFF_SECONDS", default=60)
 REMINDER_RETRY_BACKOFF_MAX_SECONDS = env.float(
     "REMINDER_RETRY_BACKOFF_MAX_SECONDS", default=30 * 60
@@ -309,7 +312,7 @@ REMINDER_RETRY_BACKOFF_MAX_SECONDS = env.float(
 REMINDER_SEND_TIME_LIMIT_SECONDS = env.int(
     "REMINDER_SEND_TIME_LIMIT_SECONDS", default=5 * 60
 )
-# ... so a claim older than this belongs to a dead worker and its items go back to pending.
+# ... so a claim older than this belongs to a dead worker: its items get one last attempt.
 REMINDER_CLAIM_TIMEOUT_SECONDS = env.int(
     "REMINDER_CLAIM_TIMEOUT_SECONDS", default=30 * 60
 )

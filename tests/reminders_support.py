@@ -124,6 +124,46 @@ class MailSink:
         settings.EMAIL_TIMEOUT = 5
 
 
+class FaultyMailSink(MailSink):
+    """A MailSink that can be told to misbehave, as real mail servers do.
+
+    - `refuse`: answer every RCPT with 451 (a refusal before DATA: nothing taken);
+    - `drops`: take the message, then drop the connection before replying 250,
+      this many times (the message is kept: the server has it);
+    - `slow`: take the message and reply this many seconds later, after the
+      client has given up waiting;
+    - `before_reply`: called with the message once it is taken, before the reply.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.refuse = False
+        self.refused = 0
+        self.drops = 0
+        self.slow = 0.0
+        self.before_reply = None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse:
+            self.refused += 1
+            return "451 4.3.0 Try again later"
+        return await super().handle_RCPT(
+            server, session, envelope, address, rcpt_options
+        )
+
+    async def handle_DATA(self, server, session, envelope):
+        reply = await super().handle_DATA(server, session, envelope)
+        if self.before_reply is not None:
+            self.before_reply(self.messages[-1])
+        if self.drops > 0:
+            self.drops -= 1
+            server.transport.abort()
+            return reply
+        if self.slow:
+            await asyncio.sleep(self.slow)
+        return reply
+
+
 @pytest.fixture
 def smtp_server(settings):
     sink = MailSink().start()

@@ -244,7 +244,7 @@ def test_each_event_through_the_pages_reaches_each_person_once(
         for m in smtp_server.messages
         if "Train every custody sergeant" in m["message"]["Subject"]
     }
-    assert about_action == {f"<action-{action.pk}@localhost>"}
+    assert about_action == {f"<action.{action.pk}@localhost>"}
     assert Finding.objects.get(pk=finding.pk).status == Finding.Status.COMPLETE
     print("\nArrived:", dict(arrived()))
     for header in ("Subject", "To", "Message-ID", "In-Reply-To", "Auto-Submitted"):

@@ -21,12 +21,13 @@ import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.reminders.kinds import KIND_LABELS, kind_label
+from tracker.reminders.kinds import KIND_LABELS, kind_label, severity
 from tracker.reminders.policy import Policy
 from tracker.reminders.schedule import (
     ActionFacts,
     DueReminder,
     FindingFacts,
+    audience,
     due_for_action,
     due_for_finding,
     schedule_for_action,
@@ -424,11 +425,43 @@ def test_no_inspector_contact_means_no_inspector_escalation():
     )
 
 
-def test_a_lead_who_is_also_a_contributor_gets_both_the_reminder_and_the_escalation():
-    facts = action(contributor_ids=(LEAD_A,))
-    assert {("overdue_week_1", LEAD_A), ("escalation_force_lead", LEAD_A)} <= due(
-        facts, date(2027, 6, 24)
-    )
+def test_nobody_is_escalated_their_own_work_but_the_other_lead_still_is():
+    # Lead A contributes and lead B owns: each has their own overdue reminder,
+    # and each is escalated only the action that is not theirs: none here.
+    facts = action(owner_id=LEAD_B, contributor_ids=(LEAD_A,))
+    sent = due(facts, date(2027, 6, 24))
+    assert {("overdue_week_1", LEAD_A), ("overdue_week_1", LEAD_B)} <= sent
+    assert not {kind for kind, _ in sent} & {"escalation_force_lead"}
+    # A lead who only contributes: the other lead is escalated it.
+    sent = due(action(contributor_ids=(LEAD_A,)), date(2027, 6, 24))
+    assert ("escalation_force_lead", LEAD_A) not in sent
+    assert ("escalation_force_lead", LEAD_B) in sent
+    # The same rule for an inspector contact who somehow owns the action.
+    late = action(owner_id=INSPECTOR)
+    assert ("escalation_inspector", INSPECTOR) not in due(late, date(2027, 7, 14))
+
+
+def test_the_audience_the_plan_page_reads_leaves_out_a_lead_who_owns_the_action():
+    facts = action(owner_id=LEAD_A)
+    assert audience(facts, "escalation_force_lead") == (LEAD_B,)
+    assert audience(facts, "overdue") == (LEAD_A, CONTRIBUTOR)
+
+
+def test_kinds_sort_most_severe_first():
+    kinds_in_order = [
+        "escalation_inspector",
+        "escalation_force_lead",
+        "overdue_week_3",
+        "closure_request_waiting",
+        "awaiting_sign_off",
+        "due_today",
+        "due_in_1_day",
+        "due_in_7_days",
+        "due_in_28_days",
+        "no_update_nudge",
+    ]
+    assert sorted(reversed(kinds_in_order), key=severity) == kinds_in_order
+    assert severity("overdue") == severity("overdue_week_1")
 
 
 # ------------------------------------------------------------------- people on leave

@@ -37,7 +37,7 @@ from tracker.models import (
     ReminderPreference,
     Role,
 )
-from tracker.reminders.delivery import deliver_digest
+from tracker.reminders.delivery import SendFailed, deliver_digest
 from tracker.reminders.outbox import run_catch_up, run_sweep
 from tracker.tasks import queue_digests
 
@@ -282,7 +282,12 @@ def test_the_08_00_sweep_is_scheduled_in_the_database_for_weekdays_in_london(db)
     )
     assert str(task.crontab.timezone) == "Europe/London"
     catch_up = PeriodicTask.objects.get(task="tracker.catch_up_reminders")
-    assert (catch_up.crontab.minute, catch_up.crontab.hour) == ("*/15", "9-17")
+    # All day on working days, so that recovery never waits for the next morning.
+    assert (
+        catch_up.crontab.minute,
+        catch_up.crontab.hour,
+        catch_up.crontab.day_of_week,
+    ) == ("*/15", "*", "1-5")
     assert {
         "tracker.sweep_reminders",
         "tracker.catch_up_reminders",
@@ -351,14 +356,16 @@ def test_a_weekly_digest_goes_on_its_weekday_only(world, owner, smtp_server):
 
     sweep_and_send(datetime.date(2017, 5, 5))  # Friday
     [digest] = smtp_server.to(owner.email)
-    body = text_body(digest)
-    # By Friday the plan (9 May) is still "due in 7 days"; the brief (3 May) is now
-    # overdue, and the older "due in 1 day" for it is not sent as well. (A month
-    # without progress has also earned each action a nudge.)
-    assert "Due in 7 days: Publish the action plan" in body and "4 days left" in body
-    assert "Overdue: Brief the chief officers" in body and "2 days overdue" in body
-    assert "Due in 1 day" not in body
-    assert body.count("No progress update for 30 days") == 3
+    body = "\n".join(text_body(digest).splitlines())
+    # By Friday the plan (9 May) recorded as "due in 7 days" is due in 4; the brief
+    # (3 May) is now overdue, and the older "due in 1 day" for it is not sent as
+    # well. A month without progress has also earned each action a nudge: a note
+    # on its entry, not an entry of its own.
+    assert "Due in 4 days\n   Publish the action plan" in body
+    assert "Overdue\n   Brief the chief officers" in body and "2 days overdue" in body
+    assert "Due in 1 day" not in body and "Due in 7 days" not in body
+    assert body.count("Also: no progress update since Monday 3 April 2017") == 3
+    assert digest["Subject"] == "2 overdue, 1 due this week · PEEL action tracker"
     assert (
         Reminder.objects.get(recipient=owner, kind="due_in_1_day").status
         == Reminder.Status.CANCELLED
@@ -375,6 +382,110 @@ def test_a_weekly_digest_on_a_bank_holiday_goes_the_next_working_day():
     )  # Tuesday after the bank holiday
     assert not preference.digest_due_on(datetime.date(2017, 5, 3))
     assert preference.digest_due_on(datetime.date(2017, 5, 8))
+
+
+def test_a_weekly_digest_whose_day_was_missed_goes_on_the_next_working_day(
+    world, owner, smtp_server
+):
+    ReminderPreference.objects.create(
+        user=owner,
+        digest=ReminderPreference.Digest.WEEKLY,
+        weekly_on=ReminderPreference.Weekday.MONDAY,
+    )
+    # The sweep ran on Friday 5 May, not on Monday 8 May (beat was down all day).
+    sweep_and_send(datetime.date(2017, 5, 5))
+    assert smtp_server.to(owner.email) == []
+    tuesday = datetime.date(2017, 5, 9)
+    result, _ = sweep_and_send(tuesday)
+    [digest] = smtp_server.to(owner.email)
+    assert "Due today: Publish the action plan" in text_body(digest)
+    assert owner.pk in result.recipients
+
+
+def test_a_weekly_digest_that_could_not_go_on_its_day_goes_once_the_server_answers(
+    world, owner, smtp_server
+):
+    ReminderPreference.objects.create(
+        user=owner,
+        digest=ReminderPreference.Digest.WEEKLY,
+        weekly_on=ReminderPreference.Weekday.TUESDAY,
+    )
+    run_sweep(TUESDAY)
+    smtp_server.stop()
+    with pytest.raises(SendFailed):
+        deliver_digest(owner.pk, TUESDAY)
+    smtp_server.start()
+    # Wednesday's catch-up: it was Tuesday's digest, it does not wait a week.
+    wednesday = datetime.date(2017, 5, 3)
+    result, _ = sweep_and_send(wednesday)
+    assert owner.pk in result.recipients
+    assert len(smtp_server.to(owner.email)) == 1
+
+
+def test_escalations_to_a_weekly_digest_person_do_not_wait_for_their_day(
+    world, lead, owner, smtp_server
+):
+    for person in (lead, owner):
+        ReminderPreference.objects.create(
+            user=person,
+            digest=ReminderPreference.Digest.WEEKLY,
+            weekly_on=ReminderPreference.Weekday.FRIDAY,
+        )
+    result, _ = sweep_and_send(TUESDAY)
+    [digest] = smtp_server.to(lead.email)
+    assert "Report for scrutiny" in text_body(digest)
+    assert lead.pk in result.recipients
+    assert owner.pk not in result.recipients  # their reminders wait for Friday
+
+
+def test_a_sweep_for_an_earlier_day_after_a_later_one_does_nothing(
+    world, owner, smtp_server, caplog
+):
+    wednesday = datetime.date(2017, 5, 3)
+    sweep_and_send(wednesday)
+    before = Reminder.objects.count()
+    [wednesdays] = smtp_server.to(owner.email)
+    assert "Due today: Brief the chief officers" in text_body(wednesdays)
+
+    late = run_sweep(TUESDAY)
+    assert late.skipped == (
+        "The sweep for 02 May 2017 did not run: 03 May 2017 has been swept already, "
+        "and its reminders overtake that day's."
+    )
+    assert (late.recorded, late.recipients) == (0, [])
+    assert Reminder.objects.count() == before
+    assert "did not run" in caplog.text
+    assert ReminderPolicy.load().last_swept_on == wednesday
+    # The command says so too, and sends nothing.
+    with pytest.raises(CommandError, match="03 May 2017 has been swept already"):
+        run_command("--date", "2017-05-02")
+    assert len(smtp_server.to(owner.email)) == 1
+
+
+def test_before_nine_the_catch_up_recovers_the_last_swept_day_and_does_not_sweep(
+    world, settings
+):
+    settings.REMINDER_QUEUE = queue = "test-reminders-early-catch-up"
+    run_sweep(TUESDAY)
+    queued = []
+
+    def queue_for_test(recipients, day):
+        queued.append((len(recipients), day))
+        return len(recipients)
+
+    wednesday = datetime.date(2017, 5, 3)
+    try:
+        early = datetime.datetime(2017, 5, 3, 6, 30, tzinfo=LONDON)
+        night = run_catch_up(queue=queue_for_test, now=early)
+        assert (night.day, night.recorded) == (TUESDAY, 0)
+        assert ReminderPolicy.load().last_swept_on == TUESDAY  # not swept early
+        assert queued == [(4, TUESDAY)]  # Tuesday's digests, still waiting
+        later = datetime.datetime(2017, 5, 3, 9, 15, tzinfo=LONDON)
+        morning = run_catch_up(queue=queue_for_test, now=later)
+        assert ReminderPolicy.load().last_swept_on == wednesday
+        assert morning.day == wednesday and morning.recorded > 0
+    finally:
+        forget_queue(settings.CELERY_BROKER_URL, queue)
 
 
 # The digest -----------------------------------------------------------------------
@@ -395,7 +506,7 @@ def test_one_digest_a_day_per_person_with_all_their_items(
     [digest] = smtp_server.to(owner.email)
     raw = next(m["raw"] for m in smtp_server.messages if owner.email in m["to"])
     print("\nThe owner's digest as the SMTP server received it:\n" + raw.decode())
-    assert digest["Subject"] == "PEEL reminders for Tuesday 2 May 2017: 3 items"
+    assert digest["Subject"] == "1 overdue, 2 due this week · PEEL action tracker"
     assert digest["From"] == "PEEL action tracker <noreply@peel.example.org>"
     assert digest["Auto-Submitted"] == "auto-generated"
     body = text_body(digest)
@@ -416,12 +527,14 @@ def test_one_digest_a_day_per_person_with_all_their_items(
     assert not Reminder.objects.exclude(status=Reminder.Status.SENT).exists()
 
     inspector_body = text_body(smtp_server.to("inspector@hmicfrs.test")[0])
-    assert (
-        f"Closure request: area for improvement {world['closing'].reference}"
-        in inspector_body
+    assert "Closure request waiting for your decision" in inspector_body
+    assert f"Finding: {world['closing'].reference}" in inspector_body
+    assert f"Area for improvement: {world['closing'].text[:40]}" in inspector_body
+    assert f"/findings/{world['closing'].pk}/" in inspector_body
+    lead_body = "\n".join(
+        text_body(smtp_server.to("lead@westmercia.test")[0]).splitlines()
     )
-    lead_body = text_body(smtp_server.to("lead@westmercia.test")[0])
-    assert "Escalated to you as force lead: Report for scrutiny" in lead_body
+    assert "Escalated to you as force lead\n   Report for scrutiny" in lead_body
     assert "Owner: Olive" in lead_body and "11 days overdue" in lead_body
     # The next day nothing new is due for the lead or the inspector: an escalation
     # and a closure reminder go once, not every day.
@@ -463,7 +576,7 @@ def test_a_deadline_moved_after_a_reminder_went_gets_a_fresh_reminder(
         ("Publish the action plan", "contributor@westmercia.test", "due_in_14_days"),
     }
     second = smtp_server.to(owner.email)[1]
-    assert second["Subject"] == "PEEL reminders for Tuesday 2 May 2017: 1 item"
+    assert second["Subject"] == "1 due within 4 weeks · PEEL action tracker"
     assert "Deadline: Tuesday 16 May 2017 (14 days left)" in text_body(second)
 
 
@@ -531,13 +644,29 @@ def test_a_claim_left_by_a_dead_worker_returns_to_pending_after_the_timeout(
     assert len(smtp_server.to(owner.email)) == 1
 
 
+def test_a_dead_workers_claim_counts_as_an_attempt_and_respects_the_cap(
+    world, owner, settings, smtp_server
+):
+    settings.REMINDER_CLAIM_TIMEOUT_SECONDS = 600
+    settings.REMINDER_MAX_ATTEMPTS = 2
+    run_sweep(TUESDAY)
+    mine = Reminder.objects.filter(recipient=owner)
+    long_ago = timezone.now() - datetime.timedelta(minutes=11)
+    # A worker claimed them (their second attempt) and died: nothing more is tried.
+    mine.update(status=Reminder.Status.SENDING, claimed_at=long_ago, attempts=2)
+    assert run_sweep(TUESDAY).recovered == 3
+    assert set(mine.values_list("status", "maybe_delivered")) == {("failed", True)}
+    assert owner.pk not in run_sweep(TUESDAY).recipients
+    assert smtp_server.to(owner.email) == []
+
+
 def test_a_failed_item_waits_until_the_mail_server_answers(
     world, owner, settings, smtp_server
 ):
     run_sweep(TUESDAY)
     smtp_server.stop()
-    with pytest.raises(ConnectionRefusedError):
-        deliver_digest(owner.pk, TUESDAY, give_up=True)
+    with pytest.raises(SendFailed, match="ConnectionRefusedError"):
+        deliver_digest(owner.pk, TUESDAY)
     assert set(
         Reminder.objects.filter(recipient=owner).values_list("status", flat=True)
     ) == {"failed"}

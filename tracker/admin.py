@@ -32,7 +32,7 @@ from .models import (
 )
 from .notifications.delivery import send_again as notifications_send_again
 from .permissions import may_change_account, may_manage_people
-from .reminders.outbox import requeue_failed
+from .reminders.outbox import send_again
 from .selectors import force_people
 from .tasks import queue_digests, queue_notifications
 
@@ -618,9 +618,11 @@ class ReminderAdmin(admin.ModelAdmin):
         "deadline_key",
         "status",
         "attempts",
+        "maybe_delivered",
+        "last_error",
         "sent_at",
     ]
-    list_filter = ["status", "kind", "due_on"]
+    list_filter = ["status", "maybe_delivered", "kind", "due_on"]
     search_fields = ["recipient__email", "action__title", "finding__reference"]
     date_hierarchy = "due_on"
     list_select_related = ["recipient", "action", "finding"]
@@ -652,7 +654,8 @@ class ReminderAdmin(admin.ModelAdmin):
                 request, "None of the selected reminders has failed.", messages.WARNING
             )
             return
-        requeued = requeue_failed(ids)
+        maybe = Reminder.objects.filter(pk__in=ids, maybe_delivered=True).count()
+        requeued = send_again(ids)
         if not requeued:
             self.message_user(
                 request,
@@ -672,7 +675,13 @@ class ReminderAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             f"{requeued} reminder{'s' if requeued != 1 else ''} will be sent again, "
-            "now or, if the task queue is down, with the next sweep.",
+            "now or, if the task queue is down, with the next sweep."
+            + (
+                f" {maybe} of them may have reached the mail server already: "
+                "their recipients may get them twice."
+                if maybe
+                else ""
+            ),
             messages.SUCCESS,
         )
 
@@ -688,10 +697,12 @@ class NotificationAdmin(admin.ModelAdmin):
         "summary",
         "status",
         "attempts",
+        "maybe_delivered",
+        "last_error",
         "sent_at",
         "read_at",
     ]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", "kind", "maybe_delivered"]
     search_fields = ["recipient__email", "summary"]
     date_hierarchy = "created_at"
     list_select_related = ["recipient"]
@@ -716,7 +727,8 @@ class NotificationAdmin(admin.ModelAdmin):
     def send_failed_again(self, request, queryset):
         failed = queryset.filter(status=Notification.Status.FAILED)
         recipients = list(failed.values_list("recipient_id", flat=True).distinct())
-        count = notifications_send_again(failed.values_list("pk", flat=True))
+        maybe = failed.filter(maybe_delivered=True).count()
+        count = notifications_send_again(failed)
         if not count:
             self.message_user(
                 request,
@@ -728,7 +740,12 @@ class NotificationAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             f"{count} notification{'s' if count != 1 else ''} will be sent again, "
-            "now or, if the task queue is down, with the next catch-up.",
+            "now or, if the task queue is down, with the next catch-up."
+            + (
+                f" {maybe} may have reached the person already: they may get it twice."
+                if maybe
+                else ""
+            ),
             messages.SUCCESS,
         )
 

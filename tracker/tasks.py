@@ -1,7 +1,8 @@
 """Celery tasks: thin, they take ids and dates and call tracker.reminders.
 
 Beat starts `sweep_reminders` (a PeriodicTask in the database, 08:00 London
-time on weekdays) and `catch_up_reminders` every quarter of an hour after it;
+time on weekdays) and `catch_up_reminders` every quarter of an hour, all day on
+working days;
 both queue one `send_reminder_digest` per person with something waiting. The
 queueing lives here, with the task it publishes: the outbox is handed
 `queue_digests` and never imports this module.
@@ -83,24 +84,32 @@ def send_reminder_digest(self, recipient_id: int, day: str) -> None:
     """Send one person's digest; retry with exponential backoff while the mail server fails.
 
     Running it twice sends nothing twice: the second run finds nothing to claim.
-    After the last retry the items are marked failed; a later sweep re-queues them.
+    While it waits out a backoff its items are held for it (nobody else sends
+    them); after the last retry, or their last attempt, they are failed.
     """
     max_retries = settings.REMINDER_SEND_MAX_RETRIES
-    give_up = self.request.retries >= max_retries
-    try:
-        delivery.deliver_digest(
-            recipient_id, datetime.date.fromisoformat(day), give_up=give_up
-        )
-    except OSError as error:  # smtplib's errors and refused or dropped connections
-        if give_up:
-            raise
+    countdown = None
+    if self.request.retries < max_retries:
         countdown = min(
             settings.REMINDER_RETRY_BACKOFF_SECONDS * 2**self.request.retries,
             settings.REMINDER_RETRY_BACKOFF_MAX_SECONDS,
         )
+    try:
+        delivery.deliver_digest(
+            recipient_id, datetime.date.fromisoformat(day), retry_in=countdown
+        )
+    except delivery.SendFailed as failed:
+        if not failed.failure.will_retry:
+            logger.warning(
+                "The digest of user %s failed for good (%s): %d items failed.",
+                recipient_id,
+                failed,
+                failed.failure.failed,
+            )
+            return
         raise self.retry(
-            exc=error, countdown=countdown, max_retries=max_retries
-        ) from error
+            exc=failed.error, countdown=countdown, max_retries=max_retries
+        ) from failed.error
 
 
 @shared_task(
@@ -113,16 +122,23 @@ def send_reminder_digest(self, recipient_id: int, day: str) -> None:
 def send_notifications(self, recipient_id: int) -> None:
     """Send one person's waiting notifications, retrying as a digest does."""
     max_retries = settings.REMINDER_SEND_MAX_RETRIES
-    give_up = self.request.retries >= max_retries
-    try:
-        notification_delivery.deliver_notifications(recipient_id, give_up=give_up)
-    except OSError as error:
-        if give_up:
-            raise
+    countdown = None
+    if self.request.retries < max_retries:
         countdown = min(
             settings.REMINDER_RETRY_BACKOFF_SECONDS * 2**self.request.retries,
             settings.REMINDER_RETRY_BACKOFF_MAX_SECONDS,
         )
+    try:
+        notification_delivery.deliver_notifications(recipient_id, retry_in=countdown)
+    except delivery.SendFailed as failed:
+        if not failed.failure.will_retry:
+            logger.warning(
+                "Notifications of user %s failed for good (%s): %d failed.",
+                recipient_id,
+                failed,
+                failed.failure.failed,
+            )
+            return
         raise self.retry(
-            exc=error, countdown=countdown, max_retries=max_retries
-        ) from error
+            exc=failed.error, countdown=countdown, max_retries=max_retries
+        ) from failed.error

@@ -23,7 +23,7 @@ class Notification(models.Model):
         PENDING = "pending", "Waiting to be sent"
         SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
-        FAILED = "failed", "Failed: the mail server did not accept it"
+        FAILED = "failed", "Failed: not sent after its attempts (see the last error)"
         CANCELLED = "cancelled", "Not sent: no longer true"
 
     recipient = models.ForeignKey(
@@ -79,6 +79,17 @@ class Notification(models.Model):
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    retry_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Held for the sending task's retry until then: nobody else sends it.",
+    )
+    maybe_delivered = models.BooleanField(
+        "may have been delivered",
+        default=False,
+        help_text="A send may have reached the mail server without its reply: "
+        "the next attempt is the last.",
+    )
     last_error = models.TextField(blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ..reminders.kinds import kind_label
 from ..reminders.policy import Policy
-from ..reminders.working_days import next_working_day
+from ..reminders.working_days import is_working_day, next_working_day
 from .actions import Action
 from .inspections import Finding
 from .people import User
@@ -115,6 +115,11 @@ class ReminderPolicy(models.Model):
         )
 
 
+# How far back a weekly digest's latest day can be: a week, and a bank holiday
+# that moved it to the next working day.
+_WEEK_AND_A_HOLIDAY = 12
+
+
 class ReminderPreference(models.Model):
     """How one person takes their reminders: a daily or weekly digest, and leave."""
 
@@ -170,6 +175,42 @@ class ReminderPreference(models.Model):
             next_working_day(chosen - datetime.timedelta(days=7)),
         )
 
+    def digest_goes_on(
+        self,
+        day: datetime.date,
+        *,
+        swept_before: datetime.date | None = None,
+        escalation_waiting: bool = False,
+        oldest_waiting: datetime.date | None = None,
+    ) -> bool:
+        """Does this person's digest go on `day` (a working day), given what waits for them?
+
+        A daily digest goes every working day. A weekly one goes on its day
+        (`digest_due_on`) and also, so that nothing waits a week more than chosen:
+        on the first sweep after its day when no sweep ran that day
+        (`swept_before` is the day of the sweep before this one); whenever an
+        escalation waits (they never wait for the weekly day); and when something
+        waiting was recorded on or before its latest day (`oldest_waiting`): that
+        digest did not carry it, the mail server being down.
+        """
+        if self.digest != self.Digest.WEEKLY or escalation_waiting:
+            return True
+        latest = next(
+            (
+                earlier
+                for back in range(_WEEK_AND_A_HOLIDAY)
+                if self.digest_due_on(earlier := day - datetime.timedelta(days=back))
+                and is_working_day(earlier)
+            ),
+            None,
+        )
+        if latest == day:
+            return True
+        if latest is None:
+            return False
+        missed = swept_before is not None and swept_before < latest
+        return missed or (oldest_waiting is not None and oldest_waiting <= latest)
+
 
 class Reminder(models.Model):
     """One reminder to one person, recorded once by the sweep and sent in their digest.
@@ -183,7 +224,7 @@ class Reminder(models.Model):
         PENDING = "pending", "Waiting to be sent"
         SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
-        FAILED = "failed", "Failed: the mail server did not accept it"
+        FAILED = "failed", "Failed: not sent after its attempts (see the last error)"
         CANCELLED = "cancelled", "Cancelled: no longer current"
 
     recipient = models.ForeignKey(
@@ -215,6 +256,17 @@ class Reminder(models.Model):
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    retry_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Held for the sending task's retry until then: nobody else sends it.",
+    )
+    maybe_delivered = models.BooleanField(
+        "may have been delivered",
+        default=False,
+        help_text="A send may have reached the mail server without its reply: "
+        "the next attempt is the last.",
+    )
     last_error = models.TextField(blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -5,30 +5,30 @@ the person's pending rows under a fresh token (a task delivered twice claims
 nothing), each row is looked at again as the data stands now (sent only while
 still true, to a person who may still see it), then each is sent as its own
 email, threaded with every other message about the same action or finding, and
-marked sent. A refusal puts the unsent rows back to pending for the task's retry,
-or to failed on the last one; the reminders' catch-up queues what is left.
+marked sent. What happens when sending fails (the hold for the task's retry, the
+attempt cap, at most one more copy after a lost reply) is `tracker.sending`'s,
+the same for notifications as for reminders; the catch-up queues what is left.
 """
 
 from __future__ import annotations
 
 import datetime
-import uuid
 from dataclasses import dataclass
-from urllib.parse import urlparse
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db.models import F, Q
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from .. import mail_headers, sending
 from ..models import (
     Action,
     DeadlineChangeRequest,
     Finding,
     Notification,
 )
+from ..reminders.delivery import NotSent, SendFailed, mail_server_answers, send
 from ..selectors import visible_actions, visible_findings, visible_inspections
 from .kinds import SUBJECTS, Kind
 
@@ -41,53 +41,42 @@ class Delivery:
     sent: int = 0
 
 
-def _domain() -> str:
-    return urlparse(settings.SITE_URL).hostname or "localhost"
-
-
 def thread_id(subject) -> str:
-    """The Message-ID every email about one action (or finding, or inspection) refers to."""
-    return f"<{subject._meta.model_name}-{subject.pk}@{_domain()}>"
+    """The thread every email about one action (or finding, or inspection) belongs to."""
+    if isinstance(subject, Action):
+        return mail_headers.thread_id(subject)
+    return mail_headers.message_id(subject._meta.model_name, subject.pk)
 
 
-def claim(recipient_id: int, now: datetime.datetime) -> uuid.UUID | None:
-    token = uuid.uuid4()
-    cutoff = now - datetime.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
-    claimed = Notification.objects.filter(
-        Q(status=Notification.Status.PENDING)
-        | Q(status=Notification.Status.SENDING, claimed_at__lt=cutoff),
-        recipient_id=recipient_id,
-    ).update(
-        status=Notification.Status.SENDING,
-        claim_token=token,
-        claimed_at=now,
-        attempts=F("attempts") + 1,
-    )
-    return token if claimed else None
+def deliver_notifications(
+    recipient_id: int, *, retry_in: float | None = None
+) -> Delivery:
+    """Send one person's waiting notifications, one email each.
 
-
-def deliver_notifications(recipient_id: int, *, give_up: bool = False) -> Delivery:
-    """Send one person's waiting notifications, one email each, over one connection."""
+    The claim, the hold for a retry, the attempt cap and the "at most one more
+    copy" after a lost reply are `tracker.sending`'s, as for a digest. If one
+    email fails, it and those not yet sent are held for the retry in `retry_in`
+    seconds (or failed when there is none) and `SendFailed` is raised.
+    """
     delivery = Delivery(recipient_id)
-    token = claim(recipient_id, timezone.now())
-    if token is None:
+    mine = Notification.objects.filter(recipient_id=recipient_id)
+    token, delivery.claimed = sending.claim(mine)
+    if not delivery.claimed:
         return delivery
+    claimed = Notification.objects.filter(
+        claim_token=token, status=Notification.Status.SENDING
+    )
     items = list(
-        Notification.objects.filter(
-            claim_token=token, status=Notification.Status.SENDING
-        )
-        .select_related(
+        claimed.select_related(
             "recipient",
             "actor",
             "action__finding",
-            "action__inspection",
-            "action__force",
+            "action__inspection__force",
+            "action__owner",
             "finding__inspection__force",
             "inspection__force",
-        )
-        .order_by("created_at", "pk")
+        ).order_by("created_at", "pk")
     )
-    delivery.claimed = len(items)
     current = []
     for item in items:
         reason = stale_reason(item)
@@ -97,32 +86,32 @@ def deliver_notifications(recipient_id: int, *, give_up: bool = False) -> Delive
             delivery.cancelled += 1
         else:
             current.append(item)
-    if not current:
-        return delivery
-    connection = get_connection()
-    try:
-        connection.open()
-        for item in current:
-            notification_message(item, connection=connection).send()
-            delivery.sent += Notification.objects.filter(
-                pk=item.pk, claim_token=token
-            ).update(
-                status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+    for place, item in enumerate(current):
+        try:
+            send(notification_message(item))
+        except NotSent as not_sent:
+            retry_at = None
+            if retry_in is not None:
+                retry_at = timezone.now() + datetime.timedelta(seconds=retry_in)
+            failure = sending.record_failure(
+                claimed.filter(pk=item.pk),
+                not_sent.error,
+                maybe_delivered=not_sent.maybe_delivered,
+                retry_at=retry_at,
             )
-    except Exception as error:
-        Notification.objects.filter(
-            claim_token=token, status=Notification.Status.SENDING
-        ).update(
-            status=Notification.Status.FAILED
-            if give_up
-            else Notification.Status.PENDING,
-            claim_token=None,
-            claimed_at=None,
-            last_error=f"{type(error).__name__}: {error}"[:1000],
-        )
-        raise
-    finally:
-        connection.close()
+            # Those after it were not tried: held (or failed) with it.
+            rest = sending.record_failure(
+                claimed.filter(pk__in=[later.pk for later in current[place + 1 :]]),
+                not_sent.error,
+                maybe_delivered=False,
+                retry_at=retry_at,
+            )
+            failure.held += rest.held
+            failure.failed += rest.failed
+            raise SendFailed(not_sent.error, failure, not_sent.maybe_delivered) from (
+                not_sent.error
+            )
+        delivery.sent += sending.mark_sent(claimed.filter(pk=item.pk))
     return delivery
 
 
@@ -214,19 +203,18 @@ def notification_message(
         + reverse("tracker:notification-preferences"),
     }
     preferences = context["preferences_url"]
-    thread = thread_id(subject)
     message = EmailMultiAlternatives(
         subject=_subject(item, force),
         body=render_to_string("emails/notification.txt", context),
         to=[item.recipient.email],
         connection=connection,
         headers={
-            "Message-ID": f"<notification-{item.pk}@{_domain()}>",
-            "In-Reply-To": thread,
-            "References": thread,
-            "Auto-Submitted": "auto-generated",
-            "X-Auto-Response-Suppress": "All",
-            "List-Unsubscribe": f"<{preferences}>",
+            **mail_headers.automatic_headers(
+                mail_headers.message_id("notification", item.pk)
+            ),
+            "In-Reply-To": thread_id(subject),
+            "References": thread_id(subject),
+            **mail_headers.unsubscribe_headers(preferences),
         },
     )
     message.attach_alternative(
@@ -251,30 +239,28 @@ def _subject(item: Notification, force) -> str:
 
 
 def catch_up(*, queue) -> int:
-    """Queue whoever still has notifications waiting: a task Redis lost, a dead
-    worker's claim. (Failed ones wait for an administrator's "send again".)"""
-    from ..reminders.delivery import mail_server_answers
+    """Queue whoever still has notifications ready: a task Redis lost, a dead
+    worker's claim, failures that may be tried again once the mail server answers.
 
+    Rows held for a live retry are not ready, so no second task is queued for them.
+    """
     now = timezone.now()
-    cutoff = now - datetime.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
-    # Left a minute, so the task queued at commit is not doubled.
+    everyone = Notification.objects.all()
+    sending.release_stale_claims(everyone, now)
+    if not mail_server_answers():
+        return 0
+    sending.requeue_failed(everyone)
+    # Left a minute, so that the task queued at commit is not doubled.
     settled = now - datetime.timedelta(minutes=1)
-    waiting = Notification.objects.filter(
-        Q(status=Notification.Status.PENDING, created_at__lt=settled)
-        | Q(status=Notification.Status.SENDING, claimed_at__lt=cutoff)
-    )
     recipients = list(
-        waiting.order_by("recipient_id")
+        sending.ready(everyone.filter(created_at__lt=settled), now)
+        .order_by("recipient_id")
         .values_list("recipient_id", flat=True)
         .distinct()
     )
-    if not recipients or not mail_server_answers():
-        return 0
-    return queue(recipients)
+    return queue(recipients) if recipients else 0
 
 
-def send_again(ids) -> int:
+def send_again(rows) -> int:
     """Failed notifications back to pending with their attempts reset (the admin's action)."""
-    return Notification.objects.filter(
-        pk__in=list(ids), status=Notification.Status.FAILED
-    ).update(status=Notification.Status.PENDING, attempts=0, last_error="")
+    return sending.send_again(rows)

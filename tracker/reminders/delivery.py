@@ -4,20 +4,21 @@ The task claims a person's pending items (a token and a time on each row), looks
 at them again as the data stands now (`check_current`: a moved deadline, a
 signed-off action, leave, a move to another force send nothing stale), sends one
 message and marks the items sent; a task delivered twice finds nothing to claim.
-`deliver_digest` says why a worker killed mid-send may, rarely, send twice.
+The claiming, holding and marking are `tracker.sending`'s, shared with every
+outbox table; `deliver_digest` says when a copy may, rarely, go twice.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-import uuid
+import smtplib
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import get_connection
-from django.db.models import F, Q
+from django.core.mail import EmailMessage, get_connection
 from django.utils import timezone
 
+from .. import sending
 from ..models import (
     Action,
     Finding,
@@ -34,6 +35,7 @@ from .kinds import (
     CLOSURE_REQUEST_WAITING,
     NO_UPDATE_NUDGE,
     Audience,
+    escalates_own_work,
     goes_on_leave,
     is_deadline_kind,
     is_series_kind,
@@ -52,6 +54,24 @@ def mail_server_answers() -> bool:
     return True
 
 
+class NotSent(Exception):
+    """`send` failed; `maybe_delivered` if the server may have taken the message."""
+
+    def __init__(self, error: BaseException, maybe_delivered: bool):
+        super().__init__(str(error))
+        self.error, self.maybe_delivered = error, maybe_delivered
+
+
+class SendFailed(Exception):
+    """The digest did not go; its items are held for the retry or failed (`failure`)."""
+
+    def __init__(
+        self, error: BaseException, failure: sending.Failure, maybe_delivered: bool
+    ):
+        super().__init__(sending.error_text(error))
+        self.error, self.failure, self.maybe_delivered = error, failure, maybe_delivered
+
+
 @dataclass
 class Delivery:
     recipient_id: int
@@ -61,43 +81,34 @@ class Delivery:
 
 
 def deliver_digest(
-    recipient_id: int, day: datetime.date, *, give_up: bool = False
+    recipient_id: int, day: datetime.date, *, retry_in: float | None = None
 ) -> Delivery:
     """Send one person's waiting reminders as one email.
 
-    1. Claim: a conditional UPDATE moves their pending items (and items of a
-       dead claim) to sending under a fresh token. Whoever runs second (a task
-       delivered twice, a second sweep's task) claims nothing and sends nothing.
+    1. Claim (`tracker.sending.claim`): a conditional UPDATE moves their ready
+       items to sending under a fresh token. Whoever runs second (a task
+       delivered twice, a second sweep's task) claims nothing and sends nothing;
+       items held for another task's retry are not ready.
     2. Check each claimed item is still current; cancel the stale ones.
-    3. Send one email; 4. mark its items sent.
+    3. Send one email; 4. mark its items sent, reconnecting to the database if
+       the connection was lost meanwhile (the server has the message by then).
 
-    The crash window between the mail server accepting the message (3) and the
-    commit of "sent" (4) is a few milliseconds. A worker killed inside it leaves
-    the items claimed; after REMINDER_CLAIM_TIMEOUT_SECONDS they go back to
-    pending and are sent again. That is at-least-once, chosen on purpose: marking
-    them sent before sending (at-most-once) would silently lose every reminder of
-    a worker killed between the two, including escalations, which is worse than a
-    rare duplicate. The Message-ID is derived from the items, so a duplicate
-    carries the same id and mail systems that deduplicate by it drop it.
+    If sending fails, the items are held for a retry in `retry_in` seconds (the
+    task's), or failed when there is none, and `SendFailed` is raised. A failure
+    after the server may have taken the message (the connection dropped, or its
+    reply was slower than EMAIL_TIMEOUT) marks the items so that the retry is
+    their last attempt: at most one extra copy. A refusal (connection refused,
+    a 4xx or 5xx reply) is retried as often as the attempts allow.
 
-    If sending fails the items go back to pending for the task's retry, or to
-    failed when `give_up` (the last retry); the error is raised for the caller.
+    A worker killed between 3 and 4 leaves the items claimed; after
+    REMINDER_CLAIM_TIMEOUT_SECONDS they get one last attempt. That is
+    at-least-once, chosen on purpose: marking them sent before sending would
+    silently lose every reminder of a worker killed between the two. The
+    Message-ID is derived from the items, so a copy carries the same id.
     """
     delivery = Delivery(recipient_id)
-    token = uuid.uuid4()
-    now = timezone.now()
-    cutoff = now - datetime.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
-    delivery.claimed = Reminder.objects.filter(
-        Q(status=Reminder.Status.PENDING)
-        | Q(status=Reminder.Status.SENDING, claimed_at__lt=cutoff),
-        recipient_id=recipient_id,
-        due_on__lte=day,
-    ).update(
-        status=Reminder.Status.SENDING,
-        claim_token=token,
-        claimed_at=now,
-        attempts=F("attempts") + 1,
-    )
+    mine = Reminder.objects.filter(recipient_id=recipient_id, due_on__lte=day)
+    token, delivery.claimed = sending.claim(mine)
     if not delivery.claimed:
         return delivery
     claimed = Reminder.objects.filter(claim_token=token, status=Reminder.Status.SENDING)
@@ -119,21 +130,49 @@ def deliver_digest(
     message = digest_message(
         items[0].recipient, current, day, ReminderPolicy.load().as_policy()
     )
-    ids = [item.pk for item in current]
+    to_send = claimed.filter(pk__in=[item.pk for item in current])
     try:
-        message.send()
-    except Exception as error:
-        Reminder.objects.filter(pk__in=ids, claim_token=token).update(
-            status=Reminder.Status.FAILED if give_up else Reminder.Status.PENDING,
-            claim_token=None,
-            claimed_at=None,
-            last_error=f"{type(error).__name__}: {error}"[:1000],
+        send(message)
+    except NotSent as not_sent:
+        retry_at = None
+        if retry_in is not None:
+            retry_at = timezone.now() + datetime.timedelta(seconds=retry_in)
+        failure = sending.record_failure(
+            to_send,
+            not_sent.error,
+            maybe_delivered=not_sent.maybe_delivered,
+            retry_at=retry_at,
         )
-        raise
-    delivery.sent = Reminder.objects.filter(pk__in=ids, claim_token=token).update(
-        status=Reminder.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
+        raise SendFailed(not_sent.error, failure, not_sent.maybe_delivered) from (
+            not_sent.error
+        )
+    delivery.sent = sending.mark_sent(to_send)
     return delivery
+
+
+def send(message: EmailMessage) -> None:
+    """Send one message; on failure say whether the server may have taken it (`NotSent`).
+
+    Nothing can have gone if the connection could not be opened, or if the
+    server answered with a refusal. Any other failure once connected (the
+    connection dropped, a reply slower than EMAIL_TIMEOUT) may have come after
+    the server took the message: smtplib does not say at which step, so a drop
+    before the message was sent is counted as "may have been delivered" too.
+    """
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as error:
+        raise NotSent(error, maybe_delivered=False) from error
+    try:
+        connection.send_messages([message])
+    except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
+        raise NotSent(error, maybe_delivered=False) from error
+    except Exception as error:
+        raise NotSent(error, maybe_delivered=True) from error
+    finally:
+        with contextlib.suppress(Exception):
+            connection.close()
 
 
 def check_current(
@@ -241,6 +280,10 @@ def _stale_reason(
         != item.deadline_key
     ):
         return "Progress has been recorded since."
+    # `contributors` holds the ids of the recipient's actions among these items.
+    helps = (recipient.pk,) if action.pk in contributors else ()
+    if escalates_own_work(kind, recipient.pk, action.owner_id, helps):
+        return "The action is the recipient's own work: their own reminder covers it."
     return _no_longer_for(recipient, recipients_for(kind), action, contributors)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
@@ -142,9 +143,31 @@ def load_preferences() -> dict[int, ReminderPreference]:
     return {pref.user_id: pref for pref in ReminderPreference.objects.all()}
 
 
-def digest_goes(user_id: int, day: datetime.date, preferences: dict) -> bool:
+@dataclass(frozen=True)
+class Waiting:
+    """What waits for one person: the day the oldest item was recorded, and any escalation."""
+
+    oldest: datetime.date
+    escalation: bool
+
+
+def digest_goes(
+    user_id: int,
+    day: datetime.date,
+    preferences: dict,
+    waiting: Waiting | None = None,
+    swept_before: datetime.date | None = None,
+) -> bool:
+    """Does `user_id`'s digest go on `day`? (`ReminderPreference.digest_goes_on`.)"""
     preference = preferences.get(user_id)
-    return preference is None or preference.digest_due_on(day)
+    if preference is None:
+        return True
+    return preference.digest_goes_on(
+        day,
+        swept_before=swept_before,
+        escalation_waiting=waiting is not None and waiting.escalation,
+        oldest_waiting=waiting.oldest if waiting is not None else None,
+    )
 
 
 def due_reminders(

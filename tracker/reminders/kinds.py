@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from enum import StrEnum
 
 from .policy import DEFAULT_POLICY, Policy
@@ -45,6 +46,21 @@ def recipients_for(kind: str) -> Audience:
     return Audience.WORKERS
 
 
+def escalates_own_work(
+    kind: str, recipient_id: int, owner_id: int | None, contributor_ids: Collection[int]
+) -> bool:
+    """Would a reminder of `kind` escalate to `recipient_id` an action that is theirs?
+
+    A lead who owns or contributes to a late action already has the owner's
+    reminder about it; escalating it to them as well only says it twice, and
+    nobody is escalated their own work. The sweep leaves such a recipient out and
+    the delivery's last look cancels any such item recorded before.
+    """
+    return kind in ESCALATIONS and (
+        recipient_id == owner_id or recipient_id in contributor_ids
+    )
+
+
 def goes_on_leave(kind: str) -> bool:
     """Does a reminder of `kind` wait while its recipient is on leave?
 
@@ -66,6 +82,35 @@ def is_deadline_kind(kind: str) -> bool:
 
 def is_escalation(kind: str) -> bool:
     return kind in ESCALATIONS
+
+
+# The reasons a digest entry can give, most severe first: the worst of an
+# action's reminders heads its entry and the others become a note. Missed
+# deadlines come first (escalated ones before the owner's own), then decisions
+# left waiting past their time, then deadlines in order of nearness, then silence.
+_SEVERITY = (
+    ESCALATION_INSPECTOR,
+    ESCALATION_FORCE_LEAD,
+    OVERDUE,
+    CLOSURE_REQUEST_WAITING,
+    AWAITING_SIGN_OFF,
+    DUE_TODAY,
+)
+
+
+_DUE_IN = re.compile(r"due_in_(\d+)_days?")
+
+
+def severity(kind: str) -> tuple[int, int]:
+    """Sorts kinds most severe first (smaller is more severe); see `_SEVERITY`."""
+    if kind.startswith("overdue"):
+        return (_SEVERITY.index(OVERDUE), 0)
+    if kind in _SEVERITY:
+        return (_SEVERITY.index(kind), 0)
+    if match := _DUE_IN.fullmatch(kind):
+        return (len(_SEVERITY), int(match.group(1)))
+    # The nudge, and any kind added later without a place here.
+    return (len(_SEVERITY) + 1, 0)
 
 
 def kind_before(days: int) -> str:

@@ -33,6 +33,7 @@ from .kinds import (
     ESCALATION_INSPECTOR,
     NO_UPDATE_NUDGE,
     Audience,
+    escalates_own_work,
     goes_on_leave,
     kind_before,
     kind_overdue,
@@ -251,17 +252,25 @@ def _unique(ids) -> tuple[int, ...]:
 
 
 def audience(facts: ActionFacts, kind: str) -> tuple[int | None, ...]:
-    """The people of one action whom a reminder of `kind` is for (`recipients_for`)."""
+    """The people of one action whom a reminder of `kind` is for (`recipients_for`),
+    less anyone it would escalate their own work to (`escalates_own_work`)."""
     match recipients_for(kind):
         case Audience.WORKERS:
             return (facts.owner_id, *facts.contributor_ids)
         case Audience.OWNER:
             return (facts.owner_id,)
         case Audience.FORCE_LEADS:
-            return facts.force_lead_ids
+            people: tuple[int | None, ...] = facts.force_lead_ids
         case Audience.INSPECTOR:
-            return (facts.inspector_contact_id,)
-    raise ValueError(f"No audience for kind {kind!r}")
+            people = (facts.inspector_contact_id,)
+        case _:
+            raise ValueError(f"No audience for kind {kind!r}")
+    return tuple(
+        person
+        for person in people
+        if person is None
+        or not escalates_own_work(kind, person, facts.owner_id, facts.contributor_ids)
+    )
 
 
 def _check_action_status(status: str) -> None:

@@ -56,10 +56,12 @@ class Command(BaseCommand):
             self.print_preview(day)
             return
         result = run_sweep(day)
+        if result.skipped:
+            raise CommandError(result.skipped)
         sent = failed = 0
         for recipient_id in result.recipients:
             try:
-                delivery = deliver_digest(recipient_id, day, give_up=True)
+                delivery = deliver_digest(recipient_id, day)
             except (
                 Exception
             ) as error:  # keep going: one bad address must not stop the rest

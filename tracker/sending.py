@@ -1,0 +1,225 @@
+"""Sending from an outbox table: claim, hold for a retry, give up, mark sent.
+
+Shared by every table of messages waiting to go (reminders now, notifications
+next), so the guarantees are the same for all. The functions take a queryset of
+the table; its rows need the delivery fields `status` (pending, sending, sent,
+failed, cancelled), `claim_token`, `claimed_at`, `attempts`, `last_error`,
+`sent_at`, `retry_at` and `maybe_delivered`.
+
+What is guaranteed:
+
+- nothing is lost: a row leaves pending or sending only as sent, cancelled (by
+  its table's own check) or failed, and failed rows are listed in the admin;
+- a row is tried at most REMINDER_MAX_ATTEMPTS times, then it is failed;
+- a second copy can reach a person only where the mail server may have taken
+  the message and its reply was lost (the connection dropped or timed out after
+  the message was sent, or the worker died while sending): such a row is marked
+  `maybe_delivered`, its next attempt is its last, and after that it waits for a
+  person to send it again;
+- a row held for a retry (`retry_at` in the future) is claimed by nobody but
+  the retry, so a catch-up never queues a second task for it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+
+# How often marking "sent" is tried again after the database connection was lost
+# (the mail server has the message: giving up here would send it again later).
+MARK_SENT_TRIES = 5
+
+
+def max_attempts() -> int:
+    return settings.REMINDER_MAX_ATTEMPTS
+
+
+def _claim_cutoff(now: datetime.datetime) -> datetime.datetime:
+    return now - datetime.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
+
+
+def error_text(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:1000]
+
+
+def ready(rows: QuerySet, now: datetime.datetime | None = None) -> QuerySet:
+    """Rows waiting to be sent now: pending, not held for a retry, under the cap."""
+    now = now or timezone.now()
+    return rows.filter(
+        Q(retry_at__isnull=True) | Q(retry_at__lte=now),
+        status=PENDING,
+        attempts__lt=max_attempts(),
+    )
+
+
+def claim(
+    rows: QuerySet, now: datetime.datetime | None = None
+) -> tuple[uuid.UUID, int]:
+    """Claim the ready rows among `rows` under a fresh token; returns it and how many.
+
+    A conditional UPDATE: of two tasks claiming at once, the second claims nothing.
+    Rows of a dead claim are released first (`release_stale_claims`), so they
+    are claimed under the same rules as any other.
+    """
+    now = now or timezone.now()
+    release_stale_claims(rows, now)
+    token = uuid.uuid4()
+    claimed = ready(rows, now).update(
+        status=SENDING,
+        claim_token=token,
+        claimed_at=now,
+        retry_at=None,
+        attempts=F("attempts") + 1,
+    )
+    return token, claimed
+
+
+def release_stale_claims(rows: QuerySet, now: datetime.datetime | None = None) -> int:
+    """Rows claimed by a sending task that died go back to pending, or to failed.
+
+    The claim timeout is longer than the task's hard time limit, so a claim that
+    old belongs to a dead worker. That worker may have sent the message before it
+    died, so the row is `maybe_delivered` and gets one last attempt; a row that
+    already was, or that has used its attempts (counted when claimed), is failed.
+    Returns how many were released.
+    """
+    now = now or timezone.now()
+    stale = rows.filter(status=SENDING, claimed_at__lt=_claim_cutoff(now))
+    note = "The worker sending it stopped before recording the outcome"
+    failed = stale.filter(
+        Q(maybe_delivered=True) | Q(attempts__gte=max_attempts())
+    ).update(
+        status=FAILED,
+        claim_token=None,
+        claimed_at=None,
+        maybe_delivered=True,
+        last_error=f"{note}; not sent again automatically (it may have been sent).",
+    )
+    released = stale.update(
+        status=PENDING,
+        claim_token=None,
+        claimed_at=None,
+        maybe_delivered=True,
+        last_error=f"{note}: it may have been sent, so one more attempt is the last.",
+    )
+    if failed or released:
+        logger.warning(
+            "Released %d rows of dead sending tasks (%d failed, %d for a last attempt).",
+            failed + released,
+            failed,
+            released,
+        )
+    return failed + released
+
+
+@dataclass
+class Failure:
+    """What became of claimed rows whose send failed."""
+
+    held: int = 0  # pending again, each held until its retry
+    failed: int = 0
+
+    @property
+    def will_retry(self) -> bool:
+        return self.held > 0
+
+
+def record_failure(
+    claimed: QuerySet,
+    error: BaseException,
+    *,
+    maybe_delivered: bool,
+    retry_at: datetime.datetime | None,
+) -> Failure:
+    """Rows whose send failed: held for the retry at `retry_at`, or failed.
+
+    Failed when there is no retry (`retry_at` None), when the row has used its
+    attempts, or when this was its last attempt (it was `maybe_delivered`). A
+    failure after the message went (`maybe_delivered`, e.g. the connection
+    dropped before the server's reply) marks the row so its next attempt is its
+    last. The retry itself is the caller's (a Celery retry at `retry_at`).
+    """
+    text = error_text(error)
+    last = Q(attempts__gte=max_attempts()) | Q(maybe_delivered=True)
+    # A row that may be at the server stays marked so, failed or not.
+    marked = {"maybe_delivered": True} if maybe_delivered else {}
+    failed = (claimed if retry_at is None else claimed.filter(last)).update(
+        status=FAILED,
+        claim_token=None,
+        claimed_at=None,
+        retry_at=None,
+        last_error=text,
+        **marked,
+    )
+    held = 0
+    if retry_at is not None:
+        held = claimed.exclude(last).update(
+            status=PENDING,
+            claim_token=None,
+            claimed_at=None,
+            retry_at=retry_at,
+            last_error=text,
+            **marked,
+        )
+    return Failure(held=held, failed=failed)
+
+
+def mark_sent(claimed: QuerySet) -> int:
+    """Mark claimed rows sent, reconnecting if the database connection was lost.
+
+    Called after the mail server said it took the message: if the UPDATE is lost
+    with the connection, the rows would stay claimed and be sent again once the
+    claim times out. So a lost connection is closed and the UPDATE tried again
+    (MARK_SENT_TRIES times, a little longer apart each time).
+    """
+    connection = connections[claimed.db]
+    for attempt in range(1, MARK_SENT_TRIES + 1):
+        try:
+            return claimed.update(
+                status=SENT, sent_at=timezone.now(), last_error="", retry_at=None
+            )
+        except (OperationalError, InterfaceError) as error:
+            if attempt == MARK_SENT_TRIES or connection.in_atomic_block:
+                raise
+            logger.warning(
+                "Could not record a sent message (%s); reconnecting (try %d of %d).",
+                error,
+                attempt + 1,
+                MARK_SENT_TRIES,
+            )
+            connection.close()
+            time.sleep(0.2 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+def requeue_failed(rows: QuerySet) -> int:
+    """Failed rows that may be tried again automatically go back to pending.
+
+    Not those that used their attempts, nor those the server may already have
+    (`maybe_delivered`): those wait for a person (`send_again`).
+    """
+    return rows.filter(
+        status=FAILED, maybe_delivered=False, attempts__lt=max_attempts()
+    ).update(status=PENDING, retry_at=None)
+
+
+def send_again(rows: QuerySet) -> int:
+    """A person asked to send failed rows again: pending, with their attempts reset.
+
+    This may send a second copy of a `maybe_delivered` row; the admin says so.
+    """
+    return rows.filter(status=FAILED).update(
+        status=PENDING, attempts=0, maybe_delivered=False, retry_at=None
+    )
