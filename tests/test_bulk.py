@@ -202,4 +202,4 @@ def test_the_empty_list_row_spans_every_column(client, who, request, three):
     client.force_login(request.getfixturevalue(who))
     page = client.get("/actions/?q=nothing-matches-this").content.decode()
     head = page.split("<thead>", 1)[1].split("</thead>", 1)[0]
-    assert 'colspan="%d">No actions match.' % head.count("<th ") in page
+    assert f'colspan="{head.count("<th ")}">No actions match.' in page

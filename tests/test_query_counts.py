@@ -91,9 +91,7 @@ PAGES = {
     "question edit": lambda w: f"/questions/{w['finding'].question_id}/edit/",
     "question remove": lambda w: f"/questions/{w['finding'].question_id}/remove/",
     "inspection edit": lambda w: f"/inspections/{w['finding'].inspection_id}/edit/",
-    "inspection remove": lambda w: (
-        f"/inspections/{w['finding'].inspection_id}/remove/"
-    ),
+    "inspection remove": lambda w: f"/inspections/{w['finding'].inspection_id}/remove/",
 }
 WHO = {
     "home": ["owner", "lead", "inspector"],
