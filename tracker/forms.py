@@ -582,7 +582,7 @@ class InspectionDetailsForm(forms.Form):
         label="Where it was published",
         required=False,
         max_length=500,
-        help_text="The report's web address, for the record.",
+        help_text="Its web address, or how the report cites itself, for the record.",
     )
 
 
