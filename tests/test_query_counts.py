@@ -88,6 +88,10 @@ PAGES = {
     "finding edit": lambda w: f"/findings/{w['finding'].pk}/edit/",
     "finding remove": lambda w: f"/findings/{w['finding'].pk}/remove/",
     "inspection add": lambda w: "/inspections/new/",
+    "question edit": lambda w: f"/questions/{w['finding'].question_id}/edit/",
+    "question remove": lambda w: f"/questions/{w['finding'].question_id}/remove/",
+    "inspection edit": lambda w: f"/inspections/{w['finding'].inspection_id}/edit/",
+    "inspection remove": lambda w: f"/inspections/{w['finding'].inspection_id}/remove/",
 }
 WHO = {
     "home": ["owner", "lead", "inspector"],
@@ -116,6 +120,10 @@ WHO = {
             "finding edit",
             "finding remove",
             "inspection add",
+            "question edit",
+            "question remove",
+            "inspection edit",
+            "inspection remove",
         )
     },
 }

@@ -20,6 +20,7 @@ from .visibility import (
     visible_findings,
     visible_forces,
     visible_inspections,
+    visible_questions,
 )
 
 __all__ = [
@@ -34,4 +35,5 @@ __all__ = [
     "visible_findings",
     "visible_forces",
     "visible_inspections",
+    "visible_questions",
 ]
