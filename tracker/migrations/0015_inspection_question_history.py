@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0013_action_deliverable_force_staff_may_plan'),
+        ('tracker', '0014_outbox_retry_hold_and_last_copy'),
     ]
 
     operations = [
