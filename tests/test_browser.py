@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import make_finding, make_inspection
 from tracker import services
-from tracker.models import Action, Finding, Force, Role, User
+from tracker.models import Action, Finding, Force, Inspection, Role, User
 
 # serialized_rollback: the forces shipped by a data migration come back after each test.
 pytestmark = [
@@ -557,6 +557,41 @@ def test_an_inspector_types_in_a_report_and_its_findings(
     )
     assert [r.history_type for r in record] == ["+", "~", "-"]
     assert {r.history_user for r in record} == {people["inspector"]}
+
+    # The question's grade and the inspection's details, corrected from its page.
+    with page.expect_navigation():
+        page.get_by_role("link", name="Edit the question").click()
+    inspector.check_accessibility("edit a question")
+    page.get_by_label("Grade").select_option(label="Requires improvement")
+    submit(page, "Save the question")
+    shows(page, "The question is saved.")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Edit the inspection").click()
+    inspector.check_accessibility("edit an inspection")
+    page.get_by_label("Overall grade").select_option(label="Good")
+    submit(page, "Save the inspection")
+    shows(page, "The inspection is saved.")
+    assert Inspection.objects.get(pk=inspection.pk).overall_grade == "good"
+
+    # The same report typed in again: a warning, and only once confirmed, added.
+    inspector.visit(f"/inspections/new/?force={west_mercia.slug}", "add it again")
+    page.get_by_label("Programme").fill("PEEL 2014")
+    page.get_by_label("Title").fill("peel: police legitimacy 2014 – west mercia")
+    submit(page, "Add the inspection")
+    expect(page.get_by_text("This report may be here already")).to_be_visible()
+    inspector.check_accessibility("a likely duplicate")
+    page.get_by_label("Add it anyway").check()
+    submit(page, "Add the inspection")
+    shows(page, "is added: add its findings")
+    # Added twice by mistake after all: it has no findings, so it goes.
+    with page.expect_navigation():
+        page.get_by_role("link", name="Remove the inspection").click()
+    inspector.check_accessibility("remove an inspection")
+    submit(page, "Remove the inspection")
+    shows(page, "is removed.")
+    assert list(
+        Inspection.objects.filter(programme="PEEL 2014").values_list("pk", flat=True)
+    ) == [inspection.pk]
 
 
 def test_a_plan_from_first_action_to_authorised_closure_through_the_queues(

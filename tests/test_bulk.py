@@ -178,3 +178,28 @@ def test_only_a_force_lead_changes_in_bulk(client, owner, inspector, three):
             "/actions/bulk/", {"selected": ticked(three[0]), "do": "sign-off"}
         )
         assert response.status_code == 403
+
+
+def test_the_bulk_form_is_only_above_actions_it_can_change(client, lead, owner, three):
+    done(owner, lead, three[0])
+    services.action_sign_off(lead, three[0], "Checked.")
+    services.action_withdraw(lead, three[1], "Not needed.")
+    client.force_login(lead)
+    # Only closed actions listed (signed off, withdrawn): no form, no ticks.
+    page = client.get("/actions/?status=signed_off&status=withdrawn").content.decode()
+    assert "Draft the plan" in page and "Consult partners" in page
+    assert 'id="bulk"' not in page and 'name="selected"' not in page
+    # With an open one among them, the form, and a tick on the open one only.
+    page = client.get("/actions/").content.decode()
+    assert 'id="bulk"' in page
+    assert f'id="pick-{three[2].pk}"' in page
+    assert f'id="pick-{three[0].pk}"' not in page
+    assert f'id="pick-{three[1].pk}"' not in page
+
+
+@pytest.mark.parametrize("who", ["lead", "owner", "inspector"])
+def test_the_empty_list_row_spans_every_column(client, who, request, three):
+    client.force_login(request.getfixturevalue(who))
+    page = client.get("/actions/?q=nothing-matches-this").content.decode()
+    head = page.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    assert f'colspan="{head.count("<th ")}">No actions match.' in page

@@ -382,7 +382,8 @@ NOT_SUBMITTED = {
     "delete": "deleting is the whole of what it does; nothing displayed to round-trip",
     "delete_view": "deleting is the whole of what it does",
     "revert": "a revert writes the historical values it shows; that is its purpose",
-    "remove": "removing a finding is the whole of what it does (tests/test_authoring.py)",
+    "remove": "removing a finding, question or inspection is the whole of what it does"
+    " (tests/test_authoring.py)",
 }
 
 
@@ -433,7 +434,11 @@ def classify(url: str, data: dict) -> str | None:
         return decision if decision in ("approve", "refuse") else None
     if name == "tracker:calendar":
         return "calendar"
-    if name == "tracker:finding-edit":
+    if name in (
+        "tracker:finding-edit",
+        "tracker:question-edit",
+        "tracker:inspection-edit",
+    ):
         return EDIT
     if name in (
         "tracker:finding-add",
@@ -441,7 +446,11 @@ def classify(url: str, data: dict) -> str | None:
         "tracker:inspection-add",
     ):
         return CREATE
-    if name == "tracker:finding-remove":
+    if name in (
+        "tracker:finding-remove",
+        "tracker:question-remove",
+        "tracker:inspection-remove",
+    ):
         return "skip:" + NOT_SUBMITTED["remove"]
     if name.startswith("admin:"):
         view = name.removeprefix("admin:")
@@ -755,6 +764,8 @@ EXPECTED_FORMS = {
         ("tracker:import-preview", EDIT),
         ("tracker:import-preview", CREATE),
         ("tracker:finding-edit", EDIT),
+        ("tracker:question-edit", EDIT),
+        ("tracker:inspection-edit", EDIT),
         ("tracker:finding-add", CREATE),
         ("tracker:question-add", CREATE),
         ("tracker:inspection-add", CREATE),

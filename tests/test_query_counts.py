@@ -106,6 +106,10 @@ PAGES = {
     "notifications": lambda w: "/notifications/",
     "notifications unread": lambda w: "/notifications/?show=unread&page=2",
     "notification choices": lambda w: "/notifications/choices/",
+    "question edit": lambda w: f"/questions/{w['finding'].question_id}/edit/",
+    "question remove": lambda w: f"/questions/{w['finding'].question_id}/remove/",
+    "inspection edit": lambda w: f"/inspections/{w['finding'].inspection_id}/edit/",
+    "inspection remove": lambda w: f"/inspections/{w['finding'].inspection_id}/remove/",
 }
 WHO = {
     "home": ["owner", "lead", "inspector"],
@@ -134,6 +138,10 @@ WHO = {
             "finding edit",
             "finding remove",
             "inspection add",
+            "question edit",
+            "question remove",
+            "inspection edit",
+            "inspection remove",
         )
     },
 }

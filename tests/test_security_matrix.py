@@ -37,6 +37,7 @@ from tracker.models import (
     Inspection,
     Notification,
     ProgressUpdate,
+    Question,
     Role,
     User,
 )
@@ -117,6 +118,12 @@ def build_side(force, lead, owner, inspector):
     signed_off_action(requested, lead, owner, "Signed off too")
     services.finding_request_closure(lead, requested, "Every action is signed off.")
     bare = make_finding(later, number=3)  # no actions: an inspector may remove it
+    # No finding under either: an inspector may remove them.
+    spare_question = Question.objects.create(
+        inspection=inspection, text="Asked, but nothing found?", order=50
+    )
+    spare_inspection = make_inspection(force, year=2014)
+    Question.objects.create(inspection=spare_inspection, text="Any?", order=1)
     reload = lambda obj: type(obj).objects.get(pk=obj.pk)  # noqa: E731
     return {
         "force": force,
@@ -134,6 +141,8 @@ def build_side(force, lead, owner, inspector):
         "notification": Notification.objects.filter(
             recipient=owner, action=action
         ).first(),
+        "spare_question": reload(spare_question),
+        "spare_inspection": reload(spare_inspection),
         "lead": lead,
         "owner": owner,
     }
@@ -412,6 +421,31 @@ def finding_edited(o, user, response):
 def finding_removed(o, user, response):
     assert not Finding.objects.filter(pk=o["bare"].pk).exists()
     assert Finding.history.get(id=o["bare"].pk, history_type="-").history_user == user
+
+
+def question_edited(o, user, response):
+    question = fresh(o["spare_question"])
+    assert (question.text, question.grade) == ("Reworded by hand?", "good")
+    assert question.history.latest().history_user == user
+
+
+def question_removed(o, user, response):
+    pk = o["spare_question"].pk
+    assert not Question.objects.filter(pk=pk).exists()
+    assert Question.history.get(id=pk, history_type="-").history_user == user
+
+
+def inspection_edited(o, user, response):
+    inspection = fresh(o["inspection"])
+    assert inspection.title == f"Retitled: {o['force']}"
+    assert inspection.history.latest().history_user == user
+
+
+def inspection_removed(o, user, response):
+    pk = o["spare_inspection"].pk
+    assert response["Location"] == o["force"].get_absolute_url()
+    assert not Inspection.objects.filter(pk=pk).exists()
+    assert Inspection.history.get(id=pk, history_type="-").history_user == user
 
 
 def bulk_signed_off(o, user, response):
@@ -958,6 +992,9 @@ ENDPOINTS = [
         lambda o: {
             "text": "Corrected by hand.",
             "reference": o["finding"].reference,
+            "kind": o["finding"].kind,
+            "question": o["finding"].question_id,
+            "parent": "",
             "seen": o["finding"].updated_at.isoformat(),
         },
     ),
@@ -977,6 +1014,86 @@ ENDPOINTS = [
         True,
         finding_removed,
         lambda o: {"seen": o["bare"].updated_at.isoformat()},
+    ),
+    Endpoint(
+        "question-edit",
+        "get",
+        lambda o: f"/questions/{o['spare_question'].pk}/edit/",
+        READERS,
+        True,
+        shows(lambda o: o["spare_question"].text),
+    ),
+    Endpoint(
+        "question-edit-post",
+        "post",
+        lambda o: f"/questions/{o['spare_question'].pk}/edit/",
+        READERS,
+        True,
+        question_edited,
+        lambda o: {
+            "text": "Reworded by hand?",
+            "grade": "good",
+            "seen": o["spare_question"].updated_at.isoformat(),
+        },
+    ),
+    Endpoint(
+        "question-remove",
+        "get",
+        lambda o: f"/questions/{o['spare_question'].pk}/remove/",
+        READERS,
+        True,
+        shows(lambda o: o["spare_question"].text),
+    ),
+    Endpoint(
+        "question-remove-post",
+        "post",
+        lambda o: f"/questions/{o['spare_question'].pk}/remove/",
+        READERS,
+        True,
+        question_removed,
+        lambda o: {"seen": o["spare_question"].updated_at.isoformat()},
+    ),
+    Endpoint(
+        "inspection-edit",
+        "get",
+        lambda o: f"/inspections/{o['inspection'].pk}/edit/",
+        READERS,
+        True,
+        shows(lambda o: o["inspection"].title),
+    ),
+    Endpoint(
+        "inspection-edit-post",
+        "post",
+        lambda o: f"/inspections/{o['inspection'].pk}/edit/",
+        READERS,
+        True,
+        inspection_edited,
+        lambda o: {
+            "programme": o["inspection"].programme,
+            "pillar": o["inspection"].pillar,
+            "title": f"Retitled: {o['force']}",
+            "published_on": o["inspection"].published_on.isoformat(),
+            "overall_grade": o["inspection"].overall_grade,
+            "source_reference": "",
+            "seen": o["inspection"].updated_at.isoformat(),
+        },
+    ),
+    Endpoint(
+        "inspection-remove",
+        "get",
+        lambda o: f"/inspections/{o['spare_inspection'].pk}/remove/",
+        READERS,
+        True,
+        shows(lambda o: o["spare_inspection"].title),
+    ),
+    Endpoint(
+        "inspection-remove-post",
+        "post",
+        lambda o: f"/inspections/{o['spare_inspection'].pk}/remove/",
+        READERS,
+        True,
+        inspection_removed,
+        lambda o: {"seen": o["spare_inspection"].updated_at.isoformat()},
     ),
     # Several actions at once: a lead's own force only (another's is refused by name).
     Endpoint(

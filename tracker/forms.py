@@ -457,18 +457,10 @@ class FindingForm(forms.Form):
         )
 
 
-class FindingEditForm(forms.Form):
-    """A finding's words and reference; `seen` is when the finding last changed, as the page showed it."""
+class SeenForm(forms.Form):
+    """A page's form that carries when its finding, question or inspection last
+    changed, as the page showed it (`seen`), so a stale page saves nothing."""
 
-    reference = forms.CharField(
-        max_length=40, error_messages={"required": "A finding needs a reference."}
-    )
-    text = forms.CharField(
-        label="Text of the finding",
-        widget=forms.Textarea(attrs={"rows": 8}),
-        max_length=20000,
-        error_messages={"required": "The text of the finding cannot be empty."},
-    )
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def clean_seen(self):
@@ -478,12 +470,67 @@ class FindingEditForm(forms.Form):
             raise ValidationError(STALE_PAGE) from None
 
 
-class SeenForm(forms.Form):
-    """A confirmation: it carries when the finding last changed, as the page showed it."""
+class FindingEditForm(SeenForm):
+    """A finding's reference, kind, question, cause of concern and words."""
 
-    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    reference = forms.CharField(
+        max_length=40,
+        error_messages={"required": "A finding needs a reference."},
+        help_text="A finding of another kind takes a reference of that kind.",
+    )
+    kind = forms.ChoiceField(
+        label="Kind of finding",
+        choices=Finding.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose the kind of finding."},
+    )
+    question = IdChoiceField(
+        queryset=Question.objects.none(),
+        empty_label=None,
+        help_text="Moving a cause of concern moves its recommendations with it.",
+        error_messages={
+            "required": "Choose one of this inspection's questions.",
+            "invalid_choice": "Choose one of this inspection's questions.",
+        },
+    )
+    parent = IdChoiceField(
+        label="Under the cause of concern",
+        queryset=Finding.objects.none(),
+        required=False,
+        empty_label="None",
+        help_text="Only for a recommendation; it then answers that cause's question.",
+        error_messages={
+            "invalid_choice": "Choose a cause of concern of this inspection, or none."
+        },
+    )
+    text = forms.CharField(
+        label="Text of the finding",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=20000,
+        error_messages={"required": "The text of the finding cannot be empty."},
+    )
+    field_order = ["reference", "kind", "question", "parent", "text", "seen"]
 
-    clean_seen = FindingEditForm.clean_seen
+    def __init__(self, *args, finding: Finding, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question"].queryset = Question.objects.filter(
+            inspection_id=finding.inspection_id
+        )
+        if finding.question_id is None:
+            # An imported finding the report gave no question: it may stay so.
+            self.fields["question"].required = False
+            self.fields["question"].empty_label = "Not under a question"
+        self.fields["parent"].queryset = (
+            Finding.objects.filter(
+                inspection_id=finding.inspection_id,
+                kind=Finding.Kind.CAUSE_OF_CONCERN,
+            )
+            .exclude(pk=finding.pk)
+            .order_by("order", "pk")
+        )
+        self.fields["parent"].label_from_instance = lambda f: (
+            f"{f.reference}: {f.text[:80]}"
+        )
 
 
 class QuestionForm(forms.Form):
@@ -500,17 +547,13 @@ class QuestionForm(forms.Form):
     )
 
 
-class InspectionForm(forms.Form):
-    """An inspection typed in by hand, for a report the importer cannot read."""
+class QuestionEditForm(QuestionForm, SeenForm):
+    """A question's words and grade, onto the question as the page showed it."""
 
-    force = IdChoiceField(
-        queryset=Force.objects.all(),
-        empty_label="Choose the force",
-        error_messages={
-            "required": "Choose the force the report is about.",
-            "invalid_choice": "Choose the force from the list.",
-        },
-    )
+
+class InspectionDetailsForm(forms.Form):
+    """What an inspection is: its programme, title, date, grade and where it was published."""
+
     programme = forms.CharField(
         max_length=60,
         help_text="For example PEEL 2016, or PEEL 2021/22.",
@@ -542,7 +585,20 @@ class InspectionForm(forms.Form):
         label="Where it was published",
         required=False,
         max_length=500,
-        help_text="The report's web address, for the record.",
+        help_text="Its web address, or how the report cites itself, for the record.",
+    )
+
+
+class InspectionForm(InspectionDetailsForm):
+    """An inspection typed in by hand, for a report the importer cannot read."""
+
+    force = IdChoiceField(
+        queryset=Force.objects.all(),
+        empty_label="Choose the force",
+        error_messages={
+            "required": "Choose the force the report is about.",
+            "invalid_choice": "Choose the force from the list.",
+        },
     )
     questions = forms.CharField(
         label="Its questions",
@@ -551,9 +607,28 @@ class InspectionForm(forms.Form):
         max_length=50000,
         help_text="One a line, in the report's order; more can be added later.",
     )
+    # Shown only once the form has warned of a likely duplicate (`warn_of_duplicates`).
+    add_anyway = forms.BooleanField(
+        label="Add it anyway",
+        required=False,
+        widget=forms.HiddenInput,
+        help_text="It is another report, not the one already there.",
+    )
+    field_order = ["force", *InspectionDetailsForm.base_fields, "questions"]
 
     def clean_questions(self):
         return [line.strip() for line in self.cleaned_data["questions"].splitlines()]
+
+    def warn_of_duplicates(self) -> None:
+        """Offer the "Add it anyway" box, unticked: the person decides, having seen the warning."""
+        field = self.fields["add_anyway"]
+        field.widget = forms.CheckboxInput()
+        self.data = self.data.copy()
+        self.data.pop(self.add_prefix("add_anyway"), None)
+
+
+class InspectionEditForm(InspectionDetailsForm, SeenForm):
+    """An inspection's details, onto the inspection as the page showed it (not its force)."""
 
 
 class PickedActionsField(forms.Field):

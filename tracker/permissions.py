@@ -240,3 +240,12 @@ def may_change_in_bulk(user) -> bool:
         and user.role == Role.FORCE_LEAD
         and user.force_id is not None
     )
+
+
+def may_tick_in_bulk(user, action: Action) -> bool:
+    """An action the force lead's bulk form can change: of their force, still open."""
+    return (
+        may_change_in_bulk(user)
+        and not action.is_closed
+        and is_force_lead_of(user, action.force_id)
+    )

@@ -44,6 +44,18 @@ urlpatterns = [
         authoring.question_add,
         name="question-add",
     ),
+    path(
+        "inspections/<int:pk>/edit/", authoring.inspection_edit, name="inspection-edit"
+    ),
+    path(
+        "inspections/<int:pk>/remove/",
+        authoring.inspection_remove,
+        name="inspection-remove",
+    ),
+    path("questions/<int:pk>/edit/", authoring.question_edit, name="question-edit"),
+    path(
+        "questions/<int:pk>/remove/", authoring.question_remove, name="question-remove"
+    ),
     path("findings/<int:pk>/edit/", authoring.finding_edit, name="finding-edit"),
     path("findings/<int:pk>/remove/", authoring.finding_remove, name="finding-remove"),
     path("findings/<int:pk>/<slug:move>/", findings.finding_move, name="finding-move"),

@@ -49,6 +49,9 @@ class Inspection(models.Model):
         help_text="Fingerprint of the imported text, to spot re-imports.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-published_on", "force__name"]
@@ -73,6 +76,9 @@ class Question(models.Model):
         max_length=24, choices=Grade.choices, default=Grade.NOT_STATED
     )
     is_overall = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["inspection", "order"]

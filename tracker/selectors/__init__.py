@@ -22,6 +22,7 @@ from .visibility import (
     visible_forces,
     visible_inspections,
     visible_notifications,
+    visible_questions,
 )
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "visible_forces",
     "visible_inspections",
     "visible_notifications",
+    "visible_questions",
 ]

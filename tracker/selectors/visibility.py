@@ -15,6 +15,7 @@ from ..models import (
     Force,
     Inspection,
     Notification,
+    Question,
     Role,
     User,
     owned_or_helped_by,
@@ -44,6 +45,10 @@ def visible_inspections(user) -> QuerySet[Inspection]:
 
 def visible_findings(user) -> QuerySet[Finding]:
     return _visible(Finding.objects.all(), user)
+
+
+def visible_questions(user) -> QuerySet[Question]:
+    return _visible(Question.objects.all(), user, force_field="inspection__force")
 
 
 def visible_actions(user) -> ActionQuerySet:

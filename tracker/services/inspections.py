@@ -10,6 +10,7 @@ of rows), in a transaction of its own when called outside one.
 """
 
 import datetime
+import enum
 
 from django.db import transaction
 from django.db.models import Q
@@ -177,10 +178,28 @@ def finding_create(
     return finding
 
 
+class Unchanged(enum.Enum):
+    """The type of UNCHANGED."""
+
+    UNCHANGED = "unchanged"
+
+
+# A finding's question or parent as it is (None is a value: no question, no parent).
+UNCHANGED = Unchanged.UNCHANGED
+
+
 def finding_revise(
-    user: User | None, finding: Finding, *, text: str, kind: str, reference: str
+    user: User | None,
+    finding: Finding,
+    *,
+    text: str,
+    kind: str,
+    reference: str,
+    question: Question | None | Unchanged = UNCHANGED,
+    parent: Finding | None | Unchanged = UNCHANGED,
 ) -> Finding:
-    """A revised report's wording (or corrected kind) of a finding; the history keeps the old.
+    """A revised report's wording (or corrected kind) of a finding, and on a page its
+    question and parent too, in one save; the history keeps the old.
 
     The reference names the kind, so a finding of another kind takes a new one.
     """
@@ -188,20 +207,39 @@ def finding_revise(
     _check_kind(kind)
     if kind != finding.kind and reference == finding.reference:
         raise WorkflowError("A finding of another kind takes a reference of its kind.")
-    if (finding.text, finding.kind, finding.reference) != (text, kind, reference):
-        finding.text = _required(text, "The text of a finding")
-        finding.kind, finding.reference = kind, _required(reference, "A reference")
+    if question is not UNCHANGED and question is not None:
+        if question.inspection_id != finding.inspection_id:
+            raise WorkflowError("A finding answers a question of its own inspection.")
+    if parent is not UNCHANGED and parent is not None:
+        _check_parent(finding, parent)
+    before = (finding.text, finding.kind, finding.reference)
+    place = (finding.question_id, finding.parent_id)
+    finding.text = _required(text, "The text of a finding")
+    finding.kind, finding.reference = kind, _required(reference, "A reference")
+    if question is not UNCHANGED:
+        finding.question = question
+    if parent is not UNCHANGED:
+        finding.parent = parent
+    if before != (finding.text, finding.kind, finding.reference) or place != (
+        finding.question_id,
+        finding.parent_id,
+    ):
         _save(finding, user)
     return finding
 
 
-def finding_move(user: User | None, finding: Finding, *, parent: Finding) -> Finding:
-    """A kept recommendation, with its work, under the cause of concern a revision puts it under."""
-    check_importer(user)
+def _check_parent(finding: Finding, parent: Finding) -> None:
     if parent.pk == finding.pk or parent.inspection_id != finding.inspection_id:
         raise WorkflowError(
             "A recommendation moves only under another finding of its inspection."
         )
+
+
+def finding_move(user: User | None, finding: Finding, *, parent: Finding) -> Finding:
+    """A kept recommendation, with its work, under the cause of concern a revision puts
+    it under (or kept under its cause when the cause answers another question)."""
+    check_importer(user)
+    _check_parent(finding, parent)
     finding.parent, finding.question = parent, parent.question
     _save(finding, user)
     return finding

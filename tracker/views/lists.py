@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from ..exports import csv_response, xlsx_response
 from ..filters import ActionFilter
 from ..forms import BulkForm
-from ..permissions import may_change_in_bulk
+from ..permissions import may_tick_in_bulk
 from ..selectors import visible_actions
 
 LIST_PAGE_SIZE = 50
@@ -42,14 +42,19 @@ def action_list(request):
     page.object_list = list(rows.filter(pk__in=list(page.object_list)))
     query = request.GET.copy()
     query.pop("page", None)
+    # A force lead ticks actions and changes them together: the form is there only
+    # above actions it can change (not above closed ones, nor an empty list).
+    tickable = {
+        action.pk
+        for action in page.object_list
+        if may_tick_in_bulk(request.user, action)
+    }
     context = {
         "filter": action_filter,
         "page": page,
         "query": query.urlencode(),
-        # A force lead ticks actions and changes them together.
-        "bulk_form": BulkForm(force_id=request.user.force_id)
-        if may_change_in_bulk(request.user)
-        else None,
+        "bulk_form": BulkForm(force_id=request.user.force_id) if tickable else None,
+        "tickable": tickable,
     }
     # htmx asks for the results alone when a filter changes; without JavaScript
     # the same GET returns the whole page.
