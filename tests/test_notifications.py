@@ -25,6 +25,7 @@ from tracker.notifications.delivery import deliver_notifications, thread_id
 from tracker.notifications.kinds import Kind
 from tracker.notifications.mentions import mentioned_people
 from tracker.reminders.delivery import SendFailed
+from tracker.services import WorkflowError
 
 pytestmark = pytest.mark.django_db
 
@@ -258,9 +259,11 @@ def test_a_persons_choice_decides_the_email_and_the_app_still_shows_it(
     services.notification_preferences_update(
         owner, {Kind.RETURNED: NotificationPreference.Delivery.APP_ONLY}
     )
-    services.notification_preferences_update(
-        contributor, {Kind.RETURNED: NotificationPreference.Delivery.DIGEST}
-    )
+    # The digest does not carry notifications yet: nobody may choose it.
+    with pytest.raises(WorkflowError):
+        services.notification_preferences_update(
+            contributor, {Kind.RETURNED: NotificationPreference.Delivery.DIGEST}
+        )
     services.action_return(lead, done_action, "Needs dates.")
     statuses = dict(
         Notification.objects.filter(kind=Kind.RETURNED).values_list(
@@ -269,7 +272,7 @@ def test_a_persons_choice_decides_the_email_and_the_app_still_shows_it(
     )
     assert statuses == {
         owner.email: Notification.Status.APP_ONLY,
-        contributor.email: Notification.Status.DIGEST,
+        contributor.email: Notification.Status.PENDING,
     }
 
 
@@ -381,17 +384,18 @@ def test_the_choices_page_saves_each_kind(client, owner):
     assert client.get(url).status_code == 200
     choices = {kind.value: "at_once" for kind in Kind}
     choices[Kind.MENTIONED.value] = "app_only"
-    choices[Kind.RETURNED.value] = "digest"
+    choices[Kind.RETURNED.value] = "app_only"
     response = client.post(url, choices)
     assert response.status_code == 302
     assert dict(
         NotificationPreference.objects.filter(user=owner).values_list(
             "kind", "delivery"
         )
-    ) == {"mentioned": "app_only", "returned": "digest"}
-    bad = client.post(url, {**choices, Kind.RETURNED.value: "by pigeon"})
-    assert bad.status_code == 400
-    assert "Select a valid choice" in bad.content.decode()
+    ) == {"mentioned": "app_only", "returned": "app_only"}
+    for bad_choice in ("by pigeon", "digest"):
+        bad = client.post(url, {**choices, Kind.RETURNED.value: bad_choice})
+        assert bad.status_code == 400
+        assert "Select a valid choice" in bad.content.decode()
 
 
 # The email -------------------------------------------------------------------------

@@ -703,7 +703,11 @@ class NotificationPreferencesForm(forms.Form):
             self.fields[kind.value] = forms.ChoiceField(
                 label=label,
                 help_text=f"Sent to {audience}.",
-                choices=NotificationPreference.Delivery.choices,
+                choices=[
+                    choice
+                    for choice in NotificationPreference.Delivery.choices
+                    if choice[0] in NotificationPreference.OFFERED
+                ],
                 initial=current.get(
                     kind.value, NotificationPreference.Delivery.AT_ONCE
                 ),

@@ -23,7 +23,8 @@ from django.conf import settings
 
 
 class HasPk(Protocol):
-    pk: int | None
+    @property
+    def pk(self) -> int | None: ...
 
 
 def site_domain() -> str:

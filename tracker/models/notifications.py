@@ -145,6 +145,10 @@ class NotificationPreference(models.Model):
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="notification_preferences"
     )
+    # Offered on the preferences page. "In my daily digest" waits for the digest to
+    # carry notifications (issue 13): until then nobody may choose it.
+    OFFERED = (Delivery.AT_ONCE, Delivery.APP_ONLY)
+
     kind = models.CharField(
         max_length=40, choices=[(k.value, kind_label(k)) for k in Kind]
     )

@@ -122,57 +122,59 @@ def stale_reason(item: Notification) -> str:
         return "The recipient's account is inactive."
     if not recipient.email:
         return "The recipient has no email address."
-    action, finding = item.action, item.finding
-    if action is not None:
-        if not visible_actions(recipient).filter(pk=action.pk).exists():
+    if item.action is not None:
+        if not visible_actions(recipient).filter(pk=item.action.pk).exists():
             return "The recipient can no longer see this action."
-    elif finding is not None:
-        if not visible_findings(recipient).filter(pk=finding.pk).exists():
+        return _action_moved_on(item.kind, item.action, recipient.pk)
+    if item.finding is not None:
+        if not visible_findings(recipient).filter(pk=item.finding.pk).exists():
             return "The recipient can no longer see this finding."
-    elif item.inspection is not None:
-        if not visible_inspections(recipient).filter(pk=item.inspection_id).exists():
+        return _finding_moved_on(item.kind, item.finding)
+    if item.inspection is not None:
+        if not visible_inspections(recipient).filter(pk=item.inspection.pk).exists():
             return "The recipient can no longer see this inspection."
-    else:
-        return "What it was about has been removed."
-    match item.kind:
-        case Kind.ASSIGNED_OWNER:
-            if action.owner_id != recipient.pk:
-                return "The action has another owner since."
-        case Kind.ASSIGNED_CONTRIBUTOR:
-            if not action.contributors.filter(pk=recipient.pk).exists():
-                return "The recipient is no longer a contributor."
-        case Kind.UNASSIGNED:
-            if (
-                action.owner_id == recipient.pk
-                or action.contributors.filter(pk=recipient.pk).exists()
-            ):
-                return "The recipient is back on the action."
-        case Kind.MARKED_DONE:
-            if action.status != Action.Status.DONE:
-                return "The action is no longer waiting for sign-off."
-        case Kind.SIGNED_OFF:
-            if action.status != Action.Status.SIGNED_OFF:
-                return "The action is no longer signed off."
-        case Kind.RETURNED:
-            if action.status != Action.Status.IN_PROGRESS:
-                return "The action has moved on since it was returned."
-        case Kind.WITHDRAWN:
-            if action.status != Action.Status.WITHDRAWN:
-                return "The action is no longer withdrawn."
-        case Kind.CLOSURE_REQUESTED:
-            if finding.status != Finding.Status.CLOSURE_REQUESTED:
-                return "The closure request has been decided."
-        case Kind.CLOSURE_AUTHORISED:
-            if finding.status != Finding.Status.COMPLETE:
-                return "The finding is no longer complete."
-        case Kind.SUPERSEDED:
-            if finding.status != Finding.Status.SUPERSEDED:
-                return "The finding is no longer superseded."
-        case Kind.DEADLINE_REQUESTED:
-            if not action.deadline_requests.filter(
-                status=DeadlineChangeRequest.Status.PENDING
-            ).exists():
-                return "The deadline change request has been decided."
+        return ""
+    return "What it was about has been removed."
+
+
+def _action_moved_on(kind: str, action: Action, recipient_id: int) -> str:
+    match kind:
+        case Kind.ASSIGNED_OWNER if action.owner_id != recipient_id:
+            return "The action has another owner since."
+        case Kind.ASSIGNED_CONTRIBUTOR if not action.contributors.filter(
+            pk=recipient_id
+        ).exists():
+            return "The recipient is no longer a contributor."
+        case Kind.UNASSIGNED if (
+            action.owner_id == recipient_id
+            or action.contributors.filter(pk=recipient_id).exists()
+        ):
+            return "The recipient is back on the action."
+        case Kind.MARKED_DONE if action.status != Action.Status.DONE:
+            return "The action is no longer waiting for sign-off."
+        case Kind.SIGNED_OFF if action.status != Action.Status.SIGNED_OFF:
+            return "The action is no longer signed off."
+        case Kind.RETURNED if action.status != Action.Status.IN_PROGRESS:
+            return "The action has moved on since it was returned."
+        case Kind.WITHDRAWN if action.status != Action.Status.WITHDRAWN:
+            return "The action is no longer withdrawn."
+        case Kind.DEADLINE_REQUESTED if not action.deadline_requests.filter(
+            status=DeadlineChangeRequest.Status.PENDING
+        ).exists():
+            return "The deadline change request has been decided."
+    return ""
+
+
+def _finding_moved_on(kind: str, finding: Finding) -> str:
+    match kind:
+        case Kind.CLOSURE_REQUESTED if (
+            finding.status != Finding.Status.CLOSURE_REQUESTED
+        ):
+            return "The closure request has been decided."
+        case Kind.CLOSURE_AUTHORISED if finding.status != Finding.Status.COMPLETE:
+            return "The finding is no longer complete."
+        case Kind.SUPERSEDED if finding.status != Finding.Status.SUPERSEDED:
+            return "The finding is no longer superseded."
     return ""
 
 

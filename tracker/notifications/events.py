@@ -11,18 +11,19 @@ per person it is for:
   often the function is called for the same row.
 
 The person's choice for the kind decides its email: at once (queued after the
-transaction commits), in the daily digest, or none. Everything shows in the app.
+transaction commits) or none. Everything shows in the app. (A "digest" status
+exists for when the daily digest carries notifications; nobody can choose it yet.)
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from ..models import (
     Action,
@@ -48,7 +49,7 @@ from .mentions import mentioned_people
 logger = logging.getLogger(__name__)
 
 SEND_TASK = "tracker.send_notifications"
-_STATUS_FOR = {
+_STATUS_FOR: dict[str, str] = {
     NotificationPreference.Delivery.AT_ONCE: Notification.Status.PENDING,
     NotificationPreference.Delivery.DIGEST: Notification.Status.DIGEST,
     NotificationPreference.Delivery.APP_ONLY: Notification.Status.APP_ONLY,
@@ -59,6 +60,8 @@ _STATUS_FOR = {
 
 
 def force_leads(force_id: int | None) -> list[User]:
+    if force_id is None:
+        return []
     return list(
         User.objects.filter(force_id=force_id, role=Role.FORCE_LEAD, is_active=True)
     )
@@ -74,9 +77,13 @@ def workers(action: Action) -> list[User]:
 
 def inspector_contacts(force_id: int | None) -> list[User]:
     """The force's inspector contact; every inspector when the force has none (as reminders)."""
-    contact = User.objects.filter(
-        forces_in_contact__pk=force_id, role=Role.INSPECTOR, is_active=True
-    ).first()
+    contact = (
+        User.objects.filter(
+            forces_in_contact__pk=force_id, role=Role.INSPECTOR, is_active=True
+        ).first()
+        if force_id is not None
+        else None
+    )
     if contact is not None:
         return [contact]
     return list(User.objects.filter(role=Role.INSPECTOR, is_active=True))
@@ -123,9 +130,9 @@ def notify(
     if not people:
         return 0
     ids = list(people)
+    door: Callable[[User], QuerySet]
     if action is not None:
-        door = visible_actions
-        subject_pk = action.pk
+        door, subject_pk = visible_actions, action.pk
     elif finding is not None:
         door, subject_pk = visible_findings, finding.pk
     elif inspection is not None:
@@ -196,7 +203,7 @@ def _name(user: User | None) -> str:
 
 
 def _action_words(action: Action) -> str:
-    reference = action.finding.reference if action.finding_id else ""
+    reference = action.finding.reference if action.finding is not None else ""
     return f"“{action.title}”" + (f" ({reference})" if reference else "")
 
 
@@ -278,7 +285,7 @@ def assignment_changed(
         )
 
 
-_UPDATE_KINDS = {
+_UPDATE_KINDS: dict[str, tuple[Kind, str]] = {
     ProgressUpdate.Kind.MARKED_DONE: (
         Kind.MARKED_DONE,
         "marked {words} done: it waits for your sign-off",
@@ -397,8 +404,6 @@ def finding_moved(actor: User, event: FindingEvent) -> None:
 
 def inspection_imported(actor: User | None, inspection: Inspection) -> None:
     """A new report of the force is in the tracker: its leads plan the answer."""
-    if inspection.force_id is None:
-        return
     count = inspection.findings.count()
     notify(
         Kind.INSPECTION_IMPORTED,

@@ -41,13 +41,14 @@ def mentioned_people(text: str, candidates: Iterable[P]) -> list[P]:
     found: dict[int, P] = {}
     for match in MENTION.finditer(text or ""):
         written = match.group(1).lower().rstrip(".'-")
+        chosen: P | None
         if "@" in written:
-            person = by_email.get(written)
+            chosen = by_email.get(written)
         else:
             people = by_handle.get(written, [])
-            person = people[0] if len(people) == 1 else None
-        if person is not None:
-            found.setdefault(person.pk, person)
+            chosen = people[0] if len(people) == 1 else None
+        if chosen is not None:
+            found.setdefault(chosen.pk, chosen)
     return list(found.values())
 
 

@@ -27,7 +27,7 @@ def notification_preferences_update(user: User, choices: dict[str, str]) -> None
     for kind, delivery in choices.items():
         if kind not in Kind.__members__.values():
             raise WorkflowError(f"There is no kind of notification called “{kind}”.")
-        if delivery not in NotificationPreference.Delivery.values:
+        if delivery not in NotificationPreference.OFFERED:
             raise WorkflowError(
                 "Choose how this kind of notification reaches you.", field=kind
             )
