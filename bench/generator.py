@@ -496,6 +496,7 @@ class Generator:
                 published + datetime.timedelta(days=rng.randint(1, 10))
             ),
         )
+        inspection.updated_at = inspection.created_at
         questions = self.plan_questions(inspection, programme_round)
         tag = programme_round.tag + (f"R{repeat}" if repeat else "")
         # The last inspection is cut short so that the total is exactly the target.

@@ -62,16 +62,26 @@ class MailSink:
     """A real SMTP server that keeps every message it accepts.
 
     `rcpt_delay` makes it slow to accept a recipient, so that a test can catch a
-    worker in the middle of sending.
+    worker in the middle of sending. The moves that set up a reminder test also
+    send event notifications; they are accepted too, but kept apart
+    (`notifications`) unless `with_notifications`, so that a reminder test counts
+    the reminders.
     """
 
-    def __init__(self, port: int | None = None, rcpt_delay: float = 0.0):
+    def __init__(
+        self,
+        port: int | None = None,
+        rcpt_delay: float = 0.0,
+        with_notifications: bool = False,
+    ):
         logging.getLogger("mail.log").setLevel(
             logging.WARNING
         )  # aiosmtpd logs every command
         self.port = port or free_port()
         self.rcpt_delay = rcpt_delay
+        self.with_notifications = with_notifications
         self.messages = []
+        self.notifications = []
         self.controller = None
 
     # aiosmtpd handler hooks
@@ -82,14 +92,15 @@ class MailSink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append(
-            {
-                "to": list(envelope.rcpt_tos),
-                "raw": envelope.content,
-                "message": message_from_bytes(
-                    envelope.content, policy=email_policy.default
-                ),
-            }
+        message = message_from_bytes(envelope.content, policy=email_policy.default)
+        is_notification = str(message["Message-ID"]).startswith("<notification.")
+        keep = (
+            self.messages
+            if self.with_notifications or not is_notification
+            else self.notifications
+        )
+        keep.append(
+            {"to": list(envelope.rcpt_tos), "raw": envelope.content, "message": message}
         )
         return "250 Message accepted for delivery"
 
@@ -167,6 +178,15 @@ class FaultyMailSink(MailSink):
 @pytest.fixture
 def smtp_server(settings):
     sink = MailSink().start()
+    sink.point_settings_here(settings)
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def mail_server(settings):
+    """An SMTP server that counts every message, event notifications included."""
+    sink = MailSink(with_notifications=True).start()
     sink.point_settings_here(settings)
     yield sink
     sink.stop()

@@ -417,7 +417,11 @@ def classify(url: str, data: dict) -> str | None:
         return CREATE
     if name == "tracker:action-reorder":
         return "reorder"
-    if name in ("tracker:notification-read", "tracker:notifications-read-all"):
+    if name in (
+        "tracker:notification-open",
+        "tracker:notification-read",
+        "tracker:notifications-read-all",
+    ):
         return "read"
     if name == "tracker:force-planning":
         return "planning"

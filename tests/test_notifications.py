@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import make_user
-from tests.reminders_support import smtp_server, text_body  # noqa: F401 (fixture)
+from tests.reminders_support import mail_server, text_body  # noqa: F401 (fixture)
 from tracker import services
 from tracker.models import (
     Action,
@@ -402,7 +402,7 @@ def test_the_choices_page_saves_each_kind(client, owner):
 
 
 def test_the_email_reads_on_its_own_and_threads_with_its_action(
-    smtp_server,
+    mail_server,
     settings,
     done_action,
     lead,
@@ -414,7 +414,7 @@ def test_the_email_reads_on_its_own_and_threads_with_its_action(
     services.action_return(lead, done_action, "The plan has no dates in it.")
     delivery = deliver_notifications(owner.pk)
     assert (delivery.claimed, delivery.sent) == (1, 1)
-    [message] = smtp_server.to(owner.email)
+    [message] = mail_server.to(owner.email)
     assert message["Subject"] == (
         "Returned to you: Publish the community engagement plan"
         f" ({done_action.finding.reference}), West Mercia"
@@ -432,12 +432,12 @@ def test_the_email_reads_on_its_own_and_threads_with_its_action(
     assert message.get_body(preferencelist=("html",)) is not None
     # Sent once: a second run finds nothing to claim.
     assert deliver_notifications(owner.pk).claimed == 0
-    assert len(smtp_server.to(owner.email)) == 1
+    assert len(mail_server.to(owner.email)) == 1
     assert Notification.objects.get(recipient=owner).status == Notification.Status.SENT
 
 
 def test_an_email_overtaken_by_a_later_move_is_not_sent(
-    smtp_server,
+    mail_server,
     action,
     lead,
     owner,
@@ -470,7 +470,7 @@ def test_an_email_overtaken_by_a_later_move_is_not_sent(
         Kind.ASSIGNED_OWNER: Notification.Status.CANCELLED,
         Kind.UNASSIGNED: Notification.Status.SENT,
     }
-    assert smtp_server.to(colleague.email)[0]["Subject"].startswith(
+    assert mail_server.to(colleague.email)[0]["Subject"].startswith(
         "Taken off an action: Publish the community engagement plan"
     )
 

@@ -18,9 +18,9 @@ from django.test import Client
 from tests.conftest import make_finding, make_inspection, make_user
 from tests.reminders_support import (  # noqa: F401 (fixtures)
     celery_worker,
+    mail_server,
     migration_data_put_back,
     reminder_queue,
-    smtp_server,
     text_body,
     wait_until,
 )
@@ -54,7 +54,7 @@ def version(action) -> int:
 
 
 def test_each_event_through_the_pages_reaches_each_person_once(
-    smtp_server, celery_worker
+    mail_server, celery_worker
 ):
     force = Force.objects.get(code="WMP")
     elsewhere = Force.objects.get(code="WMD")
@@ -223,25 +223,25 @@ def test_each_event_through_the_pages_reaches_each_person_once(
             # (A subject with non-ASCII words is folded before its first encoded
             # word, which Python's parser reads as a leading space.)
             (m["to"][0], m["message"]["Subject"].split(":", 1)[0].strip())
-            for m in smtp_server.messages
+            for m in mail_server.messages
         )
 
     wait_until(lambda: sum(arrived().values()) >= sum(expected.values()), timeout=60)
     # A moment more, for any copy that should not come.
     wait_until(lambda: False, timeout=2)
     assert arrived() == expected
-    assert all(len(m["to"]) == 1 for m in smtp_server.messages)
+    assert all(len(m["to"]) == 1 for m in mail_server.messages)
     assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
     returned = [
         m["message"]
-        for m in smtp_server.messages
+        for m in mail_server.messages
         if m["message"]["Subject"].startswith("Returned to you")
     ]
     assert "> Two sergeants are missing." in text_body(returned[0])
     # Every message about the training action threads on it.
     about_action = {
         m["message"]["In-Reply-To"]
-        for m in smtp_server.messages
+        for m in mail_server.messages
         if "Train every custody sergeant" in m["message"]["Subject"]
     }
     assert about_action == {f"<action.{action.pk}@localhost>"}

@@ -32,10 +32,16 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+
+# Errors that mean "the broker is not there" when a sending task is published:
+# publishing gives up and the rows wait in the outbox for the catch-up.
+BROKER_ERRORS = (KombuError, RedisError, OSError)
 
 # How often marking "sent" is tried again after the database connection was lost
 # (the mail server has the message: giving up here would send it again later).

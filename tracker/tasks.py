@@ -14,16 +14,12 @@ from collections.abc import Iterable
 
 from celery import shared_task
 from django.conf import settings
-from kombu.exceptions import KombuError
-from redis.exceptions import RedisError
 
 from .notifications import delivery as notification_delivery
 from .reminders import delivery, outbox
+from .sending import BROKER_ERRORS
 
 logger = logging.getLogger(__name__)
-
-# Errors that mean "the broker is not there": publishing gives up, the rows wait.
-BROKER_ERRORS = (KombuError, RedisError, OSError)
 
 
 def queue_digests(recipient_ids: Iterable[int], day: datetime.date) -> int:

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from .. import sending
 from ..models import (
     Action,
     DeadlineChangeRequest,
@@ -179,16 +180,13 @@ def queue_notifications(recipient_ids: Iterable[int]) -> int:
     The rows are safe in the outbox whatever happens here: the reminders'
     catch-up (every quarter of an hour) queues whoever still has pending ones.
     """
-    # Imported here: the tasks module imports the reminders that import the models.
-    from ..tasks import BROKER_ERRORS
-
     recipient_ids = list(dict.fromkeys(recipient_ids))
     for published, recipient_id in enumerate(recipient_ids):
         try:
             current_app.send_task(
                 SEND_TASK, args=(recipient_id,), queue=settings.REMINDER_QUEUE
             )
-        except BROKER_ERRORS as error:
+        except sending.BROKER_ERRORS as error:
             logger.warning(
                 "Could not queue notifications for %d people (%s): the catch-up will.",
                 len(recipient_ids) - published,
