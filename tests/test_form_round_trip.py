@@ -633,6 +633,11 @@ def _check_approval(change: dict) -> list[str]:
     return []
 
 
+# Forms repeated once per row of a list, the same but for the row: one of each
+# is submitted (a page of 25 notifications holds 50 of them).
+ONE_IS_ENOUGH = {"tracker:notification-open", "tracker:notification-read"}
+
+
 def submit_every_form(client: Client, who: str, seeds: list[str]) -> tuple[list, set]:
     problems, tried, signatures = [], set(), set()
     for path, parsed in list(crawl(client, seeds)):
@@ -652,10 +657,15 @@ def submit_every_form(client: Client, who: str, seeds: list[str]) -> tuple[list,
                     problems.append(f"{who} {path}: unclassified form to {form.action}")
                     continue
                 signature = (form.action, repr(sorted(_without_token(data).items())))
-                if kind.startswith("skip:") or signature in signatures:
+                view = resolve(urlsplit(form.action).path).view_name
+                if (
+                    kind.startswith("skip:")
+                    or signature in signatures
+                    or (view in ONE_IS_ENOUGH and (view, kind) in tried)
+                ):
                     continue
                 signatures.add(signature)
-                tried.add((resolve(urlsplit(form.action).path).view_name, kind))
+                tried.add((view, kind))
                 problems += _submit(client, who, path, index, form, button, kind)
     return problems, tried
 
