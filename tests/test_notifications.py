@@ -24,7 +24,9 @@ from tracker.notifications import events
 from tracker.notifications.delivery import deliver_notifications, thread_id
 from tracker.notifications.kinds import Kind
 from tracker.notifications.mentions import mentioned_people
-from tracker.reminders.delivery import SendFailed
+from tracker.reminders.delivery import deliver_digest
+from tracker.reminders.outbox import run_sweep
+from tracker.sending import SendFailed
 from tracker.services import WorkflowError
 
 pytestmark = pytest.mark.django_db
@@ -259,11 +261,9 @@ def test_a_persons_choice_decides_the_email_and_the_app_still_shows_it(
     services.notification_preferences_update(
         owner, {Kind.RETURNED: NotificationPreference.Delivery.APP_ONLY}
     )
-    # The digest does not carry notifications yet: nobody may choose it.
-    with pytest.raises(WorkflowError):
-        services.notification_preferences_update(
-            contributor, {Kind.RETURNED: NotificationPreference.Delivery.DIGEST}
-        )
+    services.notification_preferences_update(
+        contributor, {Kind.RETURNED: NotificationPreference.Delivery.DIGEST}
+    )
     services.action_return(lead, done_action, "Needs dates.")
     statuses = dict(
         Notification.objects.filter(kind=Kind.RETURNED).values_list(
@@ -274,6 +274,9 @@ def test_a_persons_choice_decides_the_email_and_the_app_still_shows_it(
         owner.email: Notification.Status.APP_ONLY,
         contributor.email: Notification.Status.PENDING,
     }
+    assert Notification.objects.get(recipient=contributor).in_digest
+    with pytest.raises(WorkflowError):
+        services.notification_preferences_update(owner, {Kind.RETURNED: "weekly"})
 
 
 def test_a_person_who_left_is_not_told(done_action, lead, owner, contributor):
@@ -384,15 +387,15 @@ def test_the_choices_page_saves_each_kind(client, owner):
     assert client.get(url).status_code == 200
     choices = {kind.value: "at_once" for kind in Kind}
     choices[Kind.MENTIONED.value] = "app_only"
-    choices[Kind.RETURNED.value] = "app_only"
+    choices[Kind.RETURNED.value] = "digest"
     response = client.post(url, choices)
     assert response.status_code == 302
     assert dict(
         NotificationPreference.objects.filter(user=owner).values_list(
             "kind", "delivery"
         )
-    ) == {"mentioned": "app_only", "returned": "app_only"}
-    for bad_choice in ("by pigeon", "digest"):
+    ) == {"mentioned": "app_only", "returned": "digest"}
+    for bad_choice in ("by pigeon", "weekly"):
         bad = client.post(url, {**choices, Kind.RETURNED.value: bad_choice})
         assert bad.status_code == 400
         assert "Select a valid choice" in bad.content.decode()
@@ -509,3 +512,52 @@ def test_a_finding_notification_links_to_the_finding(
     notice = Notification.objects.get(kind=Kind.CLOSURE_REQUESTED)
     assert notice.get_absolute_url() == finding.get_absolute_url()
     assert notice.finding.status == Finding.Status.CLOSURE_REQUESTED
+
+
+# In the digest ------------------------------------------------------------------------
+
+
+def test_a_notification_chosen_for_the_digest_goes_with_it_and_not_on_its_own(
+    mail_server, done_action, lead, owner, contributor
+):
+    services.notification_preferences_update(
+        owner, {Kind.RETURNED: NotificationPreference.Delivery.DIGEST}
+    )
+    Notification.objects.all().delete()
+    services.action_return(lead, done_action, "The plan has no dates in it.")
+    mine = Notification.objects.get(recipient=owner)
+    assert (mine.status, mine.in_digest) == (Notification.Status.PENDING, True)
+    # Not sent on its own, nor queued by the catch-up as if it were.
+    assert deliver_notifications(owner.pk).claimed == 0
+    assert deliver_notifications(contributor.pk).sent == 1
+    today = timezone.localdate()
+    result = run_sweep(today)
+    assert owner.pk in result.recipients
+    deliver_digest(owner.pk, today)
+    [digest] = mail_server.to(owner.email)
+    assert digest["Subject"] == "1 update · PEEL action tracker"
+    body = " ".join(text_body(digest).split())
+    assert "WHAT HAPPENED - lead@westmercia.test returned “Publish the" in body
+    assert "“The plan has no dates in it.”" in body
+    assert done_action.get_absolute_url() in body
+    mine.refresh_from_db()
+    assert mine.status == Notification.Status.SENT
+    # The next digest does not carry it again.
+    assert run_sweep(today).recipients == []
+
+
+def test_a_digest_notification_no_longer_true_is_cancelled_not_sent(
+    mail_server, done_action, lead, owner
+):
+    services.notification_preferences_update(
+        owner, {Kind.RETURNED: NotificationPreference.Delivery.DIGEST}
+    )
+    Notification.objects.all().delete()
+    services.action_return(lead, done_action, "Needs dates.")
+    done_action.refresh_from_db()
+    services.action_mark_done(owner, done_action, "Dates added.")
+    deliver_digest(owner.pk, timezone.localdate())
+    assert mail_server.to(owner.email) == []
+    mine = Notification.objects.get(recipient=owner, kind=Kind.RETURNED)
+    assert mine.status == Notification.Status.CANCELLED
+    assert mine.cancel_reason == "The action has moved on since it was returned."

@@ -37,8 +37,9 @@ from tracker.models import (
     ReminderPreference,
     Role,
 )
-from tracker.reminders.delivery import SendFailed, deliver_digest
+from tracker.reminders.delivery import deliver_digest
 from tracker.reminders.outbox import run_catch_up, run_sweep
+from tracker.sending import SendFailed
 from tracker.tasks import queue_digests
 
 LONDON = ZoneInfo("Europe/London")

@@ -22,13 +22,16 @@ What is guaranteed:
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
+import smtplib
 import time
 import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
 from django.db import InterfaceError, OperationalError, connections
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -229,3 +232,55 @@ def send_again(rows: QuerySet) -> int:
     return rows.filter(status=FAILED).update(
         status=PENDING, attempts=0, maybe_delivered=False, retry_at=None
     )
+
+
+def mail_server_answers() -> bool:
+    """Does the configured mail server accept a connection right now?"""
+    connection = get_connection()
+    try:
+        connection.open()
+    except OSError:  # smtplib's errors are OSErrors too
+        return False
+    connection.close()
+    return True
+
+
+class NotSent(Exception):
+    """`send` failed; `maybe_delivered` if the server may have taken the message."""
+
+    def __init__(self, error: BaseException, maybe_delivered: bool):
+        super().__init__(str(error))
+        self.error, self.maybe_delivered = error, maybe_delivered
+
+
+class SendFailed(Exception):
+    """The digest did not go; its items are held for the retry or failed (`failure`)."""
+
+    def __init__(self, error: BaseException, failure: Failure, maybe_delivered: bool):
+        super().__init__(error_text(error))
+        self.error, self.failure, self.maybe_delivered = error, failure, maybe_delivered
+
+
+def send(message: EmailMessage) -> None:
+    """Send one message; on failure say whether the server may have taken it (`NotSent`).
+
+    Nothing can have gone if the connection could not be opened, or if the
+    server answered with a refusal. Any other failure once connected (the
+    connection dropped, a reply slower than EMAIL_TIMEOUT) may have come after
+    the server took the message: smtplib does not say at which step, so a drop
+    before the message was sent is counted as "may have been delivered" too.
+    """
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as error:
+        raise NotSent(error, maybe_delivered=False) from error
+    try:
+        connection.send_messages([message])
+    except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
+        raise NotSent(error, maybe_delivered=False) from error
+    except Exception as error:
+        raise NotSent(error, maybe_delivered=True) from error
+    finally:
+        with contextlib.suppress(Exception):
+            connection.close()

@@ -17,7 +17,7 @@ from django.conf import settings
 
 from .notifications import delivery as notification_delivery
 from .reminders import delivery, outbox
-from .sending import BROKER_ERRORS
+from .sending import BROKER_ERRORS, SendFailed
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def send_reminder_digest(self, recipient_id: int, day: str) -> None:
         delivery.deliver_digest(
             recipient_id, datetime.date.fromisoformat(day), retry_in=countdown
         )
-    except delivery.SendFailed as failed:
+    except SendFailed as failed:
         if not failed.failure.will_retry:
             logger.warning(
                 "The digest of user %s failed for good (%s): %d items failed.",
@@ -126,7 +126,7 @@ def send_notifications(self, recipient_id: int) -> None:
         )
     try:
         notification_delivery.deliver_notifications(recipient_id, retry_in=countdown)
-    except delivery.SendFailed as failed:
+    except SendFailed as failed:
         if not failed.failure.will_retry:
             logger.warning(
                 "Notifications of user %s failed for good (%s): %d failed.",

@@ -19,7 +19,6 @@ from .people import User
 class Notification(models.Model):
     class Status(models.TextChoices):
         APP_ONLY = "app_only", "Shown in the app only"
-        DIGEST = "digest", "Waiting for the daily digest"
         PENDING = "pending", "Waiting to be sent"
         SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
@@ -71,6 +70,11 @@ class Notification(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    in_digest = models.BooleanField(
+        "in the digest",
+        default=False,
+        help_text="Sent with the person's next reminder digest, not on its own.",
+    )
 
     # The outbox columns, as on a reminder.
     status = models.CharField(
@@ -111,7 +115,7 @@ class Notification(models.Model):
             models.Index(
                 fields=["status", "created_at"],
                 name="notification_unsent_idx",
-                condition=Q(status__in=["pending", "sending", "failed", "digest"]),
+                condition=Q(status__in=["pending", "sending", "failed"]),
             ),
         ]
 
@@ -139,15 +143,14 @@ class NotificationPreference(models.Model):
 
     class Delivery(models.TextChoices):
         AT_ONCE = "at_once", "Email at once"
-        DIGEST = "digest", "In my daily digest"
+        DIGEST = "digest", "In my reminder digest"
         APP_ONLY = "app_only", "Not by email"
 
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="notification_preferences"
     )
-    # Offered on the preferences page. "In my daily digest" waits for the digest to
-    # carry notifications (issue 13): until then nobody may choose it.
-    OFFERED = (Delivery.AT_ONCE, Delivery.APP_ONLY)
+    # The choices the preferences page offers, in its order.
+    OFFERED = (Delivery.AT_ONCE, Delivery.DIGEST, Delivery.APP_ONLY)
 
     kind = models.CharField(
         max_length=40, choices=[(k.value, kind_label(k)) for k in Kind]

@@ -28,8 +28,8 @@ from ..models import (
     Finding,
     Notification,
 )
-from ..reminders.delivery import NotSent, SendFailed, mail_server_answers, send
 from ..selectors import visible_actions, visible_findings, visible_inspections
+from ..sending import NotSent, SendFailed, mail_server_answers, send
 from .kinds import SUBJECTS, Kind
 
 
@@ -59,7 +59,7 @@ def deliver_notifications(
     seconds (or failed when there is none) and `SendFailed` is raised.
     """
     delivery = Delivery(recipient_id)
-    mine = Notification.objects.filter(recipient_id=recipient_id)
+    mine = Notification.objects.filter(recipient_id=recipient_id, in_digest=False)
     token, delivery.claimed = sending.claim(mine)
     if not delivery.claimed:
         return delivery
@@ -252,10 +252,11 @@ def catch_up(*, queue) -> int:
     if not mail_server_answers():
         return 0
     sending.requeue_failed(everyone)
-    # Left a minute, so that the task queued at commit is not doubled.
+    # Left a minute, so that the task queued at commit is not doubled; those for
+    # the digest go with it (`tracker.reminders.outbox.waiting_recipients`).
     settled = now - datetime.timedelta(minutes=1)
     recipients = list(
-        sending.ready(everyone.filter(created_at__lt=settled), now)
+        sending.ready(everyone.filter(created_at__lt=settled, in_digest=False), now)
         .order_by("recipient_id")
         .values_list("recipient_id", flat=True)
         .distinct()

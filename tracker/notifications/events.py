@@ -11,8 +11,8 @@ per person it is for:
   often the function is called for the same row.
 
 The person's choice for the kind decides its email: at once (queued after the
-transaction commits) or none. Everything shows in the app. (A "digest" status
-exists for when the daily digest carries notifications; nobody can choose it yet.)
+transaction commits), with their next reminder digest (`in_digest`), or none.
+Everything shows in the app.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ logger = logging.getLogger(__name__)
 SEND_TASK = "tracker.send_notifications"
 _STATUS_FOR: dict[str, str] = {
     NotificationPreference.Delivery.AT_ONCE: Notification.Status.PENDING,
-    NotificationPreference.Delivery.DIGEST: Notification.Status.DIGEST,
+    NotificationPreference.Delivery.DIGEST: Notification.Status.PENDING,
     NotificationPreference.Delivery.APP_ONLY: Notification.Status.APP_ONLY,
 }
 
@@ -162,12 +162,15 @@ def notify(
             status=_STATUS_FOR[
                 choices.get(pk, NotificationPreference.Delivery.AT_ONCE)
             ],
+            in_digest=choices.get(pk) == NotificationPreference.Delivery.DIGEST,
         )
         for pk in allowed
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     at_once = [
-        row.recipient_id for row in rows if row.status == Notification.Status.PENDING
+        row.recipient_id
+        for row in rows
+        if row.status == Notification.Status.PENDING and not row.in_digest
     ]
     if at_once:
         transaction.on_commit(lambda: queue_notifications(at_once))

@@ -10,25 +10,26 @@ outbox table; `deliver_digest` says when a copy may, rarely, go twice.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import smtplib
 from dataclasses import dataclass
 
-from django.core.mail import EmailMessage, get_connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .. import sending
 from ..models import (
     Action,
     Finding,
+    Notification,
     Reminder,
     ReminderPolicy,
     ReminderPreference,
     Role,
     User,
 )
+from ..notifications.delivery import stale_reason
 from ..selectors import visible_actions, visible_findings
+from ..sending import NotSent, SendFailed, send
 from .digest import digest_message
 from .kinds import (
     AWAITING_SIGN_OFF,
@@ -43,41 +44,13 @@ from .kinds import (
 )
 
 
-def mail_server_answers() -> bool:
-    """Does the configured mail server accept a connection right now?"""
-    connection = get_connection()
-    try:
-        connection.open()
-    except OSError:  # smtplib's errors are OSErrors too
-        return False
-    connection.close()
-    return True
-
-
-class NotSent(Exception):
-    """`send` failed; `maybe_delivered` if the server may have taken the message."""
-
-    def __init__(self, error: BaseException, maybe_delivered: bool):
-        super().__init__(str(error))
-        self.error, self.maybe_delivered = error, maybe_delivered
-
-
-class SendFailed(Exception):
-    """The digest did not go; its items are held for the retry or failed (`failure`)."""
-
-    def __init__(
-        self, error: BaseException, failure: sending.Failure, maybe_delivered: bool
-    ):
-        super().__init__(sending.error_text(error))
-        self.error, self.failure, self.maybe_delivered = error, failure, maybe_delivered
-
-
 @dataclass
 class Delivery:
     recipient_id: int
     claimed: int = 0
     cancelled: int = 0
     sent: int = 0
+    notifications: int = 0  # sent in the digest
 
 
 def deliver_digest(
@@ -109,7 +82,12 @@ def deliver_digest(
     delivery = Delivery(recipient_id)
     mine = Reminder.objects.filter(recipient_id=recipient_id, due_on__lte=day)
     token, delivery.claimed = sending.claim(mine)
-    if not delivery.claimed:
+    # The notifications the person chose to have in their digest, under the same rules.
+    noted = Notification.objects.filter(
+        recipient_id=recipient_id, in_digest=True, created_at__date__lte=day
+    )
+    note_token, notes_claimed = sending.claim(noted)
+    if not (delivery.claimed or notes_claimed):
         return delivery
     claimed = Reminder.objects.filter(claim_token=token, status=Reminder.Status.SENDING)
     items = list(
@@ -117,7 +95,7 @@ def deliver_digest(
             "recipient", "action__finding", "action__owner", "finding__inspection"
         ).order_by("pk")
     )
-    current, stale = check_current(items, day)
+    current, stale = check_current(items, day) if items else ([], [])
     if stale:
         for item, reason in stale:
             item.status, item.cancel_reason = Reminder.Status.CANCELLED, reason
@@ -125,12 +103,18 @@ def deliver_digest(
             [item for item, _ in stale], ["status", "cancel_reason"]
         )
         delivery.cancelled = len(stale)
-    if not current:
+    claimed_notes = Notification.objects.filter(
+        claim_token=note_token, status=Notification.Status.SENDING
+    )
+    notes = current_notifications(claimed_notes)
+    if not (current or notes):
         return delivery
+    recipient = items[0].recipient if items else notes[0].recipient
     message = digest_message(
-        items[0].recipient, current, day, ReminderPolicy.load().as_policy()
+        recipient, current, day, ReminderPolicy.load().as_policy(), notifications=notes
     )
     to_send = claimed.filter(pk__in=[item.pk for item in current])
+    notes_to_send = claimed_notes.filter(pk__in=[note.pk for note in notes])
     try:
         send(message)
     except NotSent as not_sent:
@@ -143,36 +127,37 @@ def deliver_digest(
             maybe_delivered=not_sent.maybe_delivered,
             retry_at=retry_at,
         )
+        sending.record_failure(
+            notes_to_send,
+            not_sent.error,
+            maybe_delivered=not_sent.maybe_delivered,
+            retry_at=retry_at,
+        )
         raise SendFailed(not_sent.error, failure, not_sent.maybe_delivered) from (
             not_sent.error
         )
     delivery.sent = sending.mark_sent(to_send)
+    delivery.notifications = sending.mark_sent(notes_to_send)
     return delivery
 
 
-def send(message: EmailMessage) -> None:
-    """Send one message; on failure say whether the server may have taken it (`NotSent`).
+def current_notifications(claimed: QuerySet[Notification]) -> list[Notification]:
+    """The claimed notifications still worth telling, oldest first; the others cancelled.
 
-    Nothing can have gone if the connection could not be opened, or if the
-    server answered with a refusal. Any other failure once connected (the
-    connection dropped, a reply slower than EMAIL_TIMEOUT) may have come after
-    the server took the message: smtplib does not say at which step, so a drop
-    before the message was sent is counted as "may have been delivered" too.
+    The same last look as a notification sent on its own
+    (`tracker.notifications.delivery.stale_reason`).
     """
-    connection = get_connection()
-    try:
-        connection.open()
-    except Exception as error:
-        raise NotSent(error, maybe_delivered=False) from error
-    try:
-        connection.send_messages([message])
-    except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
-        raise NotSent(error, maybe_delivered=False) from error
-    except Exception as error:
-        raise NotSent(error, maybe_delivered=True) from error
-    finally:
-        with contextlib.suppress(Exception):
-            connection.close()
+    current = []
+    for note in claimed.select_related(
+        "recipient", "actor", "action__finding", "finding", "inspection"
+    ).order_by("created_at", "pk"):
+        reason = stale_reason(note)
+        if reason:
+            note.status, note.cancel_reason = Notification.Status.CANCELLED, reason
+            note.save(update_fields=["status", "cancel_reason"])
+        else:
+            current.append(note)
+    return current
 
 
 def check_current(

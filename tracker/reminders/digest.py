@@ -22,11 +22,20 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import Truncator
 
-from ..formats import weekday_date
+from ..formats import long_date, weekday_date
 from ..mail_headers import automatic_headers, message_id, unsubscribe_headers
-from ..models import Action, Finding, Force, Inspection, Reminder, User
+from ..models import (
+    Action,
+    Finding,
+    Force,
+    Inspection,
+    Notification,
+    Reminder,
+    User,
+)
 from .kinds import (
     AWAITING_SIGN_OFF,
     CLOSURE_REQUEST_WAITING,
@@ -344,25 +353,60 @@ def build_digest(
     return digest
 
 
-def digest_message_id(recipient: User, reminders: Sequence[Reminder]) -> str:
-    """The same reminders to the same person always carry the same Message-ID.
+def digest_message_id(
+    recipient: User,
+    reminders: Sequence[Reminder],
+    notifications: Sequence[Notification] = (),
+) -> str:
+    """The same items to the same person always carry the same Message-ID.
 
     If a worker dies after the mail server accepted a digest but before the
     items were marked sent, the resent copy has the same id, and mail systems
     that deduplicate by Message-ID drop it.
     """
     ids = ",".join(str(pk) for pk in sorted(r.pk for r in reminders))
+    if notifications:
+        ids += ";" + ",".join(str(pk) for pk in sorted(n.pk for n in notifications))
     digest = hashlib.sha256(ids.encode()).hexdigest()[:24]
     return message_id("reminders", recipient.pk, digest)
 
 
+def _happened(notifications: Sequence[Notification]) -> list[dict[str, str]]:
+    """What happened, for the digest of a person who chose to be told of it there."""
+    return [
+        {
+            "summary": note.summary,
+            "when": long_date(timezone.localdate(note.created_at)),
+            "text": Truncator(" ".join(note.text.split())).chars(200),
+            "url": settings.SITE_URL + note.get_absolute_url(),
+        }
+        for note in notifications
+    ]
+
+
 def digest_message(
-    recipient: User, reminders: Sequence[Reminder], day: datetime.date, policy: Policy
+    recipient: User,
+    reminders: Sequence[Reminder],
+    day: datetime.date,
+    policy: Policy,
+    *,
+    notifications: Sequence[Notification] = (),
 ) -> EmailMultiAlternatives:
-    """One person's digest. It covers many actions, so it starts no thread and joins none."""
+    """One person's digest. It covers many actions, so it starts no thread and joins none.
+
+    `notifications` are those the person chose to have here rather than on
+    their own: they come first, as "What happened", and the subject counts them.
+    """
     digest = build_digest(recipient, reminders, day, policy)
+    if notifications:
+        updates = f"{len(notifications)} update{'s' if len(notifications) != 1 else ''}"
+        digest.summary = ", ".join(filter(None, [digest.summary, updates]))
+        digest.subject = ", ".join(filter(None, [digest.subject, updates]))
     preferences_url = settings.SITE_URL + reverse("tracker:my-reminders")
     context = {
+        "happened": _happened(notifications),
+        "notification_choices_url": settings.SITE_URL
+        + reverse("tracker:notification-preferences"),
         "recipient": recipient,
         "name": recipient.first_name or recipient.email,
         "day": weekday_date(day),
@@ -380,7 +424,7 @@ def digest_message(
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
         headers={
-            **automatic_headers(digest_message_id(recipient, reminders)),
+            **automatic_headers(digest_message_id(recipient, reminders, notifications)),
             **unsubscribe_headers(preferences_url),
         },
     )

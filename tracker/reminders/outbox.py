@@ -35,8 +35,8 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from .. import sending
-from ..models import Reminder, ReminderPolicy
-from .delivery import mail_server_answers
+from ..models import Notification, Reminder, ReminderPolicy
+from ..sending import mail_server_answers
 from .facts import Waiting, digest_goes, due_reminders, load_preferences
 from .kinds import ESCALATIONS
 from .schedule import DueReminder
@@ -265,10 +265,28 @@ def waiting_recipients(day: datetime.date) -> dict[int, Waiting]:
         )
         .order_by("recipient_id")
     )
-    return {
+    waiting = {
         row["recipient_id"]: Waiting(row["oldest"], row["escalations"] > 0)
         for row in rows
     }
+    # Notifications a person chose to have in their digest go with it.
+    notifications = (
+        sending.ready(
+            Notification.objects.filter(in_digest=True, created_at__date__lte=day)
+        )
+        .values("recipient_id")
+        .annotate(first=Min("created_at"))
+        .order_by("recipient_id")
+    )
+    for row in notifications:
+        oldest = timezone.localdate(row["first"])
+        known = waiting.get(row["recipient_id"])
+        waiting[row["recipient_id"]] = (
+            Waiting(min(known.oldest, oldest), known.escalation)
+            if known is not None
+            else Waiting(oldest, False)
+        )
+    return waiting
 
 
 def release_stale_claims(now: datetime.datetime | None = None) -> int:
