@@ -216,7 +216,8 @@ def test_the_sweep_uses_a_fixed_number_of_queries_for_5_or_50_actions(
     )
     assert (len(result_5.due), len(result_50.due)) == (10, 100)
     assert with_5 == with_50
-    assert with_5 <= 16
+    # (One of them finds who has notifications waiting for their digest.)
+    assert with_5 <= 17
 
 
 def test_the_sweep_queues_one_task_per_person_after_commit(
