@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -66,26 +67,8 @@ def deliver_notifications(
     claimed = Notification.objects.filter(
         claim_token=token, status=Notification.Status.SENDING
     )
-    items = list(
-        claimed.select_related(
-            "recipient",
-            "actor",
-            "action__finding",
-            "action__inspection__force",
-            "action__owner",
-            "finding__inspection__force",
-            "inspection__force",
-        ).order_by("created_at", "pk")
-    )
-    current = []
-    for item in items:
-        reason = stale_reason(item)
-        if reason:
-            item.status, item.cancel_reason = Notification.Status.CANCELLED, reason
-            item.save(update_fields=["status", "cancel_reason"])
-            delivery.cancelled += 1
-        else:
-            current.append(item)
+    current = current_notifications(claimed)
+    delivery.cancelled = delivery.claimed - len(current)
     for place, item in enumerate(current):
         try:
             send(notification_message(item))
@@ -113,6 +96,28 @@ def deliver_notifications(
             )
         delivery.sent += sending.mark_sent(claimed.filter(pk=item.pk))
     return delivery
+
+
+def current_notifications(claimed: QuerySet[Notification]) -> list[Notification]:
+    """The claimed notifications still worth telling, oldest first; the others
+    cancelled with the reason. Sent on their own or in a digest, the same last look."""
+    current = []
+    for item in claimed.select_related(
+        "recipient",
+        "actor",
+        "action__finding",
+        "action__inspection__force",
+        "action__owner",
+        "finding__inspection__force",
+        "inspection__force",
+    ).order_by("created_at", "pk"):
+        reason = stale_reason(item)
+        if reason:
+            item.status, item.cancel_reason = Notification.Status.CANCELLED, reason
+            item.save(update_fields=["status", "cancel_reason"])
+        else:
+            current.append(item)
+    return current
 
 
 def stale_reason(item: Notification) -> str:

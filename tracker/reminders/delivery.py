@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from .. import sending
@@ -27,7 +26,7 @@ from ..models import (
     Role,
     User,
 )
-from ..notifications.delivery import stale_reason
+from ..notifications.delivery import current_notifications
 from ..selectors import visible_actions, visible_findings
 from ..sending import NotSent, SendFailed, send
 from .digest import digest_message
@@ -139,25 +138,6 @@ def deliver_digest(
     delivery.sent = sending.mark_sent(to_send)
     delivery.notifications = sending.mark_sent(notes_to_send)
     return delivery
-
-
-def current_notifications(claimed: QuerySet[Notification]) -> list[Notification]:
-    """The claimed notifications still worth telling, oldest first; the others cancelled.
-
-    The same last look as a notification sent on its own
-    (`tracker.notifications.delivery.stale_reason`).
-    """
-    current = []
-    for note in claimed.select_related(
-        "recipient", "actor", "action__finding", "finding", "inspection"
-    ).order_by("created_at", "pk"):
-        reason = stale_reason(note)
-        if reason:
-            note.status, note.cancel_reason = Notification.Status.CANCELLED, reason
-            note.save(update_fields=["status", "cancel_reason"])
-        else:
-            current.append(note)
-    return current
 
 
 def check_current(
