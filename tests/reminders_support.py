@@ -139,6 +139,7 @@ class FaultyMailSink(MailSink):
     """A MailSink that can be told to misbehave, as real mail servers do.
 
     - `refuse`: answer every RCPT with 451 (a refusal before DATA: nothing taken);
+    - `unknown`: addresses answered with 550 at RCPT, for good ("no such user");
     - `drops`: take the message, then drop the connection before replying 250,
       this many times (the message is kept: the server has it);
     - `slow`: take the message and reply this many seconds later, after the
@@ -150,11 +151,16 @@ class FaultyMailSink(MailSink):
         super().__init__(**kwargs)
         self.refuse = False
         self.refused = 0
+        self.unknown: set[str] = set()
+        self.refused_for_good: Counter = Counter()
         self.drops = 0
         self.slow = 0.0
         self.before_reply = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.unknown:
+            self.refused_for_good[address] += 1
+            return "550 5.1.1 No such user here"
         if self.refuse:
             self.refused += 1
             return "451 4.3.0 Try again later"

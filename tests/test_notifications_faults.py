@@ -113,6 +113,37 @@ def test_a_reply_lost_after_the_message_was_taken_gives_at_most_one_more_copy(
     assert set(Notification.objects.values_list("maybe_delivered", flat=True)) == {True}
 
 
+def test_an_address_refused_for_good_fails_at_once_and_the_others_still_go(
+    team, finding, lead, sink, settings, reminder_queue, celery_worker
+):
+    settings.REMINDER_SEND_MAX_RETRIES = 5
+    settings.REMINDER_MAX_ATTEMPTS = 5
+    gone = team[1]
+    sink.unknown = {gone.email}  # 550 5.1.1: this address does not exist
+    assign_all(team, finding, lead)
+    # A second message for the same person, queued behind the refused one.
+    services.action_create(lead, finding=finding, title="Plan 1b", owner=gone)
+    assert wait_until(lambda: statuses() == {"sent": 2, "failed": 2}, 20), statuses()
+    time.sleep(1.5)  # a retry, had one been held, would come now
+    queued = catch_up(queue=queue_notifications)
+    time.sleep(1)
+    refused = Notification.objects.filter(recipient=gone)
+    print(
+        f"\n550 for {gone.email}: refused {dict(sink.refused_for_good)}; received "
+        f"{sink.per_recipient()}; outbox {dict(statuses())}; catch-up queued {queued}"
+    )
+    # Each refused once: no retry, no catch-up, while the others arrived.
+    assert sink.refused_for_good == {gone.email: 2}
+    assert set(refused.values_list("status", "attempts", "refused")) == {
+        ("failed", 1, True)
+    }
+    assert all(
+        "550 5.1.1" in error for error in refused.values_list("last_error", flat=True)
+    )
+    assert queued == 0
+    assert sorted(sink.per_recipient()) == sorted([team[0].email, team[2].email])
+
+
 def test_a_worker_killed_in_the_middle_of_a_batch_loses_nothing_and_doubles_nothing(
     force, finding, lead, reminder_queue, tmp_path, settings
 ):

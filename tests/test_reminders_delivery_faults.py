@@ -171,6 +171,46 @@ def test_the_catch_up_does_not_queue_what_a_waiting_retry_holds(
     assert set(Reminder.objects.values_list("maybe_delivered", flat=True)) == {False}
 
 
+def test_a_digest_refused_for_good_fails_at_once_until_sent_again_from_the_admin(
+    people, sink, settings, reminder_queue, celery_worker, admin_client
+):
+    settings.REMINDER_SEND_MAX_RETRIES = 5
+    settings.REMINDER_MAX_ATTEMPTS = 5
+    gone = people[0]
+    sink.unknown = {gone.email}
+
+    run_sweep(TUESDAY, queue=queue_digests)
+    assert wait_until(lambda: statuses() == {"sent": 4, "failed": 2}, 20), statuses()
+    time.sleep(1.5)
+    later = run_catch_up(TUESDAY, queue=queue_digests)
+    time.sleep(1)
+    refused = Reminder.objects.filter(recipient=gone)
+    assert sink.refused_for_good == {gone.email: 1}
+    assert set(refused.values_list("status", "attempts", "refused")) == {
+        ("failed", 1, True)
+    }
+    assert later.failed_requeued == 0 and later.queued == 0
+    listed = admin_client.get("/admin/tracker/reminder/?refused__exact=1").content
+    assert b"550 5.1.1 No such user here" in listed
+
+    # The address is put right; a person sends them again from the admin.
+    sink.unknown = set()
+    admin_client.post(
+        "/admin/tracker/reminder/",
+        {
+            "action": "send_failed_again",
+            "_selected_action": list(refused.values_list("pk", flat=True)),
+        },
+    )
+    assert wait_until(lambda: statuses() == {"sent": 6}, 20), statuses()
+    print(
+        f"\n550 for {gone.email}: refused {dict(sink.refused_for_good)}, the catch-up "
+        f"re-queued {later.failed_requeued}; after 'send again' received {copies(sink, people)}"
+    )
+    assert copies(sink, people) == {person.email: 1 for person in people}
+    assert set(refused.values_list("refused", flat=True)) == {False}
+
+
 def test_attempts_are_capped_then_failed_shown_in_the_admin_and_sent_again_from_it(
     people, sink, settings, reminder_queue, celery_worker, admin_client
 ):

@@ -622,7 +622,7 @@ class ReminderAdmin(admin.ModelAdmin):
         "last_error",
         "sent_at",
     ]
-    list_filter = ["status", "maybe_delivered", "kind", "due_on"]
+    list_filter = ["status", "maybe_delivered", "refused", "kind", "due_on"]
     search_fields = ["recipient__email", "action__title", "finding__reference"]
     date_hierarchy = "due_on"
     list_select_related = ["recipient", "action", "finding"]
@@ -702,7 +702,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "sent_at",
         "read_at",
     ]
-    list_filter = ["status", "kind", "maybe_delivered"]
+    list_filter = ["status", "kind", "maybe_delivered", "refused"]
     search_fields = ["recipient__email", "summary"]
     date_hierarchy = "created_at"
     list_select_related = ["recipient"]

@@ -60,7 +60,20 @@ def _claim_cutoff(now: datetime.datetime) -> datetime.datetime:
 
 
 def error_text(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"[:1000]
+    """The error as a person reads it in the admin: the server's own reply where it gave one."""
+    detail = str(error)
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        detail = "; ".join(
+            f"{address}: {code} {_reply(reply)}"
+            for address, (code, reply) in error.recipients.items()
+        )
+    elif isinstance(error, smtplib.SMTPResponseException):
+        detail = f"{error.smtp_code} {_reply(error.smtp_error)}"
+    return f"{type(error).__name__}: {detail}"[:1000]
+
+
+def _reply(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else reply
 
 
 def ready(rows: QuerySet, now: datetime.datetime | None = None) -> QuerySet:
@@ -151,6 +164,7 @@ def record_failure(
     *,
     maybe_delivered: bool,
     retry_at: datetime.datetime | None,
+    refused: bool = False,
 ) -> Failure:
     """Rows whose send failed: held for the retry at `retry_at`, or failed.
 
@@ -159,11 +173,16 @@ def record_failure(
     failure after the message went (`maybe_delivered`, e.g. the connection
     dropped before the server's reply) marks the row so its next attempt is its
     last. The retry itself is the caller's (a Celery retry at `retry_at`).
+    Rows the server `refused` for good (a 5xx reply) are failed at once and
+    marked, so no catch-up tries them again.
     """
     text = error_text(error)
     last = Q(attempts__gte=max_attempts()) | Q(maybe_delivered=True)
     # A row that may be at the server stays marked so, failed or not.
     marked = {"maybe_delivered": True} if maybe_delivered else {}
+    if refused:
+        marked["refused"] = True
+        retry_at = None
     failed = (claimed if retry_at is None else claimed.filter(last)).update(
         status=FAILED,
         claim_token=None,
@@ -216,11 +235,15 @@ def mark_sent(claimed: QuerySet) -> int:
 def requeue_failed(rows: QuerySet) -> int:
     """Failed rows that may be tried again automatically go back to pending.
 
-    Not those that used their attempts, nor those the server may already have
-    (`maybe_delivered`): those wait for a person (`send_again`).
+    Not those that used their attempts, those the server may already have
+    (`maybe_delivered`) or those it refused for good (`refused`): those wait for
+    a person (`send_again`).
     """
     return rows.filter(
-        status=FAILED, maybe_delivered=False, attempts__lt=max_attempts()
+        status=FAILED,
+        maybe_delivered=False,
+        refused=False,
+        attempts__lt=max_attempts(),
     ).update(status=PENDING, retry_at=None)
 
 
@@ -230,7 +253,7 @@ def send_again(rows: QuerySet) -> int:
     This may send a second copy of a `maybe_delivered` row; the admin says so.
     """
     return rows.filter(status=FAILED).update(
-        status=PENDING, attempts=0, maybe_delivered=False, retry_at=None
+        status=PENDING, attempts=0, maybe_delivered=False, refused=False, retry_at=None
     )
 
 
@@ -246,11 +269,27 @@ def mail_server_answers() -> bool:
 
 
 class NotSent(Exception):
-    """`send` failed; `maybe_delivered` if the server may have taken the message."""
+    """`send` failed; `maybe_delivered` if the server may have taken the message.
+
+    `permanent` when the server refused it for good (a 5xx reply, such as "550
+    no such user"): trying again would be refused the same way, so the row is
+    failed at once, for a person to look at, instead of retried to the cap.
+    """
 
     def __init__(self, error: BaseException, maybe_delivered: bool):
         super().__init__(str(error))
         self.error, self.maybe_delivered = error, maybe_delivered
+        self.permanent = refused_for_good(error)
+
+
+def refused_for_good(error: BaseException) -> bool:
+    """Did the mail server refuse with a permanent (5xx) reply?"""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 500 <= error.smtp_code < 600
+    return False
 
 
 class SendFailed(Exception):

@@ -267,6 +267,12 @@ class Reminder(models.Model):
         help_text="A send may have reached the mail server without its reply: "
         "the next attempt is the last.",
     )
+    refused = models.BooleanField(
+        "refused by the mail server",
+        default=False,
+        help_text="The mail server refused it for good (a 5xx reply, such as an "
+        "unknown address): not tried again until a person sends it again.",
+    )
     last_error = models.TextField(blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -40,6 +40,7 @@ class Delivery:
     claimed: int = 0
     cancelled: int = 0
     sent: int = 0
+    refused: int = 0  # refused for good by the mail server (5xx): failed at once
 
 
 def thread_id(subject) -> str:
@@ -57,7 +58,8 @@ def deliver_notifications(
     The claim, the hold for a retry, the attempt cap and the "at most one more
     copy" after a lost reply are `tracker.sending`'s, as for a digest. If one
     email fails, it and those not yet sent are held for the retry in `retry_in`
-    seconds (or failed when there is none) and `SendFailed` is raised.
+    seconds (or failed when there is none) and `SendFailed` is raised. One the
+    server refuses for good (5xx) is failed at once and the next is tried.
     """
     delivery = Delivery(recipient_id)
     mine = Notification.objects.filter(recipient_id=recipient_id, in_digest=False)
@@ -73,6 +75,17 @@ def deliver_notifications(
         try:
             send(notification_message(item))
         except NotSent as not_sent:
+            if not_sent.permanent:
+                # Refused for good: this one fails now; the next may still go.
+                sending.record_failure(
+                    claimed.filter(pk=item.pk),
+                    not_sent.error,
+                    maybe_delivered=False,
+                    retry_at=None,
+                    refused=True,
+                )
+                delivery.refused += 1
+                continue
             retry_at = None
             if retry_in is not None:
                 retry_at = timezone.now() + datetime.timedelta(seconds=retry_in)

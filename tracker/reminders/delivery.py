@@ -125,12 +125,14 @@ def deliver_digest(
             not_sent.error,
             maybe_delivered=not_sent.maybe_delivered,
             retry_at=retry_at,
+            refused=not_sent.permanent,
         )
         sending.record_failure(
             notes_to_send,
             not_sent.error,
             maybe_delivered=not_sent.maybe_delivered,
             retry_at=retry_at,
+            refused=not_sent.permanent,
         )
         raise SendFailed(not_sent.error, failure, not_sent.maybe_delivered) from (
             not_sent.error

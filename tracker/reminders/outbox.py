@@ -52,10 +52,10 @@ Queue = Callable[[list[int], datetime.date], int]
 
 _RECORD_SQL = """
     INSERT INTO tracker_reminder (recipient_id, action_id, finding_id, kind, deadline_key,
-        send_on, due_on, status, attempts, maybe_delivered, last_error, cancel_reason,
-        created_at)
+        send_on, due_on, status, attempts, maybe_delivered, refused, last_error,
+        cancel_reason, created_at)
     SELECT recipient, action, finding, kind, deadline_key, send_on, %s, 'pending', 0, false,
-        '', '', %s
+        false, '', '', %s
     FROM unnest(
         string_to_array(%s, ',', '')::bigint[], string_to_array(%s, ',', '')::bigint[],
         string_to_array(%s, ',', '')::bigint[], string_to_array(%s, ',')::varchar[],
