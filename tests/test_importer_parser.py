@@ -475,6 +475,33 @@ def test_hard_wrapped_bullet_is_one_finding():
     assert [f.line for f in findings] == [9, 11]
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "• The force should review its policy. • The force should train its staff. •",
+        "Areas for improvement: • The force should review its policy. • The force should "
+        "train its staff.",
+        "• The force should review its policy. ● The force should train its staff.",
+    ],
+)
+def test_bullets_run_into_one_line_are_one_finding_each(line):
+    """A page copied from a PDF or a web page often runs its bullets into one line."""
+    body = f"Areas for improvement\n\n{line}\n"
+    findings = parse_report(one_question_report(body)).questions[0].findings
+    assert [(f.text, f.kind, f.line) for f in findings] == [
+        ("The force should review its policy.", "area_for_improvement", 9),
+        ("The force should train its staff.", "area_for_improvement", 9),
+    ]
+
+
+def test_a_bullet_in_the_middle_of_a_sentence_is_not_a_run_in_list():
+    body = "Areas for improvement\n\n• The force should check the A • B split rates.\n"
+    findings = parse_report(one_question_report(body)).questions[0].findings
+    assert [f.text for f in findings] == [
+        "The force should check the A • B split rates."
+    ]
+
+
 def test_numbered_lists_nest_by_numbering_style():
     report = read_report("peel-numbered-lists.txt")
     assert report.pillar == "Efficiency"

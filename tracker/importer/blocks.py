@@ -8,6 +8,7 @@ the heading grammar says stands alone) is a block of its own.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -21,6 +22,10 @@ MARKER_RE = re.compile(
     rf"^(?P<marker>[{_BULLETS}]|\(?{_LIST_MARKER}[.)]|\({_LIST_MARKER}\))(?:\s+|$)"
 )
 _TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>|<!--.*?-->")
+# Bullets run into one line ("• one. • two. •", as a PDF or a copied page gives
+# them): a round or square bullet between spaces, after the end of a sentence or
+# a lead-in. Only glyphs that are never prose; a hyphen or "o" mid-line is text.
+_RUN_IN_RE = re.compile(r"(?<=[.;:!?)\"'”’])\s+(?P<marker>[•●▪■◦‣])(?=\s|$)")
 TERMINAL = tuple(".!?:;)\"'”’")
 
 
@@ -52,7 +57,7 @@ def read_blocks(lines: list[TextLine]) -> list[Block]:
     previous_line = ""
     # a bullet on a line of its own, and its indent
     lone_marker: tuple[str, int] | None = None
-    for source_line in lines:
+    for source_line in _split_run_in_bullets(lines):
         text = _clean(source_line.text)
         if not text:
             current = None
@@ -87,6 +92,24 @@ def read_blocks(lines: list[TextLine]) -> list[Block]:
     for block, block_parts in blocks:
         block.text = " ".join(block_parts)
     return [block for block, _ in blocks]
+
+
+def _split_run_in_bullets(lines: list[TextLine]):
+    """Each bullet of a line that runs several together, as a line of its own (same number)."""
+    for line in lines:
+        if line.heading is not None or not _RUN_IN_RE.search(line.text):
+            yield line
+            continue
+        indent = line.text[: len(line.text) - len(line.text.lstrip())]
+        start = 0
+        for match in _RUN_IN_RE.finditer(line.text):
+            piece = line.text[start : match.start()]
+            if piece.strip():
+                yield dataclasses.replace(line, text=indent + piece.strip())
+            start = match.start("marker")
+        piece = line.text[start:].strip()
+        if piece and _split_marker(piece)[1]:  # not a bullet closing the line
+            yield dataclasses.replace(line, text=indent + piece)
 
 
 def _clean(raw: str) -> str:
