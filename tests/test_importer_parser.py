@@ -502,6 +502,85 @@ def test_a_bullet_in_the_middle_of_a_sentence_is_not_a_run_in_list():
     ]
 
 
+LETTER = """Wessex Police: cause of concern revisit
+
+Published 3 April 2023
+
+Dear Chief Constable,
+
+In our 2022 PEEL inspection we identified two causes of concern:
+
+The force does not answer emergency calls quickly enough.
+
+We made the following recommendations:
+
+• By 30 September 2023, the force should review how it handles emergency calls.
+• The force should train its call handlers.
+
+One area for improvement remained from that inspection.
+
+• The force should improve how it records crime.
+
+We will return in the autumn. We made three visits in 2022.
+
+Yours sincerely,
+
+A. Inspector
+"""
+
+
+def test_a_letter_names_its_findings_in_lead_in_sentences_not_headings():
+    report = parse_report(LETTER, filename="letter.txt")
+    cause, afi = report.findings
+    assert (cause.kind, cause.text, cause.line) == (
+        "cause_of_concern",
+        "The force does not answer emergency calls quickly enough.",
+        9,
+    )
+    assert [(r.kind, r.text, r.line) for r in cause.recommendations] == [
+        (
+            "recommendation",
+            "By 30 September 2023, the force should review how it handles emergency calls.",
+            13,
+        ),
+        ("recommendation", "The force should train its call handlers.", 14),
+    ]
+    assert [d.due for d in cause.recommendations[0].deadlines] == [date(2023, 9, 30)]
+    assert (afi.kind, afi.text, afi.line) == (
+        "area_for_improvement",
+        "The force should improve how it records crime.",
+        18,
+    )
+
+
+def test_a_lead_in_sentence_gives_its_deadline_to_each_finding_it_introduces():
+    body = (
+        "By 30 September 2017, the force should act on the following recommendations:\n\n"
+        "• review its missing persons policy;\n"
+        "• train its call handlers.\n"
+    )
+    findings = parse_report(one_question_report(body)).questions[0].findings
+    assert [(f.kind, f.text) for f in findings] == [
+        ("recommendation", "review its missing persons policy;"),
+        ("recommendation", "train its call handlers."),
+    ]
+    assert [[d.due for d in f.deadlines] for f in findings] == [[date(2017, 9, 30)]] * 2
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "To address this cause of concern, we recommend that the force:",
+        "The force has made progress against these areas for improvement.",
+        "Two of the recommendations are complete.",
+    ],
+)
+def test_prose_about_findings_opens_no_findings(sentence):
+    body = f"The force has a plan.\n\n{sentence}\n\nIt is working well.\n"
+    report = parse_report(one_question_report(body))
+    assert list(all_findings(report)) == []
+
+
 def test_numbered_lists_nest_by_numbering_style():
     report = read_report("peel-numbered-lists.txt")
     assert report.pillar == "Efficiency"

@@ -35,6 +35,17 @@ FINDINGS_HEADING_RE = re.compile(
     r"|areas?\s+for\s+improvement)(?:\s+\d{1,2})?\s*(?::\s*(?P<rest>.*))?$",
     re.IGNORECASE,
 )
+# A letter names its findings in a sentence instead of a heading: "we identified
+# two causes of concern:", "We made the following recommendations:", "One area
+# for improvement remained from that inspection." A count or "the following" must
+# stand right before the kind: "this cause of concern" or "these areas" is prose.
+_LEAD_IN_RE = re.compile(
+    r"\b(?:the\s+following|an?|one|two|three|four|five|six|seven|eight|nine|ten"
+    r"|eleven|twelve|several|\d{1,2})\s+(?:(?:new|further|accelerated|remaining"
+    r"|outstanding|national)\s+)?"
+    r"(?P<kind>causes?\s+of\s+concern|recommendations?|areas?\s+for\s+improvement)\b",
+    re.IGNORECASE,
+)
 LAST_UPDATED_RE = re.compile(
     r"^Last\s+updated\s*:?\s*(?:on\s+)?(?P<date>.+?)$", re.IGNORECASE
 )
@@ -95,6 +106,22 @@ def question_heading(block: Block) -> tuple[str, str | None] | None:
     ):
         return block.text, None
     return None
+
+
+def lead_in_kind(block: Block, next_block: Block | None) -> str | None:
+    """The kind of findings a sentence introduces, if it introduces a list of them.
+
+    It must end with a colon, or end a sentence with a list item straight after it:
+    prose that mentions findings ("two of the recommendations are complete") does not.
+    """
+    text = block.text
+    if block.marker is not None or block.heading is not None or len(text) > 200:
+        return None
+    introduces = text.endswith(":") or (
+        text.endswith(".") and next_block is not None and next_block.marker is not None
+    )
+    match = _LEAD_IN_RE.search(text) if introduces else None
+    return finding_kind(match.group("kind")) if match else None
 
 
 def finding_kind(heading: str) -> str:

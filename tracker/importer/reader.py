@@ -23,6 +23,7 @@ from .headings import (
     QUESTIONS_FOR_RE,
     finding_kind,
     is_meta,
+    lead_in_kind,
     looks_like_heading,
     question_heading,
 )
@@ -114,6 +115,14 @@ class Reader:
                 self.awaiting_grade = False
                 return
         self.awaiting_grade = False
+        following = self.blocks[index + 1] if index + 1 < len(self.blocks) else None
+        lead_in = lead_in_kind(block, following)
+        if lead_in:  # a letter's "We made the following recommendations:"
+            self._open_findings(block, lead_in, None)
+            assert self.section is not None
+            # "By 30 September 2024, the force should act on the following ...:"
+            self.section.inherited = self.deadlines(block)
+            return
         if self.section is not None and self.section.take(index, block):
             return
         self.section = None
