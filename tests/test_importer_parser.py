@@ -234,6 +234,45 @@ def test_relative_deadlines_count_from_publication(sentence, due, wording):
     assert (deadline.due, deadline.wording, deadline.relative) == (due, wording, True)
 
 
+@pytest.mark.parametrize(
+    "sentence, due, month_only",
+    [
+        (
+            "By September 2014, the force should review its policy.",
+            date(2014, 9, 30),
+            True,
+        ),
+        ("The force should publish it by February 2024.", date(2024, 2, 29), True),
+        (
+            "The force should publish it by September 30, 2014.",
+            date(2014, 9, 30),
+            False,
+        ),
+        (
+            "The force should publish it by the end of June 2015.",
+            date(2015, 6, 30),
+            False,
+        ),
+    ],
+)
+def test_a_month_with_no_day_is_due_at_its_end_and_says_so(sentence, due, month_only):
+    (deadline,) = find_deadlines(sentence, published=None)
+    assert (deadline.due, deadline.month_only) == (due, month_only)
+    assert deadline.to_dict()["month_only"] is month_only
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "In September 2014, the force reviewed its policy.",
+        "Since March 2015 the force should have had a plan.",
+        "The force launched it during September 2014.",
+    ],
+)
+def test_a_month_in_the_narrative_is_not_a_deadline(sentence):
+    assert find_deadlines(sentence, published=None) == []
+
+
 def test_months_are_clamped_to_the_end_of_a_shorter_month():
     (deadline,) = find_deadlines(
         "The force should act within one month.", published=date(2019, 1, 31)

@@ -7,7 +7,8 @@ The rules, and why:
   "since 2015") are history, not instructions.
 * Numeric dates are British, day first: "by 01/05/2017" is 1 May 2017.
 * "by the end of March 2018" is that month's last day; "by the end of 2019" is
-  31 December.
+  31 December. "by September 2014", a month with no day, is that month's last day
+  too, marked `month_only` (the report gave no day).
 * "within three months" counts from the publication date (relative=True). Without one
   the deadline is skipped with a warning: an invented date would look authoritative. It
   is not a deadline when it measures something else ("within 28 days of reporting") or
@@ -43,6 +44,7 @@ class ParsedDeadline:
     relative: bool = False  # counted from publication ("within three months")
     immediate: bool = False
     line: int | None = None
+    month_only: bool = False  # "by September 2014": the month's last day, no day given
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -52,6 +54,7 @@ class ParsedDeadline:
             "relative": self.relative,
             "immediate": self.immediate,
             "line": self.line,
+            "month_only": self.month_only,
         }
 
 
@@ -92,9 +95,10 @@ _NUMERIC = (
 )
 _END_OF = rf"end\s+of\s+(?:(?P<m4>{_MONTH})\s+)?(?P<y4>\d{{4}})\b"
 _ISO = r"(?P<y5>\d{4})-(?P<m5>\d{2})-(?P<d5>\d{2})\b"
+_MONTH_YEAR = rf"(?P<m6>{_MONTH})\s+(?P<y6>\d{{4}})\b"
 _ANY_DATE = (
     rf"(?:(?:the\s+)?{_END_OF}|(?:the\s+)?{_DAY_MONTH_YEAR}|{_MONTH_DAY_YEAR}"
-    rf"|{_ISO}|{_NUMERIC})"
+    rf"|{_ISO}|{_NUMERIC}|{_MONTH_YEAR})"
 )
 
 _LEAD = (
@@ -197,6 +201,7 @@ def find_deadlines(
     found: list[tuple[int, int, ParsedDeadline]] = []
     for match in _ABSOLUTE_RE.finditer(sentence_text):
         deadline = _deadline(_absolute_due(match, line), match.group(0), line)
+        deadline.month_only = bool(match.group("y6"))
         found.append((match.start(), match.end(), deadline))
 
     instructs = instruction or bool(_INSTRUCTION_RE.search(sentence_text))
@@ -241,7 +246,9 @@ def deadline_in_cell(
     text = cell.strip()
     absolute = re.fullmatch(rf"(?:{_LEAD}\s+|due\s+)?{_ANY_DATE}", text, re.IGNORECASE)
     if absolute:
-        return _deadline(_absolute_due(absolute, line), text, line)
+        deadline = _deadline(_absolute_due(absolute, line), text, line)
+        deadline.month_only = bool(absolute.group("y6"))
+        return deadline
     relative = _RELATIVE_RE.fullmatch(text)
     if relative:
         due = _relative_due(relative, published, line, warnings)
@@ -347,6 +354,10 @@ def _absolute_due(match: re.Match[str], line: int | None) -> date:
     if groups.get("y5"):
         year, month, day = int(groups["y5"]), int(groups["m5"]), int(groups["d5"])
         return _real_date(year, month, day, _written(match, "y5"), line)
+    if groups.get("y6"):
+        year, month = int(groups["y6"]), _month_number(groups["m6"])
+        last_day = calendar.monthrange(year, month)[1] if 1 <= year <= 9999 else 31
+        return _real_date(year, month, last_day, _written(match, "m6"), line)
     year = int(groups["y3"]) + (2000 if len(groups["y3"]) == 2 else 0)
     month, day = int(groups["m3"]), int(groups["d3"])
     return _real_date(year, month, day, _written(match, "d3"), line, numeric=True)
