@@ -200,8 +200,7 @@ def find_deadlines(
     """
     found: list[tuple[int, int, ParsedDeadline]] = []
     for match in _ABSOLUTE_RE.finditer(sentence_text):
-        deadline = _deadline(_absolute_due(match, line), match.group(0), line)
-        deadline.month_only = bool(match.group("y6"))
+        deadline = _absolute_deadline(match, match.group(0), line)
         found.append((match.start(), match.end(), deadline))
 
     instructs = instruction or bool(_INSTRUCTION_RE.search(sentence_text))
@@ -246,9 +245,7 @@ def deadline_in_cell(
     text = cell.strip()
     absolute = re.fullmatch(rf"(?:{_LEAD}\s+|due\s+)?{_ANY_DATE}", text, re.IGNORECASE)
     if absolute:
-        deadline = _deadline(_absolute_due(absolute, line), text, line)
-        deadline.month_only = bool(absolute.group("y6"))
-        return deadline
+        return _absolute_deadline(absolute, text, line)
     relative = _RELATIVE_RE.fullmatch(text)
     if relative:
         due = _relative_due(relative, published, line, warnings)
@@ -343,8 +340,7 @@ def _absolute_due(match: re.Match[str], line: int | None) -> date:
     if groups.get("y4"):
         year = int(groups["y4"])
         month = _month_number(groups["m4"]) if groups.get("m4") else 12
-        last_day = calendar.monthrange(year, month)[1] if 1 <= year <= 9999 else 31
-        return _real_date(year, month, last_day, _written(match, "m4", "y4"), line)
+        return _month_end(year, month, _written(match, "m4", "y4"), line)
     if groups.get("d1"):
         year, month, day = groups["y1"], _month_number(groups["m1"]), groups["d1"]
         return _real_date(int(year), month, int(day), _written(match, "d1"), line)
@@ -356,8 +352,7 @@ def _absolute_due(match: re.Match[str], line: int | None) -> date:
         return _real_date(year, month, day, _written(match, "y5"), line)
     if groups.get("y6"):
         year, month = int(groups["y6"]), _month_number(groups["m6"])
-        last_day = calendar.monthrange(year, month)[1] if 1 <= year <= 9999 else 31
-        return _real_date(year, month, last_day, _written(match, "m6"), line)
+        return _month_end(year, month, _written(match, "m6"), line)
     year = int(groups["y3"]) + (2000 if len(groups["y3"]) == 2 else 0)
     month, day = int(groups["m3"]), int(groups["d3"])
     return _real_date(year, month, day, _written(match, "d3"), line, numeric=True)
@@ -416,6 +411,20 @@ def add_months(start: date, months: int) -> date:
 
 def _month_number(name: str) -> int:
     return _MONTH_NUMBERS[name.lower().rstrip(".")]
+
+
+def _month_end(year: int, month: int, written: str, line: int | None) -> date:
+    last_day = calendar.monthrange(year, month)[1] if 1 <= year <= 9999 else 31
+    return _real_date(year, month, last_day, written, line)
+
+
+def _absolute_deadline(
+    match: re.Match[str], wording: str, line: int | None
+) -> ParsedDeadline:
+    """The deadline a matched date sets; `month_only` when it named no day."""
+    deadline = _deadline(_absolute_due(match, line), wording, line)
+    deadline.month_only = bool(match.group("y6"))
+    return deadline
 
 
 def _deadline(due: date, wording: str, line: int | None) -> ParsedDeadline:

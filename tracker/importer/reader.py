@@ -118,10 +118,9 @@ class Reader:
         following = self.blocks[index + 1] if index + 1 < len(self.blocks) else None
         lead_in = lead_in_kind(block, following)
         if lead_in:  # a letter's "We made the following recommendations:"
-            self._open_findings(block, lead_in, None)
-            assert self.section is not None
+            section = self._open_findings(block, lead_in, None)
             # "By 30 September 2024, the force should act on the following ...:"
-            self.section.inherited = self.deadlines(block)
+            section.inherited = self.deadlines(block)
             return
         if self.section is not None and self.section.take(index, block):
             return
@@ -144,7 +143,9 @@ class Reader:
         self.prose.append([])
         self.section, self.in_question, self.awaiting_grade = None, True, grade is None
 
-    def _open_findings(self, block: Block, kind: str, inline_text: str | None) -> None:
+    def _open_findings(
+        self, block: Block, kind: str, inline_text: str | None
+    ) -> FindingsSection:
         self.awaiting_grade = False
         cause = None
         if kind == RECOMMENDATION and self.section is not None:
@@ -159,6 +160,7 @@ class Reader:
         self.sections.append(self.section)
         if inline_text:  # "Area for improvement: The force should ..."
             self.section.add_paragraph(replace(block, text=inline_text, offsets=[]))
+        return self.section
 
     def _report(self) -> ParsedReport:
         questions = self.questions
