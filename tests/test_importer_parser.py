@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker.importer import ReportParseError, parse_report
-from tracker.importer.dates import find_deadlines
+from tracker.importer.dates import due_from_publication, find_deadlines
 from tracker.importer.html import html_to_text
 
 REPORTS = Path(__file__).parent / "reports"
@@ -280,14 +280,50 @@ def test_months_are_clamped_to_the_end_of_a_shorter_month():
     assert deadline.due == date(2019, 2, 28)
 
 
-def test_relative_deadline_without_a_publication_date_is_skipped_with_a_warning():
+def test_relative_deadline_without_a_publication_date_keeps_its_words_and_no_date():
     warnings: list[str] = []
     sentence = "The force should act within three months."
-    assert find_deadlines(sentence, published=None, line=4, warnings=warnings) == []
+    (deadline,) = find_deadlines(sentence, published=None, line=4, warnings=warnings)
+    assert (deadline.due, deadline.wording, deadline.relative) == (
+        None,
+        "within three months",
+        True,
+    )
     assert warnings == [
         "Line 4: “within three months” counts from the publication date, which the "
-        "report does not give, so no deadline was recorded."
+        "report does not give: enter the publication date below and its date is "
+        "counted from it."
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "wording"),
+    [
+        ("The force should immediately review its policy.", "immediately"),
+        ("With immediate effect, the force should stop.", "With immediate effect"),
+    ],
+)
+def test_immediately_without_a_publication_date_keeps_its_words_and_no_date(
+    sentence, wording
+):
+    (deadline,) = find_deadlines(sentence, published=None, warnings=[])
+    assert (deadline.due, deadline.wording, deadline.immediate) == (None, wording, True)
+
+
+@pytest.mark.parametrize(
+    ("wording", "due"),
+    [
+        ("within three months", date(2024, 9, 12)),
+        ("Within 28 days", date(2024, 7, 10)),
+        ("within the next six weeks", date(2024, 7, 24)),
+        ("immediately", date(2024, 6, 12)),
+        ("With immediate effect", date(2024, 6, 12)),
+        ("by 30 September 2024", None),
+        ("as soon as possible", None),
+    ],
+)
+def test_due_from_publication_counts_the_words_from_the_date_given(wording, due):
+    assert due_from_publication(wording, date(2024, 6, 12)) == due
 
 
 @pytest.mark.parametrize(
@@ -1069,9 +1105,11 @@ report_like_text = st.sampled_from(OPENINGS).flatmap(
 )
 
 
-def expected_due(wording: str, reference: date | None, immediate: bool) -> date:
+def expected_due(wording: str, reference: date | None, immediate: bool) -> date | None:
     """An independent reading of a deadline's wording, to check the parser's date."""
     text = " ".join(wording.lower().split())
+    if reference is None and (immediate or text.startswith("within")):
+        return None  # counted from a publication date the text does not give
     if immediate:
         return reference
     relative = re.search(r"within (.+)$", text)

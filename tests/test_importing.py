@@ -897,3 +897,90 @@ def test_the_import_preview_takes_any_force_id_a_row_can_have(client, inspector)
     response = client.post(url, {**form, "force": str(big.pk), "check": "1"})
     assert response.status_code == 200, response.content.decode()[:2000]
     assert wmp.pk != big.pk
+
+
+NO_PUBLICATION_DATE = (
+    Path(__file__).parent / "reports" / "corpus" / "letter-no-publication-date.txt"
+)
+
+
+def undated_plan(inspection):
+    return {
+        action.deadline_wording: action.deadline
+        for action in Action.objects.filter(finding__inspection=inspection)
+        if action.deadline_wording
+        and not action.deadline_wording.startswith("within 56")
+    }
+
+
+def test_a_deadline_counted_from_an_unstated_publication_date_waits_for_it(
+    client, inspector
+):
+    client.force_login(inspector)
+    url, form = upload(client, NO_PUBLICATION_DATE.read_text())
+    page = client.get(url).content.decode()
+    assert "counts from the publication date, which the report does not give" in page
+    assert form["published"] == ""
+    undated = [key for key, value in form.items() if key.endswith("-due")]
+    assert len(undated) == 3 and all(form[key] == "" for key in undated)
+
+    refused = client.post(url, {**form, "confirm": "1"})
+    assert refused.status_code == 400
+    assert "“Within three months” in “Make sure that every overdue visit" in (
+        refused.content.decode()
+    )
+    assert not Inspection.objects.exists()
+
+    checked = client.post(url, {**form, "published": "2024-06-12", "check": "1"})
+    assert checked.status_code == 200, checked.content.decode()
+    form = {**preview_form(checked.content.decode()), "force": form["force"]}
+    assert sorted(form[key] for key in undated) == [
+        "2024-06-12",
+        "2024-09-12",
+        "2024-09-12",
+    ]
+    assert "counted from the publication date you gave, 12 June 2024" in (
+        checked.content.decode()
+    )
+    # A later, different publication date moves what was counted from the first.
+    form["published"] = "2024-07-01"
+    assert client.post(url, {**form, "confirm": "1"}).status_code == 302
+    inspection = Inspection.objects.get()
+    assert inspection.published_on == datetime.date(2024, 7, 1)
+    assert undated_plan(inspection) == {
+        "Within three months": datetime.date(2024, 10, 1),
+        "immediately": datetime.date(2024, 7, 1),
+    }
+
+
+def test_a_date_the_inspector_typed_stands_when_the_publication_date_changes(
+    client, inspector
+):
+    client.force_login(inspector)
+    url, form = upload(client, NO_PUBLICATION_DATE.read_text())
+    undated = sorted(key for key in form if key.endswith("-due"))
+    form[undated[0]] = "2024-12-24"
+    checked = client.post(url, {**form, "published": "2024-06-12", "check": "1"})
+    form = {**preview_form(checked.content.decode()), "force": form["force"]}
+    assert form[undated[0]] == "2024-12-24"
+    form["published"] = "2024-07-01"
+    assert client.post(url, {**form, "confirm": "1"}).status_code == 302
+    dates = sorted(
+        Action.objects.filter(deadline_set_by="inspectorate")
+        .exclude(deadline=None)
+        .values_list("deadline", flat=True)
+    )
+    assert datetime.date(2024, 12, 24) in dates
+    assert datetime.date(2024, 10, 1) in dates
+
+
+def test_the_import_preview_refuses_a_publication_date_that_is_not_a_date(
+    client, inspector
+):
+    client.force_login(inspector)
+    url, form = upload(client)
+    response = client.post(url, {**form, "published": "12/06/2024", "check": "1"})
+    assert response.status_code == 400
+    assert "“12/06/2024” is not a date (the publication date)." in (
+        response.content.decode()
+    )

@@ -20,6 +20,7 @@ from django.db.models import Q
 
 from . import services
 from .importer import walk
+from .importer.dates import due_from_publication
 from .models import (
     Action,
     DeadlineChangeRequest,
@@ -621,13 +622,57 @@ def wording_problems(data: dict) -> list[str]:
             wording = saved_wording(deadline)
             if len(wording) > WORDING_LIMIT:
                 due = _date(deadline["due"])
+                which = f"{due.day} {due:%B %Y}" if due else f"“{wording[:40]}…”"
                 problems.append(
-                    f"The wording of the deadline {due.day} {due:%B %Y} in “"
+                    f"The wording of the deadline {which} in “"
                     f"{_sentence_title(item['text'], 60)}” is {len(wording)} characters"
                     f" long: a deadline's wording can be at most {WORDING_LIMIT}"
                     " characters. Shorten it."
                 )
     return problems
+
+
+def undated_problems(data: dict) -> list[str]:
+    """The deadlines that count from a publication date nobody has given yet."""
+    return [
+        f"“{deadline['wording']}” in “{_sentence_title(place.item['text'], 60)}” "
+        "counts from the publication date, which the report does not give: enter "
+        "the publication date, or the deadline's own date."
+        for place in walk(data, items=True)
+        for deadline in place.item.get("deadlines", [])
+        if not deadline.get("due")
+    ]
+
+
+def count_from_publication(data: dict, published: datetime.date) -> None:
+    """Take `published` as the report's publication date, and date from it the
+    deadlines that count from it ("within three months", "immediately"): those with
+    no date, and those counted from the date the report or the inspector gave before
+    (or from "Last updated"). An inspector's own correction of such a date stands."""
+    before = published_on(data)  # what they were counted from, if anything
+    data["published"] = published.isoformat()
+    for place in walk(data, items=True):
+        for deadline in place.item.get("deadlines", []):
+            report = deadline.get("published") or deadline
+            words = report["wording"]
+            counted_before = (
+                before is not None
+                and report["due"] == deadline["due"]  # not the inspector's own date
+                and deadline["due"] == _iso(due_from_publication(words, before))
+            )
+            if deadline.get("due") and not counted_before:
+                continue
+            due = due_from_publication(words, published)
+            if due is None:
+                continue
+            deadline["due"] = due.isoformat()
+            deadline["counted_from"] = published.isoformat()
+            if "published" in deadline:  # the report's date is the counted one
+                deadline["published"]["due"] = deadline["due"]
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 @dataclass

@@ -10,7 +10,9 @@ The rules, and why:
   31 December. "by September 2014", a month with no day, is that month's last day
   too, marked `month_only` (the report gave no day).
 * "within three months" counts from the publication date (relative=True). Without one
-  the deadline is skipped with a warning: an invented date would look authoritative. It
+  the deadline is kept with its words and no date (`due` None), with a warning: the
+  preview asks for the publication date and counts from it (`due_from_publication`);
+  an invented date would look authoritative, and a dropped one is a lost deadline. It
   is not a deadline when it measures something else ("within 28 days of reporting") or
   when the sentence asks nothing of anyone (no "should", "must", "recommend" ...).
 * "immediately" is a deadline (due on publication, immediate=True) only when it times a
@@ -38,7 +40,7 @@ from .errors import ReportParseError
 class ParsedDeadline:
     """A date by which something is due, with the words that set it."""
 
-    due: date
+    due: date | None  # None: counted from a publication date the text does not give
     wording: str  # the phrase as the report has it, e.g. "by 1 May 2017"
     deliverable: str | None  # what is due, e.g. "action plan"
     relative: bool = False  # counted from publication ("within three months")
@@ -48,7 +50,7 @@ class ParsedDeadline:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "due": self.due.isoformat(),
+            "due": self.due.isoformat() if self.due else None,
             "wording": self.wording,
             "deliverable": self.deliverable,
             "relative": self.relative,
@@ -140,6 +142,9 @@ _IMMEDIATE_RE = re.compile(
     r"|\b(?P<effect>with\s+immediate\s+effect)\b",
     re.IGNORECASE,
 )
+_IMMEDIATE_CELL_RE = re.compile(
+    r"immediate(?:ly)?|with\s+immediate\s+effect", re.IGNORECASE
+)
 _INSTRUCTION_RE = re.compile(
     r"\b(?:should|must|shall|needs?\s+to|recommend\w*"
     r"|(?:is|are)\s+(?:required|expected)\s+to)\b",
@@ -194,8 +199,8 @@ def find_deadlines(
 ) -> list[ParsedDeadline]:
     """Return the deadlines one sentence sets, in the order they appear.
 
-    `published` is the date relative deadlines count from; without it they are skipped
-    and a warning is appended to `warnings`. `instruction=True` says the sentence is an
+    `published` is the date relative deadlines count from; without it they have no
+    date (`due` None) and a warning is appended to `warnings`. `instruction=True` says the sentence is an
     instruction even without "should" (a list item after "the force should:").
     """
     found: list[tuple[int, int, ParsedDeadline]] = []
@@ -207,21 +212,15 @@ def find_deadlines(
     for match in _RELATIVE_RE.finditer(sentence_text):
         if not instructs or _OF_SOMETHING_ELSE_RE.match(sentence_text, match.end()):
             continue
-        due = _relative_due(match, published, line, warnings)
-        if due is not None:
-            deadline = _deadline(due, match.group(0), line)
+        deadline = _relative_deadline(match, published, line, warnings)
+        if deadline is not None:
             found.append((match.start(), match.end(), deadline))
 
     for match in _IMMEDIATE_RE.finditer(sentence_text):
         group = next(name for name in ("adverb", "opening", "effect") if match[name])
         if group != "adverb" and not instructs:
             continue  # "was withdrawn with immediate effect" reports history
-        wording = match.group(group)
-        if published is None:
-            _warn(warnings, line, wording)
-            continue
-        deadline = _deadline(published, wording, line)
-        deadline.immediate = True
+        deadline = _immediate_deadline(match.group(group), published, line, warnings)
         found.append((match.start(group), match.end(group), deadline))
 
     if not found:
@@ -248,15 +247,23 @@ def deadline_in_cell(
         return _absolute_deadline(absolute, text, line)
     relative = _RELATIVE_RE.fullmatch(text)
     if relative:
-        due = _relative_due(relative, published, line, warnings)
-        return None if due is None else _deadline(due, text, line)
-    if re.fullmatch(r"immediate(?:ly)?|with\s+immediate\s+effect", text, re.IGNORECASE):
-        if published is None:
-            _warn(warnings, line, text)
-            return None
-        deadline = _deadline(published, text, line)
-        deadline.immediate = True
-        return deadline
+        return _relative_deadline(relative, published, line, warnings)
+    if _IMMEDIATE_CELL_RE.fullmatch(text):
+        return _immediate_deadline(text, published, line, warnings)
+    return None
+
+
+def due_from_publication(wording: str, published: date) -> date | None:
+    """The date a deadline counted from publication falls on: "Within three months",
+    "immediately" or "with immediate effect" (as the report words it), from `published`.
+
+    None for words that count from nothing (an absolute date, or other words).
+    """
+    relative = _RELATIVE_RE.search(wording)
+    if relative:
+        return _relative_due(relative, published)
+    if _IMMEDIATE_CELL_RE.fullmatch(wording.strip()):
+        return published
     return None
 
 
@@ -380,15 +387,34 @@ def _real_date(
         raise ReportParseError(message, line=line) from None
 
 
-def _relative_due(
+def _relative_deadline(
     match: re.Match[str],
     published: date | None,
     line: int | None,
     warnings: list[str] | None,
-) -> date | None:
+) -> ParsedDeadline | None:
+    """ "within three months": counted from `published`, or with no date without one."""
     if published is None:
         _warn(warnings, line, match.group(0))
-        return None
+        return _deadline(None, match.group(0), line)
+    due = _relative_due(match, published)
+    return None if due is None else _deadline(due, match.group(0), line)
+
+
+def _immediate_deadline(
+    wording: str,
+    published: date | None,
+    line: int | None,
+    warnings: list[str] | None,
+) -> ParsedDeadline:
+    if published is None:
+        _warn(warnings, line, wording)
+    deadline = _deadline(published, wording, line)
+    deadline.immediate = True
+    return deadline
+
+
+def _relative_due(match: re.Match[str], published: date) -> date | None:
     count_text = match.group("count").lower()
     count = int(count_text) if count_text.isdigit() else _NUMBER_WORDS[count_text]
     unit = match.group("unit").lower().rstrip("s")
@@ -427,7 +453,7 @@ def _absolute_deadline(
     return deadline
 
 
-def _deadline(due: date, wording: str, line: int | None) -> ParsedDeadline:
+def _deadline(due: date | None, wording: str, line: int | None) -> ParsedDeadline:
     return ParsedDeadline(
         due=due,
         wording=" ".join(wording.split()),
@@ -443,7 +469,8 @@ def _warn(warnings: list[str] | None, line: int | None, wording: str) -> None:
     where = f"Line {line}: " if line is not None else ""
     warnings.append(
         f"{where}“{' '.join(wording.split())}” counts from the publication date, which "
-        "the report does not give, so no deadline was recorded."
+        "the report does not give: enter the publication date below and its date is "
+        "counted from it."
     )
 
 

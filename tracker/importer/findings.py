@@ -23,6 +23,12 @@ if TYPE_CHECKING:
 
 
 _RECOMMEND_RE = re.compile(r"\brecommend", re.IGNORECASE)
+# What a paragraph after a list must say to be one more finding, not narrative.
+_ASKS_RE = re.compile(
+    r"\b(?:should|must|needs?\s+to|(?:is|are)\s+required\s+to|we\s+recommend\s+that)\b",
+    re.IGNORECASE,
+)
+_QUOTES = '"“”'
 # More paragraphs than this under one finding are narrative, not the finding.
 _MAX_PARAGRAPHS = 20
 # Real findings nest a few levels deep; deeper items join the deepest level kept.
@@ -34,6 +40,25 @@ def _introduces_recommendations(finding: ParsedFinding) -> bool:
     if finding.kind != CAUSE_OF_CONCERN or not finding.text.endswith(":"):
         return False
     return bool(_RECOMMEND_RE.search(split_sentences(finding.text)[-1][1]))
+
+
+def _numbered_heading(block: Block) -> bool:
+    """A numbered chapter title ("1. Introduction"), not a numbered finding."""
+    assert block.marker is not None
+    return (
+        block.marker.strip("().").isdigit()
+        and len(block.text.split()) <= 6
+        and looks_like_heading(replace(block, marker=None))
+    )
+
+
+def _unquoted(text: str) -> str:
+    """A finding a letter quotes ("The force is not ...") without its quotation marks."""
+    if len(text) > 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
+        inner = text[1:-1]
+        if not any(mark in inner for mark in _QUOTES):
+            return inner.strip()
+    return text
 
 
 @dataclass
@@ -91,6 +116,8 @@ class FindingsSection:
         if is_table_row(block.text):
             return self._table_row(block)
         if block.marker:
+            if _numbered_heading(block):
+                return False  # "1. Introduction", a chapter of the report
             self._list_item(block)
             return True
         if self._is_lead_in(index, block):
@@ -107,7 +134,12 @@ class FindingsSection:
             self.add_paragraph(block)
             return True
         if self.mode != "paragraph":
-            return False  # prose after a list is the report's narrative again
+            # Prose after a list is the report's narrative again, unless it asks
+            # something more: "Not later than 31 May, the force should review ...".
+            if not _ASKS_RE.search(block.text) or self.parent is not None:
+                return False
+            self.add_paragraph(block)
+            return True
         if self.kind == CAUSE_OF_CONCERN and self.parent is None and not self.levels:
             # "To address this, we recommend that ..."
             if _RECOMMEND_RE.search(block.text):
@@ -135,7 +167,7 @@ class FindingsSection:
     ) -> ParsedFinding:
         finding = ParsedFinding(
             kind=self.kind,
-            text=text,
+            text=_unquoted(text),
             order=len(self.target) + 1,
             line=block.line,
             deadlines=self.reader.deadlines(block, text, instruction=instruction),

@@ -31,7 +31,7 @@ QUESTIONS_FOR_RE = re.compile(
     re.IGNORECASE,
 )
 FINDINGS_HEADING_RE = re.compile(
-    r"^(?:accelerated\s+)?(?P<kind>causes?\s+of\s+concern|recommendations?"
+    r"^(?P<accelerated>accelerated\s+)?(?P<kind>causes?\s+of\s+concern|recommendations?"
     r"|areas?\s+for\s+improvement)(?:\s+\d{1,2})?\s*(?::\s*(?P<rest>.*))?$",
     re.IGNORECASE,
 )
@@ -51,7 +51,7 @@ LAST_UPDATED_RE = re.compile(
 )
 PUBLISHED_RE = re.compile(
     r"^(?:(?:first\s+)?published|date\s+of\s+publication|publication\s+date)"
-    r"\s*:?\s*(?:on\s+)?(?P<date>.+?)$",
+    r"(?:\s+on)?\s*:?\s*(?:on\s+)?(?P<date>.+?)$",
     re.IGNORECASE,
 )
 INSTRUCTION_RE = re.compile(

@@ -20,6 +20,7 @@ from .findings import FindingsSection
 from .grades import GRADE_LABEL_RE, grade_from_line, grade_from_prose
 from .headings import (
     FINDINGS_HEADING_RE,
+    INSTRUCTION_RE,
     QUESTIONS_FOR_RE,
     finding_kind,
     is_meta,
@@ -102,8 +103,16 @@ class Reader:
             return
         heading = FINDINGS_HEADING_RE.match(text) if block.marker is None else None
         if heading and (heading.group("rest") or len(text) <= 60):
+            rest = heading.group("rest")
+            if rest and not _reads_as_finding(rest):
+                if heading.group("accelerated"):
+                    # "Accelerated cause of concern: X Police's response to ...",
+                    # a letter's title: the cause is stated below it.
+                    self.section = None
+                    return
+                rest = None  # "Cause of concern 1: Protecting vulnerable people"
             kind = finding_kind(heading.group("kind"))
-            self._open_findings(block, kind, heading.group("rest"))
+            self._open_findings(block, kind, rest)
             return
         if self.awaiting_grade and block.marker is None:
             if GRADE_LABEL_RE.match(text):
@@ -232,3 +241,8 @@ class Reader:
                         f"Line {last.line}: the text stops mid-sentence, so the page "
                         "may be cut off; only the part that is there was read."
                     )
+
+
+def _reads_as_finding(text: str) -> bool:
+    """Words after "Cause of concern:" that state one, not a title naming its subject."""
+    return text.endswith(TERMINAL) or bool(INSTRUCTION_RE.search(text))

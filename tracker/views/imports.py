@@ -19,10 +19,12 @@ from ..importing import (
     CLOSED_NOTE,
     ReportImportError,
     content_hash,
+    count_from_publication,
     find_force,
     plan_import,
     save_import,
     saved_wording,
+    undated_problems,
     word_diff,
     wording_problems,
 )
@@ -200,7 +202,16 @@ def _change_rows(change) -> list[dict]:
 
 def _date_note(deadline: dict) -> str:
     """Where the date in the box comes from, when it is not the report's."""
+    if not deadline["due"]:
+        return (
+            "it counts from the publication date, which the report does not give: "
+            "enter the publication date above"
+        )
     published = deadline.get("published")
+    counted = deadline.get("counted_from")
+    if counted and (not published or published["due"] == deadline["due"]):
+        day = datetime.date.fromisoformat(counted)
+        return f"counted from the publication date you gave, {day.day} {day:%B %Y}"
     if not published or published["due"] == deadline["due"]:
         return ""
     if deadline.get("earlier_correction") == deadline["due"]:
@@ -282,8 +293,8 @@ def _apply_corrections(data: dict, post) -> list[str]:
                 item["text"] = " ".join(text.split())
         for n, deadline in enumerate(item.get("deadlines", [])):
             due = post.get(f"{path}-d{n}-due")
-            if due is None:
-                continue
+            if due is None or (not due.strip() and not deadline["due"]):
+                continue  # an undated "within three months" left for the date below
             # What the report said, to tell the inspector's corrections from it.
             deadline.setdefault(
                 "published", {"due": deadline["due"], "wording": deadline["wording"]}
@@ -297,6 +308,12 @@ def _apply_corrections(data: dict, post) -> list[str]:
                 errors.append(_nul(f"The wording of deadline {n + 1} of item {path}"))
             elif wording is not None:
                 deadline["wording"] = " ".join(wording.split())
+    published = post.get("published", "").strip()
+    if published:
+        try:
+            count_from_publication(data, datetime.date.fromisoformat(published))
+        except ValueError:
+            errors.append(f"“{published}” is not a date (the publication date).")
     return errors
 
 
@@ -326,7 +343,7 @@ def import_preview(request, token):
         request.session.modified = True
         if force is None:
             errors.append("Choose the force this report is about from the list.")
-        errors += wording_problems(data)
+        errors += wording_problems(data) + undated_problems(data)
         if not errors and "confirm" in request.POST:
             try:
                 plan = plan_import(data, force, fingerprint=pending["fingerprint"])
