@@ -636,8 +636,13 @@ def undated_problems(data: dict) -> list[str]:
     """The deadlines that count from a publication date nobody has given yet."""
     return [
         f"“{deadline['wording']}” in “{_sentence_title(place.item['text'], 60)}” "
-        "counts from the publication date, which the report does not give: enter "
-        "the publication date, or the deadline's own date."
+        + (
+            "counts from the earlier report this recalls, which it does not date: "
+            "enter the deadline's date."
+            if deadline.get("earlier")
+            else "counts from the publication date, which the report does not give: "
+            "enter the publication date, or the deadline's own date."
+        )
         for place in walk(data, items=True)
         for deadline in place.item.get("deadlines", [])
         if not deadline.get("due")
@@ -660,7 +665,7 @@ def count_from_publication(data: dict, published: datetime.date) -> None:
                 and report["due"] == deadline["due"]  # not the inspector's own date
                 and deadline["due"] == _iso(due_from_publication(words, before))
             )
-            if deadline.get("due") and not counted_before:
+            if deadline.get("earlier") or (deadline.get("due") and not counted_before):
                 continue
             due = due_from_publication(words, published)
             if due is None:

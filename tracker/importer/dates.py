@@ -47,6 +47,9 @@ class ParsedDeadline:
     immediate: bool = False
     line: int | None = None
     month_only: bool = False  # "by September 2014": the month's last day, no day given
+    # "we recommended that, within six months, ...": counted from an earlier report
+    # the text quotes, so no date (not the quoting letter's date)
+    earlier: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -57,6 +60,7 @@ class ParsedDeadline:
             "immediate": self.immediate,
             "line": self.line,
             "month_only": self.month_only,
+            "earlier": self.earlier,
         }
 
 
@@ -139,7 +143,16 @@ _IMMEDIATE_RE = re.compile(
     rf"\b(?:{_MODAL}|will)\s*,?\s+(?P<adverb>immediately)\b"
     r"(?!\s+(?:after|before|following|upon|on|when|if|once|available))"
     r"|^\W*(?P<opening>immediately)\b\s*,"
+    # "We recommend that the force immediately reviews ..."
+    r"|\brecommends?\s+that\s+[^.,;:]{1,60}?\s(?P<subjunctive>immediately)\b"
+    r"(?!\s+(?:after|before|following|upon|on|when|if|once|available))"
     r"|\b(?P<effect>with\s+immediate\s+effect)\b",
+    re.IGNORECASE,
+)
+# "we recommended that ...", "HMIC said that ...": the sentence recalls an earlier report
+_EARLIER_RE = re.compile(
+    r"\b(?:we|HMIC(?:FRS)?|the\s+inspectorate)\s+(?:had\s+)?"
+    r"(?:recommended|said\s+that|asked\s+(?:that|the\s+force))\b",
     re.IGNORECASE,
 )
 _IMMEDIATE_CELL_RE = re.compile(
@@ -196,14 +209,23 @@ def find_deadlines(
     line: int | None = None,
     warnings: list[str] | None = None,
     instruction: bool = False,
+    earlier: bool = False,
 ) -> list[ParsedDeadline]:
     """Return the deadlines one sentence sets, in the order they appear.
 
     `published` is the date relative deadlines count from; without it they have no
-    date (`due` None) and a warning is appended to `warnings`. `instruction=True` says the sentence is an
+    date (`due` None) and a warning is appended to `warnings`. In a sentence that
+    recalls an earlier report ("we recommended that, within six months, ...") or with
+    `earlier=True` (the text is a revisit letter quoting one) they count from that
+    report, so they have no date either, and are marked `earlier`. `instruction=True` says the sentence is an
     instruction even without "should" (a list item after "the force should:").
     """
     found: list[tuple[int, int, ParsedDeadline]] = []
+    earlier = earlier or bool(_EARLIER_RE.search(sentence_text))
+    if earlier:  # counted from the report the sentence recalls, not this one
+        published, relative_warnings = None, None
+    else:
+        relative_warnings = warnings
     for match in _ABSOLUTE_RE.finditer(sentence_text):
         deadline = _absolute_deadline(match, match.group(0), line)
         found.append((match.start(), match.end(), deadline))
@@ -212,16 +234,28 @@ def find_deadlines(
     for match in _RELATIVE_RE.finditer(sentence_text):
         if not instructs or _OF_SOMETHING_ELSE_RE.match(sentence_text, match.end()):
             continue
-        deadline = _relative_deadline(match, published, line, warnings)
+        deadline = _relative_deadline(match, published, line, relative_warnings)
         if deadline is not None:
             found.append((match.start(), match.end(), deadline))
 
     for match in _IMMEDIATE_RE.finditer(sentence_text):
-        group = next(name for name in ("adverb", "opening", "effect") if match[name])
-        if group != "adverb" and not instructs:
+        group = next(
+            name
+            for name in ("adverb", "opening", "subjunctive", "effect")
+            if match[name]
+        )
+        if group in ("opening", "effect") and not instructs:
             continue  # "was withdrawn with immediate effect" reports history
-        deadline = _immediate_deadline(match.group(group), published, line, warnings)
+        deadline = _immediate_deadline(
+            match.group(group), published, line, relative_warnings
+        )
         found.append((match.start(group), match.end(group), deadline))
+
+    if earlier:
+        for _, _, deadline in found:
+            if deadline.due is None:
+                deadline.earlier = True
+                _warn(warnings, line, deadline.wording, earlier=True)
 
     if not found:
         return []
@@ -463,10 +497,18 @@ def _deadline(due: date | None, wording: str, line: int | None) -> ParsedDeadlin
     )
 
 
-def _warn(warnings: list[str] | None, line: int | None, wording: str) -> None:
+def _warn(
+    warnings: list[str] | None, line: int | None, wording: str, *, earlier=False
+) -> None:
     if warnings is None:
         return
     where = f"Line {line}: " if line is not None else ""
+    if earlier:
+        warnings.append(
+            f"{where}“{' '.join(wording.split())}” counts from the earlier report this "
+            "recalls, which it does not date: enter the deadline's date if you know it."
+        )
+        return
     warnings.append(
         f"{where}“{' '.join(wording.split())}” counts from the publication date, which "
         "the report does not give: enter the publication date below and its date is "

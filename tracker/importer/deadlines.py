@@ -20,6 +20,7 @@ def block_deadlines(
     published: date | None,
     warnings: list[str],
     instruction: bool | None = None,
+    earlier: bool = False,
 ) -> list[ParsedDeadline]:
     """The deadlines in a block's text (or in `text`, read from that block).
 
@@ -40,6 +41,7 @@ def block_deadlines(
             line=block.line_at(offset) if own_text else block.line,
             warnings=warnings,
             instruction=instruction,
+            earlier=earlier,
         )
         if own_text:  # a sentence may span lines: give each deadline its own line
             position = 0

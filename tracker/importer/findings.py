@@ -29,6 +29,13 @@ _ASKS_RE = re.compile(
     re.IGNORECASE,
 )
 _QUOTES = '"“”'
+# A heading that says when what follows it is due.
+_TIME_HEADING_RE = re.compile(
+    r"(?:immediately|with\s+immediate\s+effect|within\s+(?:the\s+next\s+)?[\w-]+"
+    r"\s+(?:days?|weeks?|months?|years?)|by\s+(?:the\s+end\s+of\s+)?"
+    r"(?:\d{1,2}\s+)?[A-Z][a-z]+\s+\d{4})\s*:?",
+    re.IGNORECASE,
+)
 # More paragraphs than this under one finding are narrative, not the finding.
 _MAX_PARAGRAPHS = 20
 # Real findings nest a few levels deep; deeper items join the deepest level kept.
@@ -101,6 +108,8 @@ class FindingsSection:
         self.levels: list[_Level] = []
         # from a lead-in such as "By 1 May, ...:"
         self.inherited: list[ParsedDeadline] = []
+        # from a heading such as "Within three months", for all that follows it
+        self.dated_by_heading: list[ParsedDeadline] = []
         self.created = 0
 
     @property
@@ -127,6 +136,17 @@ class FindingsSection:
             return self._trailing(block)
         if self._is_unmarked_item(block):
             self._unmarked_item(block)
+            return True
+        if _TIME_HEADING_RE.fullmatch(block.text):
+            # "Immediately", "Within three months": the recommendations below are due then.
+            deadline = deadline_in_cell(
+                block.text.rstrip(": "),
+                published=self.reader.reference_date,
+                line=block.line,
+                warnings=self.reader.warnings,
+            )
+            self.dated_by_heading = [deadline] if deadline else []
+            self.levels, self.parent, self.inherited = [], None, []
             return True
         if looks_like_heading(block):
             return False
@@ -172,11 +192,17 @@ class FindingsSection:
             line=block.line,
             deadlines=self.reader.deadlines(block, text, instruction=instruction),
         )
-        if self.inherited:
+        # A date the finding or its lead-in states already is not inherited twice.
+        dates = {own.due for own in finding.deadlines}
+        inherited = []
+        for deadline in self.inherited + self.dated_by_heading:
+            if deadline.due not in dates:
+                inherited.append(deadline)
+                dates.add(deadline.due)
+        if inherited:
             description = describe_action(text)
             finding.deadlines += [
-                replace(deadline, deliverable=description)
-                for deadline in self.inherited
+                replace(deadline, deliverable=description) for deadline in inherited
             ]
         self.target.append(finding)
         self.last, self.top_indent = finding, block.indent

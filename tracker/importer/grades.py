@@ -34,13 +34,16 @@ GRADE_LABEL_RE = re.compile(rf"^{_LABEL}\s*:?$", re.I)
 
 # The force as the subject: "the force", "West Mercia Police", "Kent Constabulary".
 _FORCE = r"(?:\b[Tt]he\s+force|\bPolice(?:\s+Service)?|\bConstabulary)"
+_JUDGED = r"(?:judged|assessed|graded|rated)\s+(?:to\s+be\s+|as\s+)"
+# "is good", "is judged to be good", "has been assessed as good" (not "has been good")
+_IS_JUDGED = rf"(?:(?:is|remains|continues\s+to\s+be)\s+(?:{_JUDGED})?|(?:has\s+been|was)\s+{_JUDGED})"
 _FORCE_IS_GRADE_RE = re.compile(
-    rf"{_FORCE}\s+(?:is|remains|continues\s+to\s+be)\s+"
-    r"(?:(?:judged|assessed|graded|rated)\s+(?:to\s+be\s+|as\s+))?"
+    rf"{_FORCE}\s+{_IS_JUDGED}"
     r"(?P<grade>outstanding|good|adequate|inadequate)(?=\s+(?:at|in)\b|\s*[.;]|\s*$)"
 )
 _FORCE_REQUIRES_IMPROVEMENT_RE = re.compile(
-    rf"{_FORCE}\s+(?:still\s+)?(?:requires|continues\s+to\s+require)\s+improvement\b"
+    rf"{_FORCE}\s+(?:(?:still\s+)?(?:requires|continues\s+to\s+require)\s+improvement"
+    rf"|(?:has\s+been|was|is)\s+{_JUDGED}requiring\s+improvement)\b"
 )
 # "The manner in which West Mercia Police prevents crime ... requires improvement."
 _MANNER_RE = re.compile(r"^\W*(?:Overall,?\s+)?the\s+(?:manner|way|extent)\b", re.I)

@@ -34,6 +34,13 @@ _NOT_A_NAME = {
 }  # fmt: skip
 
 
+_LABEL_ALONE_RE = re.compile(
+    r"^(?:(?:first\s+)?published(?:\s+on)?|last\s+updated(?:\s+on)?"
+    r"|date\s+of\s+publication|publication\s+date)\s*:?$",
+    re.IGNORECASE,
+)
+
+
 @dataclass
 class Metadata:
     force_name: str | None = None
@@ -69,11 +76,15 @@ def read_metadata(blocks: list[Block]) -> Metadata:
                 break
     if meta.programme:
         meta.year = int(meta.programme[5:9])
-    for block in blocks:
-        updated = LAST_UPDATED_RE.match(block.text)
+    for index, block in enumerate(blocks):
+        text = block.text
+        if _LABEL_ALONE_RE.match(text) and index + 1 < len(blocks):
+            # "Published on" with its date on the next line (a <dt> and its <dd>)
+            text = f"{text} {blocks[index + 1].text}"
+        updated = LAST_UPDATED_RE.match(text)
         if updated and meta.last_updated is None:
             meta.last_updated = parse_date_text(updated.group("date"))
-        published = PUBLISHED_RE.match(block.text)
+        published = PUBLISHED_RE.match(text)
         if published and meta.published is None:
             meta.published = parse_date_text(published.group("date"))
         if meta.force_name is None:

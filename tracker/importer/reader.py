@@ -30,6 +30,7 @@ from .headings import (
 )
 from .metadata import read_metadata
 from .parsed import (
+    CAUSE_OF_CONCERN,
     RECOMMENDATION,
     ParsedFinding,
     ParsedQuestion,
@@ -44,6 +45,15 @@ _PILLAR_VERBS = {
     "efficient": "Efficiency",
     "legitimate": "Legitimacy",
 }
+# A letter that goes back to an earlier report: "Revisit to assess ...", "In our 2022
+# report, we identified ...", "our previous inspection".
+_RECALLS_RE = re.compile(
+    r"\brevisit(?:s|ed|ing)?\b|\bin\s+our\s+(?:(?:19|20)\d{2}(?:/\d{2})?|previous"
+    r"|earlier|last|original)\b|\bour\s+(?:previous|earlier|original)\s+"
+    r"(?:report|inspection)",
+    re.IGNORECASE,
+)
+_OPENING_BLOCKS = 15  # where a letter says what it is
 _CHROME = {
     "skip to content", "skip to main content", "back to top", "print this page",
     "share this page", "menu", "search",
@@ -60,6 +70,11 @@ class Reader:
         # Relative deadlines count from publication; a page that only says when it
         # was last updated gives no better date.
         self.reference_date = self.meta.published or self.meta.last_updated
+        # A revisit letter quotes an earlier report's findings: "within three months"
+        # there counts from that report, which the letter does not date.
+        self.recalls_earlier = any(
+            _RECALLS_RE.search(block.text) for block in blocks[:_OPENING_BLOCKS]
+        )
         self.questions: list[ParsedQuestion] = []
         self.prose: list[list[str]] = []  # per question, its narrative paragraphs
         self.report_findings: list[ParsedFinding] = []
@@ -85,6 +100,7 @@ class Reader:
             published=self.reference_date,
             warnings=self.warnings,
             instruction=instruction,
+            earlier=self.recalls_earlier,
         )
 
     def _read_block(self, index: int, block: Block) -> None:
@@ -94,6 +110,10 @@ class Reader:
         question = question_heading(block)
         if question:
             self._open_question(block, *question)
+            return
+        if self._is_area_heading(index, block):
+            # "Investigating crime" then "Requires improvement": an area, graded
+            self._open_question(block, text, None)
             return
         pillar = QUESTIONS_FOR_RE.match(text)
         if pillar and block.marker is None:
@@ -137,6 +157,19 @@ class Reader:
         if self.in_question:
             self.prose[-1].append(text)
 
+    def _is_area_heading(self, index: int, block: Block) -> bool:
+        """A heading naming an area of policing, with its grade on the next line."""
+        following = self.blocks[index + 1] if index + 1 < len(self.blocks) else None
+        return (
+            following is not None
+            and following.marker is None
+            and grade_from_line(following.text) is not None
+            and looks_like_heading(block)
+            and not FINDINGS_HEADING_RE.match(block.text)
+            and not grade_from_line(block.text)
+            and not GRADE_LABEL_RE.match(block.text)
+        )
+
     def _open_question(self, block: Block, text: str, grade: str | None) -> None:
         self.questions.append(
             ParsedQuestion(
@@ -157,8 +190,12 @@ class Reader:
     ) -> FindingsSection:
         self.awaiting_grade = False
         cause = None
-        if kind == RECOMMENDATION and self.section is not None:
-            cause = self.section.current_cause
+        section = self.section
+        # A list of causes of concern, then "We made the following recommendations:",
+        # answers them together: the recommendations are nobody's in particular.
+        if kind == RECOMMENDATION and section is not None:
+            listed_causes = section.kind == CAUSE_OF_CONCERN and section.created > 1
+            cause = None if listed_causes else section.current_cause
         if cause is not None:
             target = cause.recommendations
         elif self.in_question:

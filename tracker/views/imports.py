@@ -202,6 +202,11 @@ def _change_rows(change) -> list[dict]:
 
 def _date_note(deadline: dict) -> str:
     """Where the date in the box comes from, when it is not the report's."""
+    if not deadline["due"] and deadline.get("earlier"):
+        return (
+            "it counts from the earlier report this recalls, which it does not "
+            "date: enter the deadline's date"
+        )
     if not deadline["due"]:
         return (
             "it counts from the publication date, which the report does not give: "
