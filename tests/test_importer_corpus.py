@@ -18,7 +18,8 @@ question, finding, sub-step and deadline, indented two spaces a level:
 under a `COC` answers it), `-` a sub-step, `deadline` a due date (`none` when the
 text counts from a publication date it does not give) with the report's words.
 The text after `|` is the opening of the verbatim text: the parsed text must start
-with it. Header lines (`force:`, `published:`) check the page's metadata.
+with it. Header lines (`force:`, `published:`) check the page's metadata; a page
+that is not a report has `refused:` and the opening of the message it is refused with.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.importer import parse_report
+from tracker.importer import ReportParseError, parse_report
 
 CORPUS = Path(__file__).parent / "reports" / "corpus"
 DOCUMENTS = sorted(
@@ -39,7 +40,7 @@ KIND_TAGS = {
     "recommendation": "REC",
     "area_for_improvement": "AFI",
 }
-HEADER_KEYS = ("force", "published")
+HEADER_KEYS = ("force", "published", "refused")
 
 
 def outline(report) -> tuple[dict[str, str], list[tuple[int, str, str]]]:
@@ -108,6 +109,11 @@ def test_the_corpus_has_thirty_documents_each_with_its_outline():
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.name)
 def test_document_reads_as_its_outline(document):
     expected_header, expected = read_expected(document.with_suffix(".expected"))
+    if "refused" in expected_header:
+        with pytest.raises(ReportParseError) as refusal:
+            parse_report(document.read_bytes(), filename=document.name)
+        assert str(refusal.value).startswith(expected_header["refused"])
+        return
     report = parse_report(document.read_bytes(), filename=document.name)
     header, actual = outline(report)
     for key, value in expected_header.items():
@@ -128,7 +134,10 @@ def test_document_reads_as_its_outline(document):
 def test_no_deadline_in_the_corpus_is_a_date_its_document_does_not_contain():
     """Every deadline's words are in the document, and its date is theirs or counted."""
     for document in DOCUMENTS:
-        report = parse_report(document.read_bytes(), filename=document.name)
+        try:
+            report = parse_report(document.read_bytes(), filename=document.name)
+        except ReportParseError:
+            continue  # a page that is not a report, checked above
         text = " ".join(document.read_text(encoding="utf-8", errors="replace").split())
         for _, tag, wording in outline(report)[1]:
             if tag.startswith("deadline"):

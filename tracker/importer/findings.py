@@ -192,13 +192,13 @@ class FindingsSection:
             line=block.line,
             deadlines=self.reader.deadlines(block, text, instruction=instruction),
         )
-        # A date the finding or its lead-in states already is not inherited twice.
-        dates = {own.due for own in finding.deadlines}
-        inherited = []
-        for deadline in self.inherited + self.dated_by_heading:
-            if deadline.due not in dates:
-                inherited.append(deadline)
-                dates.add(deadline.due)
+        # A finding that states its own deadline keeps it instead of its lead-in's;
+        # a lead-in under a dated heading gives the same date once.
+        inherited: list[ParsedDeadline] = []
+        if not finding.deadlines:
+            for deadline in self.inherited + self.dated_by_heading:
+                if deadline.due not in {d.due for d in inherited}:
+                    inherited.append(deadline)
         if inherited:
             description = describe_action(text)
             finding.deadlines += [

@@ -32,7 +32,10 @@ QUESTIONS_FOR_RE = re.compile(
 )
 FINDINGS_HEADING_RE = re.compile(
     r"^(?P<accelerated>accelerated\s+)?(?P<kind>causes?\s+of\s+concern|recommendations?"
-    r"|areas?\s+for\s+improvement)(?:\s+\d{1,2})?\s*(?::\s*(?P<rest>.*))?$",
+    r"|areas?\s+for\s+improvement)(?:\s+\d{1,2})?"
+    # "Recommendations for chief constables", "Recommendation to the Home Office"
+    r"(?:\s+(?:for|to)\s+(?P<addressee>(?:the\s+)?[A-Z][^.:;?!]{2,80}))?"
+    r"\s*(?::\s*(?P<rest>.*))?$",
     re.IGNORECASE,
 )
 # A letter names its findings in a sentence instead of a heading: "we identified

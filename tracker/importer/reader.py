@@ -54,6 +54,9 @@ _RECALLS_RE = re.compile(
     re.IGNORECASE,
 )
 _OPENING_BLOCKS = 15  # where a letter says what it is
+_CONTENTS_RE = re.compile(
+    r"^(?:contents|table\s+of\s+contents|on\s+this\s+page)$", re.I
+)
 _CHROME = {
     "skip to content", "skip to main content", "back to top", "print this page",
     "share this page", "menu", "search",
@@ -84,6 +87,8 @@ class Reader:
         self.awaiting_grade = False
         self.pillar: str | None = None
         self.pillar_follows_first_question = False
+        # the entries of a "Contents" list, while it is being read
+        self.contents: set[str] | None = None
 
     def read(self) -> ParsedReport:
         for index, block in enumerate(self.blocks):
@@ -106,6 +111,8 @@ class Reader:
     def _read_block(self, index: int, block: Block) -> None:
         text = block.text
         if text.lower() in _CHROME or (block.marker is None and is_meta(text)):
+            return
+        if self._in_contents(block):
             return
         question = question_heading(block)
         if question:
@@ -156,6 +163,26 @@ class Reader:
         self.section = None
         if self.in_question:
             self.prose[-1].append(text)
+
+    def _in_contents(self, block: Block) -> bool:
+        """Whether the block is an entry of a "Contents" list (which names headings
+        that come again below it, and opens nothing itself)."""
+        if _CONTENTS_RE.match(block.text):
+            self.contents = set()
+            return True
+        if self.contents is None:
+            return False
+        text = block.text
+        entry = text not in self.contents and (
+            looks_like_heading(replace(block, marker=None))
+            or question_heading(replace(block, marker=None)) is not None
+            or bool(FINDINGS_HEADING_RE.match(text))
+        )
+        if entry:
+            self.contents.add(text)
+            return True
+        self.contents = None  # the first heading again, or the text itself
+        return False
 
     def _is_area_heading(self, index: int, block: Block) -> bool:
         """A heading naming an area of policing, with its grade on the next line."""
@@ -255,8 +282,12 @@ class Reader:
         return None
 
     def _warn_about_gaps(self) -> None:
+        position = {id(block): index for index, block in enumerate(self.blocks)}
+        headings = {position[id(section.heading)] for section in self.sections}
         for section in self.sections:
-            if not section.created:
+            # "Recommendations for chief constables" over "Recommendation 1" ...
+            over_another = position[id(section.heading)] + 1 in headings
+            if not section.created and not over_another:
                 self.warnings.append(
                     f"Line {section.heading.line}: nothing was found under the heading "
                     f"“{section.heading.text}”."
