@@ -6,15 +6,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_browser import (  # noqa: F401 (fixtures)
-    Person,
-    browser,
-    people,
-    shows,
-    static_files,
-    submit,
-)
+from tests import test_browser as ui
+from tests.test_browser import Person, shows, submit
 from tracker.models import Action, Inspection
+
+# The browser tests' fixtures, shared.
+browser, static_files, people = ui.browser, ui.static_files, ui.people
 
 pytestmark = [
     pytest.mark.slow,
@@ -29,7 +26,7 @@ def test_the_inspector_gives_the_publication_date_and_the_deadlines_count_from_i
     browser,
     live_server,
     static_files,
-    people,  # noqa: F811 (the fixtures above)
+    people,
 ):
     inspector = Person(browser, live_server.url, "inspector@hmicfrs.test", {})
     page = inspector.page
