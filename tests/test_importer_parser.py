@@ -751,9 +751,32 @@ def test_sub_items_that_lost_their_bullets():
 
 
 def test_lettered_list_reads_i_after_h_as_a_letter():
-    items = "\n".join(f"{letter}. The force should act." for letter in "abcdefghij")
+    items = "\n".join(
+        f"{letter}. The force should act on point {letter}." for letter in "abcdefghij"
+    )
     report = parse_report(one_question_report(f"Recommendations\n\n{items}"))
     assert len(report.questions[0].findings) == 10
+
+
+def test_a_finding_stated_twice_is_read_once_where_its_question_is():
+    body = (
+        "Summary\n\nAreas for improvement\n\n"
+        "• The force should improve its supervision of investigations.\n\n"
+        "How effective is the force at investigating crime?\n\nRequires improvement\n\n"
+        "Areas for improvement\n\n"
+        "• The force should improve its supervision of investigations.\n"
+        "• The force should improve how it keeps victims informed.\n"
+    )
+    report = parse_report(body)
+    assert report.findings == []
+    (question,) = report.questions
+    assert [(f.order, f.text) for f in question.findings] == [
+        (1, "The force should improve its supervision of investigations."),
+        (2, "The force should improve how it keeps victims informed."),
+    ]
+    assert report.warnings == [
+        "Line 5: the same area for improvement is stated again; it was read once."
+    ]
 
 
 # Other report shapes ----------------------------------------------------------------

@@ -213,7 +213,9 @@ def _date_note(deadline: dict) -> str:
             "enter the publication date above"
         )
     published = deadline.get("published")
-    if deadline.get("month_only") and (not published or published["due"] == deadline["due"]):
+    if deadline.get("month_only") and (
+        not published or published["due"] == deadline["due"]
+    ):
         return "the report names only the month, so the date is its last day"
     counted = deadline.get("counted_from")
     if counted and (not published or published["due"] == deadline["due"]):
