@@ -38,6 +38,7 @@ class Block:
     text: str
     marker: str | None = None
     heading: int | None = None
+    term: bool = False  # from a <dt>: a term being defined, not a heading
     # (offset in text, line)
     offsets: list[tuple[int, int]] = field(default_factory=list)
 
@@ -57,6 +58,8 @@ def read_blocks(lines: list[TextLine]) -> list[Block]:
     previous_line = ""
     # a bullet on a line of its own, and its indent
     lone_marker: tuple[str, int] | None = None
+    # the document's words, to tell a hyphenated word from a compound
+    source_text = " ".join(line.text for line in lines).lower()
     for source_line in _split_run_in_bullets(lines):
         text = _clean(source_line.text)
         if not text:
@@ -79,19 +82,59 @@ def read_blocks(lines: list[TextLine]) -> list[Block]:
             and not stands_alone(text)
             and _continues(previous_line, text)
         ):
-            current.offsets.append((length + 1, source_line.number))
-            parts.append(text)
-            length += 1 + len(text)
+            # "con-" then "sulted": a word the line break hyphenated, joined again
+            hyphenated = _hyphenated(parts[-1], text, source_text)
+            if hyphenated:
+                parts[-1], length = hyphenated, length - 1
+                separator = ""
+            else:
+                separator = " "
+            current.offsets.append((length + len(separator), source_line.number))
+            parts.append(separator + text)
+            length += len(separator) + len(text)
         else:
             heading = source_line.heading
             current = Block(source_line.number, indent, text, marker, heading)
+            current.term = source_line.term
             current.offsets.append((0, source_line.number))
             parts, length, current_stands_alone = [text], len(text), stands_alone(text)
             blocks.append((current, parts))
         previous_line = text
     for block, block_parts in blocks:
-        block.text = " ".join(block_parts)
+        block.text = "".join(block_parts)
     return [block for block, _ in blocks]
+
+
+# Compounds whose own hyphen may fall at a line's end: "risk-" then "based" stays
+# "risk-based". Any other word broken after a hyphen was broken by the typesetter.
+_COMPOUND_STARTS = {
+    "anti", "co", "cross", "cyber", "child", "data", "e", "ex", "face", "fast", "first",
+    "follow", "full", "high", "in", "inter", "long", "low", "multi", "non", "part",
+    "post", "pre", "problem", "risk", "self", "semi", "short", "sub", "time", "up",
+    "well", "year", "out", "off", "one", "two", "three", "four", "five", "six",
+    "twenty", "thirty", "forty", "fifty", "day", "front", "back", "end",
+}  # fmt: skip
+_HYPHEN_END_RE = re.compile(r"(?:^|[^\w-])(?P<word>[A-Za-z]+)-$")
+_WORD_START_RE = re.compile(r"^(?P<word>[a-z]+)")
+
+
+def _hyphenated(previous: str, text: str, source: str) -> str | None:
+    """`previous` without the hyphen a line break put in a word, if it did; else None.
+
+    "supervisory over-" then "sight" was "oversight"; "risk-" then "based" is
+    "risk-based": the document's own spelling elsewhere decides, then the list of
+    words that start compounds.
+    """
+    end = _HYPHEN_END_RE.search(previous)
+    start = _WORD_START_RE.match(text)
+    if not end or not start:
+        return None
+    first, second = end.group("word"), start.group("word")
+    if f"{first}-{second}".lower() in source:
+        return None
+    if f"{first}{second}".lower() in source or first.lower() not in _COMPOUND_STARTS:
+        return previous[:-1]
+    return None
 
 
 def _split_run_in_bullets(lines: list[TextLine]):

@@ -54,7 +54,8 @@ _MANNER_END_RE = re.compile(
 )
 _NOT_GRADED_RE = re.compile(
     r"\b(?:(?:is|was|were|are)\s+not\s+graded|(?:has|have)\s+not\s+been\s+graded"
-    r"|did\s+not\s+(?:grade|give\s+(?:it\s+)?a\s+grad))",
+    r"|(?:did|does|do)\s+not\s+(?:grade|give\s+(?:it\s+|this\s+\w+\s+)?a\s+grad)"
+    r"|\bno\s+grad(?:e|ed\s+judge?ment)\s+(?:is|was)\s+given)",
     re.I,
 )
 

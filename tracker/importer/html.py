@@ -117,6 +117,7 @@ class _Renderer(HTMLParser):
         self._open_tables = 0
         self._open_documents = 0  # <html>/<body> opened and not yet closed
         self._heading: int | None = None
+        self._term = False  # inside a <dt>
         self._text: list[str] = []
         self._text_line = 0
 
@@ -146,6 +147,9 @@ class _Renderer(HTMLParser):
         elif tag in _HEADINGS:
             self._flush()
             self._heading = int(tag[1])
+        elif tag == "dt":
+            self._flush()
+            self._term = True
         elif tag == "table":
             self._flush()
             self._open_tables += 1
@@ -194,6 +198,9 @@ class _Renderer(HTMLParser):
         elif tag in _HEADINGS:
             self._flush()
             self._heading = None
+        elif tag == "dt":
+            self._flush()
+            self._term = False
         elif tag in _BLOCKS:
             self._flush()
 
@@ -292,7 +299,7 @@ class _Renderer(HTMLParser):
         line: int,
     ) -> None:
         prefix = " " * indent + (f"{marker} " if marker else "")
-        self.lines.append(TextLine(line, prefix + text, heading))
+        self.lines.append(TextLine(line, prefix + text, heading, term=self._term))
         self.lines.append(TextLine(line, ""))
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from .blocks import read_blocks
 from .errors import ReportParseError
 from .html import html_to_lines, looks_like_html
+from .pages import drop_page_furniture
 from .parsed import ParsedReport
 from .reader import Reader
 from .source import read_source, text_lines
@@ -38,5 +39,5 @@ def parse_report(source: str | bytes, *, filename: str | None = None) -> ParsedR
         except Exception as error:  # html.parser can still fail on broken markup
             raise ReportParseError("The HTML could not be read.") from error
     else:
-        lines = text_lines(text)
+        lines = drop_page_furniture(text_lines(text))
     return Reader(read_blocks(lines), warnings).read()

@@ -128,7 +128,11 @@ class Reader:
             self.pillar_follows_first_question = len(self.questions) == 1
             self.section, self.in_question, self.awaiting_grade = None, False, False
             return
-        heading = FINDINGS_HEADING_RE.match(text) if block.marker is None else None
+        heading = (
+            FINDINGS_HEADING_RE.match(text)
+            if block.marker is None and not block.term
+            else None
+        )
         if heading and (heading.group("rest") or len(text) <= 60):
             rest = heading.group("rest")
             if rest and not _reads_as_finding(rest):

@@ -32,6 +32,7 @@ class TextLine:
     number: int
     text: str
     heading: int | None = None  # HTML heading level, when the line came from <h1>-<h6>
+    term: bool = False  # a term a definition list defines (<dt>): never a heading
 
 
 def read_source(source: str | bytes) -> str:
