@@ -126,7 +126,7 @@ class _Renderer(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "script":
             self.scripts_removed = True
-        if self._skipping or tag in _SKIPPED:
+        if self._skipping or tag in _SKIPPED or _is_footnote(tag, attrs):
             if tag not in _VOID:
                 self._skipping.append(tag)
             return
@@ -301,6 +301,21 @@ class _Renderer(HTMLParser):
         prefix = " " * indent + (f"{marker} " if marker else "")
         self.lines.append(TextLine(line, prefix + text, heading, term=self._term))
         self.lines.append(TextLine(line, ""))
+
+
+def _is_footnote(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+    """A footnote's marker (<sup>1</sup>) or the footnotes themselves: notes on the
+    report's words, never its findings."""
+    if tag == "sup":
+        return True
+    attributes = dict(attrs)
+    classes = (attributes.get("class") or "").lower()
+    role = (attributes.get("role") or "").lower()
+    return (
+        "footnote" in classes
+        or "endnote" in classes
+        or role in ("doc-footnote", "doc-endnotes", "doc-noteref")
+    )
 
 
 def _collapse(text: str) -> str:
