@@ -54,6 +54,12 @@ _RECALLS_RE = re.compile(
     re.IGNORECASE,
 )
 _OPENING_BLOCKS = 15  # where a letter says what it is
+# "Summary of findings" over a grade is the report's summary box, not an area.
+_SUMMARY_HEADING_RE = re.compile(
+    r"^(?:summary|overview|overall|conclusions?|our\s+judge?ments?)\b", re.I
+)
+# "How well does the force ...?   6": a contents entry with its page number
+_PAGE_REFERENCE_RE = re.compile(r"^\D.{2,200}?\s\d{1,3}$")
 _CONTENTS_RE = re.compile(
     r"^(?:contents|table\s+of\s+contents|on\s+this\s+page)$", re.I
 )
@@ -178,7 +184,8 @@ class Reader:
             return False
         text = block.text
         entry = text not in self.contents and (
-            looks_like_heading(replace(block, marker=None))
+            bool(_PAGE_REFERENCE_RE.search(text))
+            or looks_like_heading(replace(block, marker=None))
             or question_heading(replace(block, marker=None)) is not None
             or bool(FINDINGS_HEADING_RE.match(text))
         )
@@ -195,6 +202,7 @@ class Reader:
             following is not None
             and following.marker is None
             and grade_from_line(following.text) is not None
+            and not _SUMMARY_HEADING_RE.match(block.text)
             and looks_like_heading(block)
             and not FINDINGS_HEADING_RE.match(block.text)
             and not grade_from_line(block.text)
