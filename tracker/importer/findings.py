@@ -29,6 +29,12 @@ _ASKS_RE = re.compile(
     re.IGNORECASE,
 )
 _QUOTES = '"“”'
+_RECALLS_RE = re.compile(
+    r"\bin\s+(?:its|our|their)\s+(?:(?:19|20)\d{2}(?:/\d{2})?|previous|earlier|last)\b"
+    r"|\b(?:HMIC(?:FRS)?|we)\s+(?:had\s+)?(?:previously\s+)?(?:recommended|made\s+the\s+"
+    r"following)\b",
+    re.IGNORECASE,
+)
 # A heading that says when what follows it is due.
 _TIME_HEADING_RE = re.compile(
     r"(?:immediately|with\s+immediate\s+effect|within\s+(?:the\s+next\s+)?[\w-]+"
@@ -149,6 +155,10 @@ class FindingsSection:
             self.levels, self.parent, self.inherited = [], None, []
             return True
         if looks_like_heading(block):
+            return False
+        if self.reader.in_question and _RECALLS_RE.search(block.text):
+            # "HMIC made the following recommendation in its 2013 report: ..."
+            # is the question's history, not a finding of this report
             return False
         if self.last is None:
             self.add_paragraph(block)
