@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 _QUESTION_RE = re.compile(
     r"^(?:(?:question\s+)?\d{1,2}[.:)]\s+)?"
     r"(?:(?:overview|summary|introduction|overall)\s*[-–—:|]\s*)?"
-    r"(?P<question>(?:how\s+(?:effective|efficient|legitimate|well|good)"
+    r"(?P<question>(?:how\s+(?:effective(?:ly)?|efficient(?:ly)?|legitimate|well|good)"
     r"|to\s+what\s+extent)\b[^?]{3,300}\?)"
     r"(?:\s*[-–—:|]?\s*(?P<grade>outstanding|good|adequate|requires\s+improvement"
     r"|inadequate|not\s+graded))?\s*$",

@@ -54,7 +54,9 @@ def drop_page_furniture(lines: list[TextLine]) -> list[TextLine]:
         end = index
         while end < len(lines) and (furniture[end] or not texts[end]):
             end += 1
-        cut = kept and texts[index - 1] and not kept[-1].text.rstrip().endswith(TERMINAL)
+        cut = (
+            kept and texts[index - 1] and not kept[-1].text.rstrip().endswith(TERMINAL)
+        )
         if not cut and end < len(lines):
             kept.append(TextLine(lines[index].number, ""))  # the page break's gap
         index = end

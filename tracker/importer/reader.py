@@ -30,6 +30,7 @@ from .headings import (
 )
 from .metadata import read_metadata
 from .parsed import (
+    AREA_FOR_IMPROVEMENT,
     CAUSE_OF_CONCERN,
     RECOMMENDATION,
     ParsedFinding,
@@ -54,9 +55,24 @@ _RECALLS_RE = re.compile(
     re.IGNORECASE,
 )
 _OPENING_BLOCKS = 15  # where a letter says what it is
+_ASKS_RE = re.compile(r"\b(?:should|must|needs?\s+to)\s*:$", re.I)
+# A sentence that is an area for improvement without a heading over it ("The force
+# needs to improve how it investigates crime" states a grade, so only "should").
+_FORCE_SHOULD_RE = re.compile(
+    r"^(?:The\s+(?:force|service|constabulary)|[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*\s+"
+    r"(?:Police|Constabulary|Fire\s+and\s+Rescue\s+Service))\s+should"
+    r"\s+(?!be\s+(?:commended|congratulated|proud|pleased|recognised)\b)"
+)
 # "Summary of findings" over a grade is the report's summary box, not an area.
 _SUMMARY_HEADING_RE = re.compile(
     r"^(?:summary|overview|overall|conclusions?|our\s+judge?ments?)\b", re.I
+)
+# Headings of a report's boxes and parts, never an area of policing
+_BOX_HEADING_RE = re.compile(
+    r"^(?:main\s+findings|(?:innovative|promising|notable)\s+practice|findings"
+    r"|force\s+in\s+context|introduction|background|context|methodology"
+    r"|what\s+we\s+found|our\s+findings|next\s+steps|summary)\b",
+    re.I,
 )
 # "How well does the force ...?   6": a contents entry with its page number
 _PAGE_REFERENCE_RE = re.compile(r"^\D.{2,200}?\s\d{1,3}$")
@@ -95,6 +111,7 @@ class Reader:
         self.pillar_follows_first_question = False
         # the entries of a "Contents" list, while it is being read
         self.contents: set[str] | None = None
+        self.areas_seen = False  # the report grades areas under headings
 
     def read(self) -> ParsedReport:
         for index, block in enumerate(self.blocks):
@@ -127,6 +144,12 @@ class Reader:
         if self._is_area_heading(index, block):
             # "Investigating crime" then "Requires improvement": an area, graded
             self._open_question(block, text, None)
+            self.areas_seen = True
+            return
+        if self.areas_seen and self._is_ungraded_area(index, block):
+            # the same report's next area, its grade not given, then its finding
+            self._open_question(block, text, None)
+            self.awaiting_grade = False
             return
         pillar = QUESTIONS_FOR_RE.match(text)
         if pillar and block.marker is None:
@@ -171,8 +194,53 @@ class Reader:
         if self.section is not None and self.section.take(index, block):
             return
         self.section = None
+        if self.in_question and self._unheaded_finding(index, block, following):
+            return
         if self.in_question:
             self.prose[-1].append(text)
+
+    def _unheaded_finding(
+        self, index: int, block: Block, following: Block | None
+    ) -> bool:
+        """Areas for improvement a question states with no heading above them: "To
+        improve, the force should:" then bullets, or "• The force should ..." and
+        "The force should improve ..." after the question's narrative."""
+        text = block.text
+        lead_in = (
+            block.marker is None
+            and text.endswith(":")
+            and _ASKS_RE.search(text) is not None
+            and len(text.split()) <= 25
+            and following is not None
+            and following.marker is not None
+        )
+        if lead_in:
+            section = self._open_findings(block, AREA_FOR_IMPROVEMENT, None)
+            section.inherited = self.deadlines(block)
+            section.mode = "list"
+            return True
+        if not _FORCE_SHOULD_RE.match(text):
+            return False
+        section = self._open_findings(block, AREA_FOR_IMPROVEMENT, None)
+        if not section.take(index, block):
+            self.section = None
+            return False
+        return True
+
+    def _is_ungraded_area(self, index: int, block: Block) -> bool:
+        """An area heading with no grade under it, straight before its finding."""
+        following = self.blocks[index + 1] if index + 1 < len(self.blocks) else None
+        return (
+            following is not None
+            and following.marker is None
+            and following.heading is None
+            and _FORCE_SHOULD_RE.match(following.text) is not None
+            and block.marker is None
+            and looks_like_heading(block)
+            and not FINDINGS_HEADING_RE.match(block.text)
+            and not _SUMMARY_HEADING_RE.match(block.text)
+            and not _BOX_HEADING_RE.match(block.text)
+        )
 
     def _in_contents(self, block: Block) -> bool:
         """Whether the block is an entry of a "Contents" list (which names headings
