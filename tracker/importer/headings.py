@@ -34,6 +34,8 @@ QUESTIONS_FOR_RE = re.compile(
 FINDINGS_HEADING_RE = re.compile(
     r"^(?P<accelerated>accelerated\s+)?(?P<kind>causes?\s+of\s+concern|recommendations?"
     r"|areas?\s+for\s+improvement)(?:\s+\d{1,2})?"
+    # "Causes of concern and recommendations": the causes, each with its own
+    r"(?:\s+and\s+(?:recommendations?|areas?\s+for\s+improvement))?"
     # "Recommendations for chief constables", "Recommendation to the Home Office"
     r"(?:\s+(?:for|to)\s+(?P<addressee>(?:the\s+)?[A-Z][^.:;?!]{2,80}))?"
     r"\s*(?::\s*(?P<rest>.*))?$",

@@ -157,11 +157,12 @@ class Reader:
             self.pillar_follows_first_question = len(self.questions) == 1
             self.section, self.in_question, self.awaiting_grade = None, False, False
             return
-        heading = (
-            FINDINGS_HEADING_RE.match(text)
-            if block.marker is None and not block.term
-            else None
-        )
+        heading = FINDINGS_HEADING_RE.match(text) if not block.term else None
+        if heading and block.marker is not None:
+            # "1. Cause of concern: Use of force was not governed well." opens a
+            # finding of its kind; any other list item naming a kind is an item.
+            rest = heading.group("rest")
+            heading = heading if rest and _reads_as_finding(rest) else None
         if heading and (heading.group("rest") or len(text) <= 60):
             rest = heading.group("rest")
             if rest and not _reads_as_finding(rest):
