@@ -27,6 +27,9 @@ _TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>|<!--.*?-->")
 # a lead-in. Only glyphs that are never prose; a hyphen or "o" mid-line is text.
 _RUN_IN_RE = re.compile(r"(?<=[.;:!?)\"'”’])\s+(?P<marker>[•●▪■◦‣])(?=\s|$)")
 TERMINAL = tuple(".!?:;)\"'”’")
+_PARAGRAPH_NUMBER_RE = re.compile(
+    r"^(?:[A-Z]?\d{1,2}\.\d{1,3}\.?|S\d{1,2}\.)\s+(?=[A-Z‘“\"'])"
+)
 
 
 @dataclass
@@ -66,6 +69,9 @@ def read_blocks(lines: list[TextLine]) -> list[Block]:
             current = None
             continue
         indent = _indent(source_line.text)
+        # "1.4 The force's governance ...", "S2. We identified ...": a paragraph's
+        # number in the report, not a list marker and not its words
+        text = _PARAGRAPH_NUMBER_RE.sub("", text)
         marker, text = _split_marker(text)
         if marker and not text:
             lone_marker, current = (marker, indent), None

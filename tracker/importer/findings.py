@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from .blocks import MARKER_RE, Block, is_table_row
 from .dates import ParsedDeadline, deadline_in_cell, describe_action, split_sentences
-from .headings import INSTRUCTION_RE, looks_like_heading
+from .headings import looks_like_heading
 from .parsed import CAUSE_OF_CONCERN, RECOMMENDATION, ParsedFinding, ParsedItem
 
 if TYPE_CHECKING:
@@ -29,6 +29,8 @@ _ASKS_RE = re.compile(
     re.IGNORECASE,
 )
 _QUOTES = '"“”'
+# "... are upheld. (1.5)": where the report said it first
+_CROSS_REFERENCE_RE = re.compile(r"(?<=[.;])\s*\((?:\d{1,2}\.\d{1,3}(?:,\s*)?)+\)$")
 _RECALLS_RE = re.compile(
     r"\bin\s+(?:its|our|their)\s+(?:(?:19|20)\d{2}(?:/\d{2})?|previous|earlier|last)\b"
     r"|\b(?:HMIC(?:FRS)?|we)\s+(?:had\s+)?(?:previously\s+)?(?:recommended|made\s+the\s+"
@@ -182,7 +184,7 @@ class FindingsSection:
             else:
                 return False
             return True
-        if INSTRUCTION_RE.search(block.text):
+        if _ASKS_RE.search(block.text):  # not "Summary of recommendations"
             self.add_paragraph(block)
             return True
         return False
@@ -197,7 +199,7 @@ class FindingsSection:
     ) -> ParsedFinding:
         finding = ParsedFinding(
             kind=self.kind,
-            text=_unquoted(text),
+            text=_unquoted(_CROSS_REFERENCE_RE.sub("", text)),
             order=len(self.target) + 1,
             line=block.line,
             deadlines=self.reader.deadlines(block, text, instruction=instruction),
