@@ -57,6 +57,17 @@ def _introduces_recommendations(finding: ParsedFinding) -> bool:
     return bool(_RECOMMEND_RE.search(split_sentences(finding.text)[-1][1]))
 
 
+def _introduces_quote(block: Block, blocks: list[Block], index: int) -> bool:
+    """A sentence such as "In our report, we said:" with a quotation after it."""
+    following = blocks[index + 1] if index + 1 < len(blocks) else None
+    return (
+        block.text.endswith(":")
+        and len(block.text.split()) <= 15
+        and following is not None
+        and following.text[:1] in _QUOTES
+    )
+
+
 def _numbered_heading(block: Block) -> bool:
     """A numbered chapter title ("1. Introduction"), not a numbered finding."""
     assert block.marker is not None
@@ -118,6 +129,7 @@ class FindingsSection:
         self.inherited: list[ParsedDeadline] = []
         # from a heading such as "Within three months", for all that follows it
         self.dated_by_heading: list[ParsedDeadline] = []
+        self.question = 0  # how many questions the report had opened when it began
         self.created = 0
 
     @property
@@ -158,6 +170,12 @@ class FindingsSection:
             return True
         if looks_like_heading(block):
             return False
+        if (
+            self.kind == CAUSE_OF_CONCERN
+            and self.last is None
+            and _introduces_quote(block, self.reader.blocks, index)
+        ):
+            return True  # "In our report, we said:" before the cause, quoted
         if self.reader.in_question and _RECALLS_RE.search(block.text):
             # "HMIC made the following recommendation in its 2013 report: ..."
             # is the question's history, not a finding of this report

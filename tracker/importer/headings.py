@@ -32,7 +32,7 @@ QUESTIONS_FOR_RE = re.compile(
     re.IGNORECASE,
 )
 FINDINGS_HEADING_RE = re.compile(
-    r"^(?P<accelerated>accelerated\s+)?(?P<kind>causes?\s+of\s+concern|recommendations?"
+    r"^(?:(?:the|our)\s+)?(?P<accelerated>accelerated\s+)?(?P<kind>causes?\s+of\s+concern|recommendations?"
     r"|areas?\s+for\s+improvement)(?:\s+\d{1,2})?"
     # "Causes of concern and recommendations": the causes, each with its own
     r"(?:\s+and\s+(?:recommendations?|areas?\s+for\s+improvement))?"

@@ -299,6 +299,11 @@ class Reader:
         self.awaiting_grade = False
         cause = None
         section = self.section
+        if section is None and self.sections:
+            # "Recommendation 2" after "Recommendation 1" and its "Progress": still
+            # the cause of concern they answer, in the same question.
+            last = self.sections[-1]
+            section = last if last.question == len(self.questions) else None
         # A list of causes of concern, then "We made the following recommendations:",
         # answers them together: the recommendations are nobody's in particular.
         if kind == RECOMMENDATION and section is not None:
@@ -311,6 +316,7 @@ class Reader:
         else:
             target = self.report_findings
         self.section = FindingsSection(self, kind, target, block, cause)
+        self.section.question = len(self.questions)
         self.sections.append(self.section)
         if inline_text:  # "Area for improvement: The force should ..."
             self.section.add_paragraph(replace(block, text=inline_text, offsets=[]))
