@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from .blocks import MARKER_RE, Block, is_table_row
 from .dates import ParsedDeadline, deadline_in_cell, describe_action, split_sentences
-from .headings import looks_like_heading
+from .headings import announces_findings, looks_like_heading
 from .parsed import CAUSE_OF_CONCERN, RECOMMENDATION, ParsedFinding, ParsedItem
 
 if TYPE_CHECKING:
@@ -170,6 +170,8 @@ class FindingsSection:
             return True
         if looks_like_heading(block):
             return False
+        if self.last is None and announces_findings(block.text):
+            return True  # "We have made the following recommendations."
         if (
             self.kind == CAUSE_OF_CONCERN
             and self.last is None

@@ -60,6 +60,11 @@ PUBLISHED_RE = re.compile(
     r"(?:\s+on)?\s*:?\s*(?:on\s+)?(?P<date>.+?)$",
     re.IGNORECASE,
 )
+# What a sentence asks of someone (not "recommendations", the noun)
+INSTRUCTION_ASKS_RE = re.compile(
+    r"\b(?:should|must|needs?\s+to|(?:is|are)\s+required\s+to|recommend\s+that)\b",
+    re.IGNORECASE,
+)
 INSTRUCTION_RE = re.compile(
     r"\b(?:should|must|needs?\s+to|recommend\w*|(?:is|are)\s+required\s+to)\b",
     re.IGNORECASE,
@@ -112,6 +117,12 @@ def question_heading(block: Block) -> tuple[str, str | None] | None:
     ):
         return block.text, None
     return None
+
+
+def announces_findings(text: str) -> bool:
+    """A sentence that says findings follow: "We have made the following
+    recommendations.", "We identified two causes of concern." (asking nothing)."""
+    return bool(_LEAD_IN_RE.search(text)) and not INSTRUCTION_ASKS_RE.search(text)
 
 
 def lead_in_kind(block: Block, next_block: Block | None) -> str | None:

@@ -299,6 +299,8 @@ class Reader:
         self.awaiting_grade = False
         cause = None
         section = self.section
+        if kind == CAUSE_OF_CONCERN and not inline_text:
+            self._drop_letter_narrative()
         if section is None and self.sections:
             # "Recommendation 2" after "Recommendation 1" and its "Progress": still
             # the cause of concern they answer, in the same question.
@@ -321,6 +323,24 @@ class Reader:
         if inline_text:  # "Area for improvement: The force should ..."
             self.section.add_paragraph(replace(block, text=inline_text, offsets=[]))
         return self.section
+
+    def _drop_letter_narrative(self) -> None:
+        """A letter's "Accelerated cause of concern" heading, then its narrative, then
+        "Cause of concern": what was read under the first was the narrative."""
+        if not self.sections:
+            return
+        last = self.sections[-1]
+        heading = FINDINGS_HEADING_RE.match(last.heading.text)
+        if (
+            heading
+            and heading.group("accelerated")
+            and last.kind == CAUSE_OF_CONCERN
+            and last.created
+            and not any(f.recommendations for f in last.target[-last.created :])
+        ):
+            del last.target[-last.created :]
+            last.created = 0
+            self.sections.remove(last)
 
     def _report(self) -> ParsedReport:
         questions = self.questions
@@ -434,5 +454,7 @@ class Reader:
 
 
 def _reads_as_finding(text: str) -> bool:
-    """Words after "Cause of concern:" that state one, not a title naming its subject."""
-    return text.endswith(TERMINAL) or bool(INSTRUCTION_RE.search(text))
+    """Words after "Cause of concern:" that state one, not a title naming its subject
+    ("X Police's response to missing children", "X Police (PDF document)")."""
+    ends_a_sentence = text.rstrip("\"'”’)").endswith((".", "!", "?", ";"))
+    return ends_a_sentence or bool(INSTRUCTION_RE.search(text))
