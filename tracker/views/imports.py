@@ -12,7 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
+from .. import import_edits
 from ..forms import ReportUploadForm, is_id
 from ..importer import ReportParseError, parse_report, walk
 from ..importing import (
@@ -212,9 +214,55 @@ def _date_note(deadline: dict) -> str:
     return "the date differs from the report's"
 
 
+def _source_place(item: dict) -> str:
+    """Where in the report it was read: "line 72", "page 3, line 72", or that it was not."""
+    if item.get("line") is None:
+        return "added in this preview"
+    page = item.get("page")
+    return (
+        f"page {page}, line {item['line']}"
+        if page is not None
+        else f"line {item['line']}"
+    )
+
+
+def _question_choices(data: dict) -> list[tuple[str, str]]:
+    choices = [
+        (str(q["order"]), f"Question {q['order']}: {import_edits.short(q['text'])}")
+        for q in data.get("questions", [])
+    ]
+    return choices + [(import_edits.OUTSIDE, "Not under any question")]
+
+
+def _cause_choices(data: dict) -> list[tuple[str, str]]:
+    return [
+        (
+            place.path,
+            f"{import_edits.short(place.item['text'])} ({_source_place(place.item)})",
+        )
+        for place in walk(data, recommendations=False)
+        if place.item["kind"] == Finding.Kind.CAUSE_OF_CONCERN
+    ]
+
+
 def _finding_row(place, change) -> dict:
     item = place.item
-    row = {"type": "finding", "key": place.path, "item": item, "depth": place.level}
+    row = {
+        "type": "finding" if place.is_finding else "item",
+        "key": place.path,
+        "item": item,
+        "depth": place.level,
+        "place": _source_place(item),
+        "question": str(place.question_order or import_edits.OUTSIDE),
+        "parent": place.path.rsplit(".r.", 1)[0]
+        if place.is_recommendation
+        else import_edits.NO_PARENT,
+        "recommendations": len(item.get("recommendations") or []),
+        # Merged into its previous sibling, or a first sub-step into what it is under.
+        "can_merge": not place.path.endswith(".1") or place.parent is not None,
+        "label": import_edits.describe(item),
+        "what": import_edits.KIND_NAMES.get(item.get("kind", ""), "sub-step"),
+    }
     # What each deadline will be saved with, beside the report's words.
     row["deadlines"] = [
         (d, saved_wording(d), _date_note(d)) for d in item.get("deadlines", [])
@@ -307,6 +355,41 @@ def _chosen_force(value: str) -> Force | None:
     return Force.objects.filter(pk=int(value.strip())).first()
 
 
+def _edit(data: dict, post) -> import_edits.Done:
+    """The structural change the pressed button asks for ("split:q4.1", say)."""
+    what, _, path = post["edit"].partition(":")
+    if what == "add":
+        return import_edits.add_finding(
+            data,
+            text=post.get("new-text", ""),
+            kind=post.get("new-kind", ""),
+            question=post.get("new-question", ""),
+            parent=post.get("new-parent", import_edits.NO_PARENT),
+            due=post.get("new-due", ""),
+            wording=post.get("new-wording", ""),
+        )
+    if what == "delete":
+        return import_edits.delete(data, path)
+    if what == "split":
+        return import_edits.split(data, path, post.get(f"{path}-text", ""))
+    if what == "merge":
+        return import_edits.merge(data, path)
+    if what == "move":
+        return import_edits.move(
+            data,
+            path,
+            question=post.get(f"{path}-question", ""),
+            parent=post.get(f"{path}-parent"),
+        )
+    raise import_edits.EditError("That button does nothing here: reload the page.")
+
+
+def _adding(post) -> dict:
+    """What the inspector typed into "Add a finding", shown again when it is refused."""
+    names = ("text", "kind", "question", "parent", "due", "wording")
+    return {name: post.get(f"new-{name}", "") for name in names}
+
+
 @page_with_form
 @login_required
 def import_preview(request, token):
@@ -318,13 +401,43 @@ def import_preview(request, token):
     forces = Force.objects.all()
     force = forces.filter(pk=pending["force"]).first() if pending["force"] else None
     errors: list[str] = []
-    if request.method == "POST":
+    adding: dict = {}
+    version = str(pending.get("version", 0))
+    if request.method == "POST" and request.POST.get("version", version) != version:
+        # The page's inputs are named by the items' places, which an edit since
+        # (in another tab, or before going back) has moved.
+        errors.append(
+            "This page was out of date: the import has changed since it was shown."
+            " Here it is as it stands now; make your change again."
+        )
+    elif request.method == "POST":
         if "force" in request.POST:
             force = _chosen_force(request.POST["force"])
         errors = _apply_corrections(data, request.POST)
         pending["force"] = force.pk if force else None
         request.session.modified = True
-        if force is None:
+        edit, done = request.POST.get("edit"), None
+        if edit and not errors:
+            try:
+                done = _edit(data, request.POST)
+            except import_edits.EditError as error:
+                errors.append(error.message)
+        for note in import_edits.settle(data):
+            messages.info(request, note)
+        if done is not None:
+            messages.success(request, done.message)
+            pending["version"] = int(version) + 1
+            url = reverse("tracker:import-preview", kwargs={"token": token})
+            anchor = import_edits.path_of(data, done.focus)
+            return redirect(f"{url}#item-{anchor}" if anchor else url)
+        if request.POST.get("new-text", "").strip() and edit != "add":
+            errors.append(
+                "You typed a finding under “Add a finding” but did not add it: press"
+                " “Add the finding”, or empty its text box."
+            )
+        if errors:
+            adding = _adding(request.POST)
+        if force is None and not edit:
             errors.append("Choose the force this report is about from the list.")
         errors += wording_problems(data)
         if not errors and "confirm" in request.POST:
@@ -374,6 +487,12 @@ def import_preview(request, token):
             "plan": plan,
             "counts": [(*Finding.KIND_NAMES[kind], counts[kind]) for kind, _ in KINDS],
             "errors": errors,
+            "version": pending.get("version", 0),
+            "adding": adding,
+            "questions": _question_choices(data),
+            "causes": _cause_choices(data),
+            "outside": import_edits.OUTSIDE,
+            "no_parent": import_edits.NO_PARENT,
         },
         status=400 if errors else 200,
     )
