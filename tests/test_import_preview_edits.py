@@ -3,6 +3,7 @@ button, kept in the session with the inspector's other corrections, and saved on
 as the preview shows it."""
 
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,10 +24,18 @@ def edit(client, url, form, button, **fields):
 
 
 def status_messages(page: str) -> list[str]:
+    """The texts of the page's status boxes, without their markup."""
     return [
-        chunk.split(">", 1)[1].split("</div>", 1)[0]
+        re.sub(r"<[^>]+>", " ", chunk.split(">", 1)[1].split("</div>", 1)[0]).strip()
         for chunk in page.split('role="status"')[1:]
     ]
+
+
+def notice_at(page: str, path: str) -> str:
+    """The status box at the top of an item: what the edit that came back to it did."""
+    item = page.split(f'id="item-{path}"', 1)[1].split("</div>", 1)[0]
+    assert 'role="status"' in item, f"no status box in item {path}"
+    return status_messages(item)[0]
 
 
 def error_box(page: str) -> str:
@@ -95,8 +104,8 @@ def test_a_missed_finding_is_added_where_the_inspector_says_and_saved(
     assert response.status_code == 302
     assert response["Location"] == f"{url}#item-q3.1"
     page, form = again(client, url)
-    assert "Added the area for improvement “The force should publish its" in "".join(
-        status_messages(page)
+    assert notice_at(page, "q3.1").startswith(
+        "Added the area for improvement “The force should publish its"
     )
     assert "Area for improvement · added in this preview" in page
     assert form["new-text"] == ""  # the box is empty again
@@ -118,6 +127,7 @@ def test_a_deleted_finding_is_gone_from_the_page_and_never_saved(client, inspect
     assert not Inspection.objects.exists()  # nothing saved before confirmation
     page, form = again(client, url)
     [message] = status_messages(page)
+    assert notice_at(page, "q2.1") == message
     assert message.startswith("Removed the area for improvement “The force should")
     assert "(line 40). Nothing is saved until you confirm." in message
     assert EVALUATE not in page
@@ -135,7 +145,8 @@ def test_a_split_and_a_merge_through_the_page(client, inspector):
     response = edit(client, url, form, f"split:{DATED_AFI}")
     assert response["Location"] == f"{url}#item-q4.1"
     page, form = again(client, url)
-    assert "Split the area for improvement" in "".join(status_messages(page))
+    assert notice_at(page, "q4.1").startswith("Split the area for improvement")
+    assert client.get(url).content.decode().count('role="status"') == 0  # said once
     assert form["q4.1-text"].endswith("on behalf of victims.")
     assert form["q4.2-d0-wording"] == "by 1 May 2017"
     assert "q4.1-d0-due" not in form  # the deadline went with its words

@@ -273,11 +273,12 @@ def _finding_row(place, change) -> dict:
     return row
 
 
-def _rows(data: dict, plan=None) -> list[dict]:
+def _rows(data: dict, plan=None, notice: dict | None = None) -> list[dict]:
     """The parsed report as rows for the preview form, each with the name its inputs use.
 
     A finding's row carries what a revision changes in it (its before and after),
-    found by its place among the findings, as the revision matches it.
+    found by its place among the findings, as the revision matches it; the row an
+    edit came back to carries what the edit did.
     """
     changes = {}
     if plan is not None and plan.is_revision:
@@ -294,6 +295,9 @@ def _rows(data: dict, plan=None) -> list[dict]:
             position += 1
         else:
             rows.append(_finding_row(place, None))
+    for row in rows:
+        if notice and row["key"] == notice["path"]:
+            row["notice"] = notice["lines"]
     return rows
 
 
@@ -422,14 +426,20 @@ def import_preview(request, token):
                 done = _edit(data, request.POST)
             except import_edits.EditError as error:
                 errors.append(error.message)
-        for note in import_edits.settle(data):
-            messages.info(request, note)
+        notes = import_edits.settle(data)
         if done is not None:
-            messages.success(request, done.message)
             pending["version"] = int(version) + 1
             url = reverse("tracker:import-preview", kwargs={"token": token})
             anchor = import_edits.path_of(data, done.focus)
-            return redirect(f"{url}#item-{anchor}" if anchor else url)
+            if not anchor:
+                for text in [done.message, *notes]:
+                    messages.success(request, text)
+                return redirect(url)
+            # Said beside the item the page comes back at, where the eye is.
+            pending["notice"] = {"path": anchor, "lines": [done.message, *notes]}
+            return redirect(f"{url}#item-{anchor}")
+        for note in notes:
+            messages.info(request, note)
         if request.POST.get("new-text", "").strip() and edit != "add":
             errors.append(
                 "You typed a finding under “Add a finding” but did not add it: press"
@@ -469,6 +479,8 @@ def import_preview(request, token):
         # Planning a revision writes the inspector's earlier corrections into the
         # data; kept, they are what the boxes show and what the next post starts from.
         request.session.modified = True
+    notice = pending.pop("notice", None)
+    request.session.modified = True
     counts = {kind: 0 for kind, _ in KINDS}
     for place in walk(data):
         counts[place.item["kind"]] += 1
@@ -479,7 +491,7 @@ def import_preview(request, token):
             "token": token,
             "pending": pending,
             "data": data,
-            "rows": _rows(data, plan),
+            "rows": _rows(data, plan, notice),
             "grades": GRADES,
             "kinds": KINDS,
             "forces": forces,
