@@ -82,7 +82,7 @@ def test_a_missed_recommendation_goes_under_its_cause_of_concern():
         data,
         text="The force should act now.",
         kind="recommendation",
-        question="1",  # the cause decides the question
+        question="",  # the cause decides the question
         parent="q3.1",
     )
     assert path_of(data, done.focus) == "q3.1.r.3"
@@ -108,6 +108,8 @@ def test_a_missed_finding_outside_any_question():
         ({"due": "2017-02-30"}, "“2017-02-30” is not a date"),
         ({"due": "soon"}, "“soon” is not a date"),
         ({"wording": "within six months"}, "Give the date “within six months” means"),
+        ({"kind": ""}, "Choose the kind"),
+        ({"question": ""}, "Choose the question it answers"),
     ],
 )
 def test_adding_refuses_bad_input_and_changes_nothing(fields, message):

@@ -222,6 +222,13 @@ def test_the_other_corrections_in_the_boxes_are_kept_with_an_edit(client, inspec
         ("merge:q2.1", {}, "there is nothing before it"),
         ("delete:q9.1", {}, "There is no item q9.1"),
         ("rename:q2.1", {}, "That button does nothing here"),
+        ("add", {"new-text": "Act.", "new-kind": ""}, "Choose the kind of the finding"),
+        ("add", {"new-text": "Act.", "new-question": ""}, "Choose the question"),
+        (
+            "delete:q2.1",
+            {"q4.1-d0-due": "1 May"},
+            "the button you pressed changed nothing yet",
+        ),
     ],
 )
 def test_bad_input_is_refused_in_the_error_box_and_keeps_the_corrections(
@@ -230,6 +237,8 @@ def test_bad_input_is_refused_in_the_error_box_and_keeps_the_corrections(
     client.force_login(inspector)
     url, form = upload(client)
     form["q4.1.c.2-text"] = "review the use of this outcome category; and"
+    if button == "add":
+        fields = {"new-kind": "area_for_improvement", "new-question": "2", **fields}
     response = edit(client, url, form, button, **fields)
     assert response.status_code == 400
     page = response.content.decode()
@@ -286,6 +295,15 @@ def test_force_users_cannot_edit_an_import(client, inspector, request, who, butt
     assert response.status_code == 403
     _, after = again(client, url)
     assert after["q2.1-text"] == form["q2.1-text"] and "q5.2-text" in after
+
+
+def test_an_edit_signed_out_goes_to_sign_in_and_changes_nothing(client, inspector):
+    client.force_login(inspector)
+    url, form = upload(client)
+    response = Client().post(url, {**form, "edit": "delete:q2.1"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    _, after = again(client, url)
+    assert after["q2.1-text"] == form["q2.1-text"]
 
 
 def test_a_cause_changed_to_another_kind_says_what_happens_to_its_recommendations(

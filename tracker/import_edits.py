@@ -138,6 +138,10 @@ def path_of(data: dict[str, Any], item: dict[str, Any] | None) -> str:
 def _question(data: dict[str, Any], value: str) -> dict[str, Any] | None:
     """The question a form's value names (its order, or OUTSIDE), or EditError."""
     value = (value or "").strip()
+    if not value:
+        raise EditError(
+            "Choose the question it answers from the list (or “Not under any question”)."
+        )
     if value == OUTSIDE:
         return None
     for question in data.get("questions", []):
@@ -286,8 +290,9 @@ def add_finding(
     text = _text(text, "The text of the finding to add")
     if kind not in KIND_NAMES:
         raise EditError("Choose the kind of the finding to add from the list.")
-    target_question = _question(data, question)
     cause = _cause(data, parent)
+    # Under a cause of concern it answers the cause's question.
+    target_question = _question(data, question) if cause is None else None
     if cause is not None and kind != RECOMMENDATION:
         raise EditError(
             "Only a recommendation goes under a cause of concern: choose “Recommendation”"
@@ -343,7 +348,10 @@ def add_finding(
             else "at the end of the findings outside any question"
         )
     renumber(data)
-    return Done(f"Added {describe(finding)} {where}.", finding)
+    return Done(
+        f"Added {describe(finding)} {where}. Nothing is saved until you confirm.",
+        finding,
+    )
 
 
 def delete(data: dict[str, Any], path: str) -> Done:

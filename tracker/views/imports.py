@@ -412,7 +412,8 @@ def import_preview(request, token):
         # (in another tab, or before going back) has moved.
         errors.append(
             "This page was out of date: the import has changed since it was shown."
-            " Here it is as it stands now; make your change again."
+            " Here it is as it stands now: make your change, and any correction typed"
+            " since, again."
         )
     elif request.method == "POST":
         if "force" in request.POST:
@@ -421,7 +422,12 @@ def import_preview(request, token):
         pending["force"] = force.pk if force else None
         request.session.modified = True
         edit, done = request.POST.get("edit"), None
-        if edit and not errors:
+        if edit and errors:
+            errors.append(
+                "So the button you pressed changed nothing yet: correct the above, then"
+                " press it again."
+            )
+        elif edit:
             try:
                 done = _edit(data, request.POST)
             except import_edits.EditError as error:
