@@ -394,6 +394,20 @@ def _adding(post) -> dict:
     return {name: post.get(f"new-{name}", "") for name in names}
 
 
+def _back_to(request, token: str, done: import_edits.Done, notes: list[str]):
+    """The preview again (after a post, a redirect), at the item the edit left in
+    view, with what it did said beside it, where the eye is."""
+    pending = request.session[SESSION_KEY][token]
+    url = reverse("tracker:import-preview", kwargs={"token": token})
+    anchor = import_edits.path_of(pending["data"], done.focus)
+    if not anchor:
+        for text in [done.message, *notes]:
+            messages.success(request, text)
+        return redirect(url)
+    pending["notice"] = {"path": anchor, "lines": [done.message, *notes]}
+    return redirect(f"{url}#item-{anchor}")
+
+
 @page_with_form
 @login_required
 def import_preview(request, token):
@@ -435,15 +449,7 @@ def import_preview(request, token):
         notes = import_edits.settle(data)
         if done is not None:
             pending["version"] = int(version) + 1
-            url = reverse("tracker:import-preview", kwargs={"token": token})
-            anchor = import_edits.path_of(data, done.focus)
-            if not anchor:
-                for text in [done.message, *notes]:
-                    messages.success(request, text)
-                return redirect(url)
-            # Said beside the item the page comes back at, where the eye is.
-            pending["notice"] = {"path": anchor, "lines": [done.message, *notes]}
-            return redirect(f"{url}#item-{anchor}")
+            return _back_to(request, token, done, notes)
         for note in notes:
             messages.info(request, note)
         if request.POST.get("new-text", "").strip() and edit != "add":
@@ -509,7 +515,6 @@ def import_preview(request, token):
             "adding": adding,
             "questions": _question_choices(data),
             "causes": _cause_choices(data),
-            "outside": import_edits.OUTSIDE,
             "no_parent": import_edits.NO_PARENT,
         },
         status=400 if errors else 200,
