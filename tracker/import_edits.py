@@ -3,8 +3,8 @@
 Plain functions on the parsed data (`ParsedReport.to_dict()`, as the preview keeps
 it in the session), each naming its item by its path in `importer.walk` ("q4.1",
 "q4.1.c.2", "q3.1.r.1"). Each returns what it did, in words for the inspector, and
-the path of the item to show them; each raises EditError, changing nothing, for
-input it cannot take. After every change the orders are renumbered, so the paths,
+the item to show them (`path_of` gives its path once all is done); each raises
+EditError, changing nothing, for input it cannot take. After every change the orders are renumbered, so the paths,
 the walk and what `save_import` saves stay the preview's.
 
     done = split(data, "q4.1", "First part.\\n\\nSecond part.")
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .importer import walk
+from .importer.walk import ITEM
 from .importer.parsed import AREA_FOR_IMPROVEMENT, CAUSE_OF_CONCERN, RECOMMENDATION
 
 KIND_NAMES = {
@@ -61,7 +62,7 @@ class _Spot:
 
     @property
     def is_finding(self) -> bool:
-        return self.role != "item"
+        return self.role != ITEM
 
 
 # Naming things -----------------------------------------------------------------------
@@ -109,7 +110,7 @@ def _locate(data: dict[str, Any], path: str) -> _Spot:
     for place in walk(data, items=True):
         if place.path != path:
             continue
-        if place.role == "item":
+        if place.role == ITEM:
             siblings = place.parent["children"]  # type: ignore[index]
         elif place.is_recommendation:
             siblings = place.parent["recommendations"]  # type: ignore[index]
