@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .importer import walk
-from .importer.walk import ITEM
 from .importer.parsed import AREA_FOR_IMPROVEMENT, CAUSE_OF_CONCERN, RECOMMENDATION
+from .importer.walk import ITEM
 
 KIND_NAMES = {
     CAUSE_OF_CONCERN: "cause of concern",
