@@ -379,3 +379,32 @@ def test_a_revision_moves_a_kept_finding_with_its_work(client, inspector, lead, 
     assert finding.question.order == 5
     assert finding.actions.get().updates.filter(text="Reviewed.").exists()
     assert Inspection.objects.count() == 1
+
+
+def test_a_revision_saves_a_cause_made_another_kind_with_its_recommendations_apart(
+    client, inspector, lead
+):
+    raw = (REPORTS / "peel-2021-22-nested.html").read_text()
+    client.force_login(inspector)
+    url, form = upload(client, raw)
+    confirm(client, url, form)
+    cause = Finding.objects.get(kind=Finding.Kind.CAUSE_OF_CONCERN)
+    kept = list(cause.recommendations.order_by("order"))
+    assert len(kept) == 2
+    url, form = upload(client, raw.replace("policy.</li>", "policy in full.</li>"))
+    form["q3.1-kind"] = "area_for_improvement"
+    response = edit(client, url, form, "move:q2.1", **{"q2.1-question": "4"})
+    assert response.status_code == 302
+    _, form = again(client, url)
+    assert client.post(url, {**form, "confirm": "1"}).status_code == 302
+    assert Inspection.objects.count() == 1
+    cause.refresh_from_db()
+    assert cause.kind == Finding.Kind.AREA_FOR_IMPROVEMENT
+    for recommendation in kept:
+        recommendation.refresh_from_db()
+        assert (recommendation.parent, recommendation.question) == (
+            None,
+            cause.question,
+        )
+    moved = Finding.objects.get(text__startswith="The force should make sure")
+    assert moved.question.order == 4
