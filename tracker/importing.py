@@ -868,16 +868,31 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
     for position, place in enumerate(walk(data)):
         entry = place.item
         if not place.is_recommendation:
-            cause = plan.kept.get(position) or _create_finding(
-                inspection, questions.get(place.question_order), entry, references, user
-            )
+            question = questions.get(place.question_order)
+            cause = plan.kept.get(position)
+            if cause is None:
+                cause = _create_finding(inspection, question, entry, references, user)
+            elif cause.question_id != (question and question.pk) or cause.parent_id:
+                # Moved in the preview: to another question, or out from its cause.
+                services.finding_revise(
+                    user,
+                    cause,
+                    text=cause.text,
+                    kind=cause.kind,
+                    reference=cause.reference,
+                    question=question,
+                    parent=None,
+                )
         # A recommendation belongs under the cause the revision puts it under: a new
         # one is added there, a kept one (with its work) is moved there if it was not.
         elif position in new:
             _create_finding(
                 inspection, cause.question, entry, references, user, parent=cause
             )
-        elif plan.kept[position].parent_id != cause.pk:
+        elif (plan.kept[position].parent_id, plan.kept[position].question_id) != (
+            cause.pk,
+            cause.question_id,
+        ):
             services.finding_move(user, plan.kept[position], parent=cause)
     for finding in plan.gone:
         # Removing a finding removes its recommendations: only when nothing was

@@ -92,3 +92,12 @@ document.querySelectorAll("[data-print]").forEach((button) => {
     });
   });
 })();
+
+// After a change in the import preview the page comes back at the item changed (the
+// address ends "#item-…"); the focus goes there too, so a keyboard or screen reader
+// user goes on from where they were. Without JavaScript the page still scrolls there.
+(() => {
+  const id = decodeURIComponent(window.location.hash.slice(1));
+  const target = id.startsWith("item-") ? document.getElementById(id) : null;
+  if (target) target.focus();
+})();

@@ -12,7 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
+from .. import import_edits
 from ..forms import ReportUploadForm, is_id
 from ..importer import ReportParseError, parse_report, walk
 from ..importing import (
@@ -232,9 +234,55 @@ def _date_note(deadline: dict) -> str:
     return "the date differs from the report's"
 
 
+def _source_place(item: dict) -> str:
+    """Where in the report it was read: "line 72", "page 3, line 72", or that it was not."""
+    if item.get("line") is None:
+        return "added in this preview"
+    page = item.get("page")
+    return (
+        f"page {page}, line {item['line']}"
+        if page is not None
+        else f"line {item['line']}"
+    )
+
+
+def _question_choices(data: dict) -> list[tuple[str, str]]:
+    choices = [
+        (str(q["order"]), f"Question {q['order']}: {import_edits.short(q['text'])}")
+        for q in data.get("questions", [])
+    ]
+    return choices + [(import_edits.OUTSIDE, "Not under any question")]
+
+
+def _cause_choices(data: dict) -> list[tuple[str, str]]:
+    return [
+        (
+            place.path,
+            f"{import_edits.short(place.item['text'])} ({_source_place(place.item)})",
+        )
+        for place in walk(data, recommendations=False)
+        if place.item["kind"] == Finding.Kind.CAUSE_OF_CONCERN
+    ]
+
+
 def _finding_row(place, change) -> dict:
     item = place.item
-    row = {"type": "finding", "key": place.path, "item": item, "depth": place.level}
+    row = {
+        "type": "finding" if place.is_finding else "item",
+        "key": place.path,
+        "item": item,
+        "depth": place.level,
+        "place": _source_place(item),
+        "question": str(place.question_order or import_edits.OUTSIDE),
+        "parent": place.path.rsplit(".r.", 1)[0]
+        if place.is_recommendation
+        else import_edits.NO_PARENT,
+        "recommendations": len(item.get("recommendations") or []),
+        # Merged into its previous sibling, or a first sub-step into what it is under.
+        "can_merge": not place.path.endswith(".1") or place.parent is not None,
+        "label": import_edits.describe(item),
+        "what": import_edits.KIND_NAMES.get(item.get("kind", ""), "sub-step"),
+    }
     # What each deadline will be saved with, beside the report's words.
     row["deadlines"] = [
         (d, saved_wording(d), _date_note(d)) for d in item.get("deadlines", [])
@@ -245,11 +293,12 @@ def _finding_row(place, change) -> dict:
     return row
 
 
-def _rows(data: dict, plan=None) -> list[dict]:
+def _rows(data: dict, plan=None, notice: dict | None = None) -> list[dict]:
     """The parsed report as rows for the preview form, each with the name its inputs use.
 
     A finding's row carries what a revision changes in it (its before and after),
-    found by its place among the findings, as the revision matches it.
+    found by its place among the findings, as the revision matches it; the row an
+    edit came back to carries what the edit did.
     """
     changes = {}
     if plan is not None and plan.is_revision:
@@ -266,6 +315,9 @@ def _rows(data: dict, plan=None) -> list[dict]:
             position += 1
         else:
             rows.append(_finding_row(place, None))
+    for row in rows:
+        if notice and row["key"] == notice["path"]:
+            row["notice"] = notice["lines"]
     return rows
 
 
@@ -333,6 +385,55 @@ def _chosen_force(value: str) -> Force | None:
     return Force.objects.filter(pk=int(value.strip())).first()
 
 
+def _edit(data: dict, post) -> import_edits.Done:
+    """The structural change the pressed button asks for ("split:q4.1", say)."""
+    what, _, path = post["edit"].partition(":")
+    if what == "add":
+        return import_edits.add_finding(
+            data,
+            text=post.get("new-text", ""),
+            kind=post.get("new-kind", ""),
+            question=post.get("new-question", ""),
+            parent=post.get("new-parent", import_edits.NO_PARENT),
+            due=post.get("new-due", ""),
+            wording=post.get("new-wording", ""),
+        )
+    if what == "delete":
+        return import_edits.delete(data, path)
+    if what == "split":
+        return import_edits.split(data, path, post.get(f"{path}-text", ""))
+    if what == "merge":
+        return import_edits.merge(data, path)
+    if what == "move":
+        return import_edits.move(
+            data,
+            path,
+            question=post.get(f"{path}-question", ""),
+            parent=post.get(f"{path}-parent"),
+        )
+    raise import_edits.EditError("That button does nothing here: reload the page.")
+
+
+def _adding(post) -> dict:
+    """What the inspector typed into "Add a finding", shown again when it is refused."""
+    names = ("text", "kind", "question", "parent", "due", "wording")
+    return {name: post.get(f"new-{name}", "") for name in names}
+
+
+def _back_to(request, token: str, done: import_edits.Done, notes: list[str]):
+    """The preview again (after a post, a redirect), at the item the edit left in
+    view, with what it did said beside it, where the eye is."""
+    pending = request.session[SESSION_KEY][token]
+    url = reverse("tracker:import-preview", kwargs={"token": token})
+    anchor = import_edits.path_of(pending["data"], done.focus)
+    if not anchor:
+        for text in [done.message, *notes]:
+            messages.success(request, text)
+        return redirect(url)
+    pending["notice"] = {"path": anchor, "lines": [done.message, *notes]}
+    return redirect(f"{url}#item-{anchor}")
+
+
 @page_with_form
 @login_required
 def import_preview(request, token):
@@ -344,15 +445,51 @@ def import_preview(request, token):
     forces = Force.objects.all()
     force = forces.filter(pk=pending["force"]).first() if pending["force"] else None
     errors: list[str] = []
-    if request.method == "POST":
+    adding: dict = {}
+    version = str(pending.get("version", 0))
+    if request.method == "POST" and request.POST.get("version", version) != version:
+        # The page's inputs are named by the items' places, which an edit since
+        # (in another tab, or before going back) has moved.
+        errors.append(
+            "This page was out of date: the import has changed since it was shown."
+            " Here it is as it stands now: make your change, and any correction typed"
+            " since, again."
+        )
+    elif request.method == "POST":
         if "force" in request.POST:
             force = _chosen_force(request.POST["force"])
         errors = _apply_corrections(data, request.POST)
         pending["force"] = force.pk if force else None
         request.session.modified = True
-        if force is None:
+        edit, done = request.POST.get("edit"), None
+        if edit and errors:
+            errors.append(
+                "So the button you pressed changed nothing yet: correct the above, then"
+                " press it again."
+            )
+        elif edit:
+            try:
+                done = _edit(data, request.POST)
+            except import_edits.EditError as error:
+                errors.append(error.message)
+        notes = import_edits.settle(data)
+        if done is not None:
+            pending["version"] = int(version) + 1
+            return _back_to(request, token, done, notes)
+        for note in notes:
+            messages.info(request, note)
+        if request.POST.get("new-text", "").strip() and edit != "add":
+            errors.append(
+                "You typed a finding under “Add a finding” but did not add it: press"
+                " “Add the finding”, or empty its text box."
+            )
+        if errors:
+            adding = _adding(request.POST)
+        if force is None and not edit:
             errors.append("Choose the force this report is about from the list.")
-        errors += wording_problems(data) + undated_problems(data)
+        errors += wording_problems(data)
+        if "confirm" in request.POST:  # the warning above says so until then
+            errors += undated_problems(data)
         if not errors and "confirm" in request.POST:
             try:
                 plan = plan_import(data, force, fingerprint=pending["fingerprint"])
@@ -382,6 +519,8 @@ def import_preview(request, token):
         # Planning a revision writes the inspector's earlier corrections into the
         # data; kept, they are what the boxes show and what the next post starts from.
         request.session.modified = True
+    notice = pending.pop("notice", None)
+    request.session.modified = True
     counts = {kind: 0 for kind, _ in KINDS}
     for place in walk(data):
         counts[place.item["kind"]] += 1
@@ -392,7 +531,7 @@ def import_preview(request, token):
             "token": token,
             "pending": pending,
             "data": data,
-            "rows": _rows(data, plan),
+            "rows": _rows(data, plan, notice),
             "grades": GRADES,
             "kinds": KINDS,
             "forces": forces,
@@ -400,6 +539,11 @@ def import_preview(request, token):
             "plan": plan,
             "counts": [(*Finding.KIND_NAMES[kind], counts[kind]) for kind, _ in KINDS],
             "errors": errors,
+            "version": pending.get("version", 0),
+            "adding": adding,
+            "questions": _question_choices(data),
+            "causes": _cause_choices(data),
+            "no_parent": import_edits.NO_PARENT,
         },
         status=400 if errors else 200,
     )
