@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from .blocks import MARKER_RE, Block, is_table_row
 from .dates import ParsedDeadline, deadline_in_cell, describe_action, split_sentences
-from .headings import announces_findings, looks_like_heading
+from .headings import FINDINGS_HEADING_RE, announces_findings, looks_like_heading
 from .parsed import CAUSE_OF_CONCERN, RECOMMENDATION, ParsedFinding, ParsedItem
 
 if TYPE_CHECKING:
@@ -130,6 +130,10 @@ class FindingsSection:
         # from a heading such as "Within three months", for all that follows it
         self.dated_by_heading: list[ParsedDeadline] = []
         self.question = 0  # how many questions the report had opened when it began
+        # Under "Recommendation 2" (one, numbered) a lead-in and its list are one
+        # finding with its sub-steps; under "Recommendations", one finding an item.
+        named = FINDINGS_HEADING_RE.match(heading.text)
+        self.single = bool(named) and not named.group("kind").split()[0].endswith("s")
         self.created = 0
 
     @property
@@ -355,6 +359,7 @@ class FindingsSection:
         return (
             block.text.endswith(":")
             and not (self.kind == CAUSE_OF_CONCERN and self.last is None)
+            and not (self.single and self.last is None)
             and len(block.text.split()) <= 25
             and len(split_sentences(block.text)) == 1
             and index + 1 < len(blocks)
