@@ -23,9 +23,11 @@ MARKER_RE = re.compile(
 )
 _TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>|<!--.*?-->")
 # Bullets run into one line ("• one. • two. •", as a PDF or a copied page gives
-# them): a round or square bullet between spaces, after the end of a sentence or
-# a lead-in. Only glyphs that are never prose; a hyphen or "o" mid-line is text.
-_RUN_IN_RE = re.compile(r"(?<=[.;:!?)\"'”’])\s+(?P<marker>[•●▪■◦‣])(?=\s|$)")
+# them): a round or square bullet between spaces, after the end of a sentence, a
+# lead-in or "; and". Only glyphs that are never prose; a hyphen or "o" mid-line is text.
+_RUN_IN_RE = re.compile(
+    r"(?:(?<=[.;:!?)\"'”’])|(?<=\band)|(?<=\bor))\s+(?P<marker>[•●▪■◦‣])(?=\s|$)"
+)
 TERMINAL = tuple(".!?:;)\"'”’")
 _PARAGRAPH_NUMBER_RE = re.compile(
     r"^(?:[A-Z]?\d{1,2}\.\d{1,3}\.?|S\d{1,2}\.)\s+(?=[A-Z‘“\"'])"
