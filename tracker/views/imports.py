@@ -26,7 +26,7 @@ from ..importing import (
     word_diff,
     wording_problems,
 )
-from ..models import Finding, Force, Grade
+from ..models import Finding, FindingEvent, Force, Grade
 from ..permissions import can_import
 from ..templatetags.tracker_tags import deadline_note
 from .common import page_with_form
@@ -34,6 +34,7 @@ from .common import page_with_form
 SESSION_KEY = "report-imports"
 GRADES = Grade.choices
 KINDS = Finding.Kind.choices
+REGISTER_STATUSES = dict(FindingEvent._meta.get_field("published_status").choices)
 
 
 def _require_importer(user):
@@ -218,6 +219,15 @@ def _finding_row(place, change) -> dict:
     # What each deadline will be saved with, beside the report's words.
     row["deadlines"] = [
         (d, saved_wording(d), _date_note(d)) for d in item.get("deadlines", [])
+    ]
+    # The register's status log, read-only: history, saved on the finding's timeline.
+    row["timeline"] = [
+        (
+            datetime.date.fromisoformat(entry["on"]),
+            REGISTER_STATUSES.get(entry.get("status") or "", "Comment"),
+            entry.get("text", ""),
+        )
+        for entry in item.get("timeline", [])
     ]
     if change is not None:
         row["change"] = change
