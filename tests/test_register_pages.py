@@ -394,3 +394,25 @@ def test_a_log_gives_no_deadline_and_only_dates_it_writes(parts):
     for entry in finding.timeline:
         # on its line, or (a group of fields) on one of the lines after it
         assert _DATE_WRITTEN[entry.on] in "\n".join(lines[entry.line - 1 :])
+
+
+def test_the_kind_written_before_the_text_is_the_kind_and_not_the_text():
+    report = parse_report(
+        "Register of recommendations\n\nArea for improvement: The force should improve"
+        " how it records stop and search.\n\nStatus history\n\n"
+        "12/03/2023 | being-progressed | Update received.\n"
+    )
+    (finding,) = report.findings
+    assert finding.kind == "area_for_improvement"
+    assert finding.text == "The force should improve how it records stop and search."
+
+
+def test_a_letter_with_a_history_section_is_still_read_as_a_letter():
+    text = (
+        "Published on 3 May 2024\n\nWe made the following recommendations:\n\n"
+        "• By 30 September 2024, the force should review its custody checks.\n\n"
+        "History\n\n12 March 2023 – we first inspected custody.\n"
+    )
+    report = parse_report(text)
+    assert [f.timeline for f in report.findings] == [[]]
+    assert [d.due for d in report.findings[0].deadlines] == [date(2024, 9, 30)]

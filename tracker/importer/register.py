@@ -126,9 +126,9 @@ def read_register(blocks: list[Block], warnings: list[str]) -> ParsedReport | No
     log.read(blocks[first:])
     fields = _PageFields(page)
     strong = heading is None or _is_strong(blocks[heading].text)
-    if not log.entries and not (strong and fields.report):
-        return None
-    if not (strong or fields.report or any(e.status for e in log.entries)):
+    if not log.entries or not (
+        strong or fields.report or any(entry.status for entry in log.entries)
+    ):
         return None  # "Updates" with dated lines and nothing of the register
     meta = read_metadata(fields.meta_blocks)
     if not fields.text:
@@ -180,13 +180,10 @@ def _is_title(block: Block) -> bool:
 
 
 def _is_strong(heading: str) -> bool:
-    """ "Recommendation status history" names a register's log; "Updates" may not."""
+    """ "Recommendation status history" names a register's log; "History" may not."""
     match = _LOG_HEADING_RE.match(heading)
     assert match is not None
-    return bool(match["whose"] or match["status"]) or match["what"].lower() in (
-        "history",
-        "log",
-    )
+    return bool(match["whose"] or match["status"]) or match["what"].lower() == "log"
 
 
 def _log_start(blocks: list[Block]) -> tuple[int | None, int] | None:
@@ -438,6 +435,10 @@ class _PageFields:
             if _is_title(block):
                 self._heading(block)
                 continue
+            named = FINDINGS_HEADING_RE.match(text)
+            if named and named["rest"]:  # "Recommendation: By 31 March 2023, ..."
+                self.stated_kind = self.stated_kind or finding_kind(named["kind"])
+                block = replace(block, text=named["rest"], offsets=[])
             self.text.append(block)
 
     @property
