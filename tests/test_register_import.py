@@ -6,6 +6,7 @@ again adding nothing twice, and the finding's status following the register.
 
 import datetime
 import html
+import io
 import re
 from pathlib import Path
 
@@ -315,3 +316,19 @@ def test_an_entry_imported_after_a_declined_closure_leaves_it_to_answer(
         inspector, finding, [entry("2023-01-01", None, "Older note.")]
     )
     assert list(closure_declined(lead)) == [finding]
+
+
+def test_the_command_line_imports_a_register_page_with_its_log(db):
+    from django.core.management import call_command
+
+    call_command(
+        "import_report",
+        str(REPORTS / "register-fields.txt"),
+        "--force",
+        "West Mercia",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    finding = Finding.objects.get()
+    assert len(register_log(finding)) == 4
+    assert set(finding.events.values_list("author", flat=True)) == {None}
