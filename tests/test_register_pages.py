@@ -224,6 +224,61 @@ def test_a_copied_table_with_the_status_first_and_a_line_after_it():
     ]
 
 
+def test_the_registers_own_markup_left_in_a_copied_page():
+    report = read("register-shortcodes.txt")
+    (finding,) = report.findings
+    assert finding.kind == "recommendation"
+    assert finding.text == "Within three months the force should make sure that:"
+    assert len(finding.children) == 3
+    # No publication date to count from: no deadline, and the preview says why.
+    assert list(every_deadline(report)) == []
+    assert any("“Within three months”" in warning for warning in report.warnings)
+    # A status and a comment given the same day are two entries, as published.
+    assert log(finding) == [
+        (date(2017, 3, 14), "awaiting_review", ""),
+        (date(2017, 3, 15), None, "New recommendation"),
+        (date(2018, 2, 2), "being_progressed", ""),
+        (
+            date(2018, 2, 2),
+            None,
+            "Revisit planned for the spring. The HMICFRS team will update this entry"
+            " once it has reported.",
+        ),
+        (date(2018, 5, 30), "complete", ""),
+        (
+            date(2018, 5, 30),
+            None,
+            "Closure authorised: the revisit found flags, risk assessments and"
+            " supervisory reviews in place.",
+        ),
+    ]
+    assert not any(
+        "[" in text for text in [finding.text, *(e.text for e in finding.timeline)]
+    )
+
+
+def test_a_date_and_its_status_side_by_side_in_spans():
+    report = read("register-inline-spans.html")
+    assert (report.force_name, report.programme) == ("Westshire", "PEEL 2023")
+    (finding,) = report.findings
+    assert finding.kind == "area_for_improvement"
+    assert finding.text == (
+        "The force should improve the way it shares information with schools about"
+        " children affected by domestic abuse."
+    )
+    assert log(finding) == [
+        (date(2023, 10, 3), "awaiting_review", ""),
+        (date(2023, 10, 4), None, "New area for improvement"),
+        (date(2024, 6, 19), "being_progressed", ""),
+        (
+            date(2024, 6, 19),
+            None,
+            "The force has joined the Operation Encompass scheme; notifications reach"
+            " schools before 9am.",
+        ),
+    ]
+
+
 @pytest.mark.parametrize(
     "name",
     [
@@ -232,6 +287,8 @@ def test_a_copied_table_with_the_status_first_and_a_line_after_it():
         "register-fields.txt",
         "register-definition-list.html",
         "register-status-first.txt",
+        "register-shortcodes.txt",
+        "register-inline-spans.html",
     ],
 )
 def test_no_date_of_a_log_is_ever_a_deadline(name):

@@ -11,8 +11,11 @@ apart from the finding and comes back as its timeline.
    A page is a register page only if it has one (and asks no inspection question).
 2. Read its entries in the shapes the register uses: table rows
    ("12/03/2023 | Being progressed | Force provided ..."), lines ("12 March 2023 –
-   being-progressed – Force provided ..."), or fields ("Status: complete",
-   "Date: 01/02/2024", "Comment: ..."), on one line or a label above its value.
+   being-progressed – Force provided ...", the comment maybe under its date),
+   fields ("Status: complete", "Date: 01/02/2024", "Comment: ..."), on one line or
+   a label above its value, or the register's own markup ("[on]9th February 2017
+   [status]awaiting-review[/status][/on]"). A status and a comment the register
+   gives on the same day as two entries stay two.
 3. Read the fields above it ("From: PEEL 2021/22: An inspection of X Police",
    "Force", "Date published", "Type") into the report's metadata, and the kind
    the page names (a recommendation unless it names another).
@@ -100,6 +103,7 @@ _KIND_IN_TITLE_RE = re.compile(
     re.IGNORECASE,
 )
 _RECOMMEND_RE = re.compile(r"\brecommend", re.IGNORECASE)
+_SHORTCODE_RE = re.compile(r"\[/?(?:on|status|comment)\]", re.IGNORECASE)
 # Field lines one under another are joined when long ("From: PEEL 2021/22: An
 # inspection of X Police Date published: 14 February 2022"): split them again.
 _FIELD_LABELS = sorted(
@@ -114,7 +118,12 @@ _NEXT_FIELD_RE = re.compile(
 
 def read_register(blocks: list[Block], warnings: list[str]) -> ParsedReport | None:
     """The register page's finding with its status log; None if it is no register page."""
-    blocks = [piece for block in blocks for piece in _split_fields(block)]
+    blocks = [
+        piece
+        for block in blocks
+        for entry in _split_shortcodes(block)
+        for piece in _split_fields(entry)
+    ]
     start = _log_start(blocks)
     if start is None:
         return None
@@ -150,6 +159,21 @@ def read_register(blocks: list[Block], warnings: list[str]) -> ParsedReport | No
         findings=[finding],
         warnings=list(dict.fromkeys(warnings)),
     )
+
+
+def _split_shortcodes(block: Block) -> list[Block]:
+    """The register's own markup, as a copied page may keep it: "[on]9th February
+    2017 [status]awaiting-review[/status][/on][on]10th February 2017 [comment]"
+    is an entry a line ("9th February 2017 – awaiting-review"), the comment after."""
+    if not _SHORTCODE_RE.search(block.text):
+        return [block]
+    text = re.sub(r"\[status\]", " – ", block.text, flags=re.IGNORECASE)
+    text = re.sub(r"\[/?(?:status|comment)\]", " ", text, flags=re.IGNORECASE)
+    return [
+        replace(block, text=" ".join(piece.split()), offsets=[])
+        for piece in re.split(r"\[/?on\]", text, flags=re.IGNORECASE)
+        if piece.strip()
+    ]
 
 
 def _split_fields(block: Block) -> list[Block]:
