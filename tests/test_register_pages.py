@@ -122,6 +122,7 @@ def test_dated_lines_under_timeline_for_a_cause_of_concern_and_its_recommendatio
         ),
     ]
     assert [r.timeline for r in cause.recommendations] == [[], []]
+    assert "vetting" not in str(report.to_dict())  # the page's next section
 
 
 def test_status_and_date_fields_under_updates_for_an_area_for_improvement():

@@ -354,9 +354,9 @@ class _Log:
             return True  # "Updates" under "Recommendation status history"
         draft = self.draft
         if block.heading is not None or (
-            looks_like_heading(block) and (draft is None or draft.text)
+            _is_title(block) and (draft is None or draft.text)
         ):
-            return False  # the next section of the page
+            return False  # the next section: "Related recommendations"
         if draft is not None:
             draft.text.append(text)  # the comment ("Evidence received") goes on
         return True
