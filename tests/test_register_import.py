@@ -332,3 +332,36 @@ def test_the_command_line_imports_a_register_page_with_its_log(db):
     finding = Finding.objects.get()
     assert len(register_log(finding)) == 4
     assert set(finding.events.values_list("author", flat=True)) == {None}
+
+
+def test_a_register_page_of_an_imported_report_puts_its_log_on_that_finding(
+    db, inspector
+):
+    sample = (
+        Path(__file__).resolve().parent.parent
+        / "tracker/data/west-mercia-peel-2016-effectiveness.txt"
+    ).read_bytes()
+    plan = plan_import(
+        parse_report(sample).to_dict(), Force.objects.get(code="WMP"), sample
+    )
+    inspection = save_import(plan, inspector)
+    first = inspection.findings.get(reference="WMP-2016-EFF-AFI-1")
+    page = (
+        "Area for improvement\n\n"
+        f"{first.text}\n\n"
+        "From: West Mercia PEEL 2016: Effectiveness\n"
+        "Date published: 02/03/2017\n\n"
+        "Recommendation status history\n\n"
+        "2 March 2017 – awaiting-review\n"
+        "14 November 2017 – being-progressed – The force has set up a community"
+        " engagement board.\n"
+    )
+    assert import_page(page, inspector, "register.txt") == inspection
+    assert inspection.findings.count() == 5  # none gone, none added
+    assert [entry[1] for entry in register_log(first)] == [
+        "awaiting_review",
+        "being_progressed",
+    ]
+    first.refresh_from_db()
+    assert first.status == Finding.Status.BEING_PROGRESSED
+    assert not FindingEvent.objects.exclude(finding=first).exists()
