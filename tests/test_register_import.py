@@ -365,3 +365,24 @@ def test_a_register_page_of_an_imported_report_puts_its_log_on_that_finding(
     first.refresh_from_db()
     assert first.status == Finding.Status.BEING_PROGRESSED
     assert not FindingEvent.objects.exclude(finding=first).exists()
+
+
+def test_the_preview_of_a_page_of_an_imported_report_says_where_its_log_goes(
+    client, inspector
+):
+    first = import_page(TABLE_PAGE.replace(NEW_ROW, ""), inspector).findings.get()
+    client.force_login(inspector)
+    started = client.post(
+        "/import/",
+        {
+            "file": SimpleUploadedFile("register-table.html", TABLE_PAGE.encode()),
+            "force": Force.objects.get(code="WMP").pk,
+        },
+    )
+    preview = html.unescape(client.get(started["Location"]).content.decode())
+    text = re.sub(r"<[^>]+>", "", preview)
+    assert (
+        f"Confirming puts its status log on {first.reference}, adding only the entries"
+        " not recorded yet; the report's other findings stay as they are." in text
+    )
+    assert "no longer in the report" not in text
