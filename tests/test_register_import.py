@@ -350,7 +350,7 @@ def test_a_register_page_of_an_imported_report_puts_its_log_on_that_finding(
         "Area for improvement\n\n"
         f"{first.text}\n\n"
         "From: West Mercia PEEL 2016: Effectiveness\n"
-        "Date published: 02/03/2017\n\n"
+        "Date published: 14/03/2017\n\n"
         "Recommendation status history\n\n"
         "2 March 2017 – awaiting-review\n"
         "14 November 2017 – being-progressed – The force has set up a community"
@@ -358,6 +358,8 @@ def test_a_register_page_of_an_imported_report_puts_its_log_on_that_finding(
     )
     assert import_page(page, inspector, "register.txt") == inspection
     assert inspection.findings.count() == 5  # none gone, none added
+    inspection.refresh_from_db()
+    assert inspection.published_on == datetime.date(2017, 3, 2)  # the report's
     assert [entry[1] for entry in register_log(first)] == [
         "awaiting_review",
         "being_progressed",

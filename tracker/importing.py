@@ -807,10 +807,13 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
     kept (and listed) otherwise.
     """
     data = plan.data
+    dates = [published_on(data), plan.previous.published_on]
+    if is_register_page(data):
+        dates.reverse()  # one finding's page: the report's own date stands
     inspection = services.inspection_revise(
         user,
         plan.previous,
-        published_on=published_on(data) or plan.previous.published_on,
+        published_on=dates[0] or dates[1],
         overall_grade=data.get("overall_grade") or plan.previous.overall_grade,
         content_hash=plan.content_hash,
     )
