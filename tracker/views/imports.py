@@ -27,7 +27,7 @@ from ..importing import (
     word_diff,
     wording_problems,
 )
-from ..models import Finding, FindingEvent, Force, Grade
+from ..models import Finding, Force, Grade
 from ..permissions import can_import
 from ..templatetags.tracker_tags import deadline_note
 from .common import page_with_form
@@ -35,7 +35,7 @@ from .common import page_with_form
 SESSION_KEY = "report-imports"
 GRADES = Grade.choices
 KINDS = Finding.Kind.choices
-REGISTER_STATUSES = dict(FindingEvent._meta.get_field("published_status").choices)
+STATUSES = dict(Finding.Status.choices)
 
 
 def _require_importer(user):
@@ -225,7 +225,7 @@ def _finding_row(place, change) -> dict:
     row["timeline"] = [
         (
             datetime.date.fromisoformat(entry["on"]),
-            REGISTER_STATUSES.get(entry.get("status") or "", "Comment"),
+            STATUSES.get(entry.get("status") or "", "Comment"),
             entry.get("text", ""),
         )
         for entry in item.get("timeline", [])
