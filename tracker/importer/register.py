@@ -231,11 +231,10 @@ def _log_start(blocks: list[Block]) -> tuple[int | None, int] | None:
 def _is_log_row(text: str) -> bool:
     cells = _cells(text)
     labels = {cell.lower().rstrip(":") for cell in cells}
-    if {"date", "status"} <= labels:
+    days = any(_day_cell(cell) for cell in cells)
+    if {"date", "status"} <= labels and not days:
         return True  # the column labels of a copied table
-    return any(_day_cell(cell) for cell in cells) and any(
-        _status_cell(cell) for cell in cells
-    )
+    return days and any(_status_cell(cell) for cell in cells)
 
 
 def _cells(text: str) -> list[str]:
@@ -258,7 +257,9 @@ def _status_value(word: str) -> str:
     return _STATUS_VALUES.get(re.split(r"[\s_-]", word.lower())[0], COMPLETE)
 
 
-def _entry_start(text: str, line: int | None = None):
+def _entry_start(
+    text: str, line: int | None = None
+) -> tuple[date, str | None, str] | None:
     """(day, status, comment) for "12 March 2023 – being-progressed – comment" or
     "Being progressed (12 March 2023): comment"; None if the text starts neither way."""
     found = leading_day(text, line)
