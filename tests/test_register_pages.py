@@ -474,3 +474,14 @@ def test_a_letter_with_a_history_section_is_still_read_as_a_letter():
     report = parse_report(text)
     assert [f.timeline for f in report.findings] == [[]]
     assert [d.due for d in report.findings[0].deadlines] == [date(2024, 9, 30)]
+
+
+def test_a_table_of_findings_with_their_status_and_due_date_is_no_log():
+    text = (
+        "Wessex Police: revisit\n\nPublished 1 March 2024\n\nRecommendations\n\n"
+        "The force should improve its call handling. | Being progressed | 31/12/2024\n"
+    )
+    report = parse_report(text)
+    (finding,) = report.findings
+    assert finding.timeline == []
+    assert [d.due for d in finding.deadlines] == [date(2024, 12, 31)]

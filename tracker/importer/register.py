@@ -229,12 +229,21 @@ def _log_start(blocks: list[Block]) -> tuple[int | None, int] | None:
 
 
 def _is_log_row(text: str) -> bool:
+    """A log's row starts with its date or status ("12/03/2023 | complete | ...");
+    a table of findings starts with the finding ("The force should ... | Being
+    progressed | 31/12/2024"), and its date is a deadline."""
     cells = _cells(text)
-    labels = {cell.lower().rstrip(":") for cell in cells}
-    days = any(_day_cell(cell) for cell in cells)
-    if {"date", "status"} <= labels and not days:
+    if not cells:
+        return False
+    labels = [cell.lower().rstrip(":") for cell in cells]
+    if labels[0] in ("date", "status") and {"date", "status"} <= set(labels):
         return True  # the column labels of a copied table
-    return days and any(_status_cell(cell) for cell in cells)
+    first_is_log = _day_cell(cells[0]) is not None or _status_cell(cells[0]) is not None
+    return (
+        first_is_log
+        and any(_day_cell(cell) for cell in cells)
+        and any(_status_cell(cell) for cell in cells)
+    )
 
 
 def _cells(text: str) -> list[str]:
