@@ -1092,6 +1092,16 @@ FRAGMENTS = [
     "Recommendation | Due by",
     "Review the policy | 31/12/2022",
     "Wessex Police is good at keeping people safe.",
+    # a register page's log and fields: history, never a deadline
+    "Recommendation status history",
+    "Timeline",
+    "12/03/2023 | being-progressed | The force will act by 1 June 2023.",
+    "9th February 2017 – complete – Closed.",
+    "[on]1st May 2017 [status]awaiting-review[/status][/on][on]2nd May 2017 [comment]",
+    "Status: complete",
+    "Date: 01/02/2024",
+    "Date published: 14 February 2022",
+    "From: PEEL 2021/22: An inspection of Wessex Police",
 ]
 SEPARATORS = ["\n", "\n\n", " ", "\n  • ", "\n    • ", "\n1. ", "\n(a) ", "\t", " | "]
 # (months, days) after publication, for each relative wording in FRAGMENTS

@@ -323,7 +323,16 @@ class FindingEventInline(admin.TabularInline):
     model = FindingEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "from_status", "to_status", "author", "text"]
+    fields = [
+        "created_at",
+        "kind",
+        "occurred_on",
+        "published_status",
+        "from_status",
+        "to_status",
+        "author",
+        "text",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from . import services
-from .importer import walk
+from .importer import ParsedEntry, walk
 from .importer.dates import due_from_publication
 from .models import (
     Action,
@@ -46,6 +46,10 @@ PILLAR_CODES = {
     "leadership": "LDR",
 }
 KIND_LABELS = dict(Finding.Kind.choices)
+# How alike a revision's finding must be to an imported one to be taken for it; a
+# register page's finding is the report's own words, so it must be almost exactly.
+MATCH_SIMILARITY = 0.6
+REGISTER_MATCH_SIMILARITY = 0.9
 
 
 class ReportImportError(Exception):
@@ -86,6 +90,11 @@ def _date(value) -> datetime.date | None:
     if isinstance(value, datetime.date):
         return value
     return datetime.date.fromisoformat(value)
+
+
+def is_register_page(data: dict) -> bool:
+    """A register page: one finding of a report, with its published status log."""
+    return any(place.item.get("timeline") for place in walk(data))
 
 
 def published_on(data: dict) -> datetime.date | None:
@@ -216,6 +225,8 @@ def plan_import(
     )
     if plan.previous:
         _compare(plan)
+        if is_register_page(data):
+            plan.gone = []  # the page is one finding of its report: the rest stay
     return plan
 
 
@@ -232,13 +243,16 @@ def _compare(plan: ImportPlan) -> None:
     unmatched = {finding.pk: finding for finding in old}
     actions = _Actions(plan.previous)
     cause = None  # the imported finding the latest top-level finding matched
+    enough = (
+        REGISTER_MATCH_SIMILARITY if is_register_page(plan.data) else MATCH_SIMILARITY
+    )
     for position, place in enumerate(walk(plan.data)):
         finding, is_recommendation = place.item, place.is_recommendation
         text = verbatim_text(finding)
         parent_pk = cause.pk if is_recommendation and cause is not None else None
         best, score = _best_match(text, finding["kind"], unmatched, parent_pk)
         match = None
-        if best is not None and score >= 0.6:
+        if best is not None and score >= enough:
             actions.carry_corrections(best, planned_actions(finding))
             steps = actions.steps(best, planned_actions(finding))
             changes = any(step.current is None or step.updates for step in steps)
@@ -557,7 +571,23 @@ def _create_finding(
         parent=parent,
     )
     _save_actions(finding, data, user)
+    _record_register(finding, data, user)
     return finding
+
+
+def _record_register(finding: Finding, data: dict, user) -> None:
+    """The register page's status log onto the finding's timeline (once each entry)."""
+    entries = [
+        ParsedEntry(
+            on=datetime.date.fromisoformat(entry["on"]),
+            status=entry.get("status"),
+            text=entry.get("text", ""),
+            line=entry.get("line", 0),
+        )
+        for entry in data.get("timeline", [])
+    ]
+    if entries:
+        services.record_register_entries(user, finding, entries)
 
 
 def _sentence_title(text: str, limit: int = 150) -> str:
@@ -827,10 +857,13 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
     kept (and listed) otherwise.
     """
     data = plan.data
+    dates = [published_on(data), plan.previous.published_on]
+    if is_register_page(data):
+        dates.reverse()  # one finding's page: the report's own date stands
     inspection = services.inspection_revise(
         user,
         plan.previous,
-        published_on=published_on(data) or plan.previous.published_on,
+        published_on=dates[0] or dates[1],
         overall_grade=data.get("overall_grade") or plan.previous.overall_grade,
         content_hash=plan.content_hash,
     )
@@ -867,6 +900,8 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
     cause = None
     for position, place in enumerate(walk(data)):
         entry = place.item
+        if position in plan.kept:  # new findings get theirs as they are created
+            _record_register(plan.kept[position], entry, user)
         if not place.is_recommendation:
             question = questions.get(place.question_order)
             cause = plan.kept.get(position)

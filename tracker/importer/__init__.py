@@ -12,12 +12,19 @@ cannot read; non-fatal problems are listed in report.warnings.
 
 from .dates import ParsedDeadline
 from .errors import ReportParseError
-from .parsed import ParsedFinding, ParsedItem, ParsedQuestion, ParsedReport
+from .parsed import (
+    ParsedEntry,
+    ParsedFinding,
+    ParsedItem,
+    ParsedQuestion,
+    ParsedReport,
+)
 from .parser import parse_report
 from .walk import Place, walk
 
 __all__ = [
     "ParsedDeadline",
+    "ParsedEntry",
     "ParsedFinding",
     "ParsedItem",
     "ParsedQuestion",

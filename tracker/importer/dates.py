@@ -316,6 +316,19 @@ def parse_date_text(text: str) -> date | None:
         return None
 
 
+def leading_day(text: str, line: int | None = None) -> tuple[date, int] | None:
+    """The day `text` starts with ("12 March 2023 – complete") and where its words end.
+
+    None when it starts with no date or with a month or year alone: a status log's
+    entry is dated to the day or not at all. A day that cannot exist raises
+    ReportParseError, as a deadline's would.
+    """
+    match = re.match(_ANY_DATE, text, re.IGNORECASE)
+    if not match or match.group("y4") or match.group("y6"):
+        return None
+    return _absolute_due(match, line), match.end()
+
+
 def describe_deliverables(
     sentence: str, spans: list[tuple[int, int]], *, whole_clause: bool = False
 ) -> list[str | None]:

@@ -15,6 +15,10 @@ from .dates import ParsedDeadline
 CAUSE_OF_CONCERN = "cause_of_concern"
 RECOMMENDATION = "recommendation"
 AREA_FOR_IMPROVEMENT = "area_for_improvement"
+# A register entry's statuses, as the inspectorate's register publishes them
+AWAITING_REVIEW = "awaiting_review"
+BEING_PROGRESSED = "being_progressed"
+COMPLETE = "complete"
 
 
 class _JsonMixin:
@@ -28,6 +32,16 @@ def _json_dict(items: list[tuple[str, Any]]) -> dict[str, Any]:
         key: value.isoformat() if isinstance(value, date) else value
         for key, value in items
     }
+
+
+@dataclass
+class ParsedEntry(_JsonMixin):
+    """An entry of a register page's status log: history, never a deadline."""
+
+    on: date  # the day the register gives it
+    status: str | None  # AWAITING_REVIEW, BEING_PROGRESSED or COMPLETE; None: a comment
+    text: str  # the comment as published (with a status word the log's list lacks)
+    line: int
 
 
 @dataclass
@@ -55,6 +69,8 @@ class ParsedFinding(_JsonMixin):
     trailing_text: str | None = None
     # for a cause of concern, the recommendations that answer it
     recommendations: list[ParsedFinding] = field(default_factory=list)
+    # from a register page: its status log, in the page's order
+    timeline: list[ParsedEntry] = field(default_factory=list)
 
 
 @dataclass

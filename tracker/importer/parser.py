@@ -13,6 +13,9 @@ How a report is read, one module a layer:
    stated in sentences. Each block's deadlines are read as it is taken (deadlines.py,
    with the date grammar in dates.py).
 5. The reader assembles what it read into a ParsedReport (parsed.py).
+
+A register page (one finding and its dated status log) is read by register.py
+instead of steps 3-5: the log is the finding's timeline, never its deadlines.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from .html import html_to_lines, looks_like_html
 from .pages import drop_page_furniture
 from .parsed import ParsedReport
 from .reader import Reader
+from .register import read_register
 from .source import read_source, text_lines
 
 __all__ = ["parse_report"]
@@ -40,4 +44,9 @@ def parse_report(source: str | bytes, *, filename: str | None = None) -> ParsedR
             raise ReportParseError("The HTML could not be read.") from error
     else:
         lines = drop_page_furniture(text_lines(text))
-    return Reader(read_blocks(lines), warnings).read()
+    blocks = read_blocks(lines)
+    # A register page is one finding and its status log, whose dates are history.
+    register_page = read_register(blocks, warnings)
+    if register_page is not None:
+        return register_page
+    return Reader(blocks, warnings).read()

@@ -219,7 +219,8 @@ class Finding(models.Model):
 
 
 class FindingEvent(models.Model):
-    """One entry of a finding's published timeline: a status change with its words."""
+    """One entry of a finding's published timeline: a status change with its words,
+    or an entry of the inspectorate's register, dated as the register dates it."""
 
     class Kind(models.TextChoices):
         PROGRESSING = "progressing", "Work started"
@@ -227,6 +228,14 @@ class FindingEvent(models.Model):
         CLOSURE_AUTHORISED = "closure_authorised", "Closure authorised"
         CLOSURE_DECLINED = "closure_declined", "Closure declined"
         SUPERSEDED = "superseded", "Superseded"
+        REGISTER = "register", "Inspectorate's register"
+
+    # What a register entry may say its status is; a comment says none.
+    REGISTER_STATUSES: tuple[str, ...] = (
+        Finding.Status.AWAITING_REVIEW,
+        Finding.Status.BEING_PROGRESSED,
+        Finding.Status.COMPLETE,
+    )
 
     finding = models.ForeignKey(
         Finding, on_delete=models.CASCADE, related_name="events"
@@ -238,12 +247,49 @@ class FindingEvent(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     text = models.TextField(
-        blank=True, help_text="The closing statement or the inspector's comment."
+        blank=True,
+        help_text="The closing statement, the inspector's comment or the register's.",
+    )
+    # A register entry's day is history as published: a date, not the instant
+    # it was imported (created_at), which stays when the tracker learnt of it.
+    occurred_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="For an entry of the inspectorate's register: the day it gives.",
+    )
+    published_status = models.CharField(
+        max_length=24,
+        choices=[(s, Finding.Status(s).label) for s in REGISTER_STATUSES],
+        blank=True,
+        help_text="For an entry of the register: its status, empty for a comment.",
     )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="register_entry_is_dated",
+                condition=(
+                    Q(kind="register", occurred_on__isnull=False)
+                    | (
+                        ~Q(kind="register")
+                        & Q(occurred_on__isnull=True, published_status="")
+                    )
+                ),
+                violation_error_message=(
+                    "An entry of the register has its day; no other entry has one."
+                ),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.finding.reference}: {self.get_kind_display()}"
+
+    @property
+    def is_register(self) -> bool:
+        return self.kind == self.Kind.REGISTER
+
+    @property
+    def moved_status(self) -> bool:
+        return self.from_status != self.to_status

@@ -1,6 +1,9 @@
 """What changed on an action or finding, as a reader would say it."""
 
-from ..models import Action
+from django.db.models import QuerySet
+from django.db.models.functions import Coalesce, TruncDate
+
+from ..models import Action, Finding, FindingEvent
 
 # Fields whose changes are bookkeeping, not news to a reader of the history.
 _QUIET_FIELDS = {
@@ -18,6 +21,17 @@ def action_as_seen(action: Action, version: int):
     None when the history holds no such version (a row made before it was kept).
     """
     return action.history.filter(version=version).order_by("-history_id").first()
+
+
+def finding_timeline(finding: Finding) -> QuerySet[FindingEvent]:
+    """The finding's published timeline in the order things happened: a register
+    entry on the day the register gives it, a move in the tracker when it was made
+    (its day in London)."""
+    return (
+        FindingEvent.objects.filter(finding=finding)
+        .select_related("author__force")
+        .order_by(Coalesce("occurred_on", TruncDate("created_at")), "created_at", "pk")
+    )
 
 
 def change_history(obj, limit: int = 50) -> list[dict]:

@@ -222,8 +222,11 @@ def ready_for_closure(user) -> QuerySet[Finding]:
 def closure_declined(user) -> QuerySet[Finding]:
     """The force's findings whose closure request an inspector declined, still to answer:
     their latest event is the decline, with the inspector's comment."""
-    last_event = FindingEvent.objects.filter(finding=OuterRef("pk")).order_by(
-        "-created_at", "-pk"
+    # The register's entries are its history, imported at any time: not an answer.
+    last_event = (
+        FindingEvent.objects.filter(finding=OuterRef("pk"))
+        .exclude(kind=FindingEvent.Kind.REGISTER)
+        .order_by("-created_at", "-pk")
     )
     return (
         visible_findings(user)

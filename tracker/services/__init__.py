@@ -49,6 +49,7 @@ from .findings import (
     finding_decline_closure,
     finding_request_closure,
     finding_supersede,
+    record_register_entries,
 )
 from .inspections import (
     check_importer,
@@ -136,6 +137,7 @@ __all__ = [
     "question_edit",
     "question_removal_blockers",
     "question_revise",
+    "record_register_entries",
     "reminder_preferences_update",
     "removal_blockers",
     "report_action_create",

@@ -11,10 +11,11 @@ from ..selectors import action_as_seen
 from .errors import ConflictError, WorkflowError
 
 
-def changed_by(obj: Any, user: User, reason: str = "") -> None:
+def changed_by(obj: Any, user: User | None, reason: str = "") -> None:
     """Name who makes the next save of `obj` (and why) in its change history.
 
-    django-simple-history reads these two attributes when the object is saved.
+    django-simple-history reads these two attributes when the object is saved;
+    None is the command line.
     """
     obj._history_user = user
     if reason:

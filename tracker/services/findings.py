@@ -1,8 +1,12 @@
-"""Moves on a finding: closure requested, authorised or declined, superseded."""
+"""Moves on a finding: closure requested, authorised or declined, superseded; the
+inspectorate's register entries for it."""
+
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
 
+from ..importer import ParsedEntry
 from ..models import Action, Finding, FindingEvent, User
 from ..notifications import events
 from ..permissions import (
@@ -15,6 +19,7 @@ from ..permissions import (
 from ..selectors.queues import closable_findings
 from .common import changed_by, deny, require_text
 from .errors import WorkflowError
+from .inspections import check_importer
 
 
 def _locked_finding(finding: Finding) -> Finding:
@@ -152,3 +157,82 @@ def finding_supersede(
     return _move_finding(
         finding, user, FindingEvent.Kind.SUPERSEDED, Finding.Status.SUPERSEDED, text
     )
+
+
+# How far along the register's statuses are: the finding follows them forward only.
+_REGISTER_STEPS: dict[str, int] = {
+    Finding.Status.AWAITING_REVIEW: 0,
+    Finding.Status.BEING_PROGRESSED: 1,
+    Finding.Status.CLOSURE_REQUESTED: 2,
+    Finding.Status.COMPLETE: 3,
+}
+
+
+def _followed_status(finding: Finding, published: str | None) -> str | None:
+    """The status the finding takes from the register's latest status, if it moves."""
+    if published not in (Finding.Status.BEING_PROGRESSED, Finding.Status.COMPLETE):
+        return None
+    current = _REGISTER_STEPS.get(finding.status)  # None: superseded, left alone
+    if current is None or _REGISTER_STEPS[published] <= current:
+        return None
+    return published
+
+
+@transaction.atomic
+def record_register_entries(
+    user: User | None, finding: Finding, entries: Iterable[ParsedEntry]
+) -> list[FindingEvent]:
+    """Put a register page's status log on the finding's published timeline.
+
+    1. Only an importer may (None is the command line).
+    2. With the finding locked, an entry already on its timeline (the same day,
+       status and words) is left out, so importing the page again adds nothing.
+    3. Each new entry is a register event, on the day the register gives it.
+    4. If the latest new entry says being progressed or complete, the finding
+       follows it, forward only: work recorded in the tracker since (a closure
+       requested, say) is never undone by an older page, and a superseded finding
+       stays superseded. That entry records the move, from and to.
+    """
+    check_importer(user)
+    finding = _locked_finding(finding)
+    recorded = set(
+        FindingEvent.objects.filter(
+            finding=finding, kind=FindingEvent.Kind.REGISTER
+        ).values_list("occurred_on", "published_status", "text")
+    )
+    entries = list(entries)
+    # A page lists its log newest first or oldest first; the same day keeps its order.
+    if len(entries) > 1 and entries[0].on > entries[-1].on:
+        entries.reverse()
+    new = []
+    for entry in sorted(entries, key=lambda entry: entry.on):
+        status = entry.status or ""
+        if status and status not in FindingEvent.REGISTER_STATUSES:
+            raise WorkflowError(f"“{status}” is not a status of the register.")
+        key = (entry.on, status, entry.text)
+        if key not in recorded:
+            recorded.add(key)
+            new.append(entry)
+    now = timezone.now()
+    events = [
+        FindingEvent(
+            finding=finding,
+            kind=FindingEvent.Kind.REGISTER,
+            from_status=finding.status,
+            to_status=finding.status,
+            author=user,
+            text=entry.text,
+            occurred_on=entry.on,
+            published_status=entry.status or "",
+            created_at=now,
+        )
+        for entry in new
+    ]
+    latest = next((event for event in reversed(events) if event.published_status), None)
+    moved_to = _followed_status(finding, latest.published_status) if latest else None
+    if latest is not None and moved_to is not None:
+        latest.to_status = moved_to
+        finding.status, finding.status_changed_at = moved_to, now
+        changed_by(finding, user, "Follows the inspectorate's register.")
+        finding.save()
+    return FindingEvent.objects.bulk_create(events)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from .. import services
 from ..forms import CommentForm, SupersedeForm
-from ..models import Finding, FindingEvent, ProgressUpdate
+from ..models import Finding, ProgressUpdate
 from ..notifications.mentions import mention_list
 from ..permissions import (
     can_import,
@@ -19,6 +19,7 @@ from ..permissions import (
     may_supersede,
 )
 from ..selectors import get_visible_or_404, mentionable, visible_findings
+from ..selectors.history import finding_timeline
 from ..selectors.packs import closure_pack
 from ..services import WorkflowError
 from .moves import FINDING_MOVES, offered
@@ -32,7 +33,7 @@ def _finding_page(request, finding: Finding, status: int = 200, **forms):
         "actions": finding.actions.select_related("owner")
         .with_rag()
         .order_by("order", "pk"),
-        "events": FindingEvent.objects.filter(finding=finding).select_related("author"),
+        "events": finding_timeline(finding),
         "recommendations": finding.recommendations.all(),
         "moves": offered(FINDING_MOVES, user, finding),
         "may_plan": may_plan(user, finding),

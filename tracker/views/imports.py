@@ -23,6 +23,7 @@ from ..importing import (
     content_hash,
     count_from_publication,
     find_force,
+    is_register_page,
     plan_import,
     save_import,
     saved_wording,
@@ -38,6 +39,7 @@ from .common import page_with_form
 SESSION_KEY = "report-imports"
 GRADES = Grade.choices
 KINDS = Finding.Kind.choices
+STATUSES = dict(Finding.Status.choices)
 
 
 def _require_importer(user):
@@ -286,6 +288,15 @@ def _finding_row(place, change) -> dict:
     # What each deadline will be saved with, beside the report's words.
     row["deadlines"] = [
         (d, saved_wording(d), _date_note(d)) for d in item.get("deadlines", [])
+    ]
+    # The register's status log, read-only: history, saved on the finding's timeline.
+    row["timeline"] = [
+        (
+            datetime.date.fromisoformat(entry["on"]),
+            STATUSES.get(entry.get("status") or "", "Comment"),
+            entry.get("text", ""),
+        )
+        for entry in item.get("timeline", [])
     ]
     if change is not None:
         row["change"] = change
@@ -537,6 +548,7 @@ def import_preview(request, token):
             "forces": forces,
             "force": force,
             "plan": plan,
+            "register_page": is_register_page(data),
             "counts": [(*Finding.KIND_NAMES[kind], counts[kind]) for kind, _ in KINDS],
             "errors": errors,
             "version": pending.get("version", 0),
