@@ -231,8 +231,11 @@ def test_the_registers_own_markup_left_in_a_copied_page():
     assert finding.kind == "recommendation"
     assert finding.text == "Within three months the force should make sure that:"
     assert len(finding.children) == 3
-    # No publication date to count from: no deadline, and the preview says why.
-    assert list(every_deadline(report)) == []
+    # No publication date to count from: the deadline keeps its words and no date,
+    # and the preview asks for the date (the log's dates are never one).
+    assert [(d.wording, d.due) for d in every_deadline(report)] == [
+        ("Within three months", None)
+    ]
     assert any("“Within three months”" in warning for warning in report.warnings)
     # A status and a comment given the same day are two entries, as published.
     assert log(finding) == [
@@ -406,7 +409,8 @@ def test_a_relative_deadline_without_a_publication_date_asks_for_it():
         "Recommendation\n\nWithin three months, the force should review its vetting.\n\n"
         "Updates\n\n12/03/2023 | being-progressed | Update received.\n"
     )
-    assert report.findings[0].deadlines == []
+    (deadline,) = report.findings[0].deadlines
+    assert (deadline.wording, deadline.due) == ("Within three months", None)
     assert any("does not give" in warning for warning in report.warnings)
 
 
