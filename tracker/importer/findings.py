@@ -371,6 +371,12 @@ class FindingsSection:
         self.levels = []
         cause = self.last if self.kind == CAUSE_OF_CONCERN else None
         if cause is not None and self.parent is None:
+            if _ASKS_RE.search(block.text) and not _RECOMMEND_RE.search(block.text):
+                # "The service should immediately:" under the cause: what answers it
+                self._collect_recommendations(cause)
+                self.inherited = deadlines
+                self.mode = "list"
+                return
             cause.text += "\n\n" + block.text
             if _RECOMMEND_RE.search(block.text):
                 self._collect_recommendations(cause)

@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 
 from .blocks import TERMINAL, Block, is_table_row
-from .dates import ParsedDeadline
+from .dates import ParsedDeadline, split_sentences
 from .deadlines import block_deadlines
 from .errors import ReportParseError
 from .findings import FindingsSection
@@ -55,6 +55,11 @@ _RECALLS_RE = re.compile(
     re.IGNORECASE,
 )
 _OPENING_BLOCKS = 15  # where a letter says what it is
+_ANNOUNCES_CAUSE_RE = re.compile(
+    r"\b(?:rais(?:e|ed|ing)|identif(?:y|ied)|publish(?:ed|ing)?|issu(?:e|ed|ing))\s+"
+    r"(?:a|an|one|this)\s+(?:accelerated\s+)?cause\s+of\s+concern(?:\s+now)?\s*[.!]$",
+    re.IGNORECASE,
+)
 _ASKS_RE = re.compile(r"\b(?:should|must|needs?\s+to)\s*:$", re.I)
 # A sentence that is an area for improvement without a heading over it ("The force
 # needs to improve how it investigates crime" states a grade, so only "should").
@@ -195,7 +200,11 @@ class Reader:
         if self.section is not None and self.section.take(index, block):
             return
         self.section = None
-        if self.in_question and self._unheaded_finding(index, block, following):
+        if self._unheaded_finding(index, block, following):
+            return
+        announced = _announced_cause(text)
+        if announced:  # "We have decided to raise a cause of concern now. The ..."
+            self._open_findings(block, CAUSE_OF_CONCERN, announced)
             return
         if self.in_question:
             self.prose[-1].append(text)
@@ -205,17 +214,18 @@ class Reader:
     ) -> bool:
         """Areas for improvement a question states with no heading above them: "To
         improve, the force should:" then bullets, or "• The force should ..." and
-        "The force should improve ..." after the question's narrative."""
+        "The force should improve ..." after the question's narrative. Outside any
+        question (a letter), "The service should immediately:" and its bullets are
+        recommendations, answering the cause of concern before them."""
         text = block.text
-        lead_in = (
-            block.marker is None
-            and text.endswith(":")
-            and _ASKS_RE.search(text) is not None
-            and len(text.split()) <= 25
-            and following is not None
-            and following.marker is not None
-        )
-        if lead_in:
+        if not self.in_question:
+            if not self._asks_with_a_list(block, following):
+                return False
+            section = self._open_findings(block, RECOMMENDATION, None)
+            section.inherited = self.deadlines(block)
+            section.mode = "list"
+            return True
+        if self._asks_with_a_list(block, following):
             section = self._open_findings(block, AREA_FOR_IMPROVEMENT, None)
             section.inherited = self.deadlines(block)
             section.mode = "list"
@@ -227,6 +237,18 @@ class Reader:
             self.section = None
             return False
         return True
+
+    @staticmethod
+    def _asks_with_a_list(block: Block, following: Block | None) -> bool:
+        """ "The force should:" (short, asking, ending in a colon) before a list."""
+        return (
+            block.marker is None
+            and block.text.endswith(":")
+            and _ASKS_RE.search(block.text) is not None
+            and len(block.text.split()) <= 25
+            and following is not None
+            and following.marker is not None
+        )
 
     def _is_ungraded_area(self, index: int, block: Block) -> bool:
         """An area heading with no grade under it, straight before its finding."""
@@ -451,6 +473,20 @@ class Reader:
                         f"Line {last.line}: the text stops mid-sentence, so the page "
                         "may be cut off; only the part that is there was read."
                     )
+
+
+def _announced_cause(text: str) -> str | None:
+    """The cause of concern a paragraph states after announcing it: "We have decided
+    to raise a cause of concern now. The service's values ... aren't ...". None when
+    the paragraph only announces one, or introduces it with a colon."""
+    sentences = split_sentences(text)
+    for number, (_, sentence) in enumerate(sentences[:-1]):
+        if _ANNOUNCES_CAUSE_RE.search(sentence):
+            rest = text[sentences[number + 1][0] :].strip()
+            if rest.endswith(":") or not _reads_as_finding(rest):
+                return None
+            return rest
+    return None
 
 
 def _reads_as_finding(text: str) -> bool:
