@@ -210,6 +210,7 @@ def find_deadlines(
     warnings: list[str] | None = None,
     instruction: bool = False,
     earlier: bool = False,
+    earlier_published: date | None = None,
 ) -> list[ParsedDeadline]:
     """Return the deadlines one sentence sets, in the order they appear.
 
@@ -217,13 +218,14 @@ def find_deadlines(
     date (`due` None) and a warning is appended to `warnings`. In a sentence that
     recalls an earlier report ("we recommended that, within six months, ...") or with
     `earlier=True` (the text is a revisit letter quoting one) they count from that
-    report, so they have no date either, and are marked `earlier`. `instruction=True` says the sentence is an
+    report, from `earlier_published` when the text dates that report and otherwise
+    with no date, and are marked `earlier`. `instruction=True` says the sentence is an
     instruction even without "should" (a list item after "the force should:").
     """
     found: list[tuple[int, int, ParsedDeadline]] = []
     earlier = earlier or bool(_EARLIER_RE.search(sentence_text))
     if earlier:  # counted from the report the sentence recalls, not this one
-        published, relative_warnings = None, None
+        published, relative_warnings = earlier_published, None
     else:
         relative_warnings = warnings
     for match in _ABSOLUTE_RE.finditer(sentence_text):
@@ -253,9 +255,10 @@ def find_deadlines(
 
     if earlier:
         for _, _, deadline in found:
-            if deadline.due is None:
+            if deadline.relative or deadline.immediate:
                 deadline.earlier = True
-                _warn(warnings, line, deadline.wording, earlier=True)
+                if deadline.due is None:
+                    _warn(warnings, line, deadline.wording, earlier=True)
 
     if not found:
         return []

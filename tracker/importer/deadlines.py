@@ -21,6 +21,7 @@ def block_deadlines(
     warnings: list[str],
     instruction: bool | None = None,
     earlier: bool = False,
+    earlier_published: date | None = None,
 ) -> list[ParsedDeadline]:
     """The deadlines in a block's text (or in `text`, read from that block).
 
@@ -42,6 +43,7 @@ def block_deadlines(
             warnings=warnings,
             instruction=instruction,
             earlier=earlier,
+            earlier_published=earlier_published,
         )
         if own_text:  # a sentence may span lines: give each deadline its own line
             position = 0

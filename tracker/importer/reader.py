@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 
 from .blocks import TERMINAL, Block, is_table_row
-from .dates import ParsedDeadline, split_sentences
+from .dates import ParsedDeadline, parse_date_text, split_sentences
 from .deadlines import block_deadlines
 from .errors import ReportParseError
 from .findings import FindingsSection
@@ -55,6 +56,9 @@ _RECALLS_RE = re.compile(
     re.IGNORECASE,
 )
 _OPENING_BLOCKS = 15  # where a letter says what it is
+_PUBLISHED_ON_RE = re.compile(
+    r"(?<=\s)published\s+on\s+(?P<date>\d{1,2}\s+[A-Z][a-z]+\s+\d{4})", re.IGNORECASE
+)
 _ANNOUNCES_CAUSE_RE = re.compile(
     r"\b(?:rais(?:e|ed|ing)|identif(?:y|ied)|publish(?:ed|ing)?|issu(?:e|ed|ing))\s+"
     r"(?:a|an|one|this)\s+(?:accelerated\s+)?cause\s+of\s+concern(?:\s+now)?\s*[.!]$",
@@ -105,6 +109,12 @@ class Reader:
         self.recalls_earlier = any(
             _RECALLS_RE.search(block.text) for block in blocks[:_OPENING_BLOCKS]
         )
+        # "Our inspection ... was published on 18 October 2023": what it counts from
+        self.earlier_published = (
+            _earlier_publication(blocks[:_OPENING_BLOCKS])
+            if self.recalls_earlier
+            else None
+        )
         self.questions: list[ParsedQuestion] = []
         self.prose: list[list[str]] = []  # per question, its narrative paragraphs
         self.report_findings: list[ParsedFinding] = []
@@ -134,6 +144,7 @@ class Reader:
             warnings=self.warnings,
             instruction=instruction,
             earlier=self.recalls_earlier,
+            earlier_published=self.earlier_published,
         )
 
     def _read_block(self, index: int, block: Block) -> None:
@@ -473,6 +484,20 @@ class Reader:
                         f"Line {last.line}: the text stops mid-sentence, so the page "
                         "may be cut off; only the part that is there was read."
                     )
+
+
+def _earlier_publication(blocks: list[Block]) -> date | None:
+    """The day a revisit letter says the earlier report was published, if it says
+    ("... was published on 18 October 2023", "In our 2022 report, published on 1
+    July 2022, ..."); not the letter's own "Published on" line."""
+    for block in blocks:
+        if block.marker is not None or is_meta(block.text):
+            continue
+        for match in _PUBLISHED_ON_RE.finditer(block.text):
+            day = parse_date_text(match.group("date"))
+            if day is not None:
+                return day
+    return None
 
 
 def _announced_cause(text: str) -> str | None:
