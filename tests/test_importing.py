@@ -15,6 +15,7 @@ from tracker.importer import parse_report, walk
 from tracker.importing import (
     PCC_RESPONSE_TITLE,
     plan_import,
+    planned_actions,
     save_import,
 )
 from tracker.models import Action, Finding, Force, Inspection, Question
@@ -984,3 +985,18 @@ def test_the_import_preview_refuses_a_publication_date_that_is_not_a_date(
     assert "“12/06/2024” is not a date (the publication date)." in (
         response.content.decode()
     )
+
+
+def test_an_action_inherited_from_a_lead_in_is_titled_by_its_words_not_produce_the():
+    data = parse_report(
+        "Cause of concern\n\nThe force is not managing offenders.\n\n"
+        "Recommendations\n\nBy 30 September 2024, the force should:\n\n"
+        "• make sure that every offender has a risk assessment; and\n"
+        "• produce an action plan for its backlog.\n"
+    ).to_dict()
+    (cause,) = data["findings"]
+    titles = [planned_actions(r)[0].title for r in cause["recommendations"]]
+    assert titles == [
+        "Make sure that every offender has a risk assessment",
+        "Produce the action plan for its backlog",
+    ]

@@ -20,7 +20,7 @@ from django.db.models import Q
 
 from . import services
 from .importer import ParsedEntry, walk
-from .importer.dates import due_from_publication
+from .importer.dates import due_from_publication, is_handed_over
 from .models import (
     Action,
     DeadlineChangeRequest,
@@ -739,16 +739,20 @@ class PlannedAction:
         }
 
 
+def _deliverable_title(deliverable: str | None, text: str) -> str:
+    """ "Produce the action plan" for a thing the words ask to be produced; the
+    words' own first sentence for an action ("make sure that ...")."""
+    if deliverable and is_handed_over(text, deliverable):
+        return _sentence_title(f"Produce the {deliverable}")
+    return _sentence_title(text)
+
+
 def planned_actions(data: dict) -> list[PlannedAction]:
     """One action per dated deliverable (or one for the finding), sub-items as its sub-steps."""
     mains = []
     for order, deadline in enumerate(data.get("deadlines", []) or [None], start=1):
         deliverable = (deadline or {}).get("deliverable")
-        title = (
-            f"Produce the {deliverable}"
-            if deliverable
-            else _sentence_title(data["text"])
-        )
+        title = _deliverable_title(deliverable, data["text"])
         mains.append(
             PlannedAction(
                 title=_sentence_title(title),
@@ -775,9 +779,7 @@ def _planned_items(items: list[dict]) -> list[PlannedAction]:
         for order, deadline in enumerate(item_deadlines[1:], start=1):
             step.children.append(
                 PlannedAction(
-                    title=_sentence_title(
-                        f"Produce the {deadline.get('deliverable') or 'deliverable'}"
-                    ),
+                    title=_deliverable_title(deadline.get("deliverable"), item["text"]),
                     order=order,
                     description=item["text"],
                     **_deadline_fields(deadline),

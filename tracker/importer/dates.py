@@ -351,6 +351,15 @@ def describe_deliverables(
     return described
 
 
+def is_handed_over(text: str, deliverable: str) -> bool:
+    """Whether `deliverable` is a thing `text` asks to be produced ("produce an action
+    plan"), not the action it asks for ("make sure that ...", "review its vetting")."""
+    return any(
+        match.group("phrase").strip().lower().startswith(deliverable.lower())
+        for match in _DELIVERABLE_RE.finditer(text)
+    )
+
+
 def describe_action(text: str) -> str | None:
     """Name what a list item asks for, for a deadline it inherits from its lead-in."""
     return describe_deliverables(text, [(0, 0)], whole_clause=True)[0]
