@@ -779,6 +779,21 @@ def test_a_finding_stated_twice_is_read_once_where_its_question_is():
     ]
 
 
+def test_a_lead_in_that_introduces_the_recommendations_is_not_the_causes_text():
+    report = parse_report(
+        "Published: 1 March 2024\n\nCause of concern\n\n"
+        "The force is not protecting children well enough.\n\n"
+        "To address this cause of concern, we recommend that, within six months, "
+        "the force:\n\n• reviews its cases; and\n• trains its staff.\n"
+    )
+    (cause,) = report.findings
+    assert cause.text == "The force is not protecting children well enough."
+    assert [(r.text, [d.due for d in r.deadlines]) for r in cause.recommendations] == [
+        ("reviews its cases; and", [date(2024, 9, 1)]),
+        ("trains its staff.", [date(2024, 9, 1)]),
+    ]
+
+
 # Other report shapes ----------------------------------------------------------------
 
 

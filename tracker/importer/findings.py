@@ -371,20 +371,18 @@ class FindingsSection:
         self.levels = []
         cause = self.last if self.kind == CAUSE_OF_CONCERN else None
         if cause is not None and self.parent is None:
-            if _ASKS_RE.search(block.text) and not _RECOMMEND_RE.search(block.text):
-                # "The service should immediately:" under the cause: what answers it
+            if _ASKS_RE.search(block.text) or _RECOMMEND_RE.search(block.text):
+                # "To address this, we recommend that, within six months, the force:"
+                # or "The service should immediately:" under the cause: what answers
+                # it follows, each item due when the lead-in says
                 self._collect_recommendations(cause)
                 self.inherited = deadlines
                 self.mode = "list"
                 return
+            # "We found that:" then the evidence: the cause's own sub-items
             cause.text += "\n\n" + block.text
-            if _RECOMMEND_RE.search(block.text):
-                self._collect_recommendations(cause)
-                # "we recommend that, within six months, ...:"
-                self.inherited = deadlines
-            else:
-                cause.deadlines += deadlines
-                self.parent = cause
+            cause.deadlines += deadlines
+            self.parent = cause
             return
         # The lead-in is nobody's text: its deadline belongs to each item it introduces.
         self.parent, self.inherited = None, deadlines

@@ -217,6 +217,13 @@ def _date_note(deadline: dict) -> str:
             "enter the publication date above"
         )
     published = deadline.get("published")
+    if deadline.get("earlier") and (
+        not published or published["due"] == deadline["due"]
+    ):
+        return (
+            "counted from the publication of the earlier report this recalls, on the "
+            "day the text gives for it"
+        )
     if deadline.get("month_only") and (
         not published or published["due"] == deadline["due"]
     ):
