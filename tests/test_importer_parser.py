@@ -957,7 +957,11 @@ def binary(description: str | None = None) -> str:
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", binary("PNG image")),
         (b"\xff\xd8\xff\xe0\x00\x10JFIF", binary("JPEG image")),
         (b"GIF89a\x01\x00", binary("GIF image")),
-        (b"%PDF-1.7\n%\xe2\xe3", binary("PDF document")),
+        (
+            b"%PDF-1.7\n%\xe2\xe3",
+            "This PDF could not be read: it seems damaged or cut off. Download it "
+            "again, or paste the report's text.",
+        ),
         (b"PK\x03\x04\x14\x00", binary("ZIP archive, such as a Word or Excel file")),
         (b"text\x00with a NUL", binary()),
         (b"x" * (5 * 1024 * 1024 + 1), "The file is larger than 5 MB."),

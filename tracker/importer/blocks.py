@@ -38,6 +38,7 @@ class Block:
     text: str
     marker: str | None = None
     heading: int | None = None
+    page: int | None = None  # the PDF's page it starts on
     # (offset in text, line)
     offsets: list[tuple[int, int]] = field(default_factory=list)
 
@@ -84,7 +85,9 @@ def read_blocks(lines: list[TextLine]) -> list[Block]:
             length += 1 + len(text)
         else:
             heading = source_line.heading
-            current = Block(source_line.number, indent, text, marker, heading)
+            current = Block(
+                source_line.number, indent, text, marker, heading, source_line.page
+            )
             current.offsets.append((0, source_line.number))
             parts, length, current_stands_alone = [text], len(text), stands_alone(text)
             blocks.append((current, parts))

@@ -138,6 +138,7 @@ class FindingsSection:
             text=text,
             order=len(self.target) + 1,
             line=block.line,
+            page=block.page,
             deadlines=self.reader.deadlines(block, text, instruction=instruction),
         )
         if self.inherited:
@@ -177,6 +178,7 @@ class FindingsSection:
                 text=block.text,
                 order=len(owner.children) + 1,
                 line=block.line,
+                page=block.page,
                 deadlines=self.reader.deadlines(block),
             )
             owner.children.append(node)
@@ -189,6 +191,7 @@ class FindingsSection:
             text=block.text,
             order=len(cause.recommendations) + 1,
             line=block.line,
+            page=block.page,
             deadlines=self.reader.deadlines(block),
         )
         cause.recommendations.append(recommendation)
@@ -218,6 +221,7 @@ class FindingsSection:
                 text=block.text,
                 order=len(self.parent.children) + 1,
                 line=block.line,
+                page=block.page,
                 deadlines=self.reader.deadlines(block, instruction=True),
             )
         )

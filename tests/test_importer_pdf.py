@@ -1,0 +1,367 @@
+"""PDF reports: the text layer read as the text is, headers and footers dropped."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+from PIL import Image
+
+from tracker.importer import ReportParseError, parse_report
+from tracker.importer.source import MAX_BYTES
+
+REPORTS = Path(__file__).parent / "reports"
+SAMPLE = REPORTS / "west-mercia-peel-2016-effectiveness.txt"
+
+_MARKER_RE = re.compile(r"^(?P<indent>\s*)(?P<marker>[•\-]|\d{1,2}\.|\([a-z]\))\s+")
+_QUESTION_RE = re.compile(r"^(?:How|To what extent)\b.*\?$")
+_FINDINGS_RE = re.compile(
+    r"^(?:Areas? for improvement|Causes? of concern|Recommendations?)$"
+)
+
+
+@dataclass
+class Breaks:
+    """Which kinds of block a page break fell inside, as the PDF was drawn."""
+
+    kinds: set[str] = field(default_factory=set)
+
+
+class ReportPdf(FPDF):
+    """A report drawn as the inspectorate's PDFs are: running header, footer, page numbers."""
+
+    def __init__(self, *, header_text: str, footer: str, height: float) -> None:
+        super().__init__(format=(148, height))
+        self.core_fonts_encoding = "windows-1252"  # ’, – and • in the core fonts
+        self.header_text, self.footer_style = header_text, footer
+        self.set_margins(12, 14)
+        self.set_auto_page_break(True, margin=16)
+
+    def header(self) -> None:
+        self.set_font("Helvetica", "", 7)
+        self.set_y(5)
+        self.cell(0, 3, "OFFICIAL", align="C", new_x="LMARGIN", new_y="NEXT")
+        if self.header_text:
+            self.cell(0, 3, self.header_text, new_x="LMARGIN", new_y="NEXT")
+        self.set_y(14)
+
+    def footer(self) -> None:
+        self.set_y(-11)
+        self.set_font("Helvetica", "", 7)
+        if self.footer_style == "page of":
+            self.cell(0, 3, f"Page {self.page_no()} of {{nb}}", align="C")
+        else:
+            self.cell(0, 3, str(self.page_no()), align="R")
+
+
+def report_pdf(
+    text: str,
+    *,
+    header_text: str = "PEEL 2016: West Mercia Police effectiveness",
+    footer: str = "page of",
+    height: float = 150,
+    breaks: Breaks | None = None,
+) -> bytes:
+    """Draw a report's text as a PDF: headings in bigger bold type, bullets hanging."""
+    pdf = ReportPdf(header_text=header_text, footer=footer, height=height)
+    pdf.add_page()
+    for raw in text.split("\n"):
+        line = raw.rstrip()
+        if not line.strip():
+            pdf.ln(2.5)
+            continue
+        stripped = line.strip()
+        if re.search(r"\bPEEL \d{4}$", stripped):
+            _heading(pdf, stripped, 18)
+        elif _QUESTION_RE.match(stripped) or stripped.startswith("Questions for"):
+            _heading(pdf, stripped, 14)
+        elif _FINDINGS_RE.match(stripped):
+            _heading(pdf, stripped, 12)
+        else:
+            _body(pdf, line, breaks)
+    return bytes(pdf.output())
+
+
+def broken_inside_a_list_item(text: str) -> bytes:
+    """The text as a PDF whose page height puts a page break inside a list item."""
+    for height in range(90, 200, 4):
+        breaks = Breaks()
+        data = report_pdf(text, height=height, breaks=breaks)
+        if "list item" in breaks.kinds:
+            return data
+    raise AssertionError("no page height breaks a list item")
+
+
+def _heading(pdf: FPDF, text: str, size: int) -> None:
+    if pdf.get_y() + 30 > pdf.page_break_trigger:  # keep a heading with its text
+        pdf.add_page()
+    pdf.set_font("Helvetica", "B", size)
+    pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1.5)
+
+
+def _body(pdf: FPDF, line: str, breaks: Breaks | None) -> None:
+    pdf.set_font("Helvetica", "", 10)
+    marker = _MARKER_RE.match(line)
+    spaces = len(line) - len(line.lstrip())
+    x = pdf.l_margin + 5 * (spaces // 2)
+    text = line.strip()
+    kind = "paragraph"
+    if marker:
+        kind = "list item"
+        if pdf.get_y() + 5 > pdf.page_break_trigger:
+            pdf.add_page()
+        y = pdf.get_y()
+        pdf.set_x(x)
+        pdf.cell(5, 5, marker.group("marker"))
+        pdf.set_xy(x + 6, y)
+        text = line[marker.end() :]
+        x += 6
+    else:
+        pdf.set_x(x)
+    page = pdf.page_no()
+    # multi_cell goes on at its x on the next page; the margin puts it back after.
+    pdf.set_left_margin(x)
+    pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_left_margin(12)
+    if breaks is not None and pdf.page_no() != page:
+        breaks.kinds.add(kind)
+
+
+def without_places(value):
+    """to_dict() output without line and page numbers, which differ by format."""
+    if isinstance(value, dict):
+        return {
+            k: without_places(v) for k, v in value.items() if k not in ("line", "page")
+        }
+    if isinstance(value, list):
+        return [without_places(item) for item in value]
+    return value
+
+
+def one_question(body: str) -> str:
+    return (
+        "Wessex Police PEEL 2017\n\nPublished 1 March 2017\n\n"
+        f"How effective is the force at keeping people safe?\n\nGood\n\n{body}\n"
+    )
+
+
+# The sample report as a PDF ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_text():
+    return SAMPLE.read_text(encoding="utf-8")
+
+
+def test_a_pdf_of_the_sample_reads_exactly_like_its_text(sample_text):
+    breaks = Breaks()
+    data = report_pdf(sample_text, breaks=breaks)
+    # The drawing broke pages inside a paragraph and inside a list item.
+    assert breaks.kinds == {"paragraph", "list item"}
+    from_pdf = parse_report(data, filename="report.pdf").to_dict()
+    from_text = parse_report(sample_text).to_dict()
+    assert from_pdf["warnings"] == from_text["warnings"] == []
+    assert without_places(from_pdf) == without_places(from_text)
+
+
+def test_the_sample_pdf_keeps_each_findings_page_and_line(sample_text):
+    report = parse_report(report_pdf(sample_text))
+    findings = [f for q in report.questions for f in q.findings]
+    assert all(f.page and f.page > 1 for f in findings)
+    assert [f.page for f in findings] == sorted(f.page for f in findings)
+    assert len({f.line for f in findings}) == len(findings)
+    (plan,) = [f for f in findings if f.children]
+    assert all(item.page >= plan.page for item in plan.children)
+
+
+def test_each_finding_says_the_page_it_starts_on():
+    body = (
+        "Areas for improvement\n\n"
+        "  • The force should review its call handling.\n"
+        "  • The force should train its staff in safeguarding.\n"
+    )
+    padding = "\n\n".join(
+        f"Paragraph {n} says what the inspection found about the force’s work."
+        for n in range(30)
+    )
+    report = parse_report(report_pdf(one_question(padding + "\n\n" + body)))
+    first, second = report.questions[0].findings
+    assert first.text == "The force should review its call handling."
+    assert first.page == second.page > 1
+    assert report.questions[0].findings[0].to_dict()["page"] == first.page
+
+
+# Page breaks, numbered lists, causes of concern -------------------------------------
+
+
+LONG = (
+    "The force should make sure that its officers and staff understand the "
+    "procedures for recording crime and that its supervisors check them, so that "
+    "victims receive the service they should, and it should report its progress to "
+    "the police and crime commissioner every quarter until the work is done."
+)
+
+
+def test_a_cause_of_concern_and_its_numbered_recommendations_across_page_breaks():
+    body = (
+        "Cause of concern\n\n"
+        "The force does not understand the demand it faces from vulnerable victims, "
+        "and it cannot show that its response to them is consistent. "
+        + " ".join(["This puts victims at risk."] * 8)
+        + "\n\nTo address this cause of concern, we recommend that the force:\n"
+        + "\n".join(
+            f"  {n}. {LONG.replace('The force', f'Step {n}: the force')}"
+            for n in range(1, 6)
+        )
+        + "\n"
+    )
+    report = parse_report(broken_inside_a_list_item(one_question(body)))
+    (cause,) = report.questions[0].findings
+    assert cause.kind == "cause_of_concern"
+    assert cause.text.startswith("The force does not understand the demand")
+    assert cause.text.endswith(
+        "This puts victims at risk.\n\nTo address this cause of concern, we "
+        "recommend that the force:"
+    )
+    assert [r.kind for r in cause.recommendations] == ["recommendation"] * 5
+    assert [r.text for r in cause.recommendations] == [
+        LONG.replace("The force", f"Step {n}: the force") for n in range(1, 6)
+    ]
+    pages = [r.page for r in cause.recommendations]
+    assert pages == sorted(pages) and pages[0] < pages[-1]
+
+
+def test_numbered_sub_items_and_a_lead_in_deadline_across_a_page_break():
+    items = "\n".join(
+        f"    ({letter}) {LONG.replace('The force', 'it')}" for letter in "abcd"
+    )
+    body = (
+        "Areas for improvement\n\n"
+        "  1. By 31 March 2018, the force should:\n" + items + "\n"
+        "  2. The force should publish its plan.\n"
+    )
+    report = parse_report(broken_inside_a_list_item(one_question(body)))
+    first, second = report.questions[0].findings
+    assert first.text == "By 31 March 2018, the force should:"
+    assert [c.text for c in first.children] == [LONG.replace("The force", "it")] * 4
+    assert [(d.due.isoformat(), d.wording) for d in first.deadlines] == [
+        ("2018-03-31", "By 31 March 2018")
+    ]
+    assert second.text == "The force should publish its plan."
+
+
+def test_running_headers_footers_and_page_numbers_are_dropped(sample_text):
+    for footer in ("page of", "bare number"):
+        report = parse_report(report_pdf(sample_text, footer=footer, height=120))
+        texts = [
+            text for text in all_strings(report.to_dict()) if isinstance(text, str)
+        ]
+        joined = "\n".join(texts)
+        assert "OFFICIAL" not in joined
+        assert "PEEL 2016: West Mercia Police effectiveness" not in joined
+        assert not re.search(r"\bPage \d+ of \d+", joined)
+        assert report.force_name == "West Mercia"
+        assert without_places(report.to_dict()) == without_places(
+            parse_report(sample_text).to_dict()
+        )
+
+
+def all_strings(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from all_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from all_strings(item)
+    else:
+        yield value
+
+
+def test_a_pdf_locked_only_against_editing_is_read():
+    pdf = ReportPdf(header_text="", footer="page of", height=150)
+    pdf.set_encryption(owner_password="owner")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 10)
+    text = one_question("Area for improvement\n\nThe force should act.")
+    for line in text.split("\n"):
+        pdf.multi_cell(0, 5, line or " ", new_x="LMARGIN", new_y="NEXT")
+    report = parse_report(bytes(pdf.output()))
+    assert [f.text for f in report.questions[0].findings] == ["The force should act."]
+
+
+# Bad input --------------------------------------------------------------------------
+
+
+def scanned_pdf() -> bytes:
+    picture = io.BytesIO()
+    Image.new("RGB", (120, 160), "white").save(picture, format="PNG")
+    pdf = FPDF()
+    for _ in range(2):
+        pdf.add_page()
+        pdf.image(picture, x=10, y=10, w=190)
+    return bytes(pdf.output())
+
+
+def password_pdf() -> bytes:
+    pdf = FPDF()
+    pdf.set_encryption(owner_password="owner", user_password="secret")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 10)
+    pdf.multi_cell(0, 5, one_question("Good"))
+    return bytes(pdf.output())
+
+
+def oversize_pdf() -> bytes:
+    pdf = FPDF()
+    pdf.add_page()
+    data = bytes(pdf.output())
+    return data + b"%" + b"x" * (MAX_BYTES - len(data)) + b"\n"
+
+
+def truncated_pdf() -> bytes:
+    data = report_pdf(one_question("Good"))
+    return data[: len(data) // 2]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            scanned_pdf,
+            "This PDF has no text layer: it looks like scanned pages. Ask for the "
+            "report as a PDF with text (the published one has it), or paste the "
+            "report's text.",
+        ),
+        (
+            password_pdf,
+            "This PDF is password protected, so its text cannot be read: save it "
+            "again without a password, or paste the report's text.",
+        ),
+        (oversize_pdf, "The file is larger than 5 MB."),
+        (
+            truncated_pdf,
+            "This PDF could not be read: it seems damaged or cut off. Download it "
+            "again, or paste the report's text.",
+        ),
+        (
+            lambda: b"%PDF-1.7\n%\xe2\xe3",
+            "This PDF could not be read: it seems damaged or cut off. Download it "
+            "again, or paste the report's text.",
+        ),
+        (
+            lambda: report_pdf("A guidance page.\n\nIt explains how we inspect."),
+            "No inspection questions or findings were found: is this the text or HTML "
+            "of a PEEL report?",
+        ),
+    ],
+    ids=["scanned", "password", "oversize", "truncated", "header only", "not a report"],
+)
+def test_a_pdf_that_cannot_be_read_is_refused_with_a_reason(make, message):
+    with pytest.raises(ReportParseError) as raised:
+        parse_report(make(), filename="report.pdf")
+    assert raised.value.message == message

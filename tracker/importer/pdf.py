@@ -1,0 +1,358 @@
+"""Turn a PDF report's text layer into the line-based text the parser reads.
+
+1. The file is opened with pypdf: not over the size limit, not broken, not locked by a
+   password (a PDF encrypted only against editing, with an empty password, opens).
+2. Each page is read line by line with the place, size and weight of its type
+   (pypdf's extract_text with a visitor).
+3. Running headers and footers go: page numbers ("3", "Page 3 of 40"), protective
+   markings ("OFFICIAL"), and any line standing at the same place at the top or foot
+   of most pages.
+4. The lines are grouped, as html.py groups a page's elements, into one line per
+   heading (bigger or bold type), paragraph or list item, joined across page breaks;
+   list items are indented by how far in their marker stands.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from pypdf import PdfReader
+from pypdf.errors import DependencyError, FileNotDecryptedError
+
+from .blocks import MARKER_RE
+from .errors import ReportParseError
+from .headings import stands_alone
+from .source import TextLine, check_size
+
+_NO_TEXT = (
+    "This PDF has no text layer: it looks like scanned pages. Ask for the report as "
+    "a PDF with text (the published one has it), or paste the report's text."
+)
+_BROKEN = (
+    "This PDF could not be read: it seems damaged or cut off. Download it again, "
+    "or paste the report's text."
+)
+_LOCKED = (
+    "This PDF is password protected, so its text cannot be read: save it again "
+    "without a password, or paste the report's text."
+)
+_PAGE_NUMBER_RE = re.compile(
+    r"^(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?$"
+    r"|^[-–—]\s*\d{1,4}\s*[-–—]$",
+    re.IGNORECASE,
+)
+_MARKING_RE = re.compile(
+    r"^(?:official|official[\s:–—-]+sensitive|not\s+protectively\s+marked"
+    r"|unclassified)$",
+    re.IGNORECASE,
+)
+# Glyphs that fonts such as Symbol and Wingdings draw as bullets.
+_BULLET_GLYPHS = str.maketrans({"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢"})
+_LIGATURES = str.maketrans(
+    {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "\xad": "", "\x00": ""}
+)
+_BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
+_EDGE = 2  # lines at the top and the foot of a page that may be running furniture
+_SAME_PLACE = 4.0  # points: how far apart the "same" place may be on two pages
+_HEADING_SCALE = 1.15  # type this much bigger than the body's is a heading
+
+
+@dataclass
+class _Line:
+    page: int
+    text: str
+    x: float
+    y: float
+    size: float
+    bold: bool
+    number: int = 0
+
+
+@dataclass
+class _Block:
+    lines: list[_Line]
+    heading: int | None
+    marker: bool
+
+
+@dataclass
+class _Page:
+    number: int
+    lines: list[_Line] = field(default_factory=list)
+    parts: list[tuple[str, float, float, float, bool]] = field(default_factory=list)
+
+    def visit(self, text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
+        """pypdf's visitor_text: a run of text, its matrices, font and size."""
+        pieces = text.split("\n")
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        scale = math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
+        bold = _is_bold(font)
+        for index, piece in enumerate(pieces):
+            if index:
+                self.end_line()
+            if piece:
+                self.parts.append((piece, x, y, size * (scale or 1), bold))
+
+    def end_line(self) -> None:
+        parts, self.parts = self.parts, []
+        text = "".join(part[0] for part in parts)
+        text = " ".join(text.translate(_LIGATURES).translate(_BULLET_GLYPHS).split())
+        if not text:
+            return
+        inked = [part for part in parts if part[0].strip()]
+        weight: Counter[float] = Counter()
+        for piece, _, _, size, _ in inked:
+            weight[round(size, 1)] += len(piece.strip())
+        bold = sum(len(p[0].strip()) for p in inked if p[4]) >= 0.9 * sum(
+            weight.values()
+        )
+        first = inked[0]
+        line = _Line(
+            self.number, text, first[1], first[2], weight.most_common(1)[0][0], bold
+        )
+        self.lines.append(line)
+
+
+def looks_like_pdf(data: bytes) -> bool:
+    # The header may follow a little junk, as readers allow.
+    return b"%PDF-" in data[:1024]
+
+
+def pdf_to_lines(data: bytes) -> tuple[list[TextLine], list[str]]:
+    """Render a PDF as text lines, one per heading, paragraph or list item.
+
+    A line's number is its place in the text read from the PDF (running headers and
+    footers left out); its page is the page it starts on.
+    """
+    check_size(len(data))
+    warnings: list[str] = []
+    pages = _read_pages(data, warnings)
+    lines = _without_furniture(pages)
+    if not any(line.text.strip() for line in lines):
+        raise ReportParseError(_NO_TEXT)
+    for number, line in enumerate(lines, 1):
+        line.number = number
+    return _Layout(lines).text_lines(), warnings
+
+
+def _read_pages(data: bytes, warnings: list[str]) -> list[list[_Line]]:
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ReportParseError(_LOCKED)
+        count = len(reader.pages)
+    except ReportParseError:
+        raise
+    except (DependencyError, FileNotDecryptedError) as error:
+        raise ReportParseError(_LOCKED) from error
+    except Exception as error:  # pypdf raises many kinds on a broken file
+        raise ReportParseError(_BROKEN) from error
+    pages = []
+    unread = []
+    for index in range(count):
+        page = _Page(index + 1)
+        try:
+            reader.pages[index].extract_text(visitor_text=page.visit)
+        except Exception:  # one damaged page need not lose the others
+            unread.append(index + 1)
+            continue
+        page.end_line()
+        pages.append(page.lines)
+    if unread and len(unread) == count:
+        raise ReportParseError(_BROKEN)
+    if unread:
+        listed = ", ".join(str(number) for number in unread)
+        warnings.append(f"Page {listed} of the PDF could not be read and was left out.")
+    return pages
+
+
+def _without_furniture(pages: list[list[_Line]]) -> list[_Line]:
+    """Every page's lines, less its running header, footer and page number."""
+    edges = [_edge_lines(lines) for lines in pages]
+    places: dict[str, list[float]] = {}
+    for edge in edges:
+        for line in edge:
+            places.setdefault(_furniture_key(line.text), []).append(line.y)
+    with_text = sum(1 for lines in pages if lines)
+    running = set()
+    for key, ys in places.items():
+        middle = sorted(ys)[len(ys) // 2]
+        same_place = sum(1 for y in ys if abs(y - middle) <= _SAME_PLACE)
+        if same_place >= 2 and same_place * 2 >= with_text:
+            running.add((key, middle))
+    kept = []
+    for lines, edge in zip(pages, edges, strict=True):
+        at_edge = {id(line) for line in edge}
+        for line in lines:
+            if id(line) in at_edge and _is_furniture(line, running):
+                continue
+            kept.append(line)
+    return kept
+
+
+def _edge_lines(lines: list[_Line]) -> list[_Line]:
+    by_height = sorted(lines, key=lambda line: -line.y)
+    return by_height[:_EDGE] + by_height[_EDGE:][-_EDGE:]
+
+
+def _furniture_key(text: str) -> str:
+    return re.sub(r"\d+", "#", text.lower())
+
+
+def _is_furniture(line: _Line, running: set[tuple[str, float]]) -> bool:
+    if _PAGE_NUMBER_RE.match(line.text) or _MARKING_RE.match(line.text):
+        return True
+    key = _furniture_key(line.text)
+    return any(key == place and abs(line.y - y) <= _SAME_PLACE for place, y in running)
+
+
+def _is_bold(font: Any) -> bool:
+    try:
+        font = font.get_object() if font is not None else None
+        name = str(font.get("/BaseFont", "")) if font is not None else ""
+        descriptor = font.get("/FontDescriptor") if font is not None else None
+        descriptor = descriptor.get_object() if descriptor is not None else None
+        weight = float(descriptor.get("/FontWeight", 0)) if descriptor else 0
+    except Exception:  # a damaged font dictionary: read the text as regular type
+        return False
+    return bool(_BOLD_RE.search(name)) or weight >= 600
+
+
+class _Layout:
+    """The page's lines grouped into headings, paragraphs and list items."""
+
+    def __init__(self, lines: list[_Line]) -> None:
+        self.lines = [line for line in lines if line.text]
+        sizes: Counter[float] = Counter()
+        for line in self.lines:
+            sizes[round(line.size * 2) / 2] += len(line.text)
+        self.body = sizes.most_common(1)[0][0]
+        big = {round(line.size) for line in self.lines if self._is_big(line)}
+        self.heading_sizes = sorted(big, reverse=True)
+        self.leading = self._usual_leading()
+        lengths = sorted(len(line.text) for line in self.lines if self._is_body(line))
+        self.full_length = lengths[int(len(lengths) * 0.9)] if lengths else 0
+        self.indents = _indent_ranks(
+            [line.x for line in self.lines if self._level(line) is None]
+        )
+
+    def text_lines(self) -> list[TextLine]:
+        result: list[TextLine] = []
+        for block in self._blocks():
+            first = block.lines[0]
+            text = _joined([line.text for line in block.lines])
+            indent = 0 if block.heading else self.indents.get(round(first.x, 1), 0)
+            result.append(
+                TextLine(first.number, " " * indent + text, block.heading, first.page)
+            )
+            result.append(TextLine(first.number, "", None, first.page))
+        return result
+
+    def _blocks(self) -> list[_Block]:
+        blocks: list[_Block] = []
+        for line in self.lines:
+            level = self._level(line)
+            marker = level is None and bool(MARKER_RE.match(line.text))
+            if blocks and self._continues(blocks[-1], line, level, marker):
+                blocks[-1].lines.append(line)
+            else:
+                blocks.append(_Block([line], level, marker))
+        return blocks
+
+    def _continues(
+        self, block: _Block, line: _Line, level: int | None, marker: bool
+    ) -> bool:
+        previous = block.lines[-1]
+        if marker or level != block.heading:
+            return False
+        if block.heading is not None:
+            gap = previous.y - line.y
+            same_page = line.page == previous.page
+            return (
+                same_page
+                and 0 < gap <= previous.size * 1.6
+                and previous.text[-1:] != "?"
+            )
+        if stands_alone(previous.text) or stands_alone(line.text):
+            return False  # "Good" under a question, "Published 1 May 2017"
+        if not self._lines_up(block, line):
+            return False
+        # A page break, or the usual space between lines, goes on with the
+        # paragraph where the line before was full or the sentence runs on.
+        if line.page == previous.page:
+            gap = previous.y - line.y
+            if not 0 < gap <= self.leading * 1.3:
+                return False
+        return self._is_full(previous, line) or line.text[:1].islower()
+
+    def _lines_up(self, block: _Block, line: _Line) -> bool:
+        """Whether the line starts where the block's lines go on."""
+        if len(block.lines) >= 2:
+            return abs(line.x - block.lines[-1].x) <= _SAME_PLACE
+        first = block.lines[0].x
+        if block.marker:  # the text after a bullet hangs right of it
+            return line.x >= first - _SAME_PLACE
+        return line.x <= first + _SAME_PLACE  # a first line may be indented
+
+    def _is_full(self, previous: _Line, line: _Line) -> bool:
+        """Whether the next line's first word would not have fitted on the line before."""
+        first_word = line.text.split(" ", 1)[0]
+        return len(previous.text) + 1 + len(first_word) >= 0.8 * self.full_length
+
+    def _level(self, line: _Line) -> int | None:
+        if self._is_big(line):
+            return min(self.heading_sizes.index(round(line.size)) + 1, 5)
+        if (
+            line.bold
+            and line.size >= self.body * 0.95
+            and len(line.text.split()) <= 15
+            and not line.text.endswith(tuple(".,;"))
+            and not MARKER_RE.match(line.text)
+        ):
+            return min(len(self.heading_sizes) + 1, 6)
+        return None
+
+    def _is_big(self, line: _Line) -> bool:
+        return line.size >= self.body * _HEADING_SCALE
+
+    def _is_body(self, line: _Line) -> bool:
+        return abs(line.size - self.body) < 0.5 and self._level(line) is None
+
+    def _usual_leading(self) -> float:
+        gaps: Counter[float] = Counter()
+        for previous, line in itertools.pairwise(self.lines):
+            if previous.page == line.page and self._is_body(previous):
+                gap = previous.y - line.y
+                if self._is_body(line) and 0 < gap < 3 * self.body:
+                    gaps[round(gap * 2) / 2] += 1
+        return gaps.most_common(1)[0][0] if gaps else self.body * 1.2
+
+
+def _indent_ranks(xs: list[float]) -> dict[float, int]:
+    """Two spaces of indent per place a block starts at, left to right."""
+    ranks: dict[float, int] = {}
+    start: float | None = None
+    rank = -1
+    for x in sorted({round(x, 1) for x in xs}):
+        if start is None or x - start > _SAME_PLACE:
+            start, rank = x, rank + 1
+        ranks[x] = 2 * rank
+    return ranks
+
+
+def _joined(texts: list[str]) -> str:
+    text = texts[0]
+    for following in texts[1:]:
+        # "multi-" then "agency": the hyphen was the line's end, not a space.
+        if text.endswith("-") and text[-2:-1].isalpha():
+            text += following
+        else:
+            text += " " + following
+    return text
