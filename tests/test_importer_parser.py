@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.pdf_support import report_pdf
 from tracker.importer import ReportParseError, parse_report
 from tracker.importer.dates import find_deadlines
 from tracker.importer.html import html_to_text
@@ -1071,6 +1072,28 @@ OPENINGS = [
 report_like_text = st.sampled_from(OPENINGS).flatmap(
     lambda opening: report_body.map(lambda body: opening + body)
 )
+# The same for a PDF drawn from the text: only characters its core fonts have
+# (Windows-1252), and no tab, which a PDF has no glyph for.
+pdf_report_body = st.lists(
+    st.tuples(
+        st.sampled_from([s for s in SEPARATORS if s != "\t"]),
+        st.one_of(
+            st.sampled_from(FRAGMENTS),
+            st.text(
+                st.characters(
+                    codec="cp1252",
+                    exclude_categories=["Cs", "Cc"],
+                    exclude_characters="\xad",  # a soft hyphen is a place to break
+                ),
+                max_size=40,
+            ),
+        ),
+    ),
+    max_size=30,
+).map(lambda parts: "".join(separator + part for separator, part in parts))
+pdf_report_like_text = st.sampled_from(OPENINGS).flatmap(
+    lambda opening: pdf_report_body.map(lambda body: opening + body)
+)
 
 
 def expected_due(wording: str, reference: date | None, immediate: bool) -> date:
@@ -1137,3 +1160,20 @@ def test_every_deadline_is_worded_verbatim_and_dated_consistently(text):
         expected = expected_due(deadline.wording, reference, deadline.immediate)
         assert deadline.due == expected
         assert deadline.wording.split()[0] in lines[deadline.line - 1]
+
+
+@settings(max_examples=25, deadline=None)
+@given(pdf_report_like_text)
+def test_a_pdf_drawn_from_text_never_crashes_and_never_gives_a_date_not_in_it(text):
+    try:
+        report = parse_report(report_pdf(text, height=120), filename="report.pdf")
+    except ReportParseError:
+        return
+    # A PDF wraps its lines where the page ends, so the words are compared
+    # without the spaces between them.
+    source = "".join(text.split())
+    reference = report.published or report.last_updated
+    for deadline in all_deadlines(report):
+        assert "".join(deadline.wording.split()) in source
+        expected = expected_due(deadline.wording, reference, deadline.immediate)
+        assert deadline.due == expected

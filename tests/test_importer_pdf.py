@@ -4,132 +4,20 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from fpdf import FPDF
 from PIL import Image
 
+from tests.pdf_support import Breaks, ReportPdf, broken_inside_a_list_item, report_pdf
 from tracker.importer import ReportParseError, parse_report
 from tracker.importer.source import MAX_BYTES
+from tracker.models import Force, Inspection
 
 REPORTS = Path(__file__).parent / "reports"
 SAMPLE = REPORTS / "west-mercia-peel-2016-effectiveness.txt"
-
-_MARKER_RE = re.compile(r"^(?P<indent>\s*)(?P<marker>[•\-]|\d{1,2}\.|\([a-z]\))\s+")
-_QUESTION_RE = re.compile(r"^(?:How|To what extent)\b.*\?$")
-_FINDINGS_RE = re.compile(
-    r"^(?:Areas? for improvement|Causes? of concern|Recommendations?)$"
-)
-
-
-@dataclass
-class Breaks:
-    """Which kinds of block a page break fell inside, as the PDF was drawn."""
-
-    kinds: set[str] = field(default_factory=set)
-
-
-class ReportPdf(FPDF):
-    """A report drawn as the inspectorate's PDFs are: running header, footer, page numbers."""
-
-    def __init__(self, *, header_text: str, footer: str, height: float) -> None:
-        super().__init__(format=(148, height))
-        self.core_fonts_encoding = "windows-1252"  # ’, – and • in the core fonts
-        self.header_text, self.footer_style = header_text, footer
-        self.set_margins(12, 14)
-        self.set_auto_page_break(True, margin=16)
-
-    def header(self) -> None:
-        self.set_font("Helvetica", "", 7)
-        self.set_y(5)
-        self.cell(0, 3, "OFFICIAL", align="C", new_x="LMARGIN", new_y="NEXT")
-        if self.header_text:
-            self.cell(0, 3, self.header_text, new_x="LMARGIN", new_y="NEXT")
-        self.set_y(14)
-
-    def footer(self) -> None:
-        self.set_y(-11)
-        self.set_font("Helvetica", "", 7)
-        if self.footer_style == "page of":
-            self.cell(0, 3, f"Page {self.page_no()} of {{nb}}", align="C")
-        else:
-            self.cell(0, 3, str(self.page_no()), align="R")
-
-
-def report_pdf(
-    text: str,
-    *,
-    header_text: str = "PEEL 2016: West Mercia Police effectiveness",
-    footer: str = "page of",
-    height: float = 150,
-    breaks: Breaks | None = None,
-) -> bytes:
-    """Draw a report's text as a PDF: headings in bigger bold type, bullets hanging."""
-    pdf = ReportPdf(header_text=header_text, footer=footer, height=height)
-    pdf.add_page()
-    for raw in text.split("\n"):
-        line = raw.rstrip()
-        if not line.strip():
-            pdf.ln(2.5)
-            continue
-        stripped = line.strip()
-        if re.search(r"\bPEEL \d{4}$", stripped):
-            _heading(pdf, stripped, 18)
-        elif _QUESTION_RE.match(stripped) or stripped.startswith("Questions for"):
-            _heading(pdf, stripped, 14)
-        elif _FINDINGS_RE.match(stripped):
-            _heading(pdf, stripped, 12)
-        else:
-            _body(pdf, line, breaks)
-    return bytes(pdf.output())
-
-
-def broken_inside_a_list_item(text: str) -> bytes:
-    """The text as a PDF whose page height puts a page break inside a list item."""
-    for height in range(90, 200, 4):
-        breaks = Breaks()
-        data = report_pdf(text, height=height, breaks=breaks)
-        if "list item" in breaks.kinds:
-            return data
-    raise AssertionError("no page height breaks a list item")
-
-
-def _heading(pdf: FPDF, text: str, size: int) -> None:
-    if pdf.get_y() + 30 > pdf.page_break_trigger:  # keep a heading with its text
-        pdf.add_page()
-    pdf.set_font("Helvetica", "B", size)
-    pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(1.5)
-
-
-def _body(pdf: FPDF, line: str, breaks: Breaks | None) -> None:
-    pdf.set_font("Helvetica", "", 10)
-    marker = _MARKER_RE.match(line)
-    spaces = len(line) - len(line.lstrip())
-    x = pdf.l_margin + 5 * (spaces // 2)
-    text = line.strip()
-    kind = "paragraph"
-    if marker:
-        kind = "list item"
-        if pdf.get_y() + 5 > pdf.page_break_trigger:
-            pdf.add_page()
-        y = pdf.get_y()
-        pdf.set_x(x)
-        pdf.cell(5, 5, marker.group("marker"))
-        pdf.set_xy(x + 6, y)
-        text = line[marker.end() :]
-        x += 6
-    else:
-        pdf.set_x(x)
-    page = pdf.page_no()
-    # multi_cell goes on at its x on the next page; the margin puts it back after.
-    pdf.set_left_margin(x)
-    pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_left_margin(12)
-    if breaks is not None and pdf.page_no() != page:
-        breaks.kinds.add(kind)
 
 
 def without_places(value):
@@ -365,3 +253,50 @@ def test_a_pdf_that_cannot_be_read_is_refused_with_a_reason(make, message):
     with pytest.raises(ReportParseError) as raised:
         parse_report(make(), filename="report.pdf")
     assert raised.value.message == message
+
+
+# The import page ----------------------------------------------------------------------
+
+
+def test_a_pdf_uploaded_on_the_import_page_is_previewed_then_saved(
+    client, inspector, lead, sample_text
+):
+    client.force_login(inspector)
+    upload = SimpleUploadedFile(
+        "west-mercia.pdf", report_pdf(sample_text), content_type="application/pdf"
+    )
+    response = client.post("/import/", {"file": upload})
+    assert response.status_code == 302
+    body = client.get(response["Location"]).content.decode()
+    assert "by 1 May 2017" in body and "Question 6" in body
+    assert "OFFICIAL" not in body.split("</head>", 1)[1]
+    assert not Inspection.objects.exists()  # nothing saved before confirmation
+    done = client.post(
+        response["Location"],
+        {"force": Force.objects.get(code="WMP").pk, "confirm": "1"},
+    )
+    assert done.status_code == 302
+    inspection = Inspection.objects.get()
+    assert [f.reference for f in inspection.findings.order_by("order")] == [
+        f"WMP-2016-EFF-AFI-{n}" for n in range(1, 6)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (scanned_pdf, "This PDF has no text layer: it looks like scanned pages."),
+        (password_pdf, "This PDF is password protected"),
+        (truncated_pdf, "This PDF could not be read: it seems damaged or cut off."),
+    ],
+    ids=["scanned", "password", "truncated"],
+)
+def test_the_import_page_says_why_a_pdf_cannot_be_read(
+    client, inspector, make, message
+):
+    client.force_login(inspector)
+    upload = SimpleUploadedFile("report.pdf", make(), content_type="application/pdf")
+    response = client.post("/import/", {"file": upload})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Inspection.objects.exists()
