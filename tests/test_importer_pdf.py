@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from fpdf import FPDF
 from PIL import Image
 
-from tests.pdf_support import Breaks, ReportPdf, broken_inside_a_list_item, report_pdf
+from tests.pdf_support import Breaks, broken_inside_a_list_item, report_pdf
 from tracker.importer import ReportParseError, parse_report
 from tracker.importer.source import MAX_BYTES
 from tracker.models import Force, Inspection
@@ -170,9 +170,10 @@ def all_strings(value):
         yield value
 
 
-def test_a_pdf_locked_only_against_editing_is_read():
-    pdf = ReportPdf(header_text="", footer="page of", height=150)
-    pdf.set_encryption(owner_password="owner")
+@pytest.mark.parametrize("method", ["RC4", "AES_128", "AES_256"])
+def test_a_pdf_locked_only_against_editing_is_read(method):
+    pdf = FPDF()
+    pdf.set_encryption(owner_password="owner", encryption_method=method)
     pdf.add_page()
     pdf.set_font("Helvetica", "", 10)
     text = one_question("Area for improvement\n\nThe force should act.")
@@ -195,9 +196,11 @@ def scanned_pdf() -> bytes:
     return bytes(pdf.output())
 
 
-def password_pdf() -> bytes:
+def password_pdf(method: str = "RC4") -> bytes:
     pdf = FPDF()
-    pdf.set_encryption(owner_password="owner", user_password="secret")
+    pdf.set_encryption(
+        owner_password="owner", user_password="secret", encryption_method=method
+    )
     pdf.add_page()
     pdf.set_font("Helvetica", "", 10)
     pdf.multi_cell(0, 5, one_question("Good"))
@@ -230,6 +233,11 @@ def truncated_pdf() -> bytes:
             "This PDF is password protected, so its text cannot be read: save it "
             "again without a password, or paste the report's text.",
         ),
+        (
+            lambda: password_pdf("AES_256"),
+            "This PDF is password protected, so its text cannot be read: save it "
+            "again without a password, or paste the report's text.",
+        ),
         (oversize_pdf, "The file is larger than 5 MB."),
         (
             truncated_pdf,
@@ -247,7 +255,15 @@ def truncated_pdf() -> bytes:
             "of a PEEL report?",
         ),
     ],
-    ids=["scanned", "password", "oversize", "truncated", "header only", "not a report"],
+    ids=[
+        "scanned",
+        "password",
+        "AES password",
+        "oversize",
+        "truncated",
+        "header only",
+        "not a report",
+    ],
 )
 def test_a_pdf_that_cannot_be_read_is_refused_with_a_reason(make, message):
     with pytest.raises(ReportParseError) as raised:
