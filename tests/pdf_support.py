@@ -3,6 +3,8 @@
 Headings in bigger bold type, bullets hanging in from their text, a running header
 ("OFFICIAL" and the report's title), a footer with the page number ("Page 3 of 9" or a
 bare "3"), and pages short enough that breaks fall inside paragraphs and list items.
+Optionally a contents page, a footnote at the foot of each page, and in the text
+"**...**" for a bold line of body type and "> ..." for a paragraph in bigger type.
 """
 
 from __future__ import annotations
@@ -29,10 +31,18 @@ class Breaks:
 class ReportPdf(FPDF):
     """A report drawn as the inspectorate's PDFs are: running header, footer, page numbers."""
 
-    def __init__(self, *, header_text: str, footer: str, height: float) -> None:
+    def __init__(
+        self,
+        *,
+        header_text: str,
+        footer: str,
+        height: float,
+        footnotes: list[str] | None = None,
+    ) -> None:
         super().__init__(format=(148, height))
         self.core_fonts_encoding = "windows-1252"  # ’, – and • in the core fonts
         self.header_text, self.footer_style = header_text, footer
+        self.footnotes = footnotes or []
         self.set_margins(12, 14)
         self.set_auto_page_break(True, margin=16)
 
@@ -45,8 +55,12 @@ class ReportPdf(FPDF):
         self.set_y(14)
 
     def footer(self) -> None:
-        self.set_y(-11)
         self.set_font("Helvetica", "", 7)
+        if self.footnotes:
+            self.set_y(-15)
+            footnote = self.footnotes[self.page_no() % len(self.footnotes)]
+            self.cell(0, 3, f"{self.page_no()} {footnote}")
+        self.set_y(-11)
         if self.footer_style == "page of":
             self.cell(0, 3, f"Page {self.page_no()} of {{nb}}", align="C")
         else:
@@ -60,10 +74,23 @@ def report_pdf(
     footer: str = "page of",
     height: float = 150,
     breaks: Breaks | None = None,
+    contents: list[str] | None = None,
+    footnotes: list[str] | None = None,
 ) -> bytes:
     """Draw a report's text as a PDF: headings in bigger bold type, bullets hanging."""
-    pdf = ReportPdf(header_text=header_text, footer=footer, height=height)
+    pdf = ReportPdf(
+        header_text=header_text, footer=footer, height=height, footnotes=footnotes
+    )
     pdf.add_page()
+    if contents:
+        _heading(pdf, "Contents", 14)
+        pdf.set_font("Helvetica", "", 10)
+        for number, entry in enumerate(contents, 2):
+            # the page number at the right, after dots or after a gap
+            leader = f" {'.' * 20}" if number % 2 else ""
+            pdf.cell(pdf.epw - 10, 6, entry + leader)
+            pdf.cell(10, 6, str(number), align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.add_page()
     for raw in text.split("\n"):
         line = raw.rstrip()
         if not line.strip():
@@ -76,6 +103,12 @@ def report_pdf(
             _heading(pdf, stripped, 14)
         elif _FINDINGS_RE.match(stripped):
             _heading(pdf, stripped, 12)
+        elif stripped.startswith("> "):
+            pdf.set_font("Helvetica", "", 13)
+            pdf.multi_cell(0, 6.5, stripped[2:], new_x="LMARGIN", new_y="NEXT")
+        elif stripped.startswith("**") and stripped.endswith("**"):
+            pdf.set_font("Helvetica", "B", 10)
+            pdf.multi_cell(0, 5, stripped[2:-2], new_x="LMARGIN", new_y="NEXT")
         else:
             _body(pdf, line, breaks)
     return bytes(pdf.output())

@@ -13,6 +13,7 @@ from PIL import Image
 
 from tests.pdf_support import Breaks, broken_inside_a_list_item, report_pdf
 from tracker.importer import ReportParseError, parse_report
+from tracker.importer.pdf import pdf_to_lines
 from tracker.importer.source import MAX_BYTES
 from tracker.models import Force, Inspection
 
@@ -157,6 +158,72 @@ def test_running_headers_footers_and_page_numbers_are_dropped(sample_text):
         assert without_places(report.to_dict()) == without_places(
             parse_report(sample_text).to_dict()
         )
+
+
+FOOTNOTES = [
+    "HMIC, PEEL: Police effectiveness 2015 – West Mercia Police.",
+    "The Strategic Policing Requirement, Home Office, March 2015.",
+    "THRIVE: threat, harm, risk, investigation, vulnerability and engagement.",
+]
+CONTENTS = [
+    "Questions for Effectiveness",
+    "How effective is the force at investigating crime?",
+    "Areas for improvement",
+    "Cause of concern",
+    "Annex A",
+]
+
+
+def test_a_contents_page_and_footnotes_are_left_out(sample_text):
+    data = report_pdf(sample_text, contents=CONTENTS, footnotes=FOOTNOTES)
+    report = parse_report(data)
+    assert without_places(report.to_dict()) == without_places(
+        parse_report(sample_text).to_dict()
+    )
+    texts = "\n".join(str(text) for text in all_strings(report.to_dict()))
+    assert "Home Office" not in texts and "Annex A" not in texts
+
+
+def test_bold_body_type_is_a_heading_only_where_it_stands_alone():
+    body = (
+        "**Our findings**\n\n"
+        "The force has made progress since 2015.\n\n"
+        "Cause of concern\n\n"
+        "The force does not understand the demand it faces from vulnerable victims.\n\n"
+        "**To address this cause of concern, we recommend that the force:**\n"
+        "  1. reviews how it assesses risk;\n"
+        "  2. trains its call handlers.\n\n"
+        "Areas for improvement\n\n"
+        "**The force should, by 1 June 2017, make sure that all of its officers "
+        "understand how to record crimes, and that their supervisors check the "
+        "records every week.**\n"
+    )
+    data = report_pdf(one_question(body))
+    lines, _ = pdf_to_lines(data)
+    headings = [line.text for line in lines if line.heading]
+    assert "Our findings" in headings
+    assert not any(
+        text.startswith(("To address", "The force should")) for text in headings
+    )
+    cause, area = parse_report(data).questions[0].findings
+    assert [r.text for r in cause.recommendations] == [
+        "reviews how it assesses risk;",
+        "trains its call handlers.",
+    ]
+    assert area.text.startswith("The force should, by 1 June 2017, make sure")
+    assert area.text.endswith("check the records every week.")
+    assert [d.wording for d in area.deadlines] == ["by 1 June 2017"]
+
+
+def test_a_paragraph_in_bigger_type_is_no_heading():
+    summary = (
+        "West Mercia Police is good at keeping people safe and reducing crime, and it "
+        "has improved since last year in most of the areas that we inspected."
+    )
+    narrative = "\n\n".join(["The force has improved how it records crime."] * 6)
+    lines, _ = pdf_to_lines(report_pdf(one_question(f"> {summary}\n\n{narrative}")))
+    (line,) = [line for line in lines if line.text == summary]
+    assert line.heading is None
 
 
 def all_strings(value):

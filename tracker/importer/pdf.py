@@ -57,6 +57,10 @@ _BULLET_GLYPHS = str.maketrans({"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢
 _LIGATURES = str.maketrans(
     {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "\xad": "", "\x00": ""}
 )
+_FOOTNOTE_RE = re.compile(r"^(?:\d{1,3}|[*†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+)\s*\S")
+# "Areas for improvement ........ 12": a line of a contents page
+_CONTENTS_LINE_RE = re.compile(r"^\D.*?(?:\s*[.·…_]{2,}\s*|\s+)\d{1,3}$")
+_CONTENTS_RE = re.compile(r"^(?:table\s+of\s+)?contents$", re.IGNORECASE)
 _BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 _EDGE = 2  # lines at the top and the foot of a page that may be running furniture
 _SAME_PLACE = 4.0  # points: how far apart the "same" place may be on two pages
@@ -175,6 +179,7 @@ def _read_pages(data: bytes, warnings: list[str]) -> list[list[_Line]]:
 
 def _without_furniture(pages: list[list[_Line]]) -> list[_Line]:
     """Every page's lines, less its running header, footer and page number."""
+    pages = [_without_contents(lines) for lines in pages]
     edges = [_edge_lines(lines) for lines in pages]
     places: dict[str, list[float]] = {}
     for edge in edges:
@@ -195,6 +200,19 @@ def _without_furniture(pages: list[list[_Line]]) -> list[_Line]:
                 continue
             kept.append(line)
     return kept
+
+
+def _without_contents(lines: list[_Line]) -> list[_Line]:
+    """A contents page's entries go: they name every heading, and are none."""
+    entries = {id(line) for line in lines if _CONTENTS_LINE_RE.match(line.text)}
+    titled = any(_CONTENTS_RE.match(line.text) for line in lines[:5])
+    if len(entries) < 3 or not (titled or len(entries) >= max(5, 0.6 * len(lines))):
+        return lines
+    return [
+        line
+        for line in lines
+        if id(line) not in entries and not _CONTENTS_RE.match(line.text)
+    ]
 
 
 def _edge_lines(lines: list[_Line]) -> list[_Line]:
@@ -229,18 +247,22 @@ class _Layout:
     """The page's lines grouped into headings, paragraphs and list items."""
 
     def __init__(self, lines: list[_Line]) -> None:
-        self.lines = [line for line in lines if line.text]
         sizes: Counter[float] = Counter()
-        for line in self.lines:
+        for line in lines:
             sizes[round(line.size * 2) / 2] += len(line.text)
         self.body = sizes.most_common(1)[0][0]
+        self.lines = _without_footnotes(lines, self.body)
         big = {round(line.size) for line in self.lines if self._is_big(line)}
         self.heading_sizes = sorted(big, reverse=True)
         self.leading = self._usual_leading()
         lengths = sorted(len(line.text) for line in self.lines if self._is_body(line))
         self.full_length = lengths[int(len(lengths) * 0.9)] if lengths else 0
+        self.levels = {
+            id(line): self._level(line, following)
+            for line, following in itertools.zip_longest(self.lines, self.lines[1:])
+        }
         self.indents = _indent_ranks(
-            [line.x for line in self.lines if self._level(line) is None]
+            [line.x for line in self.lines if self.levels[id(line)] is None]
         )
 
     def text_lines(self) -> list[TextLine]:
@@ -248,9 +270,13 @@ class _Layout:
         for block in self._blocks():
             first = block.lines[0]
             text = _joined([line.text for line in block.lines])
-            indent = 0 if block.heading else self.indents.get(round(first.x, 1), 0)
+            heading = block.heading
+            sentences = text.endswith(".") and len(text.split()) > 15
+            if heading and (sentences or len(text) > 200):
+                heading = None  # a paragraph set in bigger type, such as a summary
+            indent = 0 if heading else self.indents.get(round(first.x, 1), 0)
             result.append(
-                TextLine(first.number, " " * indent + text, block.heading, first.page)
+                TextLine(first.number, " " * indent + text, heading, first.page)
             )
             result.append(TextLine(first.number, "", None, first.page))
         return result
@@ -258,7 +284,7 @@ class _Layout:
     def _blocks(self) -> list[_Block]:
         blocks: list[_Block] = []
         for line in self.lines:
-            level = self._level(line)
+            level = self.levels[id(line)]
             marker = level is None and bool(MARKER_RE.match(line.text))
             if blocks and self._continues(blocks[-1], line, level, marker):
                 blocks[-1].lines.append(line)
@@ -306,15 +332,22 @@ class _Layout:
         first_word = line.text.split(" ", 1)[0]
         return len(previous.text) + 1 + len(first_word) >= 0.8 * self.full_length
 
-    def _level(self, line: _Line) -> int | None:
+    def _level(self, line: _Line, following: _Line | None) -> int | None:
         if self._is_big(line):
             return min(self.heading_sizes.index(round(line.size)) + 1, 5)
+        runs_on = (
+            following is not None
+            and following.page == line.page
+            and 0 < line.y - following.y <= self.leading * 1.3
+            and (self._is_full(line, following) or following.text[:1].islower())
+        )
         if (
             line.bold
             and line.size >= self.body * 0.95
             and len(line.text.split()) <= 15
-            and not line.text.endswith(tuple(".,;"))
+            and not line.text.endswith(tuple(".,;:"))
             and not MARKER_RE.match(line.text)
+            and not runs_on  # a bold sentence, not a heading
         ):
             return min(len(self.heading_sizes) + 1, 6)
         return None
@@ -323,7 +356,7 @@ class _Layout:
         return line.size >= self.body * _HEADING_SCALE
 
     def _is_body(self, line: _Line) -> bool:
-        return abs(line.size - self.body) < 0.5 and self._level(line) is None
+        return abs(line.size - self.body) < 0.5 and not line.bold
 
     def _usual_leading(self) -> float:
         gaps: Counter[float] = Counter()
@@ -333,6 +366,26 @@ class _Layout:
                 if self._is_body(line) and 0 < gap < 3 * self.body:
                     gaps[round(gap * 2) / 2] += 1
         return gaps.most_common(1)[0][0] if gaps else self.body * 1.2
+
+
+def _without_footnotes(lines: list[_Line], body: float) -> list[_Line]:
+    """The lines less each page's footnotes: small type under its last line of text."""
+    kept: list[_Line] = []
+    for _, page in itertools.groupby(lines, key=lambda line: line.page):
+        page_lines = list(page)
+        text_ys = [line.y for line in page_lines if line.size >= body * 0.95]
+        lowest = min(text_ys, default=math.inf)
+        below = [
+            line
+            for line in page_lines
+            if line.y < lowest - _SAME_PLACE and line.size <= body * 0.85
+        ]
+        below.sort(key=lambda line: -line.y)
+        if below and _FOOTNOTE_RE.match(below[0].text):
+            dropped = {id(line) for line in below}
+            page_lines = [line for line in page_lines if id(line) not in dropped]
+        kept.extend(page_lines)
+    return kept
 
 
 def _indent_ranks(xs: list[float]) -> dict[float, int]:
