@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from fpdf import FPDF
 from PIL import Image
+from pypdf import PdfReader
 
 from tests.pdf_support import Breaks, broken_inside_a_list_item, report_pdf
 from tracker.importer import ReportParseError, parse_report
@@ -158,6 +159,24 @@ def test_running_headers_footers_and_page_numbers_are_dropped(sample_text):
         assert without_places(report.to_dict()) == without_places(
             parse_report(sample_text).to_dict()
         )
+
+
+def test_a_date_that_does_not_exist_is_reported_with_its_page(sample_text):
+    data = report_pdf(sample_text.replace("by 1 May 2017", "by 31 April 2017"))
+    with pytest.raises(ReportParseError) as raised:
+        parse_report(data)
+    pages = [
+        " ".join(page.extract_text().split())
+        for page in PdfReader(io.BytesIO(data)).pages
+    ]
+    (page,) = [
+        number for number, text in enumerate(pages, 1) if "31 April 2017" in text
+    ]
+    assert raised.value.message == "31 April 2017 is not a real date"
+    assert raised.value.page == page
+    assert str(raised.value) == (
+        f"page {page}, line {raised.value.line}: 31 April 2017 is not a real date"
+    )
 
 
 FOOTNOTES = [

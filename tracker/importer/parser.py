@@ -35,7 +35,12 @@ def parse_report(source: str | bytes, *, filename: str | None = None) -> ParsedR
         data = bytes(source)
         if looks_like_pdf(data):
             lines, warnings = pdf_to_lines(data)
-            return Reader(read_blocks(lines), warnings).read()
+            try:
+                return Reader(read_blocks(lines), warnings).read()
+            except ReportParseError as error:
+                pages = {line.number: line.page for line in lines}
+                error.page = pages.get(error.line) if error.line else None
+                raise
     text = read_source(source)
     warnings: list[str] = []
     named_html = (filename or "").lower().endswith((".html", ".htm"))
