@@ -4,7 +4,8 @@ Headings in bigger bold type, bullets hanging in from their text, a running head
 ("OFFICIAL" and the report's title), a footer with the page number ("Page 3 of 9" or a
 bare "3"), and pages short enough that breaks fall inside paragraphs and list items.
 Optionally a contents page, a footnote at the foot of each page, and in the text
-"**...**" for a bold line of body type and "> ..." for a paragraph in bigger type.
+"**...**" for a bold line of body type, "> ..." for a paragraph in bigger type, and
+"a | b" for a table's row.
 """
 
 from __future__ import annotations
@@ -91,8 +92,15 @@ def report_pdf(
             pdf.cell(pdf.epw - 10, 6, entry + leader)
             pdf.cell(10, 6, str(number), align="R", new_x="LMARGIN", new_y="NEXT")
         pdf.add_page()
+    rows: list[list[str]] = []
     for raw in text.split("\n"):
         line = raw.rstrip()
+        if " | " in line:  # a table's row, drawn when the table ends
+            rows.append([cell.strip() for cell in line.split(" | ")])
+            continue
+        if rows:
+            _table(pdf, rows)
+            rows = []
         if not line.strip():
             pdf.ln(2.5)
             continue
@@ -111,7 +119,20 @@ def report_pdf(
             pdf.multi_cell(0, 5, stripped[2:-2], new_x="LMARGIN", new_y="NEXT")
         else:
             _body(pdf, line, breaks)
+    if rows:
+        _table(pdf, rows)
     return bytes(pdf.output())
+
+
+def _table(pdf: FPDF, rows: list[list[str]]) -> None:
+    pdf.set_font("Helvetica", "", 10)
+    columns = max(len(cells) for cells in rows)
+    widths = (3,) + (1,) * (columns - 1)
+    with pdf.table(col_widths=widths, first_row_as_headings=False) as table:
+        for cells in rows:
+            row = table.row()
+            for cell in cells + [""] * (columns - len(cells)):
+                row.cell(cell)
 
 
 def broken_inside_a_list_item(text: str) -> bytes:

@@ -179,6 +179,25 @@ def test_a_date_that_does_not_exist_is_reported_with_its_page(sample_text):
     )
 
 
+def test_a_table_of_recommendations_with_due_dates_reads_like_its_text():
+    body = (
+        "Recommendations\n\n"
+        "Recommendation | Due by\n"
+        "The force should review its stop and search policy. | 31/12/2022\n"
+        "The force should train its staff in safeguarding. | 1 March 2023\n"
+    )
+    text = one_question(body)
+    # One page has no running header to tell from its title.
+    from_pdf = parse_report(report_pdf(text, header_text=""))
+    first, second = from_pdf.questions[0].findings
+    assert first.text == "The force should review its stop and search policy."
+    assert [d.due.isoformat() for d in first.deadlines] == ["2022-12-31"]
+    assert [d.due.isoformat() for d in second.deadlines] == ["2023-03-01"]
+    assert without_places(from_pdf.to_dict()) == without_places(
+        parse_report(text).to_dict()
+    )
+
+
 FOOTNOTES = [
     "HMIC, PEEL: Police effectiveness 2015 – West Mercia Police.",
     "The Strategic Policing Requirement, Home Office, March 2015.",

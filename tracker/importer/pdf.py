@@ -25,7 +25,10 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
-from .blocks import MARKER_RE
+# pypdf's own reading of a font's character widths (not exported, so pinned with it)
+from pypdf.generic._font import Font
+
+from .blocks import MARKER_RE, is_table_row
 from .errors import ReportParseError
 from .headings import stands_alone
 from .source import TextLine, check_size
@@ -59,7 +62,7 @@ _LIGATURES = str.maketrans(
 )
 _FOOTNOTE_RE = re.compile(r"^(?:\d{1,3}|[*†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+)\s*\S")
 # "Areas for improvement ........ 12": a line of a contents page
-_CONTENTS_LINE_RE = re.compile(r"^\D.*?(?:\s*[.·…_]{2,}\s*|\s+)\d{1,3}$")
+_CONTENTS_LINE_RE = re.compile(r"^\D.*?(?:\s*[.·…_]{2,}\s*|\s+\|?\s*)\d{1,3}$")
 _CONTENTS_RE = re.compile(r"^(?:table\s+of\s+)?contents$", re.IGNORECASE)
 _BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 _EDGE = 2  # lines at the top and the foot of a page that may be running furniture
@@ -86,42 +89,82 @@ class _Block:
 
 
 @dataclass
+class _Part:
+    """A run of text as pypdf hands it over, with where it starts and ends."""
+
+    text: str
+    x: float
+    y: float
+    size: float
+    bold: bool
+    end: float | None  # None where the font gives no widths
+
+
+@dataclass
 class _Page:
     number: int
     lines: list[_Line] = field(default_factory=list)
-    parts: list[tuple[str, float, float, float, bool]] = field(default_factory=list)
+    parts: list[_Part] = field(default_factory=list)
+    # by id, with the font dictionary itself kept so that its id is not reused
+    fonts: dict[int, tuple[Any, Font | None]] = field(default_factory=dict)
 
     def visit(self, text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
         """pypdf's visitor_text: a run of text, its matrices, font and size."""
-        pieces = text.split("\n")
         x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-        scale = math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
+        height = math.hypot(
+            tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]
+        )
+        width = math.hypot(tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3])
         bold = _is_bold(font)
-        for index, piece in enumerate(pieces):
+        for index, piece in enumerate(text.split("\n")):
             if index:
                 self.end_line()
             if piece:
-                self.parts.append((piece, x, y, size * (scale or 1), bold))
+                drawn = self._width(font, piece.lstrip())
+                end = None if drawn is None else x + drawn * size * (width or 1)
+                self.parts.append(_Part(piece, x, y, size * (height or 1), bold, end))
 
     def end_line(self) -> None:
         parts, self.parts = self.parts, []
-        text = "".join(part[0] for part in parts)
+        inked = [part for part in parts if part.text.strip()]
+        if not inked:
+            return
+        text, end = "", None
+        for part in parts:
+            if end is not None and part.text.strip() and part.x - end > 2 * part.size:
+                # a gap of several spaces between two runs: two cells of a table
+                text = text.rstrip() + " | " + part.text.lstrip()
+            else:
+                text += part.text
+            if part.text.strip():
+                end = part.end
         text = " ".join(text.translate(_LIGATURES).translate(_BULLET_GLYPHS).split())
         if not text:
             return
-        inked = [part for part in parts if part[0].strip()]
         weight: Counter[float] = Counter()
-        for piece, _, _, size, _ in inked:
-            weight[round(size, 1)] += len(piece.strip())
-        bold = sum(len(p[0].strip()) for p in inked if p[4]) >= 0.9 * sum(
-            weight.values()
-        )
+        for part in inked:
+            weight[round(part.size, 1)] += len(part.text.strip())
+        in_bold = sum(len(part.text.strip()) for part in inked if part.bold)
         first = inked[0]
-        line = _Line(
-            self.number, text, first[1], first[2], weight.most_common(1)[0][0], bold
-        )
-        self.lines.append(line)
+        size = weight.most_common(1)[0][0]
+        bold = in_bold >= 0.9 * sum(weight.values())
+        self.lines.append(_Line(self.number, text, first.x, first.y, size, bold))
+
+    def _width(self, font: Any, text: str) -> float | None:
+        """The text's width in ems, from the font's widths, if it has them."""
+        if font is None:
+            return None
+        if id(font) not in self.fonts:
+            try:
+                metrics: Font | None = Font.from_font_resource(font.get_object())
+            except Exception:  # a damaged font dictionary: no widths
+                metrics = None
+            self.fonts[id(font)] = (font, metrics)
+        metrics = self.fonts[id(font)][1]
+        if metrics is None or len(metrics.character_widths) < 2:
+            return None
+        return float(metrics.get_text_width(text)) / 1000
 
 
 def looks_like_pdf(data: bytes) -> bool:
@@ -308,6 +351,8 @@ class _Layout:
             )
         if stands_alone(previous.text) or stands_alone(line.text):
             return False  # "Good" under a question, "Published 1 May 2017"
+        if is_table_row(previous.text) or is_table_row(line.text):
+            return False
         if not self._lines_up(block, line):
             return False
         # A page break, or the usual space between lines, goes on with the
