@@ -77,6 +77,7 @@ def report_pdf(
     breaks: Breaks | None = None,
     contents: list[str] | None = None,
     footnotes: list[str] | None = None,
+    hang: float = 6,
 ) -> bytes:
     """Draw a report's text as a PDF: headings in bigger bold type, bullets hanging."""
     pdf = ReportPdf(
@@ -118,7 +119,7 @@ def report_pdf(
             pdf.set_font("Helvetica", "B", 10)
             pdf.multi_cell(0, 5, stripped[2:-2], new_x="LMARGIN", new_y="NEXT")
         else:
-            _body(pdf, line, breaks)
+            _body(pdf, line, breaks, hang)
     if rows:
         _table(pdf, rows)
     return bytes(pdf.output())
@@ -153,7 +154,7 @@ def _heading(pdf: FPDF, text: str, size: int) -> None:
     pdf.ln(1.5)
 
 
-def _body(pdf: FPDF, line: str, breaks: Breaks | None) -> None:
+def _body(pdf: FPDF, line: str, breaks: Breaks | None, hang: float) -> None:
     pdf.set_font("Helvetica", "", 10)
     marker = _MARKER_RE.match(line)
     spaces = len(line) - len(line.lstrip())
@@ -166,10 +167,10 @@ def _body(pdf: FPDF, line: str, breaks: Breaks | None) -> None:
             pdf.add_page()
         y = pdf.get_y()
         pdf.set_x(x)
-        pdf.cell(5, 5, marker.group("marker"))
-        pdf.set_xy(x + 6, y)
+        pdf.cell(hang - 1, 5, marker.group("marker"))
+        pdf.set_xy(x + hang, y)
         text = line[marker.end() :]
-        x += 6
+        x += hang
     else:
         pdf.set_x(x)
     page = pdf.page_no()

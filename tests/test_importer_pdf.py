@@ -145,6 +145,13 @@ def test_numbered_sub_items_and_a_lead_in_deadline_across_a_page_break():
     assert second.text == "The force should publish its plan."
 
 
+def test_bullets_hanging_far_from_their_text_are_still_bullets(sample_text):
+    report = parse_report(report_pdf(sample_text, hang=16))
+    assert without_places(report.to_dict()) == without_places(
+        parse_report(sample_text).to_dict()
+    )
+
+
 def test_running_headers_footers_and_page_numbers_are_dropped(sample_text):
     for footer in ("page of", "bare number"):
         report = parse_report(report_pdf(sample_text, footer=footer, height=120))

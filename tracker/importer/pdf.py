@@ -132,7 +132,12 @@ class _Page:
             return
         text, end = "", None
         for part in parts:
-            if end is not None and part.text.strip() and part.x - end > 2 * part.size:
+            if (
+                end is not None
+                and part.text.strip()
+                and part.x - end > 2 * part.size
+                and not MARKER_RE.fullmatch(text.strip() + " ")  # "•" then its text
+            ):
                 # a gap of several spaces between two runs: two cells of a table
                 text = text.rstrip() + " | " + part.text.lstrip()
             else:
