@@ -5,7 +5,7 @@ Headings in bigger bold type, bullets hanging in from their text, a running head
 bare "3"), and pages short enough that breaks fall inside paragraphs and list items.
 Optionally a contents page, a footnote at the foot of each page, and in the text
 "**...**" for a bold line of body type, "> ..." for a paragraph in bigger type, and
-"a | b" for a table's row.
+"a | b" for a table's row; bullets may be drawn as shapes, as browsers print them.
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ def report_pdf(
     contents: list[str] | None = None,
     footnotes: list[str] | None = None,
     hang: float = 6,
+    drawn_bullets: bool = False,
 ) -> bytes:
     """Draw a report's text as a PDF: headings in bigger bold type, bullets hanging."""
     pdf = ReportPdf(
@@ -119,7 +120,7 @@ def report_pdf(
             pdf.set_font("Helvetica", "B", 10)
             pdf.multi_cell(0, 5, stripped[2:-2], new_x="LMARGIN", new_y="NEXT")
         else:
-            _body(pdf, line, breaks, hang)
+            _body(pdf, line, breaks, hang, drawn_bullets)
     if rows:
         _table(pdf, rows)
     return bytes(pdf.output())
@@ -154,7 +155,9 @@ def _heading(pdf: FPDF, text: str, size: int) -> None:
     pdf.ln(1.5)
 
 
-def _body(pdf: FPDF, line: str, breaks: Breaks | None, hang: float) -> None:
+def _body(
+    pdf: FPDF, line: str, breaks: Breaks | None, hang: float, drawn_bullets: bool
+) -> None:
     pdf.set_font("Helvetica", "", 10)
     marker = _MARKER_RE.match(line)
     spaces = len(line) - len(line.lstrip())
@@ -167,7 +170,11 @@ def _body(pdf: FPDF, line: str, breaks: Breaks | None, hang: float) -> None:
             pdf.add_page()
         y = pdf.get_y()
         pdf.set_x(x)
-        pdf.cell(hang - 1, 5, marker.group("marker"))
+        if drawn_bullets and marker.group("marker") == "•":
+            # as a browser prints a list: a disc, and a ring for the next level
+            pdf.circle(x + 0.3, y + 1.8, 0.7, style="F" if spaces <= 2 else "D")
+        else:
+            pdf.cell(hang - 1, 5, marker.group("marker"))
         pdf.set_xy(x + hang, y)
         text = line[marker.end() :]
         x += hang

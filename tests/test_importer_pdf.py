@@ -152,6 +152,43 @@ def test_bullets_hanging_far_from_their_text_are_still_bullets(sample_text):
     )
 
 
+def test_bullets_drawn_as_dots_and_rings_are_bullets(sample_text):
+    # A page printed to PDF from a browser draws its list bullets as shapes.
+    report = parse_report(report_pdf(sample_text, drawn_bullets=True))
+    assert without_places(report.to_dict()) == without_places(
+        parse_report(sample_text).to_dict()
+    )
+
+
+@pytest.mark.slow
+def test_the_sample_page_printed_to_pdf_by_a_browser_reads_like_its_text(sample_text):
+    """Chromium prints as people save a page: its bullets drawn, its own header."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    html = (REPORTS / "west-mercia-peel-2016-effectiveness.html").read_text()
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox"]
+        )
+        page = browser.new_page()
+        page.set_content(html.replace('<script src="/assets/site.js"></script>', ""))
+        data = page.pdf(
+            format="A4",
+            display_header_footer=True,
+            header_template='<div style="font-size:8px">OFFICIAL · HMICFRS</div>',
+            footer_template=(
+                '<div style="font-size:8px">Page <span class="pageNumber"></span> of '
+                '<span class="totalPages"></span></div>'
+            ),
+            margin={"top": "20mm", "bottom": "20mm"},
+        )
+        browser.close()
+    assert len(PdfReader(io.BytesIO(data)).pages) > 2
+    report = parse_report(data, filename="west-mercia.pdf")
+    assert without_places(report.to_dict()) == without_places(
+        parse_report(sample_text).to_dict()
+    )
+
+
 def test_running_headers_footers_and_page_numbers_are_dropped(sample_text):
     for footer in ("page of", "bare number"):
         report = parse_report(report_pdf(sample_text, footer=footer, height=120))

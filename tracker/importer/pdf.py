@@ -64,6 +64,8 @@ _FOOTNOTE_RE = re.compile(r"^(?:\d{1,3}|[*†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+)\s
 # "Areas for improvement ........ 12": a line of a contents page
 _CONTENTS_LINE_RE = re.compile(r"^\D.*?(?:\s*[.·…_]{2,}\s*|\s+\|?\s*)\d{1,3}$")
 _CONTENTS_RE = re.compile(r"^(?:table\s+of\s+)?contents$", re.IGNORECASE)
+_PATH_OPERATORS = {b"m", b"l", b"c", b"v", b"y", b"re"}
+_PAINT_OPERATORS = {b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"S", b"s", b"n"}
 _BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 _EDGE = 2  # lines at the top and the foot of a page that may be running furniture
 _SAME_PLACE = 4.0  # points: how far apart the "same" place may be on two pages
@@ -101,12 +103,30 @@ class _Part:
 
 
 @dataclass
+class _Dot:
+    """A small shape drawn on the page: a bullet, if it stands left of a line."""
+
+    left: float
+    right: float
+    bottom: float
+    top: float
+    ring: bool  # stroked, not filled: a second-level bullet
+
+    def is_bullet_sized(self) -> bool:
+        width, height = self.right - self.left, self.top - self.bottom
+        return 1 <= width <= 8 and 1 <= height <= 8 and 0.6 <= width / height <= 1.6
+
+
+@dataclass
 class _Page:
     number: int
     lines: list[_Line] = field(default_factory=list)
     parts: list[_Part] = field(default_factory=list)
     # by id, with the font dictionary itself kept so that its id is not reused
     fonts: dict[int, tuple[Any, Font | None]] = field(default_factory=dict)
+    path: list[tuple[float, float]] = field(default_factory=list)
+    # small dots and rings drawn as shapes, as browsers draw a list's bullets
+    dots: list[_Dot] = field(default_factory=list)
 
     def visit(self, text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
         """pypdf's visitor_text: a run of text, its matrices, font and size."""
@@ -124,6 +144,43 @@ class _Page:
                 drawn = self._width(font, piece.lstrip())
                 end = None if drawn is None else x + drawn * size * (width or 1)
                 self.parts.append(_Part(piece, x, y, size * (height or 1), bold, end))
+
+    def operate(self, operator: bytes, operands: list[Any], cm: Any, tm: Any) -> None:
+        """pypdf's visitor_operand_before: every operator, to see the shapes drawn."""
+        numbers = [float(n) for n in operands if isinstance(n, (int, float))]
+        if operator in _PATH_OPERATORS:
+            points = list(zip(numbers[::2], numbers[1::2], strict=False))
+            if operator == b"re" and len(numbers) == 4:
+                x, y, width, height = numbers
+                points = [(x, y), (x + width, y + height)]
+            self.path += [
+                (x * cm[0] + y * cm[2] + cm[4], x * cm[1] + y * cm[3] + cm[5])
+                for x, y in points
+            ]
+        elif operator in _PAINT_OPERATORS:
+            path, self.path = self.path, []
+            if path and operator != b"n":  # "n" ends a clipping path, drawn nowhere
+                xs, ys = [x for x, _ in path], [y for _, y in path]
+                dot = _Dot(min(xs), max(xs), min(ys), max(ys), operator in b"Ss")
+                if dot.is_bullet_sized():
+                    self.dots.append(dot)
+
+    def mark_bullets(self) -> None:
+        """Give a line the bullet drawn as a shape just left of it."""
+        for line in self.lines:
+            if MARKER_RE.match(line.text):
+                continue
+            for dot in self.dots:
+                middle = (dot.bottom + dot.top) / 2
+                if (
+                    dot.right < line.x <= dot.right + 3 * line.size
+                    and line.y - 0.1 * line.size <= middle <= line.y + 0.8 * line.size
+                    and dot.right - dot.left <= 0.6 * line.size
+                ):
+                    line.text = ("◦ " if dot.ring else "• ") + line.text
+                    line.x = dot.left
+                    self.dots.remove(dot)
+                    break
 
     def end_line(self) -> None:
         parts, self.parts = self.parts, []
@@ -211,11 +268,14 @@ def _read_pages(data: bytes, warnings: list[str]) -> list[list[_Line]]:
     for index in range(count):
         page = _Page(index + 1)
         try:
-            reader.pages[index].extract_text(visitor_text=page.visit)
+            reader.pages[index].extract_text(
+                visitor_text=page.visit, visitor_operand_before=page.operate
+            )
         except Exception:  # one damaged page need not lose the others
             unread.append(index + 1)
             continue
         page.end_line()
+        page.mark_bullets()
         pages.append(page.lines)
     if unread and len(unread) == count:
         raise ReportParseError(_BROKEN)
