@@ -297,6 +297,21 @@ def test_bold_body_type_is_a_heading_only_where_it_stands_alone():
     assert [d.wording for d in area.deadlines] == ["by 1 June 2017"]
 
 
+def test_a_line_running_on_in_lower_case_joins_even_where_it_reads_like_a_grade():
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 10)
+    pdf.multi_cell(
+        0,
+        5,
+        "The way the force prevents crime and keeps people safe\nrequires improvement.",
+    )
+    lines, _ = pdf_to_lines(bytes(pdf.output()))
+    assert [line.text for line in lines if line.text] == [
+        "The way the force prevents crime and keeps people safe requires improvement."
+    ]
+
+
 def test_a_paragraph_in_bigger_type_is_no_heading():
     summary = (
         "West Mercia Police is good at keeping people safe and reducing crime, and it "

@@ -414,7 +414,8 @@ class _Layout:
                 and 0 < gap <= previous.size * 1.6
                 and previous.text[-1:] != "?"
             )
-        if stands_alone(previous.text) or stands_alone(line.text):
+        runs_on = line.text[:1].islower()
+        if stands_alone(previous.text) or (stands_alone(line.text) and not runs_on):
             return False  # "Good" under a question, "Published 1 May 2017"
         if is_table_row(previous.text) or is_table_row(line.text):
             return False
@@ -426,7 +427,7 @@ class _Layout:
             gap = previous.y - line.y
             if not 0 < gap <= self.leading * 1.3:
                 return False
-        return self._is_full(previous, line) or line.text[:1].islower()
+        return runs_on or self._is_full(previous, line)
 
     def _lines_up(self, block: _Block, line: _Line) -> bool:
         """Whether the line starts where the block's lines go on."""
