@@ -312,6 +312,15 @@ def test_a_line_running_on_in_lower_case_joins_even_where_it_reads_like_a_grade(
     ]
 
 
+def test_a_bullet_glyph_set_close_to_its_text_is_a_bullet():
+    body = "Areas for improvement\n\n•The force should act.\n•The force should report."
+    report = parse_report(report_pdf(one_question(body)))
+    assert [f.text for f in report.questions[0].findings] == [
+        "The force should act.",
+        "The force should report.",
+    ]
+
+
 def test_a_paragraph_in_bigger_type_is_no_heading():
     summary = (
         "West Mercia Police is good at keeping people safe and reducing crime, and it "

@@ -3,10 +3,11 @@
 1. The file is opened with pypdf: not over the size limit, not broken, not locked by a
    password (a PDF encrypted only against editing, with an empty password, opens).
 2. Each page is read line by line with the place, size and weight of its type
-   (pypdf's extract_text with a visitor).
+   (pypdf's extract_text with visitors); runs of text far apart on one line are a
+   table's cells ("a | b"), and a dot drawn just left of a line is its bullet.
 3. Running headers and footers go: page numbers ("3", "Page 3 of 40"), protective
    markings ("OFFICIAL"), and any line standing at the same place at the top or foot
-   of most pages.
+   of most pages; so do a contents page's entries and footnotes in small type.
 4. The lines are grouped, as html.py groups a page's elements, into one line per
    heading (bigger or bold type), paragraph or list item, joined across page breaks;
    list items are indented by how far in their marker stands.
@@ -58,8 +59,11 @@ _MARKING_RE = re.compile(
 # Glyphs that fonts such as Symbol and Wingdings draw as bullets.
 _BULLET_GLYPHS = str.maketrans({"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢"})
 _LIGATURES = str.maketrans(
-    {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "\xad": "", "\x00": ""}
+    {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "\xad": ""}
 )
+# What a font without a character map gives for its glyphs; no database keeps a NUL.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_GLUED_BULLET_RE = re.compile(r"^([•●▪■◦‣➢])(?=\S)")
 _FOOTNOTE_RE = re.compile(r"^(?:\d{1,3}|[*†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+)\s*\S")
 # "Areas for improvement ........ 12": a line of a contents page
 _CONTENTS_LINE_RE = re.compile(r"^\D.*?(?:\s*[.·…_]{2,}\s*|\s+\|?\s*)\d{1,3}$")
@@ -201,7 +205,9 @@ class _Page:
                 text += part.text
             if part.text.strip():
                 end = part.end
-        text = " ".join(text.translate(_LIGATURES).translate(_BULLET_GLYPHS).split())
+        text = _CONTROL_RE.sub("", text.translate(_LIGATURES).translate(_BULLET_GLYPHS))
+        # "•The force": a bullet glyph set close to its text is still a marker
+        text = _GLUED_BULLET_RE.sub(r"\1 ", " ".join(text.split()))
         if not text:
             return
         weight: Counter[float] = Counter()
