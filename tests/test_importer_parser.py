@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import json
 import re
 from datetime import date, timedelta
@@ -1177,3 +1178,24 @@ def test_a_pdf_drawn_from_text_never_crashes_and_never_gives_a_date_not_in_it(te
         assert "".join(deadline.wording.split()) in source
         expected = expected_due(deadline.wording, reference, deadline.immediate)
         assert deadline.due == expected
+
+
+@functools.cache
+def small_report_pdf() -> bytes:
+    body = "Good\n\nAreas for improvement\n\n  • The force should act by 1 May 2017."
+    return report_pdf(one_question_report(body), height=120)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), max_size=20),
+    st.floats(0.05, 1),
+)
+def test_a_damaged_pdf_only_ever_raises_report_parse_error(changes, kept):
+    data = bytearray(small_report_pdf())
+    for place, byte in changes:
+        data[int(place * (len(data) - 1))] = byte
+    try:
+        parse_report(bytes(data[: max(1, int(len(data) * kept))]))
+    except ReportParseError:
+        pass
