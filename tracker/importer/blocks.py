@@ -86,7 +86,7 @@ def read_blocks(lines: list[TextLine]) -> list[Block]:
         else:
             heading = source_line.heading
             current = Block(
-                source_line.number, indent, text, marker, heading, source_line.page
+                source_line.number, indent, text, marker, heading, page=source_line.page
             )
             current.offsets.append((0, source_line.number))
             parts, length, current_stands_alone = [text], len(text), stands_alone(text)

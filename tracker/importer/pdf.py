@@ -389,10 +389,9 @@ class _Layout:
             if heading and (sentences or len(text) > 200):
                 heading = None  # a paragraph set in bigger type, such as a summary
             indent = 0 if heading else self.indents.get(round(first.x, 1), 0)
-            result.append(
-                TextLine(first.number, " " * indent + text, heading, first.page)
-            )
-            result.append(TextLine(first.number, "", None, first.page))
+            line = " " * indent + text
+            result.append(TextLine(first.number, line, heading, page=first.page))
+            result.append(TextLine(first.number, "", page=first.page))
         return result
 
     def _blocks(self) -> list[_Block]:
