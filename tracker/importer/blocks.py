@@ -38,9 +38,9 @@ class Block:
     text: str
     marker: str | None = None
     heading: int | None = None
-    page: int | None = None  # the PDF's page it starts on
     # (offset in text, line)
     offsets: list[tuple[int, int]] = field(default_factory=list)
+    page: int | None = None  # the PDF's page it starts on
 
     def line_at(self, offset: int) -> int:
         index = bisect.bisect_right(self.offsets, offset, key=lambda start: start[0])
@@ -85,10 +85,9 @@ def read_blocks(lines: list[TextLine]) -> list[Block]:
             length += 1 + len(text)
         else:
             heading = source_line.heading
-            current = Block(
-                source_line.number, indent, text, marker, heading, page=source_line.page
-            )
+            current = Block(source_line.number, indent, text, marker, heading)
             current.offsets.append((0, source_line.number))
+            current.page = source_line.page
             parts, length, current_stands_alone = [text], len(text), stands_alone(text)
             blocks.append((current, parts))
         previous_line = text
