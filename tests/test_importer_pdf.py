@@ -365,13 +365,19 @@ def test_a_pdf_locked_only_against_editing_is_read(method):
 # Bad input --------------------------------------------------------------------------
 
 
-def scanned_pdf() -> bytes:
+def scanned_pdf(numbered: bool = False) -> bytes:
+    """Pages that are pictures, with their number and marking as text if `numbered`."""
     picture = io.BytesIO()
     Image.new("RGB", (120, 160), "white").save(picture, format="PNG")
     pdf = FPDF()
-    for _ in range(2):
+    pdf.set_font("Helvetica", "", 8)
+    for number in range(1, 4):
         pdf.add_page()
-        pdf.image(picture, x=10, y=10, w=190)
+        pdf.image(picture, x=10, y=20, w=150)
+        if numbered:
+            pdf.text(100, 10, "OFFICIAL")
+            stamp = ["Scanned in the records office", "Received", "Filed"][number - 1]
+            pdf.text(20, 290, f"{stamp}, page {number}")
     return bytes(pdf.output())
 
 
@@ -408,6 +414,12 @@ def truncated_pdf() -> bytes:
             "report's text.",
         ),
         (
+            lambda: scanned_pdf(numbered=True),
+            "This PDF has no text layer: it looks like scanned pages. Ask for the "
+            "report as a PDF with text (the published one has it), or paste the "
+            "report's text.",
+        ),
+        (
             password_pdf,
             "This PDF is password protected, so its text cannot be read: save it "
             "again without a password, or paste the report's text.",
@@ -436,6 +448,7 @@ def truncated_pdf() -> bytes:
     ],
     ids=[
         "scanned",
+        "scanned with page numbers",
         "password",
         "AES password",
         "oversize",

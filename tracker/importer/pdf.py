@@ -248,16 +248,19 @@ def pdf_to_lines(data: bytes) -> tuple[list[TextLine], list[str]]:
     """
     check_size(len(data))
     warnings: list[str] = []
-    pages = _read_pages(data, warnings)
+    pages, scanned = _read_pages(data, warnings)
     lines = _without_furniture(pages)
-    if not any(line.text.strip() for line in lines):
+    # Scanned pages may still carry a page number or a marking as text.
+    words = sum(len(line.text.split()) for line in lines)
+    if not words or (scanned * 2 >= len(pages) and words < 15 * len(pages)):
         raise ReportParseError(_NO_TEXT)
     for number, line in enumerate(lines, 1):
         line.number = number
     return _Layout(lines).text_lines(), warnings
 
 
-def _read_pages(data: bytes, warnings: list[str]) -> list[list[_Line]]:
+def _read_pages(data: bytes, warnings: list[str]) -> tuple[list[list[_Line]], int]:
+    """Each page's lines, and how many pages hold an image (a scan, if little text)."""
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -271,6 +274,7 @@ def _read_pages(data: bytes, warnings: list[str]) -> list[list[_Line]]:
         raise ReportParseError(_BROKEN) from error
     pages = []
     unread = []
+    scanned = 0
     for index in range(count):
         page = _Page(index + 1)
         try:
@@ -283,12 +287,26 @@ def _read_pages(data: bytes, warnings: list[str]) -> list[list[_Line]]:
         page.end_line()
         page.mark_bullets()
         pages.append(page.lines)
+        scanned += _has_image(reader.pages[index])
     if unread and len(unread) == count:
         raise ReportParseError(_BROKEN)
     if unread:
         listed = ", ".join(str(number) for number in unread)
         warnings.append(f"Page {listed} of the PDF could not be read and was left out.")
-    return pages
+    return pages, scanned
+
+
+def _has_image(page: Any) -> bool:
+    try:
+        xobjects = page["/Resources"].get_object().get("/XObject")
+        if xobjects is None:
+            return False
+        return any(
+            xobject.get_object().get("/Subtype") == "/Image"
+            for xobject in xobjects.get_object().values()
+        )
+    except Exception:  # no resources, or damaged ones: no image to count
+        return False
 
 
 def _without_furniture(pages: list[list[_Line]]) -> list[_Line]:
