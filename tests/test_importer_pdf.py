@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from fpdf import FPDF
 from PIL import Image
 from pypdf import PdfReader
@@ -488,6 +489,23 @@ def test_a_pdf_uploaded_on_the_import_page_is_previewed_then_saved(
     assert [f.reference for f in inspection.findings.order_by("order")] == [
         f"WMP-2016-EFF-AFI-{n}" for n in range(1, 6)
     ]
+
+
+def test_the_import_command_reads_and_saves_a_pdf(db, tmp_path, sample_text):
+    path = tmp_path / "west-mercia.pdf"
+    path.write_bytes(report_pdf(sample_text))
+    out = io.StringIO()
+    call_command("import_report", str(path), "--dry-run", stdout=out)
+    assert (
+        "6 questions; 0 causes of concern, 0 recommendations, 5 areas for improvement"
+        in out.getvalue()
+    )
+    assert not Inspection.objects.exists()
+    call_command("import_report", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    assert Inspection.objects.get().findings.count() == 5
+    path.write_bytes(password_pdf())
+    with pytest.raises(CommandError, match="This PDF is password protected"):
+        call_command("import_report", str(path), stdout=io.StringIO())
 
 
 @pytest.mark.parametrize(
