@@ -17,6 +17,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.conftest import make_finding, make_inspection
+from tests.pdf_support import report_pdf
 from tracker import services
 from tracker.models import Action, Finding, Force, Inspection, Role, User
 
@@ -735,3 +736,23 @@ def test_a_mention_typed_with_the_keyboard_reaches_the_notifications_page(
         ).click()
     assert page.url.endswith(action.get_absolute_url())
     expect(page.locator("#unread-count")).to_have_count(0)
+
+
+def test_an_inspector_imports_a_report_published_as_a_pdf(
+    browser, live_server, static_files, people, tmp_path
+):
+    report = tmp_path / "west-mercia-peel-2016.pdf"
+    report.write_bytes(report_pdf(SAMPLE.read_text()))
+    inspector = Person(browser, live_server.url, "inspector@hmicfrs.test", {})
+    page = inspector.page
+    inspector.visit("/import/", "import page")
+    shows(page, "Upload the report's PDF")
+    page.get_by_label("Report file").set_input_files(str(report))
+    submit(page, "Read the report")
+    shows(page, "by 1 May 2017")
+    inspector.check_accessibility("import preview of a PDF")
+    expect(page.locator("body")).not_to_contain_text("OFFICIAL")
+    page.screenshot(path=str(tmp_path / "pdf-preview.png"), full_page=True)
+    submit(page, "Confirm and import")
+    shows(page, "Imported “")
+    assert Inspection.objects.get().findings.count() == 5

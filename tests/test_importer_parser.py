@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import json
 import re
 from datetime import date, timedelta
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.pdf_support import report_pdf
 from tracker.importer import ReportParseError, parse_report
 from tracker.importer.dates import due_from_publication, find_deadlines
 from tracker.importer.html import html_to_text
@@ -1031,7 +1033,11 @@ def binary(description: str | None = None) -> str:
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", binary("PNG image")),
         (b"\xff\xd8\xff\xe0\x00\x10JFIF", binary("JPEG image")),
         (b"GIF89a\x01\x00", binary("GIF image")),
-        (b"%PDF-1.7\n%\xe2\xe3", binary("PDF document")),
+        (
+            b"%PDF-1.7\n%\xe2\xe3",
+            "This PDF could not be read: it seems damaged or cut off. Download it "
+            "again, or paste the report's text.",
+        ),
         (b"PK\x03\x04\x14\x00", binary("ZIP archive, such as a Word or Excel file")),
         (b"text\x00with a NUL", binary()),
         (b"x" * (5 * 1024 * 1024 + 1), "The file is larger than 5 MB."),
@@ -1151,6 +1157,28 @@ OPENINGS = [
 report_like_text = st.sampled_from(OPENINGS).flatmap(
     lambda opening: report_body.map(lambda body: opening + body)
 )
+# The same for a PDF drawn from the text: only characters its core fonts have
+# (Windows-1252), and no tab, which a PDF has no glyph for.
+pdf_report_body = st.lists(
+    st.tuples(
+        st.sampled_from([s for s in SEPARATORS if s != "\t"]),
+        st.one_of(
+            st.sampled_from(FRAGMENTS),
+            st.text(
+                st.characters(
+                    codec="cp1252",
+                    exclude_categories=["Cs", "Cc"],
+                    exclude_characters="\xad",  # a soft hyphen is a place to break
+                ),
+                max_size=40,
+            ),
+        ),
+    ),
+    max_size=30,
+).map(lambda parts: "".join(separator + part for separator, part in parts))
+pdf_report_like_text = st.sampled_from(OPENINGS).flatmap(
+    lambda opening: pdf_report_body.map(lambda body: opening + body)
+)
 
 
 def expected_due(wording: str, reference: date | None, immediate: bool) -> date | None:
@@ -1221,3 +1249,41 @@ def test_every_deadline_is_worded_verbatim_and_dated_consistently(text):
         expected = expected_due(deadline.wording, reference, deadline.immediate)
         assert deadline.due == expected
         assert deadline.wording.split()[0] in lines[deadline.line - 1]
+
+
+@settings(max_examples=25, deadline=None)
+@given(pdf_report_like_text)
+def test_a_pdf_drawn_from_text_never_crashes_and_never_gives_a_date_not_in_it(text):
+    try:
+        report = parse_report(report_pdf(text, height=120), filename="report.pdf")
+    except ReportParseError:
+        return
+    # A PDF wraps its lines where the page ends, so the words are compared
+    # without the spaces between them.
+    source = "".join(text.split())
+    reference = report.published or report.last_updated
+    for deadline in all_deadlines(report):
+        assert "".join(deadline.wording.split()) in source
+        expected = expected_due(deadline.wording, reference, deadline.immediate)
+        assert deadline.due == expected
+
+
+@functools.cache
+def small_report_pdf() -> bytes:
+    body = "Good\n\nAreas for improvement\n\n  • The force should act by 1 May 2017."
+    return report_pdf(one_question_report(body), height=120)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), max_size=20),
+    st.floats(0.05, 1),
+)
+def test_a_damaged_pdf_only_ever_raises_report_parse_error(changes, kept):
+    data = bytearray(small_report_pdf())
+    for place, byte in changes:
+        data[int(place * (len(data) - 1))] = byte
+    try:
+        parse_report(bytes(data[: max(1, int(len(data) * kept))]))
+    except ReportParseError:
+        pass

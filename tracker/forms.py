@@ -272,7 +272,10 @@ class ReportUploadForm(forms.Form):
     file = forms.FileField(
         label="Report file",
         required=False,
-        help_text="The report's page saved as HTML, or its text saved as a .txt file; up to 5 MB.",
+        help_text=(
+            "The report as published in PDF, its page saved as HTML, or its text "
+            "saved as a .txt file; up to 5 MB."
+        ),
     )
     text = forms.CharField(
         label="Or paste the report's text",

@@ -46,6 +46,7 @@ class Block:
     term: bool = False  # from a <dt>: a term being defined, not a heading
     # (offset in text, line)
     offsets: list[tuple[int, int]] = field(default_factory=list)
+    page: int | None = None  # the PDF's page it starts on
 
     def line_at(self, offset: int) -> int:
         index = bisect.bisect_right(self.offsets, offset, key=lambda start: start[0])
@@ -91,7 +92,7 @@ def read_blocks(lines: list[TextLine]) -> list[Block]:
             and _continues(previous_line, text)
         ):
             # "con-" then "sulted": a word the line break hyphenated, joined again
-            hyphenated = _hyphenated(parts[-1], text, source_text)
+            hyphenated = dehyphenated(parts[-1], text, source_text)
             if hyphenated:
                 parts[-1], length = hyphenated, length - 1
                 separator = ""
@@ -105,6 +106,7 @@ def read_blocks(lines: list[TextLine]) -> list[Block]:
             current = Block(source_line.number, indent, text, marker, heading)
             current.term = source_line.term
             current.offsets.append((0, source_line.number))
+            current.page = source_line.page
             parts, length, current_stands_alone = [text], len(text), stands_alone(text)
             blocks.append((current, parts))
         previous_line = text
@@ -126,7 +128,7 @@ _HYPHEN_END_RE = re.compile(r"(?:^|[^\w-])(?P<word>[A-Za-z]+)-$")
 _WORD_START_RE = re.compile(r"^(?P<word>[a-z]+)")
 
 
-def _hyphenated(previous: str, text: str, source: str) -> str | None:
+def dehyphenated(previous: str, text: str, source: str) -> str | None:
     """`previous` without the hyphen a line break put in a word, if it did; else None.
 
     "supervisory over-" then "sight" was "oversight"; "risk-" then "based" is

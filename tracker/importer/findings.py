@@ -226,6 +226,7 @@ class FindingsSection:
             text=_unquoted(_CROSS_REFERENCE_RE.sub("", text)),
             order=len(self.target) + 1,
             line=block.line,
+            page=block.page,
             deadlines=self.reader.deadlines(block, text, instruction=instruction),
         )
         # A finding that states its own deadline keeps it instead of its lead-in's;
@@ -271,6 +272,7 @@ class FindingsSection:
                 text=block.text,
                 order=len(owner.children) + 1,
                 line=block.line,
+                page=block.page,
                 deadlines=self.reader.deadlines(block),
             )
             owner.children.append(node)
@@ -283,6 +285,7 @@ class FindingsSection:
             text=block.text,
             order=len(cause.recommendations) + 1,
             line=block.line,
+            page=block.page,
             deadlines=self.reader.deadlines(block),
         )
         cause.recommendations.append(recommendation)
@@ -312,6 +315,7 @@ class FindingsSection:
                 text=block.text,
                 order=len(self.parent.children) + 1,
                 line=block.line,
+                page=block.page,
                 deadlines=self.reader.deadlines(block, instruction=True),
             )
         )

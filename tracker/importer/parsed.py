@@ -51,6 +51,7 @@ class ParsedItem(_JsonMixin):
     text: str
     order: int
     line: int
+    page: int | None = None  # the PDF's page it starts on
     deadlines: list[ParsedDeadline] = field(default_factory=list)
     children: list[ParsedItem] = field(default_factory=list)
 
@@ -63,6 +64,7 @@ class ParsedFinding(_JsonMixin):
     text: str  # verbatim, whitespace-normalised, without its sub-items
     order: int
     line: int
+    page: int | None = None  # the PDF's page it starts on
     children: list[ParsedItem] = field(default_factory=list)
     deadlines: list[ParsedDeadline] = field(default_factory=list)
     # paragraphs indented under it, after its sub-items

@@ -32,6 +32,7 @@ class TextLine:
     number: int
     text: str
     heading: int | None = None  # HTML heading level, when the line came from <h1>-<h6>
+    page: int | None = None  # the PDF's page it starts on
     term: bool = False  # a term a definition list defines (<dt>): never a heading
 
 
@@ -41,8 +42,8 @@ def read_source(source: str | bytes) -> str:
         text = _decode(bytes(source))
     elif isinstance(source, str):
         # Every character is at least one byte, so a long string is too big unencoded.
-        _check_size(len(source))
-        _check_size(len(source.encode("utf-8", "surrogatepass")))
+        check_size(len(source))
+        check_size(len(source.encode("utf-8", "surrogatepass")))
         if not source.strip():
             raise ReportParseError("The file is empty.")
         _reject_binary(source[:16].encode("latin-1", "replace"), "\x00" in source)
@@ -68,13 +69,13 @@ def text_lines(text: str) -> list[TextLine]:
     return [TextLine(number, line) for number, line in enumerate(text.split("\n"), 1)]
 
 
-def _check_size(size: int) -> None:
+def check_size(size: int) -> None:
     if size > MAX_BYTES:
         raise ReportParseError("The file is larger than 5 MB.")
 
 
 def _decode(data: bytes) -> str:
-    _check_size(len(data))
+    check_size(len(data))
     if not data.strip():
         raise ReportParseError("The file is empty.")
     # UTF-16 is full of NUL bytes, so it has to be recognised before the binary check.

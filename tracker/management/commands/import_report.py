@@ -48,7 +48,7 @@ def describe(data: dict) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "Import a published inspection report (text or HTML): print what was found, then save it."
+    help = "Import a published inspection report (text, HTML or PDF): print what was found, then save it."
 
     def add_arguments(self, parser):
         parser.add_argument("path")
