@@ -8,6 +8,11 @@ import datetime
 
 import pytest
 
+from tests.browser_support import (  # noqa: F401 (fixtures of the browser tests)
+    browser,
+    people,
+    static_files,
+)
 from tracker import services
 from tracker.models import Finding, Force, Inspection, Question, Role, User
 

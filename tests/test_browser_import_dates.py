@@ -6,12 +6,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests import test_browser as ui
-from tests.test_browser import Person, shows, submit
+from tests.browser_support import Person, shows, submit
 from tracker.models import Action, Inspection
-
-# The browser tests' fixtures, shared.
-browser, static_files, people = ui.browser, ui.static_files, ui.people
 
 pytestmark = [
     pytest.mark.slow,

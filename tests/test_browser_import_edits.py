@@ -5,15 +5,10 @@ one to another question, confirms, and the inspection page shows exactly that.""
 import pytest
 from playwright.sync_api import expect
 
-# The browser tests' fixtures, imported to be found here: named again as arguments.
-# ruff: noqa: F401, F811
-from tests.test_browser import (
+from tests.browser_support import (
     PASSWORD,
     Person,
-    browser,
-    people,
     shows,
-    static_files,
     submit,
 )
 from tracker.models import Inspection

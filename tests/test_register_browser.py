@@ -5,12 +5,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_browser import (  # noqa: F401 (browser, people and static_files are fixtures)
+from tests.browser_support import (
     Person,
-    browser,
-    people,
     shows,
-    static_files,
     submit,
 )
 from tracker.models import Finding
