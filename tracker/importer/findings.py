@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from .addressees import read_addressees
 from .blocks import MARKER_RE, Block, is_table_row
 from .dates import ParsedDeadline, deadline_in_cell, describe_action, split_sentences
 from .headings import INSTRUCTION_RE, looks_like_heading
@@ -76,6 +77,8 @@ class FindingsSection:
         self.levels: list[_Level] = []
         # from a lead-in such as "By 1 May, ...:"
         self.inherited: list[ParsedDeadline] = []
+        # from a lead-in such as "By 1 May, chief constables should:"
+        self.inherited_addressees: tuple[list[str], str] = ([], "")
         self.created = 0
 
     @property
@@ -128,6 +131,7 @@ class FindingsSection:
     def add_paragraph(self, block: Block) -> None:
         self.mode = self.mode or "paragraph"
         self.levels, self.parent, self.inherited = [], None, []
+        self.inherited_addressees = ([], "")
         self._new_finding(block, block.text)
 
     def _new_finding(
@@ -140,6 +144,7 @@ class FindingsSection:
             line=block.line,
             deadlines=self.reader.deadlines(block, text, instruction=instruction),
         )
+        self.address(finding)
         if self.inherited:
             description = describe_action(text)
             finding.deadlines += [
@@ -150,6 +155,18 @@ class FindingsSection:
         self.last, self.top_indent = finding, block.indent
         self.created += 1
         return finding
+
+    def address(self, finding: ParsedFinding) -> None:
+        """Whom the finding's own words address, or else its lead-in's."""
+        addressees, words = read_addressees(finding.text)
+        if not addressees:
+            addressees, words = self.inherited_addressees
+        finding.addressees, finding.addressed_as = list(addressees), words
+
+    def lead_in(self, block: Block) -> None:
+        """A lead-in's deadlines and addressees, for each finding it introduces."""
+        self.inherited = self.reader.deadlines(block)
+        self.inherited_addressees = read_addressees(block.text)
 
     def _list_item(self, block: Block) -> None:
         if not self.levels and self.parent is None and self.mode == "paragraph":
@@ -191,6 +208,7 @@ class FindingsSection:
             line=block.line,
             deadlines=self.reader.deadlines(block),
         )
+        self.address(recommendation)
         cause.recommendations.append(recommendation)
         self.created += 1
         return recommendation
@@ -273,6 +291,7 @@ class FindingsSection:
 
     def _lead_in(self, block: Block) -> None:
         deadlines = self.reader.deadlines(block)
+        addressees = read_addressees(block.text)
         self.levels = []
         cause = self.last if self.kind == CAUSE_OF_CONCERN else None
         if cause is not None and self.parent is None:
@@ -280,13 +299,14 @@ class FindingsSection:
             if _RECOMMEND_RE.search(block.text):
                 self._collect_recommendations(cause)
                 # "we recommend that, within six months, ...:"
-                self.inherited = deadlines
+                self.inherited, self.inherited_addressees = deadlines, addressees
             else:
                 cause.deadlines += deadlines
                 self.parent = cause
             return
         # The lead-in is nobody's text: its deadline belongs to each item it introduces.
         self.parent, self.inherited = None, deadlines
+        self.inherited_addressees = addressees
         self.mode = self.mode or "list"
 
     def _collect_recommendations(self, cause: ParsedFinding) -> None:

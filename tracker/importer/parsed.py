@@ -55,6 +55,10 @@ class ParsedFinding(_JsonMixin):
     trailing_text: str | None = None
     # for a cause of concern, the recommendations that answer it
     recommendations: list[ParsedFinding] = field(default_factory=list)
+    # whom it asks (addressees.py): normalised names, and the words as published;
+    # none read means the force the report is about
+    addressees: list[str] = field(default_factory=list)
+    addressed_as: str = ""
 
 
 @dataclass
@@ -85,3 +89,5 @@ class ParsedReport(_JsonMixin):
     # findings outside any question, e.g. an accelerated letter
     findings: list[ParsedFinding]
     warnings: list[str]
+    # addressed to all forces or national bodies, with no one force its subject
+    national: bool = False

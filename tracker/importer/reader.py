@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from .addressees import national_report
 from .blocks import TERMINAL, Block, is_table_row
 from .dates import ParsedDeadline
 from .deadlines import block_deadlines
@@ -120,7 +121,7 @@ class Reader:
         if lead_in:  # a letter's "We made the following recommendations:"
             section = self._open_findings(block, lead_in, None)
             # "By 30 September 2024, the force should act on the following ...:"
-            section.inherited = self.deadlines(block)
+            section.lead_in(block)
             return
         if self.section is not None and self.section.take(index, block):
             return
@@ -186,6 +187,10 @@ class Reader:
         self._warn_about_gaps()
         meta = self.meta
         overall = questions[0] if questions and questions[0].is_overall else None
+        every_finding = [
+            *self.report_findings,
+            *(f for q in questions for f in q.findings),
+        ]
         return ParsedReport(
             force_name=meta.force_name,
             programme=meta.programme,
@@ -197,6 +202,7 @@ class Reader:
             questions=questions,
             findings=self.report_findings,
             warnings=list(dict.fromkeys(self.warnings)),
+            national=national_report(meta.force_name, every_finding),
         )
 
     def _pillar_from_questions(self) -> str | None:
