@@ -125,6 +125,11 @@ def _name(part: str) -> str | None:
     return None
 
 
+def is_named_force(name: str) -> bool:
+    """A force the finding names ("Kent Police"), not one of the names above."""
+    return name not in (*NATIONAL, THE_FORCE, THE_SERVICE)
+
+
 def is_national(addressees: list[str]) -> bool:
     return any(name in NATIONAL for name in addressees)
 
