@@ -269,3 +269,15 @@ def test_the_preview_offers_all_forces_and_saves_a_copy_for_each(client, inspect
     assert done.status_code == 302 and done["Location"] == "/national/findings/"
     assert Inspection.objects.count() == 46
     assert NationalFinding.objects.get(order=1).copies.count() == 43
+
+
+def test_the_roll_up_takes_the_same_queries_for_one_copy_and_43(
+    client, inspector, imported
+):
+    client.force_login(inspector)
+    counts = []
+    for national in (imported[6], imported[0]):  # the Home Office's; every force's
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(national.get_absolute_url()).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
