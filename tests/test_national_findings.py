@@ -36,15 +36,15 @@ REPORT = Path(__file__).parent / "reports" / "national-vetting-thematic.txt"
 TITLE = "An inspection of vetting and the management of police officers' conduct"
 
 
-def national_data(raw: bytes) -> dict:
+def national_data(raw: bytes, title: str = TITLE) -> dict:
     data = parse_report(raw).to_dict()
-    data["title"] = TITLE
+    data["title"] = title
     return data
 
 
-def import_national(user, raw: bytes | None = None):
+def import_national(user, raw: bytes | None = None, title: str = TITLE):
     raw = raw if raw is not None else REPORT.read_bytes()
-    plan = plan_national_import(national_data(raw), raw)
+    plan = plan_national_import(national_data(raw, title), raw)
     return save_national_import(plan, user)
 
 
@@ -138,7 +138,9 @@ def test_saving_a_national_report_takes_the_same_queries_for_more_findings(
     counts = []
     for findings in (2, 6):
         with CaptureQueriesContext(connection) as queries:
-            import_national(inspector, _all_forces_report(findings))
+            import_national(
+                inspector, _all_forces_report(findings), f"Custody ({findings})"
+            )
         counts.append(len(queries))
     # not one query per copy: 43 forces × 6 findings would be hundreds of inserts
     assert counts[0] == counts[1]
@@ -281,3 +283,25 @@ def test_the_roll_up_takes_the_same_queries_for_one_copy_and_43(
             assert client.get(national.get_absolute_url()).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_changed_national_report_of_the_same_title_is_refused(inspector, imported):
+    raw = REPORT.read_bytes().replace(b"seven years", b"five years")
+    plan = plan_national_import(national_data(raw), raw)
+    assert plan.already_imported is None
+    with pytest.raises(ReportImportError, match="Revising a national report"):
+        save_national_import(plan, inspector)
+    assert NationalFinding.objects.count() == 9
+
+
+def test_a_force_reports_finding_keeps_whom_it_was_addressed_to(inspector):
+    from tracker.importing import plan_import, save_import
+
+    raw = (
+        Path(__file__).parent / "reports" / "accelerated-cause-of-concern.txt"
+    ).read_bytes()
+    plan = plan_import(parse_report(raw).to_dict(), Force.objects.get(code="KEN"), raw)
+    inspection = save_import(plan, inspector)
+    recommendations = inspection.findings.filter(kind=Finding.Kind.RECOMMENDATION)
+    assert set(recommendations.values_list("addressed_as", flat=True)) == {"the force"}
+    assert not inspection.findings.filter(national__isnull=False).exists()

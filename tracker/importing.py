@@ -561,6 +561,7 @@ def _create_finding(
         order=sum(references.numbers.values()),
         question=question,
         parent=parent,
+        addressed_as=data.get("addressed_as") or "",
     )
     _save_actions(finding, data, user)
     return finding
@@ -992,6 +993,15 @@ def save_national_import(
         problems.append("Give the national report's title.")
     if problems:
         raise ReportImportError(" ".join(problems))
+    earlier = NationalFinding.objects.filter(report_title=title).first()
+    if earlier is not None:
+        # Matching a revision's findings to forty-odd forces' copies, with the work
+        # on each, is not built: saving it as new would give every force two copies.
+        raise ReportImportError(
+            f"A national report called “{title}” was imported on "
+            f"{earlier.created_at:%d %B %Y} from a different text. Revising a "
+            "national report is not supported: nothing was saved."
+        )
     recipients, everyone = _recipients(data)
     names = _addressee_names(data)
     programme = _programme(data)

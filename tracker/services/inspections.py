@@ -169,6 +169,7 @@ def finding_create(
     order: int,
     question: Question | None = None,
     parent: Finding | None = None,
+    addressed_as: str = "",
 ) -> Finding:
     """A finding in the report's words; a recommendation under the cause of concern it answers."""
     check_importer(user)
@@ -185,6 +186,7 @@ def finding_create(
         text=_required(text, "The text of a finding"),
         reference=_required(reference, "A reference"),
         order=order,
+        addressed_as=addressed_as,
     )
     _save(finding, user)
     return finding
