@@ -85,6 +85,7 @@ def test_a_national_report_gives_each_addressee_its_own_copy(imported):
     assert kent.text == first.text and kent.kind == first.kind
     assert kent.reference == f"KEN-{first.reference}"
     assert kent.inspection.title == TITLE
+    assert kent.inspection.programme == "National report"
     assert kent.inspection.published_on.isoformat() == "2023-11-02"
     # its action, with the deadline the report set
     (action,) = kent.actions.all()

@@ -857,6 +857,7 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
 
 NATIONAL = "national"  # the force picker's value for "All forces (national report)"
 NATIONAL_PREFIX = "NAT"
+NATIONAL_PROGRAMME = "National report"  # when the report names no programme
 
 
 def plan_national_import(
@@ -1004,7 +1005,7 @@ def save_national_import(
         )
     recipients, everyone = _recipients(data)
     names = _addressee_names(data)
-    programme = _programme(data)
+    programme = data.get("programme") or NATIONAL_PROGRAMME
     published = published_on(data)
     prefix = _national_prefix(data.get("year") or (published.year if published else ""))
     places = list(walk(data))
