@@ -306,3 +306,15 @@ def test_a_force_reports_finding_keeps_whom_it_was_addressed_to(inspector):
     recommendations = inspection.findings.filter(kind=Finding.Kind.RECOMMENDATION)
     assert set(recommendations.values_list("addressed_as", flat=True)) == {"the force"}
     assert not inspection.findings.filter(national__isnull=False).exists()
+
+
+def test_the_import_command_saves_a_national_report_under_its_title(db, capsys):
+    from django.core.management import call_command
+
+    call_command("import_report", str(REPORT), "--national", TITLE)
+    out, err = capsys.readouterr()
+    assert "(to all forces)" in out and "(to College of Policing, National" in out
+    assert "9 national findings, 263 copies" in err
+    call_command("import_report", str(REPORT), "--national", TITLE)
+    assert "Already imported" in capsys.readouterr().out
+    assert NationalFinding.objects.count() == 9
