@@ -318,3 +318,65 @@ def test_the_import_command_saves_a_national_report_under_its_title(db, capsys):
     call_command("import_report", str(REPORT), "--national", TITLE)
     assert "Already imported" in capsys.readouterr().out
     assert NationalFinding.objects.count() == 9
+
+
+@pytest.mark.parametrize(
+    ("sentence", "message"),
+    [
+        (
+            "All fire and rescue services should review their risk plans.",
+            "is addressed to all fire and rescue services, which the tracker does "
+            "not hold",
+        ),
+        (
+            "The force should review its custody suites.",
+            "is addressed to “the force”, but a report for all forces is about no "
+            "one force",
+        ),
+        (
+            "Northvale Police should review its custody suites.",
+            "is addressed to “Northvale Police”, which is no force the tracker holds",
+        ),
+    ],
+)
+def test_an_addressee_the_tracker_does_not_hold_is_refused(
+    inspector, sentence, message
+):
+    raw = (
+        "National report\n\nPublished 1 May 2024\n\nRecommendations\n\n"
+        "    • Chief constables should review their vetting decisions.\n"
+        f"    • {sentence}\n"
+    ).encode()
+    plan = plan_national_import(national_data(raw), raw)
+    with pytest.raises(ReportImportError, match=message):
+        save_national_import(plan, inspector)
+    assert not NationalFinding.objects.exists() and not Inspection.objects.exists()
+
+
+def test_the_inspector_says_in_the_preview_whom_a_finding_is_addressed_to(
+    client, inspector, college
+):
+    client.force_login(inspector)
+    text = (
+        "National report on custody\n\nPublished 1 May 2024\n\nRecommendations\n\n"
+        "    • Chief constables should review their custody suites.\n"
+        "    • Custody staff should be trained in first aid.\n"
+    )
+    start = client.post("/import/", {"text": text, "force": "", "source_reference": ""})
+    preview = start["Location"]
+    form = {"force": "national", "title": "Custody", "confirm": "1"}
+    refused = client.post(preview, form)
+    assert refused.status_code == 400
+    assert "“Custody staff should be trained in first aid” does not say whom" in (
+        refused.content.decode()
+    )
+    assert not Inspection.objects.exists()
+    done = client.post(
+        preview,
+        {**form, "x.2-to-shown": "1", "x.2-to": ["College of Policing", "Nobody"]},
+    )
+    assert done.status_code == 302
+    trained = NationalFinding.objects.get(order=2)
+    assert trained.addressees == ["College of Policing"]
+    assert [copy.force for copy in trained.copies.all()] == [college]
+    assert NationalFinding.objects.get(order=1).copies.count() == 43

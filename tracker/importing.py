@@ -936,15 +936,25 @@ def _recipients(data: dict) -> tuple[dict[int, list[Force]], list[Force]]:
             elif (named := find_force(name)) is not None:
                 forces.append(named)
             else:
-                problems.append(
-                    f"“{title}” is addressed to “{name}”, whom the tracker does not "
-                    "hold in a national report: choose whom it is addressed to below."
-                )
+                problems.append(f"“{title}” {_no_one_for(name)}")
         recipients[id(item)] = list(dict.fromkeys(forces))
     if problems:
         raise ReportImportError(" ".join(problems))
     everyone = list(dict.fromkeys(f for fs in recipients.values() for f in fs))
     return recipients, everyone
+
+
+def _no_one_for(name: str) -> str:
+    """Why an addressee has nobody in the tracker, and what to do."""
+    choose = "choose whom it is addressed to below."
+    if name == addressees.ALL_FIRE_SERVICES:
+        return f"is addressed to {name}, which the tracker does not hold: {choose}"
+    if not addressees.is_named_force(name):
+        return (
+            f"is addressed to “{name}”, but a report for all forces is about no one "
+            f"force: {choose}"
+        )
+    return f"is addressed to “{name}”, which is no force the tracker holds: {choose}"
 
 
 def _national_prefix(year) -> str:
