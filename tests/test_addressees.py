@@ -114,6 +114,9 @@ def test_the_subject_before_should_names_the_addressees(sentence, addressees, wo
         "The force and its partners should agree a plan.",
         # no instruction
         "The force has improved its call handling since 2019.",
+        # a force's name run into other words (a title line joined to a finding)
+        "Wessex Police PEEL 2017\tThe force should produce an action plan.",
+        "\x005 should produce an action plan.",
     ],
 )
 def test_nothing_is_guessed(sentence):

@@ -80,6 +80,7 @@ _JOIN_RE = re.compile(
     r"\bsupported\s+by\b|\bwith\s+the\s+support\s+of\b|\bwith\b)\s*",
     re.IGNORECASE,
 )
+_TOKEN_RE = re.compile(r"\x00(\d+)")  # a force's name, masked
 _FIRE_RE = re.compile(r"fire\s+and\s+rescue", re.IGNORECASE)
 _SENTENCE_END_RE = re.compile(r"(?<=[.;:])\s+(?=[A-Z])")
 
@@ -98,7 +99,8 @@ def read_addressees(text: str) -> tuple[list[str], str]:
 
 
 def _subject(subject: str) -> tuple[list[str], str]:
-    subject = _LEAD_RE.sub("", subject, count=1).strip(" ,")
+    # (NUL marks the masked force names below: none may come from the text.)
+    subject = _LEAD_RE.sub("", subject.replace("\x00", ""), count=1).strip(" ,")
     if not subject or len(subject.split()) > 20:
         return [], ""
     # A force's own name may have "and" in it (Avon and Somerset Constabulary).
@@ -110,7 +112,8 @@ def _subject(subject: str) -> tuple[list[str], str]:
         part = part.strip(" ,")
         if not part:
             continue
-        name = forces[int(part[1:])] if part.startswith("\x00") else _name(part)
+        token = _TOKEN_RE.fullmatch(part)
+        name = forces[int(token.group(1))] if token else _name(part)
         if name is None:
             return [], ""  # a subject only partly known is not read at all
         if name not in names:
