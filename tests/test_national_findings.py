@@ -223,6 +223,11 @@ def test_inspectors_see_every_copys_progress_on_the_roll_up(
     assert copy.next_deadline.isoformat() == "2024-03-31"
     assert row["KEN"][1] is None
     assert mine.get_absolute_url() in page.content.decode()
+    # from a copy, the inspector reaches the roll-up
+    assert (
+        national.get_absolute_url()
+        in client.get(mine.get_absolute_url()).content.decode()
+    )
 
 
 def test_a_national_bodys_people_own_and_answer_what_is_addressed_to_it(
