@@ -341,7 +341,7 @@ class Generator:
     # ---------------------------------------------------------------- people
 
     def make_people(self) -> None:
-        forces = list(Force.objects.order_by("pk"))
+        forces = list(Force.objects.police().order_by("pk"))
         password = make_password(
             None
         )  # unusable: generated people sign in only in tests

@@ -634,3 +634,33 @@ def test_an_inspector_imports_a_report_published_as_a_pdf(
     submit(page, "Confirm and import")
     shows(page, "Imported “")
     assert Inspection.objects.get().findings.count() == 5
+
+
+def test_an_inspector_imports_a_national_report_and_follows_every_forces_copy(
+    browser, live_server, static_files, people
+):
+    report = ROOT / "tests" / "reports" / "national-vetting-thematic.txt"
+    inspector = Person(browser, live_server.url, "inspector@hmicfrs.test", {})
+    page = inspector.page
+    inspector.visit("/import/", "import a report")
+    page.get_by_label("Or paste the report's text").fill(report.read_text())
+    submit(page, "Read the report")
+    inspector.check_accessibility("national import preview")
+    expect(page.get_by_label("Force", exact=True)).to_have_value("national")
+    page.get_by_label("Title of the national report").fill(
+        "Vetting and the management of conduct"
+    )
+    submit(page, "Confirm and import")
+    shows(page, "9 national findings, 263 copies for their addressees")
+    inspector.check_accessibility("national findings")
+    first = Finding.objects.filter(national__order=1).first().national
+    with page.expect_navigation():
+        page.get_by_role("link", name=first.reference, exact=True).click()
+    inspector.check_accessibility("a national finding's roll-up")
+    expect(page.get_by_role("row")).to_have_count(44)  # the header and 43 forces
+
+    lead = Person(browser, live_server.url, "lead@westmercia.test", {})
+    copy = first.copies.get(force__code="WMP")
+    lead.visit(copy.get_absolute_url(), "a force's copy of a national finding")
+    shows(lead.page, "A national recommendation to chief constables (all forces)")
+    expect(lead.page.get_by_text("Every addressee's progress")).to_have_count(0)

@@ -24,7 +24,7 @@ TODAY = datetime.date(2026, 11, 28)
 def test_the_43_forces_ship_as_data(db):
     from tracker.models import Force
 
-    assert Force.objects.count() == 43
+    assert Force.objects.police().count() == 43
     west_mercia = Force.objects.get(slug="west-mercia")
     assert (west_mercia.name, west_mercia.code) == ("West Mercia Police", "WMP")
 

@@ -15,7 +15,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tracker import services
-from tracker.models import Action, Notification, ProgressUpdate
+from tracker.models import (
+    Action,
+    Finding,
+    NationalFinding,
+    Notification,
+    ProgressUpdate,
+)
 
 
 def add_actions(finding, owner, count, parent=None):
@@ -60,6 +66,22 @@ def add_actions(finding, owner, count, parent=None):
     return actions
 
 
+def national_of(finding) -> str:
+    """The roll-up of a national finding the world's finding is a copy of."""
+    national, _ = NationalFinding.objects.get_or_create(
+        reference="NAT-2016-AFI-1",
+        defaults={
+            "kind": finding.kind,
+            "text": finding.text,
+            "report_title": "A national report",
+            "programme": "National",
+            "addressees": ["all forces"],
+        },
+    )
+    Finding.objects.filter(pk=finding.pk).update(national=national)
+    return national.get_absolute_url()
+
+
 def count_queries(client, url):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
@@ -82,6 +104,8 @@ PAGES = {
     "action list deep page": lambda w: "/actions/?page=last",
     "csv export": lambda w: "/actions/export.csv",
     "national": lambda w: "/national/",
+    "national findings": lambda w: "/national/findings/",
+    "national finding": lambda w: national_of(w["finding"]),
     "new action": lambda w: f"/findings/{w['finding'].pk}/actions/new/",
     "new sub-step": lambda w: f"/actions/{w['parent'].pk}/steps/new/",
     "edit action": lambda w: f"/actions/{w['parent'].pk}/edit/",
@@ -114,6 +138,8 @@ PAGES = {
 WHO = {
     "home": ["owner", "lead", "inspector"],
     "national": ["inspector"],
+    "national findings": ["inspector"],
+    "national finding": ["inspector"],
     "finding": ["owner", "lead"],
     "action list": ["owner", "lead"],
     "action": ["owner", "lead"],

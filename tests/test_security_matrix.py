@@ -35,6 +35,7 @@ from tracker.models import (
     FindingEvent,
     Force,
     Inspection,
+    NationalFinding,
     Notification,
     ProgressUpdate,
     Question,
@@ -118,6 +119,17 @@ def build_side(force, lead, owner, inspector):
     signed_off_action(requested, lead, owner, "Signed off too")
     services.finding_request_closure(lead, requested, "Every action is signed off.")
     bare = make_finding(later, number=3)  # no actions: an inspector may remove it
+    # A national recommendation, of which the force's is one copy.
+    national = NationalFinding.objects.create(
+        kind=Finding.Kind.RECOMMENDATION,
+        text="Chief constables should review their vetting decisions.",
+        reference=f"NAT-{force.code}-REC-1",
+        report_title="Vetting across forces",
+        programme="Vetting",
+        addressed_as="Chief constables",
+        addressees=["all forces"],
+    )
+    make_finding(later, number=4, national=national)
     # No finding under either: an inspector may remove them.
     spare_question = Question.objects.create(
         inspection=inspection, text="Asked, but nothing found?", order=50
@@ -143,6 +155,7 @@ def build_side(force, lead, owner, inspector):
         ).first(),
         "spare_question": reload(spare_question),
         "spare_inspection": reload(spare_inspection),
+        "national": national,
         "lead": lead,
         "owner": owner,
     }
@@ -501,6 +514,24 @@ ENDPOINTS = [
     ),
     Endpoint(
         "national", "get", lambda o: "/national/", READERS, False, wrong_method="post"
+    ),
+    Endpoint(
+        "national-findings",
+        "get",
+        lambda o: "/national/findings/",
+        READERS,
+        False,
+        shows(lambda o: o["national"].reference),
+        wrong_method="post",
+    ),
+    Endpoint(
+        "national-finding",
+        "get",
+        lambda o: o["national"].get_absolute_url(),
+        READERS,
+        False,
+        shows(lambda o: f"{o['force'].code}-2018-EFF-AFI-4"),
+        wrong_method="post",
     ),
     # These three take a form on the same address (calendar, import, reminders).
     Endpoint("calendar", "get", lambda o: "/calendar/", EVERYONE, False),

@@ -55,7 +55,9 @@ def test_inspectors_and_administrators_see_every_force(request, who, world):
     for action in world.values():
         for kind, wanted in ids(action).items():
             assert wanted <= everything[kind]
-    assert visible_forces(user).count() == 43
+    # the 43 forces and the national bodies findings are addressed to
+    assert visible_forces(user).police().count() == 43
+    assert visible_forces(user).national_bodies().count() == 3
 
 
 def test_anonymous_and_deactivated_users_see_nothing(owner, world):

@@ -267,7 +267,8 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Force)
 class ForceAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "code", "inspector_contact"]
+    list_display = ["name", "short_name", "code", "kind", "inspector_contact"]
+    list_filter = ["kind"]
     search_fields = ["name", "short_name", "code"]
     prepopulated_fields = {"slug": ["short_name"]}
     list_select_related = ["inspector_contact"]

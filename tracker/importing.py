@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from . import services
-from .importer import ParsedEntry, walk
+from .importer import ParsedEntry, addressees, walk
 from .importer.dates import due_from_publication, is_handed_over
 from .models import (
     Action,
@@ -28,6 +28,8 @@ from .models import (
     Force,
     Grade,
     Inspection,
+    NationalFinding,
+    Question,
     Role,
     User,
 )
@@ -175,8 +177,9 @@ class FindingChange:
 @dataclass
 class ImportPlan:
     data: dict
-    force: Force
+    force: Force | None  # None for a national report (plan_national_import)
     content_hash: str
+    national: bool = False
     already_imported: Inspection | None = None
     previous: Inspection | None = None  # an earlier version of the same report
     unchanged: list[Finding] = field(default_factory=list)
@@ -464,6 +467,10 @@ def save_import(
         raise ReportImportError(" ".join(problems))
     if plan.is_revision:
         return _apply_revision(plan, user)
+    if plan.force is None:
+        raise ReportImportError(
+            "A report for all forces is saved by save_national_import."
+        )
     data = plan.data
     inspection = services.inspection_create(
         user,
@@ -569,6 +576,7 @@ def _create_finding(
         order=sum(references.numbers.values()),
         question=question,
         parent=parent,
+        addressed_as=data.get("addressed_as") or "",
     )
     _save_actions(finding, data, user)
     _record_register(finding, data, user)
@@ -810,8 +818,12 @@ def _add_pcc_response(inspection: Inspection, user) -> Action:
         .first()
     )
     return services.report_action_create(
-        user,
-        inspection=inspection,
+        user, inspection=inspection, **_pcc_response_fields(inspection, lead)
+    )
+
+
+def _pcc_response_fields(inspection: Inspection, lead: User | None) -> dict:
+    return dict(
         title=PCC_RESPONSE_TITLE,
         description=(
             "The police and crime commissioner must publish comments on the report, saying "
@@ -939,3 +951,291 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
         except services.WorkflowError:
             pass  # kept, with the work recorded on it
     return inspection
+
+
+# National reports --------------------------------------------------------------------
+# A report addressed to all forces or national bodies: each finding is published once
+# (a NationalFinding) and each addressee gets a copy in an inspection of its own.
+
+NATIONAL = "national"  # the force picker's value for "All forces (national report)"
+NATIONAL_PREFIX = "NAT"
+NATIONAL_PROGRAMME = "National report"  # when the report names no programme
+
+
+def plan_national_import(
+    data: dict, source_text: str | bytes = b"", *, fingerprint: str = ""
+) -> ImportPlan:
+    """What saving a national report would do: nothing if the same text was imported
+    before, else one inspection per addressee (a revision is not matched)."""
+    if not data.get("questions") and not data.get("findings"):
+        raise ReportImportError(
+            "Neither questions nor findings were found in this report."
+        )
+    plan = ImportPlan(
+        data=data,
+        force=None,
+        content_hash=fingerprint or content_hash(source_text),
+        national=True,
+    )
+    plan.already_imported = (
+        Inspection.objects.filter(content_hash=plan.content_hash).order_by("pk").first()
+    )
+    return plan
+
+
+def addressee_problems(data: dict) -> list[str]:
+    """What stops a national report from being saved: findings whose addressees
+    the tracker has nobody for (or that name none), each with its words."""
+    try:
+        _recipients(data)
+    except ReportImportError as error:
+        return [error.message]
+    return []
+
+
+def _addressee_names(data: dict) -> dict[int, list[str]]:
+    """Each finding's addressees (by id() of its data), a cause of concern's with its
+    recommendations' (their copies go under it), a recommendation naming none
+    its cause's."""
+    names: dict[int, list[str]] = {}
+    places = list(walk(data))
+    for place in places:
+        names[id(place.item)] = list(place.item.get("addressees") or [])
+    for place in places:
+        if place.is_recommendation:
+            cause = names[id(place.parent)]
+            for name in names[id(place.item)]:
+                if name not in cause:
+                    cause.append(name)
+    for place in places:
+        if place.is_recommendation and not names[id(place.item)]:
+            names[id(place.item)] = list(names[id(place.parent)])
+    return names
+
+
+def _recipients(data: dict) -> tuple[dict[int, list[Force]], list[Force]]:
+    """The organisations each finding goes to (by id() of its data), and all of them
+    in the order their inspections are made."""
+    police = list(Force.objects.police().order_by("name"))
+    bodies = {body.name: body for body in Force.objects.national_bodies()}
+    problems = []
+    recipients: dict[int, list[Force]] = {}
+    names_by_item = _addressee_names(data)
+    for place in walk(data):
+        item = place.item
+        forces: list[Force] = []
+        title = _sentence_title(item["text"], 80)
+        names = names_by_item[id(item)]
+        if not names:
+            problems.append(
+                f"“{title}” does not say whom it is addressed to: choose whom below."
+            )
+        for name in names:
+            if name == addressees.ALL_FORCES:
+                forces += police
+            elif name in bodies:
+                forces.append(bodies[name])
+            elif (named := find_force(name)) is not None:
+                forces.append(named)
+            else:
+                problems.append(f"“{title}” {_no_one_for(name)}")
+        recipients[id(item)] = list(dict.fromkeys(forces))
+    if problems:
+        raise ReportImportError(" ".join(problems))
+    everyone = list(dict.fromkeys(f for fs in recipients.values() for f in fs))
+    return recipients, everyone
+
+
+def _no_one_for(name: str) -> str:
+    """Why an addressee has nobody in the tracker, and what to do."""
+    choose = "choose whom it is addressed to below."
+    if name == addressees.ALL_FIRE_SERVICES:
+        return f"is addressed to {name}, which the tracker does not hold: {choose}"
+    if not addressees.is_named_force(name):
+        return (
+            f"is addressed to “{name}”, but a report for all forces is about no one "
+            f"force: {choose}"
+        )
+    return f"is addressed to “{name}”, which is no force the tracker holds: {choose}"
+
+
+def _national_prefix(year) -> str:
+    """NAT-2023, or NAT-2023B for a second national report of the year."""
+    base = "-".join(str(part) for part in (NATIONAL_PREFIX, year) if part)
+    taken = {
+        reference.rsplit("-", 2)[0]
+        for reference in NationalFinding.objects.filter(
+            reference__startswith=base
+        ).values_list("reference", flat=True)
+    }
+    prefix, letter = base, "B"
+    while prefix in taken:
+        prefix = f"{base}{letter}"
+        letter = chr(ord(letter) + 1)
+    return prefix
+
+
+@transaction.atomic
+def save_national_import(
+    plan: ImportPlan, user: User | None, *, source_reference: str = ""
+) -> list[NationalFinding]:
+    """Save a national report: each finding once, and a copy of it in an inspection
+    of each of its addressees, with the actions it asks for.
+
+    1. One NationalFinding per finding, with whom it is addressed to.
+    2. One inspection per addressee (the 43 forces for "all chief constables"),
+       with the report's questions if it has any.
+    3. Each addressee's copy of each finding addressed to it: causes of concern
+       and other findings first, then the recommendations under their cause's copy.
+    4. The actions each finding asks for, one level of sub-steps at a time, and
+       each force's police and crime commissioner's response.
+    Every kind of row is written in one bulk insert (a level of actions in one),
+    so the queries grow with the depth of the steps, not with forces or findings;
+    only the notices to each force's leads are per inspection.
+    """
+    services.check_importer(user)
+    if plan.already_imported:
+        raise ReportImportError(
+            f"This report was already imported on {plan.already_imported.created_at:%d %B %Y}: "
+            "nothing was changed."
+        )
+    data = plan.data
+    problems = wording_problems(data)
+    title = " ".join((data.get("title") or "").split())
+    if not title:
+        problems.append("Give the national report's title.")
+    if problems:
+        raise ReportImportError(" ".join(problems))
+    earlier = NationalFinding.objects.filter(report_title=title).first()
+    if earlier is not None:
+        # Matching a revision's findings to forty-odd forces' copies, with the work
+        # on each, is not built: saving it as new would give every force two copies.
+        raise ReportImportError(
+            f"A national report called “{title}” was imported on "
+            f"{earlier.created_at:%d %B %Y} from a different text. Revising a "
+            "national report is not supported: nothing was saved."
+        )
+    recipients, everyone = _recipients(data)
+    names = _addressee_names(data)
+    programme = data.get("programme") or NATIONAL_PROGRAMME
+    published = published_on(data)
+    prefix = _national_prefix(data.get("year") or (published.year if published else ""))
+    places = list(walk(data))
+    numbers: dict[str, int] = {}
+    nationals = []
+    for order, place in enumerate(places, start=1):
+        kind = place.item["kind"]
+        numbers[kind] = numbers.get(kind, 0) + 1
+        nationals.append(
+            NationalFinding(
+                kind=kind,
+                text=verbatim_text(place.item),
+                reference=f"{prefix}-{Finding.KIND_CODES[kind]}-{numbers[kind]}",
+                order=order,
+                report_title=title,
+                programme=programme,
+                published_on=published,
+                addressed_as=place.item.get("addressed_as") or "",
+                addressees=names[id(place.item)],
+                content_hash=plan.content_hash,
+            )
+        )
+    services.national_findings_create(user, nationals)
+    inspections = services.inspections_create(
+        user,
+        [
+            Inspection(
+                force=force,
+                programme=programme,
+                pillar=data.get("pillar") or "",
+                title=title,
+                published_on=published,
+                source_reference=source_reference,
+                overall_grade=data.get("overall_grade") or Grade.NOT_STATED,
+                content_hash=plan.content_hash,
+            )
+            for force in everyone
+        ],
+    )
+    by_force = {inspection.force_id: inspection for inspection in inspections}
+    questions = {
+        (question.inspection_id, question.order): question
+        for question in services.questions_create(
+            user,
+            [
+                Question(
+                    inspection=inspection,
+                    order=q["order"],
+                    text=q["text"],
+                    grade=q.get("grade") or Grade.NOT_STATED,
+                    is_overall=bool(q.get("is_overall")),
+                )
+                for inspection in inspections
+                for q in data.get("questions", [])
+            ],
+        )
+    }
+    copies: dict[tuple[int, int], Finding] = {}
+    for recommendations in (False, True):
+        batch = []
+        for place, national in zip(places, nationals, strict=True):
+            if place.is_recommendation != recommendations:
+                continue
+            for force in recipients[id(place.item)]:
+                inspection = by_force[force.pk]
+                copy = Finding(
+                    inspection=inspection,
+                    question=questions.get((inspection.pk, place.question_order)),
+                    parent=copies[(id(place.parent), force.pk)]
+                    if recommendations
+                    else None,
+                    kind=national.kind,
+                    text=national.text,
+                    reference=f"{force.code}-{national.reference}",
+                    order=national.order,
+                    national=national,
+                    addressed_as=national.addressed_as,
+                )
+                copies[(id(place.item), force.pk)] = copy
+                batch.append(copy)
+        services.finding_copies_create(user, batch)
+    level = [
+        (copies[(id(place.item), force.pk)], None, step)
+        for place in places
+        for step in planned_actions(place.item)
+        for force in recipients[id(place.item)]
+    ]
+    while level:
+        actions = services.report_actions_create(
+            user,
+            [
+                Action(
+                    finding=copy,
+                    inspection=copy.inspection,
+                    parent=parent,
+                    **step.fields(),
+                )
+                for copy, parent, step in level
+            ],
+        )
+        level = [
+            (copy, action, child)
+            for (copy, _, step), action in zip(level, actions, strict=True)
+            for child in step.children
+        ]
+    police = [i for i in inspections if not i.force.is_national_body]
+    leads: dict[int, User] = {}
+    for lead in User.objects.filter(
+        force__in=[i.force_id for i in police], role=Role.FORCE_LEAD, is_active=True
+    ).order_by("pk"):
+        leads.setdefault(lead.force_id, lead)
+    services.report_actions_create(
+        user,
+        [
+            Action(inspection=i, **_pcc_response_fields(i, leads.get(i.force_id)))
+            for i in police
+        ],
+    )
+    for inspection in inspections:
+        events.inspection_imported(user, inspection)
+    return nationals

@@ -84,6 +84,16 @@ urlpatterns = [
         name="deadline-request-decide",
     ),
     path("national/", national.national, name="national"),
+    path(
+        "national/findings/",
+        national.national_finding_list,
+        name="national-findings",
+    ),
+    path(
+        "national/findings/<int:pk>/",
+        national.national_finding_detail,
+        name="national-finding",
+    ),
     path("import/", imports.import_start, name="import-start"),
     path("import/<str:token>/", imports.import_preview, name="import-preview"),
     path("calendar/", calendar.calendar_settings, name="calendar"),

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from .addressees import read_addressees
 from .blocks import MARKER_RE, Block, is_table_row
 from .dates import ParsedDeadline, deadline_in_cell, describe_action, split_sentences
 from .headings import FINDINGS_HEADING_RE, announces_findings, looks_like_heading
@@ -134,6 +135,8 @@ class FindingsSection:
         # finding with its sub-steps; under "Recommendations", one finding an item.
         named = FINDINGS_HEADING_RE.match(heading.text)
         self.single = bool(named) and not named.group("kind").split()[0].endswith("s")
+        # from a lead-in such as "By 1 May, chief constables should:"
+        self.inherited_addressees: tuple[list[str], str] = ([], "")
         self.created = 0
 
     @property
@@ -216,6 +219,7 @@ class FindingsSection:
     def add_paragraph(self, block: Block) -> None:
         self.mode = self.mode or "paragraph"
         self.levels, self.parent, self.inherited = [], None, []
+        self.inherited_addressees = ([], "")
         self._new_finding(block, block.text)
 
     def _new_finding(
@@ -229,6 +233,7 @@ class FindingsSection:
             page=block.page,
             deadlines=self.reader.deadlines(block, text, instruction=instruction),
         )
+        self.address(finding)
         # A finding that states its own deadline keeps it instead of its lead-in's;
         # a lead-in under a dated heading gives the same date once.
         inherited: list[ParsedDeadline] = []
@@ -245,6 +250,18 @@ class FindingsSection:
         self.last, self.top_indent = finding, block.indent
         self.created += 1
         return finding
+
+    def address(self, finding: ParsedFinding) -> None:
+        """Whom the finding's own words address, or else its lead-in's."""
+        addressees, words = read_addressees(finding.text)
+        if not addressees:
+            addressees, words = self.inherited_addressees
+        finding.addressees, finding.addressed_as = list(addressees), words
+
+    def lead_in(self, block: Block) -> None:
+        """A lead-in's deadlines and addressees, for each finding it introduces."""
+        self.inherited = self.reader.deadlines(block)
+        self.inherited_addressees = read_addressees(block.text)
 
     def _list_item(self, block: Block) -> None:
         if not self.levels and self.parent is None and self.mode == "paragraph":
@@ -288,6 +305,7 @@ class FindingsSection:
             page=block.page,
             deadlines=self.reader.deadlines(block),
         )
+        self.address(recommendation)
         cause.recommendations.append(recommendation)
         self.created += 1
         return recommendation
@@ -372,6 +390,7 @@ class FindingsSection:
 
     def _lead_in(self, block: Block) -> None:
         deadlines = self.reader.deadlines(block)
+        addressees = read_addressees(block.text)
         self.levels = []
         cause = self.last if self.kind == CAUSE_OF_CONCERN else None
         if cause is not None and self.parent is None:
@@ -380,7 +399,7 @@ class FindingsSection:
                 # or "The service should immediately:" under the cause: what answers
                 # it follows, each item due when the lead-in says
                 self._collect_recommendations(cause)
-                self.inherited = deadlines
+                self.inherited, self.inherited_addressees = deadlines, addressees
                 self.mode = "list"
                 return
             # "We found that:" then the evidence: the cause's own sub-items
@@ -390,6 +409,7 @@ class FindingsSection:
             return
         # The lead-in is nobody's text: its deadline belongs to each item it introduces.
         self.parent, self.inherited = None, deadlines
+        self.inherited_addressees = addressees
         self.mode = self.mode or "list"
 
     def _collect_recommendations(self, cause: ParsedFinding) -> None:

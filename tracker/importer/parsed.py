@@ -73,6 +73,10 @@ class ParsedFinding(_JsonMixin):
     recommendations: list[ParsedFinding] = field(default_factory=list)
     # from a register page: its status log, in the page's order
     timeline: list[ParsedEntry] = field(default_factory=list)
+    # whom it asks (addressees.py): normalised names, and the words as published;
+    # none read means the force the report is about
+    addressees: list[str] = field(default_factory=list)
+    addressed_as: str = ""
 
 
 @dataclass
@@ -103,3 +107,5 @@ class ParsedReport(_JsonMixin):
     # findings outside any question, e.g. an accelerated letter
     findings: list[ParsedFinding]
     warnings: list[str]
+    # addressed to all forces or national bodies, with no one force its subject
+    national: bool = False

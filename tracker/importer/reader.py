@@ -13,6 +13,7 @@ import re
 from dataclasses import replace
 from datetime import date
 
+from .addressees import national_report
 from .blocks import TERMINAL, Block, is_table_row
 from .dates import ParsedDeadline, parse_date_text, split_sentences
 from .deadlines import block_deadlines
@@ -206,7 +207,7 @@ class Reader:
         if lead_in:  # a letter's "We made the following recommendations:"
             section = self._open_findings(block, lead_in, None)
             # "By 30 September 2024, the force should act on the following ...:"
-            section.inherited = self.deadlines(block)
+            section.lead_in(block)
             return
         if self.section is not None and self.section.take(index, block):
             return
@@ -233,12 +234,12 @@ class Reader:
             if not self._asks_with_a_list(block, following):
                 return False
             section = self._open_findings(block, RECOMMENDATION, None)
-            section.inherited = self.deadlines(block)
+            section.lead_in(block)
             section.mode = "list"
             return True
         if self._asks_with_a_list(block, following):
             section = self._open_findings(block, AREA_FOR_IMPROVEMENT, None)
-            section.inherited = self.deadlines(block)
+            section.lead_in(block)
             section.mode = "list"
             return True
         if not _FORCE_SHOULD_RE.match(text):
@@ -400,6 +401,10 @@ class Reader:
         self._warn_about_gaps()
         meta = self.meta
         overall = questions[0] if questions and questions[0].is_overall else None
+        every_finding = [
+            *self.report_findings,
+            *(f for q in questions for f in q.findings),
+        ]
         return ParsedReport(
             force_name=meta.force_name,
             programme=meta.programme,
@@ -411,6 +416,7 @@ class Reader:
             questions=questions,
             findings=self.report_findings,
             warnings=list(dict.fromkeys(self.warnings)),
+            national=national_report(meta.force_name, every_finding),
         )
 
     def _drop_repeats(self) -> None:

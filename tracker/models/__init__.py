@@ -20,9 +20,17 @@ from .actions import (
     rag_for,
     rag_label,
 )
-from .inspections import Finding, FindingEvent, Grade, Inspection, Question, Theme
+from .inspections import (
+    Finding,
+    FindingEvent,
+    Grade,
+    Inspection,
+    NationalFinding,
+    Question,
+    Theme,
+)
 from .notifications import Notification, NotificationPreference
-from .people import FORCE_ROLES, Force, Role, User, UserManager
+from .people import FORCE_ROLES, Force, ForceQuerySet, Role, User, UserManager
 from .reminders import Reminder, ReminderPolicy, ReminderPreference
 
 __all__ = [
@@ -36,8 +44,10 @@ __all__ = [
     "Finding",
     "FindingEvent",
     "Force",
+    "ForceQuerySet",
     "Grade",
     "Inspection",
+    "NationalFinding",
     "Notification",
     "NotificationPreference",
     "ProgressUpdate",

@@ -1,4 +1,5 @@
-"""What the inspectorate publishes: inspections, their questions, themes, findings and each finding's timeline."""
+"""What the inspectorate publishes: inspections, their questions, themes, findings
+(a national finding once, with each addressee's copy) and each finding's timeline."""
 
 from django.db import models
 from django.db.models import Q
@@ -163,6 +164,19 @@ class Finding(models.Model):
     reference = models.CharField(
         max_length=40, unique=True, help_text="e.g. WMP-2016-EFF-AFI-3"
     )
+    addressed_as = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Whom it asks, as the report words it (empty: the force).",
+    )
+    national = models.ForeignKey(
+        "NationalFinding",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="copies",
+        help_text="The national finding this is one addressee's copy of.",
+    )
     order = models.PositiveSmallIntegerField(default=0)
     themes = models.ManyToManyField(Theme, blank=True, related_name="findings")
     status = models.CharField(
@@ -216,6 +230,40 @@ class Finding(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+
+class NationalFinding(models.Model):
+    """A finding of a national report, published once; each addressee tracks its own copy."""
+
+    kind = models.CharField(max_length=24, choices=Finding.Kind.choices)
+    text = models.TextField(help_text="Verbatim, as the report states it.")
+    reference = models.CharField(
+        max_length=40, unique=True, help_text="e.g. NAT-2023-REC-3"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    report_title = models.CharField(max_length=300)
+    programme = models.CharField(max_length=60)
+    published_on = models.DateField(null=True, blank=True)
+    addressed_as = models.CharField(
+        max_length=300, blank=True, help_text="Whom it asks, as the report words it."
+    )
+    addressees = models.JSONField(
+        default=list, help_text='Who was sent a copy: "all forces", a national body.'
+    )
+    content_hash = models.CharField(
+        max_length=64, blank=True, help_text="Fingerprint of the imported text."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_on", "report_title", "order"]
+        indexes = [models.Index(fields=["content_hash"])]
+
+    def __str__(self):
+        return self.reference
+
+    def get_absolute_url(self):
+        return reverse("tracker:national-finding", args=[self.pk])
 
 
 class FindingEvent(models.Model):

@@ -19,9 +19,26 @@ class Role(models.TextChoices):
 FORCE_ROLES = (Role.FORCE_STAFF, Role.FORCE_LEAD)
 
 
-class Force(models.Model):
-    """One of the 43 territorial police forces of England and Wales."""
+class ForceQuerySet(models.QuerySet):
+    def police(self):
+        """The 43 territorial forces: what national figures compare."""
+        return self.filter(kind=Force.Kind.POLICE_FORCE)
 
+    def national_bodies(self):
+        return self.filter(kind=Force.Kind.NATIONAL_BODY)
+
+
+class Force(models.Model):
+    """One of the 43 territorial police forces of England and Wales, or a national
+    body (the College of Policing, say) that owns the findings addressed to it."""
+
+    class Kind(models.TextChoices):
+        POLICE_FORCE = "police_force", "Police force"
+        NATIONAL_BODY = "national_body", "National body"
+
+    kind = models.CharField(
+        max_length=16, choices=Kind.choices, default=Kind.POLICE_FORCE
+    )
     name = models.CharField(max_length=100, unique=True)
     short_name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
@@ -55,6 +72,8 @@ class Force(models.Model):
         help_text="Force staff may add, edit and reorder actions too, not only the force lead.",
     )
 
+    objects = ForceQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -63,6 +82,10 @@ class Force(models.Model):
 
     def get_absolute_url(self):
         return reverse("tracker:force-detail", args=[self.slug])
+
+    @property
+    def is_national_body(self) -> bool:
+        return self.kind == self.Kind.NATIONAL_BODY
 
 
 class UserManager(BaseUserManager):

@@ -14,6 +14,7 @@ from django.db.models import (
     Case,
     Count,
     F,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -32,7 +33,9 @@ from ..models import (
     Finding,
     Force,
     Inspection,
+    NationalFinding,
     Theme,
+    User,
     owned_or_helped_by,
 )
 from ..permissions import sees_every_force
@@ -191,6 +194,7 @@ def home_figures(user, today: datetime.date) -> tuple[dict, list, list | None]:
         # order_by again: a GROUP BY query leaves out the model's ordering.
         forces = (
             visible_forces(user)
+            .police()
             .annotate(inspection_count=Count("inspections", distinct=True))
             .order_by("name")
         )
@@ -308,7 +312,9 @@ def national_comparison(user, today: datetime.date) -> dict:
             "findings": finding_rows.get(force.pk, {}),
             "actions": action_rows.get(force.pk, {}),
         }
-        for force in visible_forces(user)
+        # The forces compared: a national body answers what is addressed to it,
+        # and its findings have their roll-up on each national finding's page.
+        for force in visible_forces(user).police()
     ]
     totals = {
         "findings": {
@@ -337,3 +343,55 @@ def theme_findings(user, theme: Theme) -> QuerySet[Finding]:
         )
         .order_by("force__name", "reference")
     )
+
+
+def national_findings(user) -> QuerySet[NationalFinding]:
+    """The national reports' findings, each with how many of its copies are open
+    and complete (for readers of every force: the copies are every force's)."""
+    if not sees_every_force(user):
+        return NationalFinding.objects.none()
+    copies = visible_findings(user).filter(national=OuterRef("pk")).order_by()
+
+    def count(queryset):
+        return Coalesce(
+            Subquery(queryset.values("national").annotate(n=Count("pk")).values("n")),
+            0,
+        )
+
+    return NationalFinding.objects.annotate(
+        copy_count=count(copies),
+        open_count=count(copies.filter(status__in=Finding.OPEN_STATUSES)),
+        complete_count=count(copies.filter(status=Finding.Status.COMPLETE)),
+    )
+
+
+def national_roll_up(
+    user, national: NationalFinding
+) -> list[tuple[Finding, User | None]]:
+    """Each addressee's copy of a national finding, with its actions open and done,
+    its next deadline and its main action's owner, police forces before bodies."""
+    unfinished = Q(actions__status__in=Action.UNFINISHED_STATUSES)
+    main_owner = (
+        Action.objects.filter(finding=OuterRef("pk"), parent__isnull=True)
+        .order_by("order", "pk")
+        .values("owner")[:1]
+    )
+    copies = list(
+        visible_findings(user)
+        .filter(national=national)
+        .select_related("force")
+        .annotate(
+            action_count=Count("actions"),
+            open_count=Count(
+                "actions", filter=~Q(actions__status__in=Action.CLOSED_STATUSES)
+            ),
+            closed_count=Count(
+                "actions", filter=Q(actions__status__in=Action.CLOSED_STATUSES)
+            ),
+            next_deadline=Min("actions__deadline", filter=unfinished),
+            owner_id=Subquery(main_owner),
+        )
+        .order_by("force__kind", "force__name")
+    )
+    owners = User.objects.in_bulk({c.owner_id for c in copies if c.owner_id})
+    return [(copy, owners.get(copy.owner_id)) for copy in copies]

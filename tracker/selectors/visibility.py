@@ -13,6 +13,7 @@ from ..models import (
     Evidence,
     Finding,
     Force,
+    ForceQuerySet,
     Inspection,
     Notification,
     Question,
@@ -35,7 +36,7 @@ def _visible(queryset: _Rows, user, force_field: str = "force") -> _Rows:
     return queryset.filter(**{force_field: user.force_id})
 
 
-def visible_forces(user) -> QuerySet[Force]:
+def visible_forces(user) -> ForceQuerySet:
     return _visible(Force.objects.all(), user, force_field="pk")
 
 

@@ -14,8 +14,20 @@ import enum
 
 from django.db import transaction
 from django.db.models import Q
+from simple_history.utils import (  # type: ignore[import-untyped]
+    bulk_create_with_history,
+)
 
-from ..models import Action, Finding, Force, Grade, Inspection, Question, User
+from ..models import (
+    Action,
+    Finding,
+    Force,
+    Grade,
+    Inspection,
+    NationalFinding,
+    Question,
+    User,
+)
 from ..permissions import can_import
 from .common import check_force_member, deny
 from .errors import WorkflowError
@@ -157,6 +169,7 @@ def finding_create(
     order: int,
     question: Question | None = None,
     parent: Finding | None = None,
+    addressed_as: str = "",
 ) -> Finding:
     """A finding in the report's words; a recommendation under the cause of concern it answers."""
     check_importer(user)
@@ -173,6 +186,7 @@ def finding_create(
         text=_required(text, "The text of a finding"),
         reference=_required(reference, "A reference"),
         order=order,
+        addressed_as=addressed_as,
     )
     _save(finding, user)
     return finding
@@ -348,3 +362,85 @@ def report_action_revise(user: User | None, action: Action, changes: dict) -> Ac
     current.version += 1
     _save(current, user)
     return current
+
+
+# National reports ------------------------------------------------------------------
+# A national report is saved for every addressee at once: forty-odd inspections
+# with a copy of each finding, written in a few bulk inserts (with their history
+# rows) rather than one save per row.
+
+
+def national_findings_create(
+    user: User | None, findings: list[NationalFinding]
+) -> list[NationalFinding]:
+    """A national report's findings, each published once."""
+    check_importer(user)
+    for finding in findings:
+        _check_kind(finding.kind)
+        _required(finding.text, "The text of a finding")
+        _required(finding.reference, "A reference")
+    with transaction.atomic(savepoint=False):
+        return NationalFinding.objects.bulk_create(findings)
+
+
+def inspections_create(
+    user: User | None, inspections: list[Inspection]
+) -> list[Inspection]:
+    """One inspection per addressee of a national report (their findings follow)."""
+    check_importer(user)
+    for inspection in inspections:
+        if inspection.force_id is None:
+            raise WorkflowError("An inspection is about a force: name one.")
+        _check_grade(inspection.overall_grade)
+        _required(inspection.programme, "The programme")
+        _required(inspection.title, "A title")
+    return bulk_create_with_history(inspections, Inspection, default_user=user)
+
+
+def finding_copies_create(user: User | None, findings: list[Finding]) -> list[Finding]:
+    """Each addressee's copy of national findings, in its own inspection.
+
+    A recommendation's parent is its cause's copy in the same inspection, saved
+    before it (in an earlier call).
+    """
+    check_importer(user)
+    for finding in findings:
+        _check_kind(finding.kind)
+        _required(finding.text, "The text of a finding")
+        if finding.parent is not None and (
+            finding.parent.inspection_id != finding.inspection_id
+        ):
+            raise WorkflowError(
+                "A recommendation answers a finding of its own inspection."
+            )
+        finding.force_id = finding.inspection.force_id
+    return bulk_create_with_history(findings, Finding, default_user=user)
+
+
+def report_actions_create(user: User | None, actions: list[Action]) -> list[Action]:
+    """The actions a national report asks of each copy (a sub-step after its parent).
+
+    As `report_action_create`, one by one: the deadline is the inspectorate's as the
+    report sets it, and an owner must belong to the action's force.
+    """
+    check_importer(user)
+    for action in actions:
+        if action.finding is not None:
+            action.inspection_id = action.finding.inspection_id
+        action.force_id = action.inspection.force_id
+        if action.parent is not None and action.parent.finding_id != action.finding_id:
+            raise WorkflowError(
+                "A sub-step must answer the same finding as its parent action."
+            )
+        _check_report_fields(action)
+        check_force_member(action.owner, action, "the owner")
+    return bulk_create_with_history(actions, Action, default_user=user)
+
+
+def questions_create(user: User | None, questions: list[Question]) -> list[Question]:
+    """A national report's questions, in each addressee's inspection."""
+    check_importer(user)
+    for question in questions:
+        _check_grade(question.grade)
+        _required(question.text, "The question")
+    return bulk_create_with_history(questions, Question, default_user=user)

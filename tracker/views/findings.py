@@ -16,6 +16,7 @@ from ..permissions import (
     inspects,
     may_decide_closure,
     may_plan,
+    may_read_national,
     may_supersede,
 )
 from ..selectors import get_visible_or_404, mentionable, visible_findings
@@ -48,6 +49,7 @@ def _finding_page(request, finding: Finding, status: int = 200, **forms):
         else [],
         "may_supersede": may_supersede(user, finding),
         "may_author": can_import(user),
+        "may_read_national": may_read_national(user),
         "move_form": forms.get("move_form"),
         "failed_move": forms.get("failed_move"),
         "supersede_form": forms.get("supersede_form") or SupersedeForm(finding=finding),
@@ -59,7 +61,12 @@ def _finding_page(request, finding: Finding, status: int = 200, **forms):
 def _load_finding(request, pk) -> Finding:
     return get_visible_or_404(
         visible_findings(request.user).select_related(
-            "force", "inspection__force", "question", "parent", "superseded_by"
+            "force",
+            "inspection__force",
+            "question",
+            "parent",
+            "superseded_by",
+            "national",
         ),
         pk=pk,
     )

@@ -16,16 +16,20 @@ from django.urls import reverse
 
 from .. import import_edits
 from ..forms import ReportUploadForm, is_id
-from ..importer import ReportParseError, parse_report, walk
+from ..importer import ReportParseError, addressees, parse_report, walk
 from ..importing import (
     CLOSED_NOTE,
+    NATIONAL,
     ReportImportError,
+    addressee_problems,
     content_hash,
     count_from_publication,
     find_force,
     is_register_page,
     plan_import,
+    plan_national_import,
     save_import,
+    save_national_import,
     saved_wording,
     undated_problems,
     word_diff,
@@ -40,6 +44,8 @@ SESSION_KEY = "report-imports"
 GRADES = Grade.choices
 KINDS = Finding.Kind.choices
 STATUSES = dict(Finding.Status.choices)
+# Whom a finding of a national report may be addressed to, in the preview.
+ADDRESSEES = (addressees.ALL_FORCES, *addressees.NATIONAL_BODIES)
 
 
 def _require_importer(user):
@@ -63,10 +69,11 @@ def import_start(request):
             data = report.to_dict()
             force = form.cleaned_data["force"] or find_force(data.get("force_name"))
             token = secrets.token_urlsafe(12)
+            chosen = force.pk if force else NATIONAL if data.get("national") else None
             request.session.setdefault(SESSION_KEY, {})[token] = {
                 "data": data,
                 "fingerprint": content_hash(raw),
-                "force": force.pk if force else None,
+                "force": chosen,
                 "source": form.cleaned_data["source_reference"],
                 "filename": upload.name if upload else "pasted text",
             }
@@ -362,6 +369,16 @@ def _apply_corrections(data: dict, post) -> list[str]:
             kind = post.get(f"{path}-kind")
             if kind in dict(KINDS):
                 item["kind"] = kind
+            if f"{path}-to-shown" in post:  # a national report's addressees
+                # The ticks replace what was read, but a force the finding names
+                # (which has no box) stays.
+                item["addressees"] = [
+                    name for name in ADDRESSEES if name in post.getlist(f"{path}-to")
+                ] + [
+                    name
+                    for name in item.get("addressees", [])
+                    if addressees.is_named_force(name)
+                ]
         text = post.get(f"{path}-text")
         if text is not None:
             if not text.strip():
@@ -460,8 +477,11 @@ def import_preview(request, token):
     if pending is None:
         raise Http404("This import has expired: upload the report again.")
     data = pending["data"]
-    forces = Force.objects.all()
-    force = forces.filter(pk=pending["force"]).first() if pending["force"] else None
+    forces = Force.objects.police()
+    national = pending["force"] == NATIONAL
+    force = None
+    if pending["force"] and not national:
+        force = Force.objects.filter(pk=pending["force"]).first()
     errors: list[str] = []
     adding: dict = {}
     version = str(pending.get("version", 0))
@@ -475,9 +495,12 @@ def import_preview(request, token):
         )
     elif request.method == "POST":
         if "force" in request.POST:
-            force = _chosen_force(request.POST["force"])
+            national = request.POST["force"] == NATIONAL
+            force = None if national else _chosen_force(request.POST["force"])
         errors = _apply_corrections(data, request.POST)
-        pending["force"] = force.pk if force else None
+        if "title" in request.POST:
+            data["title"] = " ".join(request.POST["title"].split())
+        pending["force"] = NATIONAL if national else force.pk if force else None
         request.session.modified = True
         edit, done = request.POST.get("edit"), None
         if edit and errors:
@@ -503,6 +526,8 @@ def import_preview(request, token):
             )
         if errors:
             adding = _adding(request.POST)
+        if national:
+            return _national_preview(request, token, pending, errors, adding)
         if force is None and not edit:
             errors.append("Choose the force this report is about from the list.")
         errors += wording_problems(data)
@@ -528,6 +553,8 @@ def import_preview(request, token):
                 del request.session[SESSION_KEY][token]
                 request.session.modified = True
                 return redirect(inspection)
+    if national:
+        return _national_preview(request, token, pending, errors, adding)
     plan = None
     if force is not None:
         try:
@@ -537,6 +564,20 @@ def import_preview(request, token):
         # Planning a revision writes the inspector's earlier corrections into the
         # data; kept, they are what the boxes show and what the next post starts from.
         request.session.modified = True
+    return _render_preview(
+        request,
+        token,
+        pending,
+        errors,
+        plan=plan,
+        forces=forces,
+        force=force,
+        adding=adding,
+    )
+
+
+def _render_preview(request, token, pending, errors, **context):
+    data = pending["data"]
     notice = pending.pop("notice", None)
     request.session.modified = True
     counts = {kind: 0 for kind, _ in KINDS}
@@ -549,20 +590,70 @@ def import_preview(request, token):
             "token": token,
             "pending": pending,
             "data": data,
-            "rows": _rows(data, plan, notice),
+            "rows": _rows(data, context.get("plan"), notice),
             "grades": GRADES,
             "kinds": KINDS,
-            "forces": forces,
-            "force": force,
-            "plan": plan,
+            "addressee_choices": ADDRESSEES,
+            "national_bodies": Force.objects.national_bodies(),
             "register_page": is_register_page(data),
             "counts": [(*Finding.KIND_NAMES[kind], counts[kind]) for kind, _ in KINDS],
             "errors": errors,
             "version": pending.get("version", 0),
-            "adding": adding,
+            "adding": {},
             "questions": _question_choices(data),
             "causes": _cause_choices(data),
             "no_parent": import_edits.NO_PARENT,
+            **context,
         },
         status=400 if errors else 200,
+    )
+
+
+def _national_preview(request, token, pending, errors, adding):
+    """The preview of a report for all forces: whom each finding goes to, then one
+    inspection per addressee with its copies (importing.save_national_import)."""
+    data = pending["data"]
+    if request.method == "POST":
+        errors += wording_problems(data) + addressee_problems(data)
+        if "confirm" in request.POST:
+            errors += undated_problems(data)
+        if not (data.get("title") or "").strip():
+            errors.append("Give the national report's title.")
+    plan = None
+    try:
+        plan = plan_national_import(data, fingerprint=pending["fingerprint"])
+    except ReportImportError as error:
+        errors.append(error.message)
+    if plan is not None and not errors and "confirm" in request.POST:
+        if plan.already_imported:
+            messages.info(
+                request, "This report was already imported: nothing was changed."
+            )
+            return redirect("tracker:national-findings")
+        try:
+            nationals = save_national_import(
+                plan, request.user, source_reference=pending["source"]
+            )
+        except ReportImportError as error:
+            errors.append(error.message)
+        else:
+            copies = Finding.objects.filter(national__in=nationals).count()
+            messages.success(
+                request,
+                f"Imported “{data['title']}”: {len(nationals)} national findings, "
+                f"{copies} copies for their addressees.",
+            )
+            del request.session[SESSION_KEY][token]
+            request.session.modified = True
+            return redirect("tracker:national-findings")
+    return _render_preview(
+        request,
+        token,
+        pending,
+        errors,
+        plan=plan,
+        forces=Force.objects.police(),
+        force=None,
+        national=True,
+        adding=adding,
     )

@@ -8,7 +8,9 @@ from tracker.importing import (
     ReportImportError,
     find_force,
     plan_import,
+    plan_national_import,
     save_import,
+    save_national_import,
 )
 from tracker.models import Finding, Grade
 
@@ -38,8 +40,10 @@ def describe(data: dict) -> list[str]:
                 f"Q{item['order']}. {item['text']} — {GRADES.get(item['grade'], item['grade'])}"
             )
         elif place.is_finding:
+            to = item.get("addressees")
             lines.append(
                 f"{indent}{KINDS[item['kind']]}: {item['text'][:90]}{deadlines(item)}"
+                + (f" (to {', '.join(to)})" if to else "")
             )
         else:
             lines.append(f"{indent}- {item['text'][:90]}{deadlines(item)}")
@@ -56,6 +60,13 @@ class Command(BaseCommand):
             "--force",
             default="",
             help='The force, e.g. "West Mercia"; defaults to the one the report names.',
+        )
+        parser.add_argument(
+            "--national",
+            default="",
+            metavar="TITLE",
+            help="Save a report for all forces under this title: a copy of each "
+            "finding for each force or national body it is addressed to.",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="Print what was found; save nothing."
@@ -84,6 +95,9 @@ class Command(BaseCommand):
             self._summary(data)
         if options["dry_run"]:
             return
+        if options["national"]:
+            self._save_national(data, raw, options)
+            return
         force = find_force(options["force"] or data.get("force_name"))
         if force is None:
             named = options["force"] or data.get("force_name")
@@ -110,6 +124,26 @@ class Command(BaseCommand):
         self.stderr.write(
             self.style.SUCCESS(
                 f"Saved “{inspection}” ({inspection.get_absolute_url()})."
+            )
+        )
+
+    def _save_national(self, data, raw, options):
+        data["title"] = options["national"]
+        try:
+            plan = plan_national_import(data, raw)
+            if plan.already_imported:
+                self.stdout.write("Already imported: nothing changed.")
+                return
+            nationals = save_national_import(
+                plan, None, source_reference=options["source"]
+            )
+        except ReportImportError as error:
+            raise CommandError(error.message) from None
+        copies = Finding.objects.filter(national__in=nationals).count()
+        self.stderr.write(
+            self.style.SUCCESS(
+                f"Saved “{data['title']}”: {len(nationals)} national findings, "
+                f"{copies} copies for their addressees."
             )
         )
 
