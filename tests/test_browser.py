@@ -651,7 +651,7 @@ def test_an_inspector_imports_a_national_report_and_follows_every_forces_copy(
         "Vetting and the management of conduct"
     )
     submit(page, "Confirm and import")
-    shows(page, "9 national findings, 263 copies for their addressees")
+    shows(page, "7 national findings, 177 copies for their addressees")
     inspector.check_accessibility("national findings")
     first = Finding.objects.filter(national__order=1).first().national
     with page.expect_navigation():

@@ -911,6 +911,8 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
             )
         _apply_steps(change.old, change.steps, user)
     new = {change.position for change in plan.new}
+    # A register page is one finding's page: it says nothing of its question or cause.
+    one_page = is_register_page(data)
     cause = None
     for position, place in enumerate(walk(data)):
         entry = place.item
@@ -921,7 +923,9 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
             cause = plan.kept.get(position)
             if cause is None:
                 cause = _create_finding(inspection, question, entry, references, user)
-            elif cause.question_id != (question and question.pk) or cause.parent_id:
+            elif not one_page and (
+                cause.question_id != (question and question.pk) or cause.parent_id
+            ):
                 # Moved in the preview: to another question, or out from its cause.
                 services.finding_revise(
                     user,

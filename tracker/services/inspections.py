@@ -67,11 +67,12 @@ def _check_kind(kind: str) -> None:
         raise WorkflowError(f"“{kind}” is not a kind of finding.")
 
 
-def _save(instance, user: User | None) -> None:
-    """One save, with its history row naming the person importing."""
+def _save(instance, user: User | None, fields: list[str] | None = None) -> None:
+    """One save, with its history row naming the person importing; only `fields`
+    when given, so that a stale copy never writes back what others changed."""
     instance._history_user = user
     with transaction.atomic(savepoint=False):
-        instance.save()
+        instance.save(update_fields=fields)
 
 
 # The inspection and its questions ---------------------------------------------------
@@ -238,7 +239,9 @@ def finding_revise(
         finding.question_id,
         finding.parent_id,
     ):
-        _save(finding, user)
+        # the words and place only: its status is the workflow's
+        fields = ["text", "kind", "reference", "question", "parent", "updated_at"]
+        _save(finding, user, fields)
     return finding
 
 
