@@ -7,6 +7,7 @@ block opens.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import TYPE_CHECKING
 
@@ -56,7 +57,7 @@ LAST_UPDATED_RE = re.compile(
     r"^Last\s+updated\s*:?\s*(?:on\s+)?(?P<date>.+?)$", re.IGNORECASE
 )
 PUBLISHED_RE = re.compile(
-    r"^(?:(?:first\s+)?published|date\s+of\s+publication|publication\s+date)"
+    r"^(?:(?:first\s+)?published|date\s+(?:of\s+publication|published)|publication\s+date)"
     r"(?:\s+on)?\s*:?\s*(?:on\s+)?(?P<date>.+?)$",
     re.IGNORECASE,
 )
@@ -135,7 +136,11 @@ def lead_in_kind(block: Block, next_block: Block | None) -> str | None:
     if block.marker is not None or block.heading is not None or len(text) > 200:
         return None
     introduces = text.endswith(":") or (
-        text.endswith(".") and next_block is not None and next_block.marker is not None
+        text.endswith(".")
+        and next_block is not None
+        and next_block.marker is not None
+        # "2. Vetting decisions" is the next chapter, not a finding it introduces
+        and not looks_like_heading(dataclasses.replace(next_block, marker=None))
     )
     match = _LEAD_IN_RE.search(text) if introduces else None
     return finding_kind(match.group("kind")) if match else None

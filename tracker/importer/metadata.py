@@ -36,7 +36,7 @@ _NOT_A_NAME = {
 
 _LABEL_ALONE_RE = re.compile(
     r"^(?:(?:first\s+)?published(?:\s+on)?|last\s+updated(?:\s+on)?"
-    r"|date\s+of\s+publication|publication\s+date)\s*:?$",
+    r"|date\s+(?:of\s+publication|published)|publication\s+date)\s*:?$",
     re.IGNORECASE,
 )
 

@@ -57,6 +57,12 @@ _RECALLS_RE = re.compile(
     re.IGNORECASE,
 )
 _OPENING_BLOCKS = 15  # where a letter says what it is
+# "This follow-up report makes three new recommendations": its own, not recalled
+_MAKES_NEW_RE = re.compile(
+    r"\b(?:report|letter|inspection)\s+makes\b|\bmakes?\s+(?:\w+\s+)?new\s+"
+    r"(?:recommendations?|causes?\s+of\s+concern)",
+    re.IGNORECASE,
+)
 _PUBLISHED_ON_RE = re.compile(
     r"(?<=\s)published\s+on\s+(?P<date>\d{1,2}\s+[A-Z][a-z]+\s+\d{4})", re.IGNORECASE
 )
@@ -107,8 +113,9 @@ class Reader:
         self.reference_date = self.meta.published or self.meta.last_updated
         # A revisit letter quotes an earlier report's findings: "within three months"
         # there counts from that report, which the letter does not date.
-        self.recalls_earlier = any(
-            _RECALLS_RE.search(block.text) for block in blocks[:_OPENING_BLOCKS]
+        opening = [block.text for block in blocks[:_OPENING_BLOCKS]]
+        self.recalls_earlier = any(map(_RECALLS_RE.search, opening)) and not any(
+            map(_MAKES_NEW_RE.search, opening)
         )
         # "Our inspection ... was published on 18 October 2023": what it counts from
         self.earlier_published = (
