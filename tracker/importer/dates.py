@@ -128,14 +128,14 @@ _NUMBER_WORDS.update({"forty": 40, "fifty": 50, "sixty": 60, "ninety": 90})
 _NUMBER = "(?:" + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len)[::-1]) + ")"
 
 _RELATIVE_RE = re.compile(
-    rf"\bwithin\s+(?:the\s+next\s+)?(?P<count>\d{{1,3}}|{_NUMBER})\s+"
+    rf"\b(?:within(?:\s+the\s+next)?|in\s+the\s+next)\s+(?P<count>\d{{1,3}}|{_NUMBER})\s+"
     r"(?:calendar\s+)?(?P<unit>days?|weeks?|months?|years?)\b",
     re.IGNORECASE,
 )
 # "within 28 days of reporting" measures something else; "of publication" does not.
 _OF_SOMETHING_ELSE_RE = re.compile(
     r"\s+(?:of|from|after)\s+"
-    r"(?!(?:the\s+)?(?:publication|date\s+of|this\s+report|receiv|receipt))",
+    r"(?!(?:the\s+)?(?:publication|date\s+of|this\s+(?:report|letter)|receiv|receipt))",
     re.IGNORECASE,
 )
 _MODAL = r"(?:should|must|shall|needs?\s+to|is\s+to|are\s+to)"
@@ -517,7 +517,7 @@ def _deadline(due: date | None, wording: str, line: int | None) -> ParsedDeadlin
         due=due,
         wording=" ".join(wording.split()),
         deliverable=None,
-        relative=wording.lower().startswith("within"),
+        relative=wording.lower().startswith(("within", "in the next")),
         line=line,
     )
 
