@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from .blocks import Block
@@ -49,6 +49,8 @@ class Metadata:
     title_pillar: str | None = None
     last_updated: date | None = None
     published: date | None = None
+    # every "Published:" date the page gives: a list of publications gives many
+    publication_dates: set[date] = field(default_factory=set)
 
 
 def read_metadata(blocks: list[Block]) -> Metadata:
@@ -85,8 +87,11 @@ def read_metadata(blocks: list[Block]) -> Metadata:
         if updated and meta.last_updated is None:
             meta.last_updated = parse_date_text(updated.group("date"))
         published = PUBLISHED_RE.match(text)
+        day = parse_date_text(published.group("date")) if published else None
+        if day is not None:
+            meta.publication_dates.add(day)
         if published and meta.published is None:
-            meta.published = parse_date_text(published.group("date"))
+            meta.published = day
         if meta.force_name is None:
             named = _FORCE_IN_PROSE_RE.search(block.text)
             if named:

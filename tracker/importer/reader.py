@@ -57,6 +57,7 @@ _RECALLS_RE = re.compile(
     re.IGNORECASE,
 )
 _OPENING_BLOCKS = 15  # where a letter says what it is
+_LISTING_DATES = 3  # a page giving this many publication dates lists publications
 # "This follow-up report makes three new recommendations": its own, not recalled
 _MAKES_NEW_RE = re.compile(
     r"\b(?:report|letter|inspection)\s+makes\b|\bmakes?\s+(?:\w+\s+)?new\s+"
@@ -399,6 +400,12 @@ class Reader:
         ):
             questions[0].is_overall = True
         has_findings = self.report_findings or any(q.findings for q in questions)
+        if len(self.meta.publication_dates) >= _LISTING_DATES:
+            raise ReportParseError(
+                "No inspection questions or findings were found: this looks like a list "
+                f"of publications ({len(self.meta.publication_dates)} publication dates), "
+                "not one report. Open the report itself and import that."
+            )
         if not questions and not has_findings:
             raise ReportParseError(
                 "No inspection questions or findings were found: is this the text or "
