@@ -30,6 +30,11 @@ _ASKS_RE = re.compile(
     re.IGNORECASE,
 )
 _QUOTES = '"“”'
+_PROGRESS_RE = re.compile(
+    r"^(?:progress|our\s+assessment|assessment|update|status|hmicfrs\s+assessment)"
+    r"\s*(?:[:–—-]|$)",
+    re.IGNORECASE,
+)
 # "... are upheld. (1.5)": where the report said it first
 _CROSS_REFERENCE_RE = re.compile(r"(?<=[.;])\s*\((?:\d{1,2}\.\d{1,3}(?:,\s*)?)+\)$")
 _RECALLS_RE = re.compile(
@@ -191,6 +196,10 @@ class FindingsSection:
             return False
         if self.last is None:
             self.add_paragraph(block)
+            return True
+        if self.mode == "list" and _PROGRESS_RE.match(block.text):
+            # "Progress: the force has met this recommendation." between the items
+            # of a revisit letter: what was found, the list goes on after it
             return True
         if self.mode != "paragraph":
             # Prose after a list is the report's narrative again, unless it asks

@@ -51,7 +51,8 @@ _PILLAR_VERBS = {
 # A letter that goes back to an earlier report: "Revisit to assess ...", "In our 2022
 # report, we identified ...", "our previous inspection".
 _RECALLS_RE = re.compile(
-    r"\brevisit(?:s|ed|ing)?\b|\bin\s+our\s+(?:(?:19|20)\d{2}(?:/\d{2})?|previous"
+    r"\brevisit(?:s|ed|ing)?\b|\bpost-inspection\s+review\b"
+    r"|\bin\s+our\s+(?:PEEL\s+)?(?:(?:19|20)\d{2}(?:\s*[/–-]\s*\d{2,4})?|previous"
     r"|earlier|last|original)\b|\bour\s+(?:previous|earlier|original)\s+"
     r"(?:report|inspection)",
     re.IGNORECASE,
