@@ -50,12 +50,17 @@ _PILLAR_VERBS = {
 }
 # A letter that goes back to an earlier report: "Revisit to assess ...", "In our 2022
 # report, we identified ...", "our previous inspection".
-_RECALLS_RE = re.compile(
-    r"\brevisit(?:s|ed|ing)?\b|\bpost-inspection\s+review\b"
-    r"|\bin\s+our\s+(?:PEEL\s+)?(?:(?:19|20)\d{2}(?:\s*[/–-]\s*\d{2,4})?|previous"
+_REVISIT_RE = re.compile(r"\brevisit(?:s|ed|ing)?\b|\bpost-inspection\s+review\b", re.I)
+# "In our PEEL 2021/22 inspection ..., we identified a cause of concern": one
+# sentence naming the earlier report and what it found or asked
+_EARLIER_REPORT_RE = re.compile(
+    r"\bin\s+our\s+(?:PEEL\s+)?(?:(?:19|20)\d{2}(?:\s*[/–-]\s*\d{2,4})?|previous"
     r"|earlier|last|original)\b|\bour\s+(?:previous|earlier|original)\s+"
     r"(?:report|inspection)",
     re.IGNORECASE,
+)
+_FOUND_OR_ASKED_RE = re.compile(
+    r"\bwe\s+(?:identified|made|recommended|raised|issued|said)\b", re.I
 )
 _OPENING_BLOCKS = 15  # where a letter says what it is
 _LISTING_DATES = 3  # a page giving this many publication dates lists publications
@@ -116,9 +121,7 @@ class Reader:
         # A revisit letter quotes an earlier report's findings: "within three months"
         # there counts from that report, which the letter does not date.
         opening = [block.text for block in blocks[:_OPENING_BLOCKS]]
-        self.recalls_earlier = any(map(_RECALLS_RE.search, opening)) and not any(
-            map(_MAKES_NEW_RE.search, opening)
-        )
+        self.recalls_earlier = _recalls_earlier(opening)
         # "Our inspection ... was published on 18 October 2023": what it counts from
         self.earlier_published = (
             _earlier_publication(blocks[:_OPENING_BLOCKS])
@@ -505,6 +508,21 @@ class Reader:
                         f"Line {last.line}: the text stops mid-sentence, so the page "
                         "may be cut off; only the part that is there was read."
                     )
+
+
+def _recalls_earlier(opening: list[str]) -> bool:
+    """Whether a letter's opening goes back to an earlier report whose findings it
+    quotes ("Revisit to assess ...", "In our 2022 report, we identified ..."), and
+    makes no new ones of its own ("This follow-up report makes three new ...")."""
+    if any(map(_MAKES_NEW_RE.search, opening)):
+        return False
+    if any(map(_REVISIT_RE.search, opening)):
+        return True
+    return any(
+        _EARLIER_REPORT_RE.search(sentence) and _FOUND_OR_ASKED_RE.search(sentence)
+        for text in opening
+        for _, sentence in split_sentences(text)
+    )
 
 
 def _earlier_publication(blocks: list[Block]) -> date | None:
