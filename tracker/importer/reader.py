@@ -19,7 +19,7 @@ from .dates import ParsedDeadline, parse_date_text, split_sentences
 from .deadlines import block_deadlines
 from .errors import ReportParseError
 from .findings import FindingsSection
-from .grades import GRADE_LABEL_RE, grade_from_line, grade_from_prose
+from .grades import GRADE_LABEL_RE, grade_from_line, grade_from_prose, grade_key
 from .headings import (
     FINDINGS_HEADING_RE,
     INSTRUCTION_RE,
@@ -63,6 +63,12 @@ _FOUND_OR_ASKED_RE = re.compile(
     r"\bwe\s+(?:identified|made|recommended|raised|issued|said)\b", re.I
 )
 _OPENING_BLOCKS = 15  # where a letter says what it is
+_GRADED_HEADING_RE = re.compile(
+    r"^(?P<area>[A-Z][^:–—|]{3,100}?)\s*[:–—|]\s*(?P<grade>outstanding|good|adequate"
+    r"|requires\s+improvement|inadequate|not\s+graded)$",
+    re.IGNORECASE,
+)
+_PILLAR_RE = re.compile(r"^(?:effectiveness|efficiency|legitimacy|leadership)\b", re.I)
 _LISTING_DATES = 3  # a page giving this many publication dates lists publications
 # "This follow-up report makes three new recommendations": its own, not recalled
 _MAKES_NEW_RE = re.compile(
@@ -169,6 +175,18 @@ class Reader:
         question = question_heading(block)
         if question:
             self._open_question(block, *question)
+            return
+        graded = _GRADED_HEADING_RE.match(text) if block.heading is not None else None
+        if (
+            graded
+            and not _SUMMARY_HEADING_RE.match(text)
+            and not _PILLAR_RE.match(text)
+        ):
+            # <h3>Investigating crime: Requires improvement</h3>: an area and its grade
+            self._open_question(
+                block, graded.group("area"), grade_key(graded.group("grade"))
+            )
+            self.areas_seen = True
             return
         if self._is_area_heading(index, block):
             # "Investigating crime" then "Requires improvement": an area, graded
