@@ -34,6 +34,7 @@ _BLOCKS = {
     "tbody", "tfoot",
 }  # fmt: skip
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_CELL_BREAKS = _BLOCKS | _HEADINGS | {"ul", "ol", "li", "br"}
 _MAX_DEPTH = 8  # real lists nest a few levels; deeper items are drawn at this depth
 _ROMAN = (
     (1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
@@ -103,6 +104,9 @@ class _Row:
     cells: list[tuple[str, bool]] = field(default_factory=list)  # (text, is a <th>)
     cell: list[str] | None = None
     cell_is_header: bool = False
+    pieces: list[list[str]] = field(default_factory=list)  # each cell's blocks
+    # a cell holds several blocks, or a heading: the row is read down, not across
+    stacked: bool = False
 
 
 class _Renderer(HTMLParser):
@@ -134,7 +138,9 @@ class _Renderer(HTMLParser):
             self._open_documents += 1
         row = self._row
         if row is not None and row.cell is not None and tag not in ("td", "th", "tr"):
-            row.cell.append(" ")  # blocks inside a cell stay on the row's line
+            # a block inside a cell: its own line if the cell has several (below)
+            row.cell.append("\n" if tag in _CELL_BREAKS else " ")
+            row.stacked = row.stacked or tag in _HEADINGS
             return
         if tag in ("ul", "ol"):
             self._flush()
@@ -248,7 +254,11 @@ class _Renderer(HTMLParser):
     def _end_cell(self) -> None:
         row = self._row
         if row is not None and row.cell is not None:
-            row.cells.append((_collapse("".join(row.cell)), row.cell_is_header))
+            pieces = [_collapse(piece) for piece in "".join(row.cell).split("\n")]
+            pieces = [piece for piece in pieces if piece]
+            row.stacked = row.stacked or len(pieces) > 1
+            row.cells.append((" ".join(pieces), row.cell_is_header))
+            row.pieces.append(pieces)
             row.cell = None
 
     def _end_row(self) -> None:
@@ -260,6 +270,13 @@ class _Renderer(HTMLParser):
         cells = [text for text, _ in row.cells if text]
         if not cells:
             return
+        if row.stacked:
+            # A page laid out as a table ("Area | Judgment | What we found", each
+            # cell with paragraphs, headings and lists): read down, cell by cell.
+            for pieces in row.pieces:
+                for piece in pieces:
+                    self._emit(piece, 0, None, heading=None, line=self.getpos()[0])
+            return
         if all(is_header for _, is_header in row.cells):
             # a one-cell header row is a caption, e.g. "Recommendations"
             if len(cells) == 1:
@@ -269,7 +286,7 @@ class _Renderer(HTMLParser):
 
     def _line_break(self) -> None:
         if self._row is not None and self._row.cell is not None:
-            self._row.cell.append(" ")
+            self._row.cell.append("\n")
         elif self._items:
             self._text.append(" ")  # a <br> inside a list item keeps the item whole
         else:
