@@ -30,6 +30,7 @@ _ASKS_RE = re.compile(
     re.IGNORECASE,
 )
 _QUOTES = '"“”'
+_ROW_NUMBER_RE = re.compile(r"(?:No\.?\s*)?\d{1,3}[.)]?")  # a table's "1", "2." column
 _PROGRESS_RE = re.compile(
     r"^(?:progress|our\s+assessment|assessment|update|status|hmicfrs\s+assessment)"
     r"\s*(?:[:–—-]|$)",
@@ -453,7 +454,9 @@ class FindingsSection:
             )
             if deadline:
                 due.append(deadline)
-            elif not MARKER_RE.fullmatch(cell + " "):
+            elif not MARKER_RE.fullmatch(cell + " ") and not _ROW_NUMBER_RE.fullmatch(
+                cell
+            ):
                 texts.append(cell)
         if not due and all(len(text.split()) <= 4 for text in texts):
             return True  # column labels such as "Recommendation | Due by"
