@@ -34,6 +34,14 @@ _BLOCKS = {
     "tbody", "tfoot",
 }  # fmt: skip
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_KIND_COLUMN_RE = re.compile(
+    r"^(?:recommendations?|areas?\s+for\s+improvement|causes?\s+of\s+concern)$", re.I
+)
+_ASIDE_COLUMN_RE = re.compile(
+    r"^(?:our\s+)?(?:assessment|progress|status|comments?|update|findings|what\s+we\s+found"
+    r"|evidence|addressed\s+to|addressee|to\s+whom|lead|owner|rag|rating)\b",
+    re.I,
+)
 _CELL_BREAKS = _BLOCKS | _HEADINGS | {"ul", "ol", "li", "br"}
 _MAX_DEPTH = 8  # real lists nest a few levels; deeper items are drawn at this depth
 _ROMAN = (
@@ -119,6 +127,8 @@ class _Renderer(HTMLParser):
         self._items: list[_Item] = []
         self._row: _Row | None = None
         self._open_tables = 0
+        # the open table's column labels, from its header row
+        self._columns: list[str] = []
         self._open_documents = 0  # <html>/<body> opened and not yet closed
         self._heading: int | None = None
         self._term = False  # inside a <dt>
@@ -190,6 +200,7 @@ class _Renderer(HTMLParser):
         elif tag == "table":
             self._end_row()
             self._open_tables = max(0, self._open_tables - 1)
+            self._columns = []
         elif tag in ("ul", "ol"):
             self._flush()
             if self._lists:
@@ -270,6 +281,26 @@ class _Renderer(HTMLParser):
         cells = [text for text, _ in row.cells if text]
         if not cells:
             return
+        if all(is_header for _, is_header in row.cells):
+            self._columns = [text for text, _ in row.cells]
+            # a one-cell header row is a caption, e.g. "Recommendations"
+            if len(cells) == 1:
+                self._emit(cells[0], 0, None, heading=4, line=self.getpos()[0])
+            else:
+                # "Recommendation | Our assessment": a table of that kind of finding
+                kinds = [label for label in cells if _KIND_COLUMN_RE.match(label)]
+                if kinds:
+                    self._emit(kinds[0], 0, None, heading=4, line=self.getpos()[0])
+            return  # column labels ("Recommendation | Due by") carry no findings
+        findings_table = any(map(_KIND_COLUMN_RE.match, self._columns))
+        if findings_table and len(self._columns) == len(row.cells):
+            # "Our assessment", "Progress", "Addressed to": about the finding, not it
+            row.cells = [
+                cell
+                for cell, label in zip(row.cells, self._columns, strict=True)
+                if not _ASIDE_COLUMN_RE.match(label)
+            ]
+            cells = [text for text, _ in row.cells if text]
         if row.stacked:
             # A page laid out as a table ("Area | Judgment | What we found", each
             # cell with paragraphs, headings and lists): read down, cell by cell.
@@ -277,11 +308,6 @@ class _Renderer(HTMLParser):
                 for piece in pieces:
                     self._emit(piece, 0, None, heading=None, line=self.getpos()[0])
             return
-        if all(is_header for _, is_header in row.cells):
-            # a one-cell header row is a caption, e.g. "Recommendations"
-            if len(cells) == 1:
-                self._emit(cells[0], 0, None, heading=4, line=self.getpos()[0])
-            return  # column labels ("Recommendation | Due by") carry no findings
         self._emit(" | ".join(cells), 0, None, heading=None, line=self.getpos()[0])
 
     def _line_break(self) -> None:
