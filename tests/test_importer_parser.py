@@ -796,6 +796,32 @@ def test_a_lead_in_that_introduces_the_recommendations_is_not_the_causes_text():
     ]
 
 
+@pytest.mark.parametrize(
+    ("sentence", "due", "wording"),
+    [
+        (
+            "By the end of the 2025/26 financial year, the service should act.",
+            date(2026, 3, 31),
+            "By the end of the 2025/26 financial year",
+        ),
+        (
+            "The force should act by the end of the financial year.",
+            None,
+            "by the end of the financial year",
+        ),
+    ],
+)
+def test_a_financial_year_ends_on_31_march_and_one_with_no_year_has_no_date(
+    sentence, due, wording
+):
+    warnings: list[str] = []
+    (deadline,) = find_deadlines(
+        sentence, published=date(2024, 6, 1), warnings=warnings
+    )
+    assert (deadline.due, deadline.wording) == (due, wording)
+    assert bool(warnings) == (due is None)
+
+
 # Other report shapes ----------------------------------------------------------------
 
 

@@ -680,6 +680,8 @@ def undated_problems(data: dict) -> list[str]:
             if deadline.get("earlier")
             else "counts from the publication date, which the report does not give: "
             "enter the publication date, or the deadline's own date."
+            if deadline.get("relative") or deadline.get("immediate")
+            else "gives no date: enter the deadline's date."
         )
         for place in walk(data, items=True)
         for deadline in place.item.get("deadlines", [])

@@ -112,6 +112,12 @@ _LEAD = (
     r"|not\s+later\s+than|on\s+or\s+before|by)"
 )
 _ABSOLUTE_RE = re.compile(rf"\b{_LEAD}\s+{_ANY_DATE}", re.IGNORECASE)
+# a public body's financial year ends on 31 March
+_FINANCIAL_YEAR_RE = re.compile(
+    r"\bby\s+the\s+end\s+of\s+(?:the\s+|this\s+)?(?:(?P<start>(?:19|20)\d{2})\s*[/–-]\s*"
+    r"(?P<end>\d{2}(?:\d{2})?)\s+)?financial\s+year\b",
+    re.IGNORECASE,
+)
 
 _SMALL_NUMBERS = (
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
@@ -230,6 +236,9 @@ def find_deadlines(
         relative_warnings = warnings
     for match in _ABSOLUTE_RE.finditer(sentence_text):
         deadline = _absolute_deadline(match, match.group(0), line)
+        found.append((match.start(), match.end(), deadline))
+    for match in _FINANCIAL_YEAR_RE.finditer(sentence_text):
+        deadline = _financial_year_deadline(match, line, warnings)
         found.append((match.start(), match.end(), deadline))
 
     instructs = instruction or bool(_INSTRUCTION_RE.search(sentence_text))
@@ -471,6 +480,28 @@ def _immediate_deadline(
     deadline = _deadline(published, wording, line)
     deadline.immediate = True
     return deadline
+
+
+def _financial_year_deadline(
+    match: re.Match[str], line: int | None, warnings: list[str] | None
+) -> ParsedDeadline:
+    """ "by the end of the 2025/26 financial year" is 31 March 2026; "by the end of
+    the financial year" names no year, so it keeps its words and has no date."""
+    wording = " ".join(match.group(0).split())
+    if not match.group("start"):
+        if warnings is not None:
+            where = f"Line {line}: " if line is not None else ""
+            warnings.append(
+                f"{where}“{wording}” names no year, so it has no date: enter the "
+                "deadline's date."
+            )
+        return _deadline(None, wording, line)
+    start = int(match.group("start"))
+    end = match.group("end")
+    year = int(end) if len(end) == 4 else start // 100 * 100 + int(end)
+    if year != start + 1:
+        year = start + 1  # "2025/26", "2025-2026": the year ending in March
+    return _deadline(_real_date(year, 3, 31, wording, line), wording, line)
 
 
 def _relative_due(match: re.Match[str], published: date) -> date | None:

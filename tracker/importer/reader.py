@@ -39,6 +39,7 @@ from .parsed import (
     ParsedQuestion,
     ParsedReport,
 )
+from .repeats import drop_repeats
 
 _OVERALL_RE = re.compile(
     r"keeping\s+people\s+safe\s+and\s+reducing\s+crime\?$", re.IGNORECASE
@@ -433,7 +434,7 @@ class Reader:
                 "No inspection questions or findings were found: is this the text or "
                 "HTML of a PEEL report?"
             )
-        self._drop_repeats()
+        drop_repeats(self.questions, self.report_findings, self.warnings)
         self._warn_about_gaps()
         meta = self.meta
         overall = questions[0] if questions and questions[0].is_overall else None
@@ -454,40 +455,6 @@ class Reader:
             warnings=list(dict.fromkeys(self.warnings)),
             national=national_report(meta.force_name, every_finding),
         )
-
-    def _drop_repeats(self) -> None:
-        """Read once a finding the report states twice: a summary that lists its
-        recommendations and the chapter that states each again, or areas for
-        improvement listed before the questions they belong to. The copy under a
-        question is kept (it knows its question); otherwise the first."""
-
-        def key(finding: ParsedFinding) -> tuple[str, str]:
-            return finding.kind, " ".join(finding.text.split()).casefold()
-
-        lists = [question.findings for question in self.questions]
-        lists.append(self.report_findings)
-        in_questions = {key(f) for findings in lists[:-1] for f in findings}
-        seen: dict[tuple[str, str], ParsedFinding] = {}
-        for findings in lists:
-            kept = []
-            for finding in findings:
-                first = seen.get(key(finding))
-                repeated = first is not None or (
-                    findings is self.report_findings and key(finding) in in_questions
-                )
-                if not repeated:
-                    seen[key(finding)] = finding
-                    kept.append(finding)
-                    continue
-                if first is not None and not first.deadlines:
-                    first.deadlines = finding.deadlines
-                self.warnings.append(
-                    f"Line {finding.line}: the same {finding.kind.replace('_', ' ')} "
-                    "is stated again; it was read once."
-                )
-            for order, finding in enumerate(kept, start=1):
-                finding.order = order
-            findings[:] = kept
 
     def _pillar_from_questions(self) -> str | None:
         """A single-pillar report asks each question with one word ("How effective")."""

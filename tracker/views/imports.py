@@ -218,6 +218,10 @@ def _date_note(deadline: dict) -> str:
             "it counts from the earlier report this recalls, which it does not "
             "date: enter the deadline's date"
         )
+    if not deadline["due"] and not (
+        deadline.get("relative") or deadline.get("immediate")
+    ):
+        return "the report gives no date for it: enter the deadline's date"
     if not deadline["due"]:
         return (
             "it counts from the publication date, which the report does not give: "
