@@ -12,7 +12,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from .headings import stands_alone
+from .headings import runs_on, stands_alone
 from .source import TextLine
 
 # "o" and "§" are Word's second- and third-level bullets.
@@ -107,7 +107,8 @@ def read_blocks(lines: list[TextLine]) -> list[Block]:
             current.term = source_line.term
             current.offsets.append((0, source_line.number))
             current.page = source_line.page
-            parts, length, current_stands_alone = [text], len(text), stands_alone(text)
+            current_stands_alone = stands_alone(text) and not runs_on(text)
+            parts, length = [text], len(text)
             blocks.append((current, parts))
         previous_line = text
     for block, block_parts in blocks:

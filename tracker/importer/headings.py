@@ -83,6 +83,17 @@ def stands_alone(text: str) -> bool:
     )
 
 
+def runs_on(text: str) -> bool:
+    """A heading line whose finding runs on to the next line: "Recommendation 1: By
+    31 December 2024, the service should make sure that" (a hard-wrapped copy)."""
+    heading = FINDINGS_HEADING_RE.match(text)
+    rest = heading.group("rest") if heading else None
+    return bool(rest) and len(rest.split()) >= 3 and not rest.endswith(_ENDS)
+
+
+_ENDS = tuple(".!?:;)\"'”’")
+
+
 def is_meta(text: str) -> bool:
     if len(text) >= 60:
         return False
