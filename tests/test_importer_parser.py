@@ -822,6 +822,25 @@ def test_a_financial_year_ends_on_31_march_and_one_with_no_year_has_no_date(
     assert bool(warnings) == (due is None)
 
 
+@pytest.mark.parametrize(
+    ("sentence", "found"),
+    [
+        (
+            "Before 31 March 2025, forces should act.",
+            [(date(2025, 3, 31), "Before 31 March 2025")],
+        ),
+        (
+            "Forces should act on or before 31 March 2025.",
+            [(date(2025, 3, 31), "on or before 31 March 2025")],
+        ),
+        ("Before 31 March 2019, the force used paper records.", []),
+    ],
+)
+def test_before_a_date_is_a_deadline_only_in_a_sentence_that_asks(sentence, found):
+    deadlines = find_deadlines(sentence, published=None)
+    assert [(d.due, d.wording) for d in deadlines] == found
+
+
 # Other report shapes ----------------------------------------------------------------
 
 

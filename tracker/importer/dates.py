@@ -112,6 +112,7 @@ _LEAD = (
     r"|not\s+later\s+than|on\s+or\s+before|by)"
 )
 _ABSOLUTE_RE = re.compile(rf"\b{_LEAD}\s+{_ANY_DATE}", re.IGNORECASE)
+_BEFORE_RE = re.compile(rf"\bbefore\s+{_ANY_DATE}", re.IGNORECASE)
 # a public body's financial year ends on 31 March
 _FINANCIAL_YEAR_RE = re.compile(
     r"\bby\s+the\s+end\s+of\s+(?:the\s+|this\s+)?(?:(?P<start>(?:19|20)\d{2})\s*[/–-]\s*"
@@ -242,6 +243,13 @@ def find_deadlines(
         found.append((match.start(), match.end(), deadline))
 
     instructs = instruction or bool(_INSTRUCTION_RE.search(sentence_text))
+    # "Before 31 March 2025, chief constables should ...": a deadline only where the
+    # sentence asks something ("before 2019 the force used ..." is history)
+    for match in _BEFORE_RE.finditer(sentence_text) if instructs else ():
+        if any(start <= match.start() < end for start, end, _ in found):
+            continue  # "on or before 31 March 2025", read above
+        deadline = _absolute_deadline(match, match.group(0), line)
+        found.append((match.start(), match.end(), deadline))
     for match in _RELATIVE_RE.finditer(sentence_text):
         if not instructs or _OF_SOMETHING_ELSE_RE.match(sentence_text, match.end()):
             continue
