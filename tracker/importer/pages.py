@@ -7,7 +7,8 @@ sentence the page break cut is joined again.
 
 A page number is a line that is only a number ("14", "Page 3 of 40", "- 3 -"); a
 running header or footer is a line that stands beside a page number at two page
-breaks or more. A heading never is, however often it comes back.
+breaks or more, or that carries the page number itself ("Page 11    PEEL 2023–2025
+– X Police", at two pages or more). A heading never is, however often it comes back.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ _PAGE_NUMBER_RE = re.compile(
     r"^(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?$|^[-–—]\s*\d{1,4}\s*[-–—]$",
     re.IGNORECASE,
 )
+_NUMBERED_LINE_RE = re.compile(
+    r"^(?:page\s+)?\d{1,4}\s{2,}(?P<after>\S.*)$|^(?P<before>.*\S)\s{2,}(?:page\s+)?\d{1,4}$",
+    re.IGNORECASE,
+)
 # Beside a page number: this many lines before or after it (blank lines skipped).
 _REACH = 2
 
@@ -30,7 +35,13 @@ _REACH = 2
 def drop_page_furniture(lines: list[TextLine]) -> list[TextLine]:
     """The lines without page numbers and running headers, cut sentences joined."""
     texts = [_normal(line.text) for line in lines]
-    numbers = [bool(_PAGE_NUMBER_RE.match(text)) for text in texts]
+    # "Page 11   PEEL 2023–2025 – X Police": the number and the running text in one
+    stems = [_numbered_stem(line.text) for line in lines]
+    repeated = Counter(stem for stem in stems if stem)
+    numbers = [
+        bool(_PAGE_NUMBER_RE.match(text)) or (stem is not None and repeated[stem] >= 2)
+        for text, stem in zip(texts, stems, strict=True)
+    ]
     if sum(numbers) < 2:
         return lines  # not copied from pages, or too few to tell
     beside = Counter(
@@ -61,6 +72,15 @@ def drop_page_furniture(lines: list[TextLine]) -> list[TextLine]:
             kept.append(TextLine(lines[index].number, ""))  # the page break's gap
         index = end
     return kept
+
+
+def _numbered_stem(raw: str) -> str | None:
+    """The running text of a line that is a page number and a header or footer."""
+    match = _NUMBERED_LINE_RE.match(raw.strip())
+    if not match:
+        return None
+    stem = _normal(match.group("before") or match.group("after") or "")
+    return stem if len(stem) >= 10 and not stands_alone(stem) else None
 
 
 def _beside_number(index: int, texts: list[str], numbers: list[bool]) -> bool:
