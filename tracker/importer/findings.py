@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING
 from .addressees import read_addressees
 from .blocks import MARKER_RE, Block, is_table_row
 from .dates import ParsedDeadline, deadline_in_cell, describe_action, split_sentences
-from .headings import FINDINGS_HEADING_RE, announces_findings, looks_like_heading
+from .headings import (
+    FINDINGS_HEADING_RE,
+    addressee_heading,
+    announces_findings,
+    looks_like_heading,
+)
 from .parsed import CAUSE_OF_CONCERN, RECOMMENDATION, ParsedFinding, ParsedItem
 
 if TYPE_CHECKING:
@@ -180,6 +185,10 @@ class FindingsSection:
             )
             self.dated_by_heading = [deadline] if deadline else []
             self.levels, self.parent, self.inherited = [], None, []
+            return True
+        if addressee_heading(block):
+            # "To the College of Policing" between the recommendations for each
+            self.levels, self.parent = [], None
             return True
         if looks_like_heading(block):
             return False

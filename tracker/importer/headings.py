@@ -131,6 +131,23 @@ def question_heading(block: Block) -> tuple[str, str | None] | None:
     return None
 
 
+def addressee_heading(block: Block) -> bool:
+    """ "To chief constables", "For the College of Policing": whom the findings
+    under it are for, inside a list of them (it ends nothing)."""
+    return (
+        block.marker is None
+        and len(block.text.split()) <= 10
+        and not block.text.endswith(tuple(".,;:!?"))
+        and _ADDRESSEE_HEADING_RE.match(block.text) is not None
+    )
+
+
+_ADDRESSEE_HEADING_RE = re.compile(
+    r"^(?:[Tt]o|[Ff]or)\s+(?:the\s+|all\s+)?(?:chief\s+constables|police\s+and\s+crime"
+    r"|[A-Z][\w’'-]*(?:\s+(?:[A-Z][\w’'-]*|of|and|the|for|&))*)",
+)
+
+
 def announces_findings(text: str) -> bool:
     """A sentence that says findings follow: "We have made the following
     recommendations.", "We identified two causes of concern." (asking nothing)."""

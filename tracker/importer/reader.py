@@ -24,6 +24,7 @@ from .headings import (
     FINDINGS_HEADING_RE,
     INSTRUCTION_RE,
     QUESTIONS_FOR_RE,
+    addressee_heading,
     finding_kind,
     is_meta,
     lead_in_kind,
@@ -234,7 +235,11 @@ class Reader:
                 return
         self.awaiting_grade = False
         following = self.blocks[index + 1] if index + 1 < len(self.blocks) else None
-        lead_in = lead_in_kind(block, following)
+        listed = following
+        if following is not None and addressee_heading(following):
+            # "We make the following recommendations." "To chief constables" "1. ..."
+            listed = self.blocks[index + 2] if index + 2 < len(self.blocks) else None
+        lead_in = lead_in_kind(block, listed)
         if lead_in:  # a letter's "We made the following recommendations:"
             section = self._open_findings(block, lead_in, None)
             # "By 30 September 2024, the force should act on the following ...:"
