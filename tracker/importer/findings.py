@@ -222,7 +222,12 @@ class FindingsSection:
             # "To address this, we recommend that ..."
             if _RECOMMEND_RE.search(block.text):
                 self._collect_recommendations(self.last)
-                self.add_paragraph(block)
+                if block.text.endswith(":") and len(block.text.split()) <= 25:
+                    # "To address this cause of concern, we recommended that:" with
+                    # its recommendations after it (under a lead-in of their own)
+                    self.inherited = self.reader.deadlines(block)
+                else:
+                    self.add_paragraph(block)
             elif self.last.text.count("\n\n") < _MAX_PARAGRAPHS:
                 # A cause of concern runs to a few paragraphs, never to dozens.
                 self.last.text += "\n\n" + block.text

@@ -132,7 +132,7 @@ class Reader:
         self.recalls_earlier = _recalls_earlier(opening)
         # "Our inspection ... was published on 18 October 2023": what it counts from
         self.earlier_published = (
-            _earlier_publication(blocks[:_OPENING_BLOCKS])
+            _earlier_publication(blocks[: 2 * _OPENING_BLOCKS])
             if self.recalls_earlier
             else None
         )
