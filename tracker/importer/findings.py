@@ -240,6 +240,13 @@ class FindingsSection:
             return True
         return False
 
+    def answer(self, block: Block, texts: list[str]) -> None:
+        """Recommendations, read from the block's prose, that answer its cause."""
+        assert self.last is not None
+        self._collect_recommendations(self.last)
+        for text in texts:
+            self.add_paragraph(replace(block, text=text, offsets=[]))
+
     def add_paragraph(self, block: Block) -> None:
         self.mode = self.mode or "paragraph"
         self.levels, self.parent, self.inherited = [], None, []

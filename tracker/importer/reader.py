@@ -65,6 +65,12 @@ _FOUND_OR_ASKED_RE = re.compile(
     r"\bwe\s+(?:identified|made|recommended|raised|issued|said)\b", re.I
 )
 _OPENING_BLOCKS = 15  # where a letter says what it is
+_NAMES_CAUSE_RE = re.compile(
+    r"\b(?:identified|raised|found|have)\s+(?:a|an|the\s+following)\s+(?:accelerated\s+)?"
+    r"cause\s+of\s+concern\s*:\s*(?P<cause>\S.*)$",
+    re.IGNORECASE,
+)
+_WE_RECOMMEND_RE = re.compile(r"^We\s+(?:also\s+)?recommend\s+that,?\s+", re.I)
 _GRADED_HEADING_RE = re.compile(
     r"^(?P<area>[A-Z][^:–—|]{3,100}?)\s*[:–—|]\s*(?P<grade>outstanding|good|adequate"
     r"|requires\s+improvement|inadequate|not\s+graded)$",
@@ -253,6 +259,14 @@ class Reader:
         announced = _announced_cause(text)
         if announced:  # "We have decided to raise a cause of concern now. The ..."
             self._open_findings(block, CAUSE_OF_CONCERN, announced)
+            return
+        in_prose = _cause_in_prose(text)
+        if (
+            in_prose
+        ):  # "... identified a cause of concern: the force ... We recommend that"
+            cause, recommendations = in_prose
+            section = self._open_findings(block, CAUSE_OF_CONCERN, cause)
+            section.answer(block, recommendations)
             return
         if self.in_question:
             self.prose[-1].append(text)
@@ -540,6 +554,27 @@ def _announced_cause(text: str) -> str | None:
             if rest.endswith(":") or not _reads_as_finding(rest):
                 return None
             return rest
+    return None
+
+
+def _cause_in_prose(text: str) -> tuple[str, list[str]] | None:
+    """A cause of concern and its recommendations run into one paragraph of a letter:
+    "We have therefore identified a cause of concern: the force doesn't ... We
+    recommend that, by 31 July 2025, the force should ... We also recommend that
+    ..." (the cause after its colon, each recommendation after "recommend that")."""
+    sentences = [sentence for _, sentence in split_sentences(text)]
+    for number, sentence in enumerate(sentences):
+        named = _NAMES_CAUSE_RE.search(sentence)
+        if not named:
+            continue
+        recommendations = []
+        for following in sentences[number + 1 :]:
+            asked = _WE_RECOMMEND_RE.match(following)
+            if not asked:
+                break
+            recommendations.append(following[asked.end() :].strip())
+        if recommendations and _reads_as_finding(named.group("cause")):
+            return named.group("cause").strip(), recommendations
     return None
 
 
