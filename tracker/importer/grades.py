@@ -55,7 +55,8 @@ _MANNER_END_RE = re.compile(
 _NOT_GRADED_RE = re.compile(
     r"\b(?:(?:is|was|were|are)\s+not\s+graded|(?:has|have)\s+not\s+been\s+graded"
     r"|(?:did|does|do)\s+not\s+(?:grade|give\s+(?:it\s+|this\s+\w+\s+)?a\s+grad)"
-    r"|\bno\s+grad(?:e|ed\s+judge?ment)\s+(?:is|was)\s+given)",
+    r"|\bno\s+grad(?:e|ed\s+judge?ment)\s+(?:is|was)\s+given"
+    r"|\b(?:don[’']t|do\s+not|doesn[’']t|does\s+not)\s+make\s+(?:a\s+)?graded\s+judge?ments?)",
     re.I,
 )
 

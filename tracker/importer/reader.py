@@ -351,10 +351,18 @@ class Reader:
     def _is_area_heading(self, index: int, block: Block) -> bool:
         """A heading naming an area of policing, with its grade on the next line."""
         following = self.blocks[index + 1] if index + 1 < len(self.blocks) else None
+        graded_below = following is not None and (
+            grade_from_line(following.text) is not None
+            # "We don't make graded judgments in this area."
+            or (
+                len(following.text) <= 80
+                and grade_from_prose([following.text]) == "not_graded"
+            )
+        )
         return (
             following is not None
             and following.marker is None
-            and grade_from_line(following.text) is not None
+            and graded_below
             and not _SUMMARY_HEADING_RE.match(block.text)
             and looks_like_heading(block)
             and not FINDINGS_HEADING_RE.match(block.text)
