@@ -34,7 +34,10 @@ QUESTIONS_FOR_RE = re.compile(
 )
 FINDINGS_HEADING_RE = re.compile(
     r"^(?:(?:the|our)\s+)?(?P<accelerated>accelerated\s+)?(?P<kind>causes?\s+of\s+concern|recommendations?"
-    r"|areas?\s+for\s+improvement)(?:\s+\d{1,2})?"
+    r"|areas?\s+for\s+improvement"
+    # a joint targeted area inspection's "Areas for priority action", which the
+    # agencies must answer with a written statement of action: recommendations
+    r"|areas?\s+for\s+priority\s+action)(?:\s+\d{1,2})?"
     # "Causes of concern and recommendations": the causes, each with its own
     r"(?:\s+and\s+(?:recommendations?|areas?\s+for\s+improvement))?"
     # "Recommendations for chief constables", "Recommendation to the Home Office"
@@ -178,6 +181,6 @@ def finding_kind(heading: str) -> str:
     heading = heading.lower()
     if heading.startswith("cause"):
         return CAUSE_OF_CONCERN
-    if heading.startswith("recommendation"):
+    if heading.startswith("recommendation") or "priority" in heading:
         return RECOMMENDATION
     return AREA_FOR_IMPROVEMENT
