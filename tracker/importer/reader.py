@@ -129,9 +129,9 @@ class Reader:
         self.blocks = blocks
         self.warnings = warnings
         self.meta = read_metadata(blocks)
-        # Relative deadlines count from publication; a page that only says when it
-        # was last updated gives no better date.
-        self.reference_date = self.meta.published or self.meta.last_updated
+        # Relative deadlines count from publication only: "Last updated" is when the
+        # page last changed, and counting from it would invent a date.
+        self.reference_date = self.meta.published
         # A revisit letter quotes an earlier report's findings: "within three months"
         # there counts from that report, which the letter does not date.
         opening = [block.text for block in blocks[:_OPENING_BLOCKS]]
