@@ -135,7 +135,7 @@ _NUMBER_WORDS.update({"forty": 40, "fifty": 50, "sixty": 60, "ninety": 90})
 _NUMBER = "(?:" + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len)[::-1]) + ")"
 
 _RELATIVE_RE = re.compile(
-    rf"\b(?:within(?:\s+the\s+next)?|in\s+the\s+next)\s+(?P<count>\d{{1,3}}|{_NUMBER})\s+"
+    rf"\b(?:within(?:\s+the\s+next)?|in\s+the\s+next|(?:no|not)\s+later\s+than)\s+(?P<count>\d{{1,3}}|{_NUMBER})\s+"
     r"(?:calendar\s+)?(?P<unit>days?|weeks?|months?|years?)\b",
     re.IGNORECASE,
 )
@@ -146,6 +146,9 @@ _OF_SOMETHING_ELSE_RE = re.compile(
     re.IGNORECASE,
 )
 _MODAL = r"(?:should|must|shall|needs?\s+to|is\s+to|are\s+to)"
+# "In the next six months, the force should", "should, in the next six months,":
+# the phrase times what is asked only at the sentence's start or after the modal
+_TIMES_THE_ASK_RE = re.compile(rf"(?:^\W*|\b(?:{_MODAL}|will)\s*,?\s*)$", re.IGNORECASE)
 _IMMEDIATE_RE = re.compile(
     rf"\b(?:{_MODAL}|will)\s*,?\s+(?P<adverb>immediately)\b"
     r"(?!\s+(?:after|before|following|upon|on|when|if|once|available))"
@@ -253,6 +256,10 @@ def find_deadlines(
     for match in _RELATIVE_RE.finditer(sentence_text):
         if not instructs or _OF_SOMETHING_ELSE_RE.match(sentence_text, match.end()):
             continue
+        if match.group(0).lower().startswith("in") and not _TIMES_THE_ASK_RE.search(
+            sentence_text[: match.start()]
+        ):
+            continue  # "how it will meet demand in the next two years": a horizon
         deadline = _relative_deadline(match, published, line, relative_warnings)
         if deadline is not None:
             found.append((match.start(), match.end(), deadline))
@@ -556,7 +563,7 @@ def _deadline(due: date | None, wording: str, line: int | None) -> ParsedDeadlin
         due=due,
         wording=" ".join(wording.split()),
         deliverable=None,
-        relative=wording.lower().startswith(("within", "in the next")),
+        relative=_RELATIVE_RE.match(wording) is not None,
         line=line,
     )
 

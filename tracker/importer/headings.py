@@ -140,7 +140,8 @@ def addressee_heading(block: Block) -> bool:
     return (
         block.marker is None
         and len(block.text.split()) <= 10
-        and not block.text.endswith(tuple(".,;:!?"))
+        # "To chief constables:" with its colon too
+        and not block.text.rstrip(":").endswith(tuple(".,;:!?"))
         and _ADDRESSEE_HEADING_RE.match(block.text) is not None
     )
 
