@@ -72,9 +72,11 @@ _NAMES_CAUSE_RE = re.compile(
 )
 _WE_RECOMMEND_RE = re.compile(r"^We\s+(?:also\s+)?recommend\s+that,?\s+", re.I)
 _GRADED_HEADING_RE = re.compile(
-    r"^(?P<area>[A-Z][^:–—|]{3,100}?)\s*[:–—|]\s*(?P<grade>outstanding|good|adequate"
-    r"|requires\s+improvement|inadequate|not\s+graded)$",
-    re.IGNORECASE,
+    r"^(?P<area>[A-Z][^:–—|]{3,100}?)(?:\s*[:–—|]\s*(?P<grade>(?i:outstanding|good"
+    r"|adequate|requires\s+improvement|inadequate|not\s+graded))"
+    # "Investigating crime Adequate": the grade as a badge, with its capital
+    r"|\s+(?P<badge>Outstanding|Good|Adequate|Requires\s+improvement|Inadequate"
+    r"|Not\s+graded))$"
 )
 _PILLAR_RE = re.compile(r"^(?:effectiveness|efficiency|legitimacy|leadership)\b", re.I)
 _LISTING_DATES = 3  # a page giving this many publication dates lists publications
@@ -191,9 +193,8 @@ class Reader:
             and not _PILLAR_RE.match(text)
         ):
             # <h3>Investigating crime: Requires improvement</h3>: an area and its grade
-            self._open_question(
-                block, graded.group("area"), grade_key(graded.group("grade"))
-            )
+            grade = graded.group("grade") or graded.group("badge")
+            self._open_question(block, graded.group("area"), grade_key(grade))
             self.areas_seen = True
             return
         if self._is_area_heading(index, block):
