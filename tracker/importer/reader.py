@@ -372,6 +372,21 @@ class Reader:
         )
 
     def _open_question(self, block: Block, text: str, grade: str | None) -> None:
+        asked = " ".join(text.split()).casefold()
+        for number, earlier in enumerate(self.questions):
+            if (
+                " ".join(earlier.text.split()).casefold() == asked
+                and not earlier.findings
+            ):
+                # The same question in a summary table of grades, now asked in full:
+                # one question, with the grade the summary gave if it has none here.
+                del self.questions[number], self.prose[number]
+                for order, question in enumerate(self.questions, start=1):
+                    question.order = order
+                summary = earlier if earlier.grade_source == "line" else None
+                break
+        else:
+            summary = None
         self.questions.append(
             ParsedQuestion(
                 text=text,
@@ -385,6 +400,11 @@ class Reader:
         )
         self.prose.append([])
         self.section, self.in_question, self.awaiting_grade = None, True, grade is None
+        if grade is None and summary is not None:  # a grade line below still wins
+            self.questions[-1].grade, self.questions[-1].grade_source = (
+                summary.grade,
+                "line",
+            )
 
     def _open_findings(
         self, block: Block, kind: str, inline_text: str | None
