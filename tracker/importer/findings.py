@@ -35,6 +35,15 @@ _ASKS_RE = re.compile(
     re.IGNORECASE,
 )
 _QUOTES = '"“”'
+_MODAL_RE = re.compile(
+    r"\b(?:should|must|needs?\s+to|(?:is|are)\s+to|recommend\s+that)\b", re.IGNORECASE
+)
+_LEAD_IN_WORDS_RE = re.compile(
+    r"\b(?:make\s+sure|ensure|that|the\s+force|the\s+service|it|and|also|to|by|do"
+    r"|the\s+following|immediately)\b|[,;]",
+    re.IGNORECASE,
+)
+_OWN_ACTION_WORDS = 4  # words of its own that make a lead-in a finding
 _ROW_NUMBER_RE = re.compile(r"(?:No\.?\s*)?\d{1,3}[.)]?")  # a table's "1", "2." column
 _PROGRESS_RE = re.compile(
     r"^(?:progress|our\s+assessment|assessment|update|status|hmicfrs\s+assessment)"
@@ -67,6 +76,18 @@ def _introduces_recommendations(finding: ParsedFinding) -> bool:
     if finding.kind != CAUSE_OF_CONCERN or not finding.text.endswith(":"):
         return False
     return bool(_RECOMMEND_RE.search(split_sentences(finding.text)[-1][1]))
+
+
+def _asks_itself(text: str) -> bool:
+    """A sentence that asks something of its own before its list ("the force should
+    review how it records crimes reported by other agencies, and:"): a finding with
+    sub-steps, where "By 30 September, the force should:" only introduces them."""
+    modals = list(_MODAL_RE.finditer(text))
+    if not modals or not text.endswith(":"):
+        return False
+    rest = text[modals[-1].end() : -1]  # after the last "should", to the colon
+    words = _LEAD_IN_WORDS_RE.sub(" ", rest).split()
+    return len(words) >= _OWN_ACTION_WORDS
 
 
 def _introduces_quote(block: Block, blocks: list[Block], index: int) -> bool:
@@ -417,6 +438,7 @@ class FindingsSection:
             and len(split_sentences(block.text)) == 1
             and index + 1 < len(blocks)
             and blocks[index + 1].marker is not None
+            and not _asks_itself(block.text)
         )
 
     def _lead_in(self, block: Block) -> None:
