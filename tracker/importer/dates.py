@@ -112,6 +112,11 @@ _LEAD = (
     r"|not\s+later\s+than|on\s+or\s+before|by)"
 )
 _ABSOLUTE_RE = re.compile(rf"\b{_LEAD}\s+{_ANY_DATE}", re.IGNORECASE)
+_FROM_PUBLICATION_RE = re.compile(
+    r"(?:\s+(?:of|from|after)\s+(?:the\s+)?(?:date\s+of\s+)?(?:publication|this\s+report)"
+    r"(?:\s+of\s+this\s+report)?)?\s*\.?",
+    re.IGNORECASE,
+)
 _BEFORE_RE = re.compile(rf"\bbefore\s+{_ANY_DATE}", re.IGNORECASE)
 # a public body's financial year ends on 31 March
 _FINANCIAL_YEAR_RE = re.compile(
@@ -306,8 +311,9 @@ def deadline_in_cell(
     absolute = re.fullmatch(rf"(?:{_LEAD}\s+|due\s+)?{_ANY_DATE}", text, re.IGNORECASE)
     if absolute:
         return _absolute_deadline(absolute, text, line)
-    relative = _RELATIVE_RE.fullmatch(text)
-    if relative:
+    relative = _RELATIVE_RE.match(text)
+    if relative and _FROM_PUBLICATION_RE.fullmatch(text, relative.end()):
+        # "Within six months", "Within six months of publication"
         return _relative_deadline(relative, published, line, warnings)
     if _IMMEDIATE_CELL_RE.fullmatch(text):
         return _immediate_deadline(text, published, line, warnings)

@@ -39,7 +39,7 @@ _KIND_COLUMN_RE = re.compile(
 )
 _ASIDE_COLUMN_RE = re.compile(
     r"^(?:our\s+)?(?:assessment|progress|status|comments?|update|findings|what\s+we\s+found"
-    r"|evidence|addressed\s+to|addressee|to\s+whom|lead|owner|rag|rating)\b",
+    r"|evidence|addressed\s+to|addressee|to\s+whom|for|lead|owner|rag|rating)\b",
     re.I,
 )
 _CELL_BREAKS = _BLOCKS | _HEADINGS | {"ul", "ol", "li", "br"}
