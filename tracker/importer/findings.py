@@ -35,6 +35,8 @@ _ASKS_RE = re.compile(
     re.IGNORECASE,
 )
 _QUOTES = '"“”'
+# "The cause of concern was:", "The cause of concern we identified was:"
+_NAMES_THE_CAUSE_RE = re.compile(r"^(?:the|our)\s+cause\s+of\s+concern\b.*:$", re.I)
 _MODAL_RE = re.compile(
     r"\b(?:should|must|needs?\s+to|(?:is|are)\s+to|recommend\s+that)\b", re.IGNORECASE
 )
@@ -97,7 +99,7 @@ def _introduces_quote(block: Block, blocks: list[Block], index: int) -> bool:
         block.text.endswith(":")
         and len(block.text.split()) <= 15
         and following is not None
-        and following.text[:1] in _QUOTES
+        and (following.text[:1] in _QUOTES or _NAMES_THE_CAUSE_RE.match(block.text))
     )
 
 

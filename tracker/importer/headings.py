@@ -11,6 +11,7 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
+from .dates import split_sentences
 from .grades import grade_from_line, grade_key
 from .parsed import AREA_FOR_IMPROVEMENT, CAUSE_OF_CONCERN, RECOMMENDATION
 
@@ -170,9 +171,21 @@ def lead_in_kind(block: Block, next_block: Block | None) -> str | None:
     introduces = text.endswith(":") or (
         text.endswith(".")
         and next_block is not None
-        and next_block.marker is not None
-        # "2. Vetting decisions" is the next chapter, not a finding it introduces
-        and not looks_like_heading(dataclasses.replace(next_block, marker=None))
+        and (
+            (
+                next_block.marker is not None
+                # "2. Vetting decisions" is the next chapter, not a finding
+                and not looks_like_heading(dataclasses.replace(next_block, marker=None))
+            )
+            # "we make a further recommendation." then "By 30 April, the force should"
+            # (one sentence that says only that; a cause is announced with its words)
+            or (
+                next_block.heading is None
+                and INSTRUCTION_ASKS_RE.search(next_block.text) is not None
+                and "concern" not in text.lower()
+                and len(split_sentences(text)) == 1
+            )
+        )
     )
     match = _LEAD_IN_RE.search(text) if introduces else None
     return finding_kind(match.group("kind")) if match else None
