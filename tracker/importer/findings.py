@@ -35,6 +35,12 @@ _ASKS_RE = re.compile(
     re.IGNORECASE,
 )
 _QUOTES = '"“”'
+# What an inspection did, not what it found wanting
+_NARRATIVE_RE = re.compile(
+    r"^(?:(?:We|HMICFRS|HMIC|Our\s+inspectors?)\s+(?:inspected|visited|revisited|carried"
+    r"\s+out|reviewed|examined|spoke|interviewed|told|wrote|met|attended)\b"
+    r"|(?:Between|From|During)\s+(?:\d|[A-Z][a-z]+\s+\d{4}|our|the\s+inspection))"
+)
 # "The cause of concern was:", "The cause of concern we identified was:"
 _NAMES_THE_CAUSE_RE = re.compile(r"^(?:the|our)\s+cause\s+of\s+concern\b.*:$", re.I)
 _MODAL_RE = re.compile(
@@ -217,6 +223,14 @@ class FindingsSection:
             return False
         if self.last is None and announces_findings(block.text):
             return True  # "We have made the following recommendations."
+        if (
+            self.kind == CAUSE_OF_CONCERN
+            and self.last is None
+            and _NARRATIVE_RE.match(block.text)
+        ):
+            # "We inspected the service between 28 October and 8 November 2024. ..."
+            # under a letter's "Cause of concern: <its subject>": how it was found
+            return True
         if (
             self.kind == CAUSE_OF_CONCERN
             and self.last is None
