@@ -324,13 +324,20 @@ class _Renderer(HTMLParser):
         if not text:
             return
         indent, marker = 0, None
+        heading = self._heading
+        if self._items and heading is not None:
+            if len(text.split()) <= 8 and not text.endswith((".", ":", ";")):
+                # <li><h4>Stop and search</h4><p>The force should ...</p></li>: the
+                # item's label; its words, and its marker, are in what follows
+                return
+            heading = None  # a whole finding set as a heading inside a list item
         if self._items:
             item = self._items[-1]
             if item.marker_used:  # a later paragraph of the item: indented under it
                 indent = 2 * item.depth + 2
             else:
                 indent, marker, item.marker_used = 2 * item.depth, item.marker, True
-        self._emit(text, indent, marker, heading=self._heading, line=self._text_line)
+        self._emit(text, indent, marker, heading=heading, line=self._text_line)
 
     def _emit(
         self,
