@@ -217,8 +217,9 @@ class Reader:
         if heading and block.marker is not None:
             # "1. Cause of concern: Use of force was not governed well." opens a
             # finding of its kind; any other list item naming a kind is an item.
+            # "1. Cause of concern" alone (an <li> whose title it is) opens one too.
             rest = heading.group("rest")
-            heading = heading if rest and _reads_as_finding(rest) else None
+            heading = heading if not rest or _reads_as_finding(rest) else None
         if heading and (heading.group("rest") or len(text) <= 60):
             rest = heading.group("rest")
             if rest and not _reads_as_finding(rest):
