@@ -65,10 +65,14 @@ def drop_page_furniture(lines: list[TextLine]) -> list[TextLine]:
         end = index
         while end < len(lines) and (furniture[end] or not texts[end]):
             end += 1
-        cut = (
-            kept and texts[index - 1] and not kept[-1].text.rstrip().endswith(TERMINAL)
-        )
-        if not cut and end < len(lines):
+        # The last words before the page break: a sentence they leave unfinished
+        # goes on after it ("... enough staff with the" / "right skills in ...").
+        last = next((line for line in reversed(kept) if line.text.strip()), None)
+        cut = last is not None and not last.text.rstrip().endswith(TERMINAL)
+        if cut:
+            while kept and not kept[-1].text.strip():
+                kept.pop()  # the gap the page break left is no paragraph's end
+        elif end < len(lines):
             kept.append(TextLine(lines[index].number, ""))  # the page break's gap
         index = end
     return kept
