@@ -29,6 +29,10 @@ _RUN_IN_RE = re.compile(
     r"(?:(?<=[.;:!?)\"'”’])|(?<=\band)|(?<=\bor))\s+(?P<marker>[•●▪■◦‣])(?=\s|$)"
 )
 TERMINAL = tuple(".!?:;)\"'”’")
+_FOOTNOTE_MARK_RE = re.compile(
+    r"(?<=[a-z]{3})\d{1,2}(?=[\s,;:.)]|$)|(?<=[A-Za-z][.;:,!?’'\"”)])\d{1,2}(?=\s|$)"
+)
+_POSSESSIVE_END_RE = re.compile(r"[a-z]s['’]$")
 _PARAGRAPH_NUMBER_RE = re.compile(
     r"^(?:[A-Z]?\d{1,2}\.\d{1,3}\.?|S\d{1,2}\.)\s+(?=[A-Z‘“\"'])"
 )
@@ -173,6 +177,9 @@ def _clean(raw: str) -> str:
     text = _TAG_RE.sub(_tag_gap, text)  # no markup may reach a text field
     if text.startswith("|") or text.endswith("|"):
         text = text.strip("| ")
+    # "vulnerability3 when", "Code of Practice.4": a footnote's number, copied
+    # from the page's superscript, glued to the word or sentence it notes
+    text = _FOOTNOTE_MARK_RE.sub("", text)
     return " ".join(text.split())
 
 
@@ -202,7 +209,9 @@ def _continues(previous: str, text: str) -> bool:
     if text[:1].islower():
         return True
     # Long lines that stop mid-sentence were wrapped; short ones are headings or titles.
-    return not previous.endswith(TERMINAL) and len(previous) >= 50
+    # ("the Victims'" ends with a possessive, not a closing quotation mark.)
+    ends = previous.endswith(TERMINAL) and not _POSSESSIVE_END_RE.search(previous)
+    return not ends and len(previous) >= 50
 
 
 def is_table_row(text: str) -> bool:
