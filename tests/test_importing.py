@@ -1000,3 +1000,27 @@ def test_an_action_inherited_from_a_lead_in_is_titled_by_its_words_not_produce_t
         "Make sure that every offender has a risk assessment",
         "Produce the action plan for its backlog",
     ]
+
+
+def test_a_letters_findings_under_no_question_show_on_its_inspection_page(
+    client, inspector, lead
+):
+    """A letter has no inspection questions: its cause of concern and recommendations
+    are saved under none, and its page shows them (it once showed none of them)."""
+    raw = (
+        Path(__file__).parent / "reports/corpus/letter-no-publication-date.txt"
+    ).read_bytes()
+    data = parse_report(raw).to_dict()
+    data["published"] = "2024-06-12"
+    inspection = save_import(
+        plan_import(data, Force.objects.get(code="WMP"), raw), inspector
+    )
+    findings = list(inspection.findings.order_by("order"))
+    assert len(findings) == 4 and not any(f.question_id for f in findings)
+    for user in (inspector, lead):
+        client.force_login(user)
+        page = client.get(inspection.get_absolute_url()).content.decode()
+        for finding in findings:
+            assert finding.reference in page
+            assert finding.text.split()[0] in page
+        assert "Findings under no question" in page

@@ -388,3 +388,46 @@ def test_the_preview_of_a_page_of_an_imported_report_says_where_its_log_goes(
         " not recorded yet; the report's other findings stay as they are." in text
     )
     assert "no longer in the report" not in text
+
+
+def test_a_register_page_confirmed_in_the_preview_keeps_the_reports_overall_grade(
+    client, inspector
+):
+    """The preview's overall grade box shows "Not stated" for a register page (the page
+    grades nothing); confirming it must not wipe the grade the report gave."""
+    sample = (
+        Path(__file__).resolve().parent.parent
+        / "tracker/data/west-mercia-peel-2016-effectiveness.txt"
+    ).read_bytes()
+    force = Force.objects.get(code="WMP")
+    inspection = save_import(
+        plan_import(parse_report(sample).to_dict(), force, sample), inspector
+    )
+    assert inspection.overall_grade == "good"
+    first = inspection.findings.get(reference="WMP-2016-EFF-AFI-1")
+    page = (
+        "Area for improvement\n\n"
+        f"{first.text}\n\n"
+        "From: West Mercia PEEL 2016: Effectiveness\n"
+        "Date published: 14/03/2017\n\n"
+        "Recommendation status history\n\n"
+        "2 March 2017 – awaiting-review\n"
+    )
+    client.force_login(inspector)
+    started = client.post(
+        "/import/",
+        {
+            "file": SimpleUploadedFile("register.txt", page.encode()),
+            "force": force.pk,
+        },
+    )
+    preview = client.get(started["Location"]).content.decode()
+    assert "This register page is a finding of" in preview
+    done = client.post(
+        started["Location"],
+        {"force": force.pk, "overall_grade": "not_stated", "confirm": "1"},
+    )
+    assert done.status_code == 302
+    inspection.refresh_from_db()
+    assert inspection.overall_grade == "good"
+    assert len(register_log(first)) == 1

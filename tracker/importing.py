@@ -874,13 +874,15 @@ def _apply_revision(plan: ImportPlan, user) -> Inspection:
     """
     data = plan.data
     dates = [published_on(data), plan.previous.published_on]
+    grade = data.get("overall_grade") or plan.previous.overall_grade
     if is_register_page(data):
         dates.reverse()  # one finding's page: the report's own date stands
+        grade = plan.previous.overall_grade  # and its grade: the page grades nothing
     inspection = services.inspection_revise(
         user,
         plan.previous,
         published_on=dates[0] or dates[1],
-        overall_grade=data.get("overall_grade") or plan.previous.overall_grade,
+        overall_grade=grade,
         content_hash=plan.content_hash,
     )
     questions = {q.order: q for q in inspection.questions.all()}

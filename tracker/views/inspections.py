@@ -32,6 +32,13 @@ def inspection_detail(request, pk):
             to_attr="finding_list",
         )
     )
+    # A letter's or a national report's findings answer no inspection question.
+    unplaced = _with_action_tree(
+        Finding.objects.filter(inspection=inspection, question__isnull=True).order_by(
+            "order", "pk"
+        ),
+        actions,
+    )
     report_wide = actions.filter(inspection=inspection, finding__isnull=True)
     return render(
         request,
@@ -39,6 +46,7 @@ def inspection_detail(request, pk):
         {
             "inspection": inspection,
             "questions": questions,
+            "unplaced": unplaced,
             "report_wide": report_wide,
             "may_author": can_import(request.user),
         },
