@@ -5,7 +5,8 @@ from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .forms import DateInput, IdChoiceMixin, is_id
+from .date_input import DateField
+from .forms import IdChoiceMixin, is_id
 from .models import (
     FORCE_ROLES,
     Action,
@@ -26,6 +27,12 @@ UNDATED_LAST = {
     "deadline": F("deadline").asc(nulls_last=True),
     "-deadline": F("deadline").desc(nulls_last=True),
 }
+
+
+class DayMonthYearFilter(django_filters.DateFilter):
+    """A date filter typed as day, month and year, or given as ISO in a link."""
+
+    field_class = DateField
 
 
 class IdChoiceField(IdChoiceMixin, django_filters.fields.ModelChoiceField):
@@ -67,11 +74,8 @@ class ActionFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput
     )
-    due_before = django_filters.DateFilter(
-        field_name="deadline",
-        lookup_expr="lte",
-        label="Due on or before",
-        widget=DateInput,
+    due_before = DayMonthYearFilter(
+        field_name="deadline", lookup_expr="lte", label="Due on or before"
     )
     theme = IdChoiceFilter(
         field_name="finding__themes",

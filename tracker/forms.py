@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 
 from . import evidence
+from .date_input import DateField, DateInput
 from .models import (
     Action,
     Finding,
@@ -37,20 +38,6 @@ class ActionPageForm(forms.Form):
         if cleaned.get("version") is None and "version" not in self.errors:
             raise ValidationError(STALE_PAGE)
         return cleaned
-
-
-class DateInput(forms.DateInput):
-    """The browser's date picker, which holds and sends only yyyy-mm-dd.
-
-    A browser empties a date box whose value is in any other form, so the value
-    is always written in ISO, whatever the language's date format; a form then
-    sent unchanged keeps its date (an en-gb "11/12/2026" came back empty).
-    """
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -186,7 +173,7 @@ class AssignForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    deadline = forms.DateField(required=False, widget=DateInput)
+    deadline = DateField(label="Deadline", required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, action: Action, **kwargs):
@@ -231,7 +218,7 @@ class AssignForm(forms.Form):
 
 
 class DeadlineChangeForm(forms.Form):
-    new_deadline = forms.DateField(label="New deadline", widget=DateInput)
+    new_deadline = DateField(label="New deadline")
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
@@ -321,8 +308,8 @@ class ReminderPreferenceForm(forms.ModelForm):
         }
         widgets = {
             "digest": forms.RadioSelect,
-            "paused_until": DateInput,
         }
+        field_classes = {"paused_until": DateField}
 
     def clean_paused_until(self):
         paused_until = self.cleaned_data["paused_until"]
@@ -378,8 +365,8 @@ class ActionPlanForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    deadline = forms.DateField(
-        required=False, widget=DateInput, help_text="Set by the force."
+    deadline = DateField(
+        label="Deadline", required=False, help_text="Set by the force."
     )
 
     def __init__(self, *args, force_id: int, **kwargs):
@@ -404,8 +391,6 @@ class ActionEditForm(ActionPageForm):
 
 
 # Findings by hand (an inspector's forms) ----------------------------------------------
-
-NOT_A_DATE = "That is not a date: give the day, for example 2017-03-02."
 
 
 class FindingForm(forms.Form):
@@ -572,11 +557,9 @@ class InspectionDetailsForm(forms.Form):
         help_text="As the report gives it.",
         error_messages={"required": "The title cannot be empty."},
     )
-    published_on = forms.DateField(
+    published_on = DateField(
         label="Published on",
         required=False,
-        widget=DateInput,
-        error_messages={"invalid": NOT_A_DATE},
         help_text="The publication or last-updated date; empty if the report does not say.",
     )
     overall_grade = forms.ChoiceField(
@@ -674,9 +657,9 @@ class BulkForm(forms.Form):
         required=False,
         empty_label="Keep each action's owner",
     )
-    deadline = forms.DateField(
+    deadline = DateField(
+        label="Deadline",
         required=False,
-        widget=DateInput,
         help_text="Empty keeps each action's deadline. A deadline the inspectorate set is not changed here.",
     )
 

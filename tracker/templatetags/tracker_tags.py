@@ -1,17 +1,68 @@
 from django import template
+from django.contrib.messages import constants as message_levels
+from django.forms import BaseForm
+from django.forms.formsets import BaseFormSet
+from django_filters import FilterSet
 
-from ..formats import long_date
+from ..date_input import PARTS, DateField
+from ..formats import long_date, long_datetime, weekday_date
 from ..models import Rag, rag_for, rag_label
 
 register = template.Library()
 
 RAG_CLASSES = {
-    Rag.RED: "text-bg-danger",
-    Rag.AMBER: "text-bg-warning",
-    Rag.GREEN: "text-bg-success",
-    Rag.DONE_LATE: "text-bg-info",
-    Rag.CLOSED: "text-bg-secondary",
+    Rag.RED: "govuk-tag--red",
+    Rag.AMBER: "govuk-tag--orange",
+    Rag.GREEN: "govuk-tag--green",
+    Rag.DONE_LATE: "govuk-tag--purple",
+    Rag.CLOSED: "govuk-tag--grey",
 }
+
+# The header's sections, by the first word of a page's URL name; a page of no
+# section marks none.
+NAV_SECTIONS = {
+    "home": "home",
+    "force": "force",
+    "action": "actions",
+    "actions": "actions",
+    "step": "actions",
+    "deadline": "actions",
+    "evidence": "actions",
+    "national": "national",
+    "import": "import",
+    "notification": "notifications",
+    "notifications": "notifications",
+}
+
+
+@register.filter
+def nav_section(url_name) -> str:
+    """Which header section a page is in, from its URL name ("action-detail": actions)."""
+    return NAV_SECTIONS.get(str(url_name or "").split("-")[0], "")
+
+
+def _shows_errors(value) -> bool:
+    if isinstance(value, FilterSet):
+        value = value.form
+    if isinstance(value, BaseFormSet):
+        return value.is_bound and (
+            bool(value.non_form_errors()) or any(form.errors for form in value.forms)
+        )
+    return isinstance(value, BaseForm) and value.is_bound and bool(value.errors)
+
+
+@register.simple_tag(takes_context=True)
+def page_errors(context) -> bool:
+    """Whether the page tells of a problem: a form in it with errors, or an error message.
+
+    The page's title then starts "Error: ", so a screen reader hears it first.
+    Reading the messages here leaves them for the page to show.
+    """
+    for layer in context.dicts:
+        if any(_shows_errors(value) for value in layer.values()):
+            return True
+    messages = context.get("messages") or ()
+    return any(message.level >= message_levels.ERROR for message in messages)
 
 
 @register.filter
@@ -84,7 +135,32 @@ def long_date_filter(day) -> str:
     return long_date(day) if day else ""
 
 
+@register.filter(name="long_datetime")
+def long_datetime_filter(moment) -> str:
+    """1 May 2017 at 3:15pm, in Europe/London."""
+    return long_datetime(moment) if moment else ""
+
+
+@register.filter(name="weekday_date")
+def weekday_date_filter(day) -> str:
+    """Monday 1 May 2017."""
+    return weekday_date(day) if day else ""
+
+
 @register.filter
 def quoted(text: str) -> str:
     """Each line of a plain-text email's quotation, after "> "."""
     return "\n".join(f"> {line}".rstrip() for line in str(text).splitlines())
+
+
+@register.filter
+def error_anchor(field) -> str:
+    """Where an error summary's link for a field goes: its box, or its first box in error."""
+    if isinstance(field.field, DateField):
+        marked = [
+            name
+            for name, part in zip(PARTS, field.field.fields)
+            if getattr(part.widget, "errors", None)
+        ]
+        return f"{field.auto_id}_{(marked or ['day'])[0]}"
+    return field.id_for_label or f"{field.auto_id}_0"
