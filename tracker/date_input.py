@@ -53,7 +53,9 @@ def read_date(value, what: str = "The date") -> datetime.date | None:
     day, month, year = parts[:3]
     if not (day or month or year):
         return None
-    missing = [name for name, part in zip(PARTS, (day, month, year)) if not part]
+    missing = [
+        name for name, part in zip(PARTS, (day, month, year), strict=True) if not part
+    ]
     if missing:
         raise _problem(f"{what} must include a {' and '.join(missing)}", missing)
     number = _month(month)
@@ -118,7 +120,7 @@ class DateInput(forms.MultiWidget):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        for part, subwidget in zip(PARTS, context["widget"]["subwidgets"]):
+        for part, subwidget in zip(PARTS, context["widget"]["subwidgets"], strict=True):
             subwidget["label"] = part.capitalize()
         return context
 
@@ -142,7 +144,7 @@ class DateField(forms.MultiValueField):
         super().__init__(fields=parts, require_all_fields=False, **kwargs)
 
     def _mark(self, parts=(), message=""):
-        for name, field in zip(PARTS, self.fields):
+        for name, field in zip(PARTS, self.fields, strict=True):
             field.widget.errors = [message] if name in parts else []
 
     def clean(self, value):

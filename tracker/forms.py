@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 
 from . import evidence
-from .date_input import DateField, DateInput
+from .date_input import DateField
 from .models import (
     Action,
     Finding,

@@ -159,7 +159,7 @@ def error_anchor(field) -> str:
     if isinstance(field.field, DateField):
         marked = [
             name
-            for name, part in zip(PARTS, field.field.fields)
+            for name, part in zip(PARTS, field.field.fields, strict=True)
             if getattr(part.widget, "errors", None)
         ]
         return f"{field.auto_id}_{(marked or ['day'])[0]}"
