@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from simple_history.models import HistoricalRecords
 
+from ..formats import long_date
 from .inspections import Finding, Inspection
 from .people import Force, User
 
@@ -352,7 +353,7 @@ class DeadlineChangeRequest(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.action}: to {self.new_deadline:%d %b %Y}"
+        return f"{self.action}: to {long_date(self.new_deadline)}"
 
 
 def evidence_upload_to(instance: "Evidence", filename: str) -> str:
