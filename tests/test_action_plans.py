@@ -219,7 +219,7 @@ def test_a_bad_plan_form_says_what_is_wrong_and_adds_nothing(
     page = response.content.decode()
     assert "This field is required." in page  # the title
     assert "Select a valid choice." in page  # a person of another force
-    assert "Enter a valid date." in page
+    assert "Deadline must be a real date" in page
     assert not Action.objects.exists()
 
 

@@ -326,8 +326,8 @@ def test_a_bad_inspection_is_refused_on_its_field(signed_in, force):
     cases = [
         ({"force": "999999"}, "Choose the force from the list."),
         ({"force": "west-mercia"}, "Choose the force from the list."),
-        ({"published_on": "12th Feb"}, "That is not a date"),
-        ({"published_on": "2015-02-30"}, "That is not a date"),
+        ({"published_on": "12th Feb"}, "Published on must be a real date"),
+        ({"published_on": "2015-02-30"}, "Published on must be a real date"),
         ({"published_on": "2999-01-01"}, "still to come"),
         ({"title": "  "}, "The title cannot be empty."),
         ({"overall_grade": "brilliant"}, "Choose a grade from the list."),
@@ -648,7 +648,7 @@ def test_an_inspection_is_corrected_from_its_page(signed_in, finding, inspector)
     assert signed_in.get(url).status_code == 200
     for change, message in [
         ({"published_on": "2999-01-01"}, "still to come"),
-        ({"published_on": "1 March"}, "That is not a date"),
+        ({"published_on": "1 March"}, "Published on must be a real date"),
         ({"title": " "}, "The title cannot be empty."),
         ({"programme": ""}, "The programme cannot be empty."),
         ({"overall_grade": "brilliant"}, "Choose a grade from the list."),

@@ -24,10 +24,12 @@ def edit(client, url, form, button, **fields):
 
 
 def status_messages(page: str) -> list[str]:
-    """The texts of the page's status boxes, without their markup."""
+    """The texts of the page's status boxes and notification banners, without markup."""
     return [
         re.sub(r"<[^>]+>", " ", chunk.split(">", 1)[1].split("</div>", 1)[0]).strip()
-        for chunk in page.split('role="status"')[1:]
+        for chunk in re.split(
+            r'role="status"|class="govuk-notification-banner__content"', page
+        )[1:]
     ]
 
 
@@ -196,7 +198,7 @@ def test_the_other_corrections_in_the_boxes_are_kept_with_an_edit(client, inspec
         (
             "add",
             {"new-text": "The force should act.", "new-due": "2017-02-30"},
-            "“2017-02-30” is not a date",
+            "The deadline of the finding to add must be a real date, or leave it empty.",
         ),
         (
             "add",

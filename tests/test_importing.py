@@ -982,9 +982,7 @@ def test_the_import_preview_refuses_a_publication_date_that_is_not_a_date(
     url, form = upload(client)
     response = client.post(url, {**form, "published": "12/06/2024", "check": "1"})
     assert response.status_code == 400
-    assert "“12/06/2024” is not a date (the publication date)." in (
-        response.content.decode()
-    )
+    assert "The publication date must be a real date." in (response.content.decode())
 
 
 def test_an_action_inherited_from_a_lead_in_is_titled_by_its_words_not_produce_the():

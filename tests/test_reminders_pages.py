@@ -146,7 +146,9 @@ def test_a_leave_date_in_the_past_is_explained(client, owner):
     assert response.status_code == 200
     page = response.content.decode()
     assert "That date has passed" in page
-    assert 'for="id_paused_until"' in page  # the field keeps its label
+    # The field keeps its words, and its boxes what was sent.
+    assert 'for="id_paused_until_day"' in page
+    assert 'value="28"' in page.split('name="paused_until_day"')[1].split(">")[0]
     assert not ReminderPreference.objects.exists()
 
 

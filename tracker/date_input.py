@@ -187,3 +187,35 @@ class DateField(forms.MultiValueField):
             return read_date(data) != read_date(initial)
         except ValidationError:
             return True
+
+
+def posted_date(post, name: str, what: str = "The date") -> str | None:
+    """What a hand-written date input sent: "2024-06-12", "" when left empty, or None
+    when the form held no such date. Its boxes are ``name-day``, ``name-month`` and
+    ``name-year``; a single ISO ``name`` is read as well. Raises ValidationError,
+    in the words of read_date(), for a date that cannot be.
+    """
+    boxes = [f"{name}-{part}" for part in PARTS]
+    if not any(box in post for box in boxes):
+        value = post.get(name)
+        if value is None:
+            return None
+        day = read_date(value, what)
+    else:
+        day = read_date([post.get(box, "") for box in boxes], what)
+    return day.isoformat() if day else ""
+
+
+def date_parts(value) -> dict[str, str]:
+    """A date (or an ISO string, or the boxes as typed) as the day, month and year
+    its boxes show."""
+    if isinstance(value, dict):
+        return {part: str(value.get(part) or "") for part in PARTS}
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            value = None
+    if not isinstance(value, datetime.date):
+        return {part: "" for part in PARTS}
+    return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}

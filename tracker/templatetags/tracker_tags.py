@@ -1,10 +1,10 @@
-from django import template
+from django import forms, template
 from django.contrib.messages import constants as message_levels
 from django.forms import BaseForm
 from django.forms.formsets import BaseFormSet
 from django_filters import FilterSet
 
-from ..date_input import PARTS, DateField
+from ..date_input import PARTS, DateField, date_parts
 from ..formats import long_date, long_datetime, weekday_date
 from ..models import Rag, rag_for, rag_label
 
@@ -53,7 +53,8 @@ def _shows_errors(value) -> bool:
 
 @register.simple_tag(takes_context=True)
 def page_errors(context) -> bool:
-    """Whether the page tells of a problem: a form in it with errors, or an error message.
+    """Whether the page tells of a problem: a form in it with errors, a list of
+    `errors`, or an error message.
 
     The page's title then starts "Error: ", so a screen reader hears it first.
     Reading the messages here leaves them for the page to show.
@@ -61,6 +62,10 @@ def page_errors(context) -> bool:
     for layer in context.dicts:
         if any(_shows_errors(value) for value in layer.values()):
             return True
+    # Pages that gather their own problems (the import preview) list them as `errors`.
+    errors = context.get("errors")
+    if isinstance(errors, list) and errors:
+        return True
     messages = context.get("messages") or ()
     return any(message.level >= message_levels.ERROR for message in messages)
 
@@ -164,3 +169,28 @@ def error_anchor(field) -> str:
         ]
         return f"{field.auto_id}_{(marked or ['day'])[0]}"
     return field.id_for_label or f"{field.auto_id}_0"
+
+
+register.filter("date_parts", date_parts)
+
+
+@register.filter
+def character_limit(field) -> int | None:
+    """A text box's limit, for GOV.UK's character count (it marks the box for the script)."""
+    widget = field.field.widget
+    limit = getattr(field.field, "max_length", None)
+    if not limit or not isinstance(widget, forms.Textarea):
+        return None
+    classes = widget.attrs.get("class", "").split()
+    if "govuk-js-character-count" not in classes:
+        widget.attrs["class"] = " ".join([*classes, "govuk-js-character-count"])
+        # crispy-forms-gds adds the count's id to this, and fails on a box without it.
+        widget.attrs.setdefault("aria-describedby", "")
+    return limit
+
+
+@register.filter
+def character_threshold(field) -> int | None:
+    """Show the count only near a generous limit (75% of it), as GOV.UK advises."""
+    limit = getattr(field.field, "max_length", None)
+    return 75 if limit and limit >= 2000 else None

@@ -9,12 +9,13 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from .. import import_edits
+from ..date_input import PARTS, posted_date
 from ..forms import ReportUploadForm, is_id
 from ..importer import ReportParseError, addressees, parse_report, walk
 from ..importing import (
@@ -392,28 +393,35 @@ def _apply_corrections(data: dict, post) -> list[str]:
             else:
                 item["text"] = " ".join(text.split())
         for n, deadline in enumerate(item.get("deadlines", [])):
-            due = post.get(f"{path}-d{n}-due")
-            if due is None or (not due.strip() and not deadline["due"]):
+            try:
+                due = posted_date(post, f"{path}-d{n}-due", "The deadline")
+            except ValidationError as error:
+                errors.append(f"{error.message} (item {path}).")
+                continue
+            if due is None or (not due and not deadline["due"]):
                 continue  # an undated "within three months" left for the date below
             # What the report said, to tell the inspector's corrections from it.
             deadline.setdefault(
                 "published", {"due": deadline["due"], "wording": deadline["wording"]}
             )
-            try:
-                deadline["due"] = datetime.date.fromisoformat(due).isoformat()
-            except ValueError:
-                errors.append(f"“{due}” is not a date (item {path}).")
+            if due:
+                deadline["due"] = due
+            else:
+                errors.append(
+                    f"The deadline of item {path} cannot be left empty: give its date."
+                )
             wording = post.get(f"{path}-d{n}-wording")
             if wording is not None and "\x00" in wording:
                 errors.append(_nul(f"The wording of deadline {n + 1} of item {path}"))
             elif wording is not None:
                 deadline["wording"] = " ".join(wording.split())
-    published = post.get("published", "").strip()
-    if published:
-        try:
+    try:
+        published = posted_date(post, "published", "The publication date")
+    except ValidationError as error:
+        errors.append(f"{error.message}.")
+    else:
+        if published:
             count_from_publication(data, datetime.date.fromisoformat(published))
-        except ValueError:
-            errors.append(f"“{published}” is not a date (the publication date).")
     return errors
 
 
@@ -428,13 +436,19 @@ def _edit(data: dict, post) -> import_edits.Done:
     """The structural change the pressed button asks for ("split:q4.1", say)."""
     what, _, path = post["edit"].partition(":")
     if what == "add":
+        try:
+            due = posted_date(post, "new-due", "The deadline of the finding to add")
+        except ValidationError as error:
+            raise import_edits.EditError(
+                f"{error.message}, or leave it empty."
+            ) from None
         return import_edits.add_finding(
             data,
             text=post.get("new-text", ""),
             kind=post.get("new-kind", ""),
             question=post.get("new-question", ""),
             parent=post.get("new-parent", import_edits.NO_PARENT),
-            due=post.get("new-due", ""),
+            due=due or "",
             wording=post.get("new-wording", ""),
         )
     if what == "delete":
@@ -455,8 +469,11 @@ def _edit(data: dict, post) -> import_edits.Done:
 
 def _adding(post) -> dict:
     """What the inspector typed into "Add a finding", shown again when it is refused."""
-    names = ("text", "kind", "question", "parent", "due", "wording")
-    return {name: post.get(f"new-{name}", "") for name in names}
+    names = ("text", "kind", "question", "parent", "wording")
+    adding = {name: post.get(f"new-{name}", "") for name in names}
+    # The date's boxes as typed, right or wrong, to put right.
+    adding["due"] = {part: post.get(f"new-due-{part}", "") for part in PARTS}
+    return adding
 
 
 def _back_to(request, token: str, done: import_edits.Done, notes: list[str]):
