@@ -454,7 +454,7 @@ def test_a_sweep_for_an_earlier_day_after_a_later_one_does_nothing(
 
     late = run_sweep(TUESDAY)
     assert late.skipped == (
-        "The sweep for 02 May 2017 did not run: 03 May 2017 has been swept already, "
+        "The sweep for 2 May 2017 did not run: 3 May 2017 has been swept already, "
         "and its reminders overtake that day's."
     )
     assert (late.recorded, late.recipients) == (0, [])
@@ -462,7 +462,7 @@ def test_a_sweep_for_an_earlier_day_after_a_later_one_does_nothing(
     assert "did not run" in caplog.text
     assert ReminderPolicy.load().last_swept_on == wednesday
     # The command says so too, and sends nothing.
-    with pytest.raises(CommandError, match="03 May 2017 has been swept already"):
+    with pytest.raises(CommandError, match="3 May 2017 has been swept already"):
         run_command("--date", "2017-05-02")
     assert len(smtp_server.to(owner.email)) == 1
 

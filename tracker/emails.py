@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from .formats import weekday_date
+from .formats import clock_time, weekday_date
 from .models import Role, User
 
 
@@ -60,7 +60,7 @@ def welcome_message(user: User) -> EmailMultiAlternatives:
         "role": role_in_words(user),
         "link": set_password_url(user),
         "lifetime": link_lifetime(),
-        "expires": f"{weekday_date(expires.date())} at {expires:%H:%M}",
+        "expires": f"{weekday_date(expires.date())} at {clock_time(expires)}",
         "reset_url": settings.SITE_URL + reverse("password_reset"),
     }
     subject = " ".join(render_to_string("emails/welcome_subject.txt", context).split())

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from . import services
+from .formats import long_date
 from .importer import ParsedEntry, addressees, walk
 from .importer.dates import due_from_publication, is_handed_over
 from .models import (
@@ -459,7 +461,7 @@ def save_import(
     services.check_importer(user)
     if plan.already_imported:
         raise ReportImportError(
-            f"This report was already imported on {plan.already_imported.created_at:%d %B %Y}: "
+            f"This report was already imported on {long_date(timezone.localdate(plan.already_imported.created_at))}: "
             "nothing was changed."
         )
     problems = wording_problems(plan.data)
@@ -1104,7 +1106,7 @@ def save_national_import(
     services.check_importer(user)
     if plan.already_imported:
         raise ReportImportError(
-            f"This report was already imported on {plan.already_imported.created_at:%d %B %Y}: "
+            f"This report was already imported on {long_date(timezone.localdate(plan.already_imported.created_at))}: "
             "nothing was changed."
         )
     data = plan.data
@@ -1120,7 +1122,7 @@ def save_national_import(
         # on each, is not built: saving it as new would give every force two copies.
         raise ReportImportError(
             f"A national report called “{title}” was imported on "
-            f"{earlier.created_at:%d %B %Y} from a different text. Revising a "
+            f"{long_date(timezone.localdate(earlier.created_at))} from a different text. Revising a "
             "national report is not supported: nothing was saved."
         )
     recipients, everyone = _recipients(data)

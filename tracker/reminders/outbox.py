@@ -35,6 +35,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from .. import sending
+from ..formats import long_date
 from ..models import Notification, Reminder, ReminderPolicy
 from ..sending import mail_server_answers
 from .facts import Waiting, digest_goes, due_reminders, load_preferences
@@ -155,7 +156,7 @@ def run_sweep(
     swept_before = policy_row.last_swept_on
     if swept_before is not None and day < swept_before:
         result.skipped = (
-            f"The sweep for {day:%d %B %Y} did not run: {swept_before:%d %B %Y} "
+            f"The sweep for {long_date(day)} did not run: {long_date(swept_before)} "
             "has been swept already, and its reminders overtake that day's."
         )
         logger.warning("Reminder sweep: %s", result.skipped)
