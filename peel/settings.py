@@ -209,6 +209,13 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 CRISPY_GDS_FRONTEND_VERSION = "6.6.0"
+# Widgets crispy-forms-gds does not know by name get their GOV.UK classes: django-filter's
+# sort box (a CSV select), a number box (the percent complete), several files at once.
+CRISPY_CLASS_CONVERTERS = {
+    "csvselect": "govuk-select",
+    "numberinput": "govuk-input govuk-input--width-3",
+    "multiplefileinput": "govuk-file-upload",
+}
 
 # Email: EMAIL_URL=smtp://user:password@mail.example.org:587/?tls=True
 # (the default prints messages on the console, for a first run).

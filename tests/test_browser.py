@@ -32,6 +32,26 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tracker" / "data" / "west-mercia-peel-2016-effectiveness.txt"
 
 
+def date_boxes(page, label):
+    """A GOV.UK date input's Day, Month and Year boxes, by the field's label."""
+    group = page.get_by_role("group", name=label)
+    return [group.get_by_label(part, exact=True) for part in ("Day", "Month", "Year")]
+
+
+def fill_date(page, label, iso):
+    """Type an ISO date (2030-06-30) into a date input's three boxes."""
+    year, month, day = iso.split("-")
+    for box, value in zip(date_boxes(page, label), (day, month, year), strict=True):
+        box.fill(value)
+
+
+def expect_date(page, label, day):
+    """The three boxes show this date as a person types it (13, 12, 2026)."""
+    values = (str(day.day), str(day.month), str(day.year))
+    for box, value in zip(date_boxes(page, label), values, strict=True):
+        expect(box).to_have_value(value)
+
+
 @pytest.fixture
 def scenario(people):
     inspection = make_inspection(Force.objects.get(code="WMP"))
@@ -261,7 +281,7 @@ def test_assigning_in_the_browser_keeps_the_deadline(
     page = lead.page
 
     lead.visit(f"/actions/{action.pk}/assign/", "assign page")
-    expect(page.get_by_label("Deadline")).to_have_value(action.deadline.isoformat())
+    expect_date(page, "Deadline", action.deadline)
     page.get_by_label(str(people["lead"])).check()
     submit(page, "Save")
     shows(page, "Owner, contributors and deadline saved.")
@@ -271,9 +291,9 @@ def test_assigning_in_the_browser_keeps_the_deadline(
 
     # The inspectorate's deadline cannot be changed here, but it is shown, and kept.
     lead.visit(f"/actions/{set_by_inspectorate.pk}/assign/", "assign page (set)")
-    box = page.get_by_label("Deadline")
-    expect(box).to_be_disabled()
-    expect(box).to_have_value("2030-11-12")
+    for box in date_boxes(page, "Deadline"):
+        expect(box).to_be_disabled()
+    expect_date(page, "Deadline", datetime.date(2030, 11, 12))
     page.get_by_label(str(people["officer"]), exact=True).check()
     submit(page, "Save")
     set_by_inspectorate.refresh_from_db()
@@ -302,13 +322,13 @@ def test_a_lead_builds_an_action_plan_in_the_browser(
         page.get_by_label("Title").fill(title)
         page.get_by_label("Deliverable").fill(f"{title}: done")
         page.get_by_label("Owner").select_option(label=str(owner))
-        page.get_by_label("Deadline").fill(due)
+        fill_date(page, "Deadline", due)
         submit(page, "Add the action")
         shows(page, f"“{title}” is added to the plan.")
 
     # A sub-step under the first new action.
     page.get_by_role("link", name="Train the neighbourhood teams").click()
-    page.get_by_role("link", name="Add a sub-step").click()
+    page.get_by_role("button", name="Add a sub-step").click()  # a link, as a button
     page.get_by_label("Title").fill("Book the trainers")
     page.get_by_label(str(people["officer"]), exact=True).check()
     submit(page, "Add the sub-step")
@@ -511,11 +531,11 @@ def test_a_plan_from_first_action_to_authorised_closure_through_the_queues(
         page.get_by_role("link", name="Add an action").click()
         page.get_by_label("Title").fill(title)
         page.get_by_label("Owner").select_option(label=str(owner))
-        page.get_by_label("Deadline").fill("2030-12-31")
+        fill_date(page, "Deadline", "2030-12-31")
         submit(page, "Add the action")
         shows(page, f"“{title}” is added to the plan.")
     page.get_by_role("link", name="Map the partners").click()
-    page.get_by_role("link", name="Add a sub-step").click()
+    page.get_by_role("button", name="Add a sub-step").click()  # a link, as a button
     page.get_by_label("Title").fill("List the data each partner holds")
     page.get_by_label("Owner").select_option(label=str(people["officer"]))
     submit(page, "Add the sub-step")

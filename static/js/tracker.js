@@ -48,13 +48,12 @@ document.querySelectorAll("[data-print]").forEach((button) => {
       .slice(0, 8);
     if (!found.length) return;
     const list = document.createElement("ul");
-    list.className = "mention-list list-group shadow-sm";
+    list.className = "app-mentions";
     list.id = `${box.id}-mentions`;
     list.setAttribute("role", "listbox");
     list.setAttribute("aria-label", "People to mention");
     const items = found.map((person, i) => {
       const item = document.createElement("li");
-      item.className = "list-group-item list-group-item-action";
       item.id = `${list.id}-${i}`;
       item.setAttribute("role", "option");
       item.textContent = `${person.name} (@${person.handle})`;

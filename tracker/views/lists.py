@@ -55,6 +55,10 @@ def action_list(request):
         "query": query.urlencode(),
         "bulk_form": BulkForm(force_id=request.user.force_id) if tickable else None,
         "tickable": tickable,
+        # Every page a click away: the first, the last and those around this one.
+        "page_numbers": list(
+            paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+        ),
     }
     # htmx asks for the results alone when a filter changes; without JavaScript
     # the same GET returns the whole page.

@@ -73,7 +73,6 @@ ACTION_MOVES = _by_slug(
         label="Sign-off comment",
         button="Sign off",
         done="The action is signed off.",
-        css="btn-success",
     ),
     Move(
         "return",
@@ -84,7 +83,7 @@ ACTION_MOVES = _by_slug(
         button="Return with comment",
         done="The action was returned to its owner with your comment.",
         required=True,
-        css="btn-outline-primary",
+        css="govuk-button--secondary",
     ),
     Move(
         "withdraw",
@@ -95,7 +94,7 @@ ACTION_MOVES = _by_slug(
         button="Withdraw the action",
         done="The action was withdrawn.",
         required=True,
-        css="btn-outline-danger",
+        css="govuk-button--warning",
     ),
 )
 
@@ -118,7 +117,6 @@ FINDING_MOVES = _by_slug(
         label="Comment",
         button="Authorise closure",
         done="Closure authorised: the finding is complete.",
-        css="btn-success",
     ),
     Move(
         "decline-closure",
@@ -129,7 +127,7 @@ FINDING_MOVES = _by_slug(
         button="Decline with comment",
         done="Closure declined: the force lead has your comment.",
         required=True,
-        css="btn-outline-danger",
+        css="govuk-button--warning",
     ),
 )
 
