@@ -24,7 +24,7 @@ def test_action_history_records_who_changed_what(action, lead, colleague):
         for entry in reversed(entries)  # oldest first, so the newest change wins
         for change in entry["changes"]
     }
-    assert changes["deadline"] == ("2030-05-01", "2031-03-31")
+    assert changes["deadline"] == ("1 May 2030", "31 March 2031")
     assert changes["owner"] == ("Olive", str(colleague))
     assert changes["contributors"] == ("contributor@westmercia.test", "")
     assert entries[-1]["record"].history_type == "+"

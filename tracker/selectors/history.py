@@ -1,8 +1,12 @@
 """What changed on an action or finding, as a reader would say it."""
 
+import datetime
+
+from django.db import models
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 
+from ..formats import long_date
 from ..models import Action, Finding, FindingEvent
 
 # Fields whose changes are bookkeeping, not news to a reader of the history.
@@ -113,4 +117,9 @@ def _display(obj, field_name: str, value, names: dict) -> str:
         return names.get((field.related_model, value), "")
     if field.choices:
         return dict(field.flatchoices).get(value, value)
+    if isinstance(field, models.DateField) and not isinstance(
+        field, models.DateTimeField
+    ):
+        day = datetime.date.fromisoformat(value) if isinstance(value, str) else value
+        return long_date(day) if day else ""
     return "" if value is None else str(value)
