@@ -111,7 +111,7 @@ def test_an_inspector_fixes_the_structure_and_the_inspection_shows_it(
     submit(page, "Confirm and import")
     shows(page, "Imported “PEEL 2016: Effectiveness")
     inspection = Inspection.objects.get()
-    sections = page.locator("section.card")
+    sections = page.locator("section.app-question")
     expected = {
         1: [],
         2: [],
@@ -121,11 +121,11 @@ def test_an_inspector_fixes_the_structure_and_the_inspection_shows_it(
         6: ["The force should work with local people"],
     }
     for order, starts in expected.items():
-        texts = sections.nth(order - 1).locator("p.verbatim").all_inner_texts()
+        texts = sections.nth(order - 1).locator("p.app-verbatim").all_inner_texts()
         assert len(texts) == len(starts), (order, texts)
         for shown, start in zip(texts, starts, strict=True):
             assert shown.startswith(start), (order, shown)
-    merged = sections.nth(4).locator("p.verbatim").inner_text()
+    merged = sections.nth(4).locator("p.app-verbatim").inner_text()
     assert "The force should take steps to identify those at risk" in merged
     assert [
         (f.question.order, f.text[:20]) for f in inspection.findings.order_by("order")

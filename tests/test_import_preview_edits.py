@@ -41,7 +41,7 @@ def notice_at(page: str, path: str) -> str:
 
 
 def error_box(page: str) -> str:
-    return page.split('class="alert alert-danger"', 1)[1].split("</div>", 1)[0]
+    return page.split('class="govuk-error-summary"', 1)[1].split("</div>", 1)[0]
 
 
 def again(client, url) -> tuple[str, dict]:

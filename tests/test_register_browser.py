@@ -58,6 +58,8 @@ def test_a_register_page_arrives_with_its_history(
         "1 February 2024: Complete in the inspectorate's register; the finding"
         " follows it, now complete."
     )
-    expect(officer.page.locator(".lead")).to_contain_text("Status: Complete")
+    expect(
+        officer.page.locator(".govuk-summary-list__row").filter(has_text="Status")
+    ).to_contain_text("Complete")
     officer.page.screenshot(path="/tmp/h2/finding.png", full_page=True)
     assert all(not problems for problems in scanned.values())

@@ -96,7 +96,7 @@ def test_the_import_page_shows_the_log_it_read_and_saves_it_on_the_finding(
         page = client.get(finding.get_absolute_url())
         assert page.status_code == 200
         body = html.unescape(page.content.decode())
-        timeline = body.split('<h2 class="h4 mt-4">Timeline</h2>', 1)[1]
+        timeline = body.split('id="timeline-title">Timeline</h2>', 1)[1]
         timeline = timeline.split("</ol>", 1)[0]
         # date first, status in words, the comment kept, in the order they happened
         assert timeline.index("14 February 2022</time>: <strong>Awaiting review") < (

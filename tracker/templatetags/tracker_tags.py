@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms, template
 from django.contrib.messages import constants as message_levels
 from django.forms import BaseForm
@@ -136,7 +138,13 @@ def field_label(form, name: str) -> str:
 
 @register.filter(name="long_date")
 def long_date_filter(day) -> str:
-    """1 May 2017: the one way a person reads a date."""
+    """1 May 2017: the one way a person reads a date; also of a date kept as
+    ISO text (an import's data), or the text as it is if it is not one."""
+    if isinstance(day, str):
+        try:
+            day = datetime.date.fromisoformat(day)
+        except ValueError:
+            return day
     return long_date(day) if day else ""
 
 
