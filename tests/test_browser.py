@@ -411,7 +411,7 @@ def test_an_inspector_types_in_a_report_and_its_findings(
     expect(page.get_by_label("Force")).to_have_value(str(west_mercia.pk))
     page.get_by_label("Programme").fill("PEEL 2014")
     page.get_by_label("Title").fill("PEEL: Police legitimacy 2014 – West Mercia")
-    page.get_by_label("Published on").fill("2015-02-12")
+    fill_date(page, "Published on", "2015-02-12")
     page.get_by_label("Its questions").fill("How fair is the force?")
     submit(page, "Add the inspection")
     shows(page, "add its findings under its questions")
