@@ -136,3 +136,23 @@ def submit(page, button):
 def shows(page, text):
     """The page has the text, waiting for it as the page loads."""
     expect(page.locator("body")).to_contain_text(text)
+
+
+def date_boxes(page, label):
+    """A GOV.UK date input's Day, Month and Year boxes, by the field's label."""
+    group = page.get_by_role("group", name=label)
+    return [group.get_by_label(part, exact=True) for part in ("Day", "Month", "Year")]
+
+
+def fill_date(page, label, iso):
+    """Type an ISO date (2030-06-30) into a date input's three boxes."""
+    year, month, day = iso.split("-")
+    for box, value in zip(date_boxes(page, label), (day, month, year), strict=True):
+        box.fill(value)
+
+
+def expect_date(page, label, day):
+    """The three boxes show this date as a person types it (13, 12, 2026)."""
+    values = (str(day.day), str(day.month), str(day.year))
+    for box, value in zip(date_boxes(page, label), values, strict=True):
+        expect(box).to_have_value(value)

@@ -16,7 +16,15 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.browser_support import PASSWORD, Person, shows, submit
+from tests.browser_support import (
+    PASSWORD,
+    Person,
+    date_boxes,
+    expect_date,
+    fill_date,
+    shows,
+    submit,
+)
 from tests.conftest import make_finding, make_inspection
 from tests.pdf_support import report_pdf
 from tracker import services
@@ -30,26 +38,6 @@ pytestmark = [
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tracker" / "data" / "west-mercia-peel-2016-effectiveness.txt"
-
-
-def date_boxes(page, label):
-    """A GOV.UK date input's Day, Month and Year boxes, by the field's label."""
-    group = page.get_by_role("group", name=label)
-    return [group.get_by_label(part, exact=True) for part in ("Day", "Month", "Year")]
-
-
-def fill_date(page, label, iso):
-    """Type an ISO date (2030-06-30) into a date input's three boxes."""
-    year, month, day = iso.split("-")
-    for box, value in zip(date_boxes(page, label), (day, month, year), strict=True):
-        box.fill(value)
-
-
-def expect_date(page, label, day):
-    """The three boxes show this date as a person types it (13, 12, 2026)."""
-    values = (str(day.day), str(day.month), str(day.year))
-    for box, value in zip(date_boxes(page, label), values, strict=True):
-        expect(box).to_have_value(value)
 
 
 @pytest.fixture

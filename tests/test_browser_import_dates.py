@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_support import Person, shows, submit
+from tests.browser_support import Person, fill_date, shows, submit
 from tracker.models import Action, Inspection
 
 pytestmark = [
@@ -30,10 +30,10 @@ def test_the_inspector_gives_the_publication_date_and_the_deadlines_count_from_i
     page.get_by_label("Or paste the report's text").fill(LETTER.read_text())
     submit(page, "Read the report")
     shows(page, "counts from the publication date, which the report does not give")
-    dates = page.locator("input[type=date][name$='-due']:not([name^='new'])")
-    expect(dates).to_have_count(3)
+    days = page.locator("input[name$='-due-day']:not([name^='new'])")
+    expect(days).to_have_count(3)
     for n in range(3):
-        expect(dates.nth(n)).to_have_value("")
+        expect(days.nth(n)).to_have_value("")
     page.get_by_label("Force", exact=True).select_option(label="West Mercia Police")
 
     # Confirming before the date is given is refused, with what to do.
@@ -41,11 +41,15 @@ def test_the_inspector_gives_the_publication_date_and_the_deadlines_count_from_i
     shows(page, "enter the publication date, or the deadline's own date")
     assert not Inspection.objects.exists()
 
-    page.get_by_label("Publication date").fill("2024-06-12")
+    fill_date(page, "Publication date", "2024-06-12")
     submit(page, "Save corrections and check again")
-    expect(dates.nth(0)).to_have_value("2024-09-12")
-    expect(dates.nth(1)).to_have_value("2024-09-12")
-    expect(dates.nth(2)).to_have_value("2024-06-12")
+    for n, shown in enumerate(["12 9 2024", "12 9 2024", "12 6 2024"]):
+        boxes = [
+            page.locator(f"input[name$='-due-{part}']:not([name^='new'])").nth(n)
+            for part in ("day", "month", "year")
+        ]
+        for box, value in zip(boxes, shown.split(), strict=True):
+            expect(box).to_have_value(value)
     shows(page, "counted from the publication date you gave, 12 June 2024")
     inspector.check_accessibility("import preview with a publication date")
 

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from tests.browser_support import (
     PASSWORD,
     Person,
+    fill_date,
     shows,
     submit,
 )
@@ -60,7 +61,7 @@ def test_an_inspector_fixes_the_structure_and_the_inspection_shows_it(
     page.get_by_label("Its text (paste it from the report)").fill(MISSED)
     page.get_by_label("Kind of finding").last.select_option("Area for improvement")
     page.locator("#new-question").select_option("3")
-    page.get_by_label("Deadline (optional)").fill("2017-09-30")
+    fill_date(page, "Deadline (optional)", "2017-09-30")
     page.locator("#new-wording").fill("by 30 September 2017")
     submit(page, "Add the finding")
     expect(item(page, "q3.1").get_by_role("status")).to_contain_text(

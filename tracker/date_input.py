@@ -195,14 +195,13 @@ def posted_date(post, name: str, what: str = "The date") -> str | None:
     ``name-year``; a single ISO ``name`` is read as well. Raises ValidationError,
     in the words of read_date(), for a date that cannot be.
     """
-    boxes = [f"{name}-{part}" for part in PARTS]
-    if not any(box in post for box in boxes):
-        value = post.get(name)
-        if value is None:
-            return None
-        day = read_date(value, what)
+    boxes = [post.get(f"{name}-{part}") for part in PARTS]
+    if not any(boxes) and post.get(name) is not None:
+        day = read_date(post[name], what)
+    elif all(box is None for box in boxes):
+        return None
     else:
-        day = read_date([post.get(box, "") for box in boxes], what)
+        day = read_date([box or "" for box in boxes], what)
     return day.isoformat() if day else ""
 
 
