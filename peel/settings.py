@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_forms_gds",
+    "django.forms",
     "django_filters",
     "django_celery_beat",
     "axes",
@@ -203,6 +204,8 @@ STORAGES = {
     },
 }
 
+# Widgets render from the project's templates too (templates/widgets/).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 CRISPY_GDS_FRONTEND_VERSION = "6.6.0"

@@ -122,6 +122,11 @@ class DateInput(forms.MultiWidget):
         context = super().get_context(name, value, attrs)
         for part, subwidget in zip(PARTS, context["widget"]["subwidgets"], strict=True):
             subwidget["label"] = part.capitalize()
+            # id_deadline_day, not Django's id_deadline_0: what the error summary links to.
+            if subwidget["attrs"].get("id"):
+                subwidget["attrs"]["id"] = f"{attrs['id']}_{part}"
+            if not subwidget["attrs"].get("aria-describedby"):
+                subwidget["attrs"].pop("aria-describedby", None)
         return context
 
     def id_for_label(self, id_):
@@ -140,6 +145,12 @@ class DateField(forms.MultiValueField):
     default_error_messages = {"required": "Enter the date"}
 
     def __init__(self, **kwargs):
+        # GOV.UK's hint: how to type it, after anything the form says of the date.
+        kwargs["help_text"] = " ".join(
+            filter(
+                None, [str(kwargs.get("help_text") or ""), "For example, 27 3 2027."]
+            )
+        )
         parts = [forms.CharField(required=False) for _ in PARTS]
         super().__init__(fields=parts, require_all_fields=False, **kwargs)
 
