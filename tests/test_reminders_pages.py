@@ -65,11 +65,11 @@ def test_the_owner_sees_what_they_will_be_reminded_of_and_when(client, owner, pl
         page = client.get(URL).content.decode()
     assert "Publish the action plan" in page
     for line in [
-        "Tue 2 May 2017: Due in 7 days",
-        "Wed 3 May 2017: No progress update for 30 days",
-        "Mon 8 May 2017: Due in 1 day",
-        "Tue 9 May 2017: Due today",
-        "Wed 10 May 2017: Overdue",
+        "Tuesday 2 May 2017: Due in 7 days",
+        "Wednesday 3 May 2017: No progress update for 30 days",
+        "Monday 8 May 2017: Due in 1 day",
+        "Tuesday 9 May 2017: Due today",
+        "Wednesday 10 May 2017: Overdue",
     ]:
         assert line in page
     assert (
@@ -84,14 +84,16 @@ def test_a_contributor_gets_no_nudge_and_the_lead_and_inspector_see_their_escala
     with on(TUESDAY):
         client.force_login(contributor)
         page = client.get(URL).content.decode()
-        assert "Tue 9 May 2017: Due today" in page and "No progress update" not in page
+        assert (
+            "Tuesday 9 May 2017: Due today" in page and "No progress update" not in page
+        )
         client.force_login(lead)
         page = client.get(URL).content.decode()
-        assert "Tue 16 May 2017: Escalated to you: 7 days overdue" in page
+        assert "Tuesday 16 May 2017: Escalated to you: 7 days overdue" in page
         assert "Due today" not in page
         client.force_login(inspector)
         page = client.get(URL).content.decode()
-        assert "Tue 6 Jun 2017: Escalated to you: 28 days overdue" in page
+        assert "Tuesday 6 June 2017: Escalated to you: 28 days overdue" in page
 
 
 def test_the_inspector_contact_sees_when_a_closure_request_will_be_chased(
@@ -106,7 +108,7 @@ def test_the_inspector_contact_sees_when_a_closure_request_will_be_chased(
         page = client.get(URL).content.decode()
     assert f"Closure request for {finding.reference}" in page
     # Waiting more than 10 working days: the 11th working day after Tuesday 2 May.
-    assert "Wed 17 May 2017: Closure request waiting for your decision" in page
+    assert "Wednesday 17 May 2017: Closure request waiting for your decision" in page
 
 
 def test_an_outsider_sees_nothing_of_another_forces_work(client, outsider, plan):
@@ -134,7 +136,7 @@ def test_choosing_a_weekly_digest_and_going_on_leave(client, owner, plan):
     assert "Your reminder choices are saved." in page
     assert "You are on leave until 12 May 2017" in page
     assert "they wait for your Friday message" in page
-    assert "Mon 8 May 2017: Due in 1 day (on leave: not sent)" in page
+    assert "Monday 8 May 2017: Due in 1 day (on leave: not sent)" in page
 
 
 def test_a_leave_date_in_the_past_is_explained(client, owner):

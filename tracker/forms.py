@@ -1,5 +1,7 @@
 import datetime
 
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
@@ -688,6 +690,7 @@ class NotificationPreferencesForm(forms.Form):
         for kind, (label, audience) in NOTIFICATION_LABELS.items():
             self.fields[kind.value] = forms.ChoiceField(
                 label=label,
+                widget=forms.RadioSelect,
                 help_text=f"Sent to {audience}.",
                 choices=[
                     choice
@@ -698,3 +701,13 @@ class NotificationPreferencesForm(forms.Form):
                     kind.value, NotificationPreference.Delivery.AT_ONCE
                 ),
             )
+        # GOV.UK radios: a bold question for each kind, its three choices small below it.
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            *(
+                Field.radios(name, legend_size=Size.SMALL, small=True)
+                for name in self.fields
+            )
+        )
