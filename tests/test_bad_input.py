@@ -66,7 +66,7 @@ def test_a_bad_action_list_filter_is_a_clear_400(client, inspector, action, quer
     page = client.get(f"/actions/?{query}")
     assert page.status_code == 400
     text = page.content.decode()
-    assert "is-invalid" in text  # the field says what is wrong
+    assert "govuk-form-group--error" in text  # the field says what is wrong
     assert action.title not in text  # no rows the filter did not ask for
     export = client.get(f"/actions/export.csv?{query}")
     assert export.status_code == 400

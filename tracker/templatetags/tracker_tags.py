@@ -4,6 +4,7 @@ from django import forms, template
 from django.contrib.messages import constants as message_levels
 from django.forms import BaseForm
 from django.forms.formsets import BaseFormSet
+from django.utils import timezone
 from django_filters import FilterSet
 
 from ..date_input import PARTS, DateField, date_parts
@@ -145,6 +146,8 @@ def long_date_filter(day) -> str:
             day = datetime.date.fromisoformat(day)
         except ValueError:
             return day
+    if isinstance(day, datetime.datetime) and timezone.is_aware(day):
+        day = timezone.localtime(day)  # the day it was in Europe/London
     return long_date(day) if day else ""
 
 
