@@ -3,9 +3,11 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.shortcuts import redirect
 from django.utils import timezone
+from django_celery_beat.admin import PeriodicTaskAdmin
+from django_celery_beat.models import PeriodicTask
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -127,6 +129,10 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["role", "is_active", "force"]
     search_fields = ["email", "first_name", "last_name"]
     list_select_related = ["force"]
+    # Plain lists rather than Django's two-list picker, whose search box carries
+    # a label axe refuses; the sign-in dates are the system's, shown, not typed.
+    filter_horizontal = ()
+    readonly_fields = ["last_login", "date_joined"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Person", {"fields": ["first_name", "last_name"]}),
@@ -274,7 +280,8 @@ class ForceAdmin(admin.ModelAdmin):
     list_select_related = ["inspector_contact"]
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(admin.StackedInline):
+    # Stacked: each box has its own label (a tabular inline's have only the column's).
     model = Question
     extra = 0
     fields = ["order", "text", "grade", "is_overall"]
@@ -348,7 +355,14 @@ class FindingAdmin(HistoryToRead):
     search_fields = ["reference", "text"]
     list_select_related = ["inspection__force", "force"]
     raw_id_fields = ["inspection", "question", "parent", "superseded_by"]
-    filter_horizontal = ["themes"]
+
+    # Ticked boxes rather than Django's two-list picker, whose search box has a
+    # label axe refuses (aria-label on a span); a finding has few themes.
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "themes":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     inlines = [FindingEventInline]
 
     def get_readonly_fields(self, request, obj=None):
@@ -406,6 +420,8 @@ class ActionAdminForm(forms.ModelForm):
             "owner": IdChoiceField,
             "contributors": IdMultipleChoiceField,
         }
+        # The force's people as ticked boxes (see FindingAdmin.themes).
+        widgets = {"contributors": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -457,7 +473,6 @@ class ActionAdmin(HistoryToRead):
     search_fields = ["title", "description", "finding__reference", "owner__email"]
     date_hierarchy = "deadline"
     list_select_related = ["force", "finding", "owner"]
-    filter_horizontal = ["contributors"]
     # Where the action sits (and so its force), its status and progress, and who
     # set its deadline are the workflow's: they change on the app's pages.
     readonly_fields = [
@@ -822,3 +837,19 @@ class DeadlineChangeRequestAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class BeatTaskAdmin(PeriodicTaskAdmin):
+    """Celery beat's schedules, with a moment typed in one labelled box
+    ("2026-12-03 08:00") rather than Django's split date and time boxes, which
+    have no label of their own."""
+
+    formfield_overrides = {
+        models.DateTimeField: {
+            "widget": forms.DateTimeInput(attrs={"class": "vTextField"}),
+        }
+    }
+
+
+admin.site.unregister(PeriodicTask)
+admin.site.register(PeriodicTask, BeatTaskAdmin)

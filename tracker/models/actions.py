@@ -243,7 +243,7 @@ def rag_label(
     """The rating in words, saying by how much finished work missed its deadline."""
     late = days_late(deadline, done_on)
     if late and rag in (Rag.DONE_LATE, Rag.CLOSED):
-        days = f"{late} day{'s' if late != 1 else ''} after the deadline"
+        days = f"{late:,} day{'s' if late != 1 else ''} after the deadline"
         return f"Done late: {days}" if rag == Rag.DONE_LATE else f"Closed: done {days}"
     return Rag(rag).label
 
