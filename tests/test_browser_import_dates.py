@@ -30,7 +30,7 @@ def test_the_inspector_gives_the_publication_date_and_the_deadlines_count_from_i
     page.get_by_label("Or paste the report's text").fill(LETTER.read_text())
     submit(page, "Read the report")
     shows(page, "counts from the publication date, which the report does not give")
-    days = page.locator("input[name$='-due-day']:not([name^='new'])")
+    days = page.locator("input[name$='-due_day']:not([name^='new'])")
     expect(days).to_have_count(3)
     for n in range(3):
         expect(days.nth(n)).to_have_value("")
@@ -45,7 +45,7 @@ def test_the_inspector_gives_the_publication_date_and_the_deadlines_count_from_i
     submit(page, "Save corrections and check again")
     for n, shown in enumerate(["12 9 2024", "12 9 2024", "12 6 2024"]):
         boxes = [
-            page.locator(f"input[name$='-due-{part}']:not([name^='new'])").nth(n)
+            page.locator(f"input[name$='-due_{part}']:not([name^='new'])").nth(n)
             for part in ("day", "month", "year")
         ]
         for box, value in zip(boxes, shown.split(), strict=True):

@@ -530,9 +530,9 @@ def preview_form(html: str) -> dict[str, str]:
     # A date's day, month and year boxes as the one date they hold ("2017-05-01",
     # or "" when empty): a test changes the date, and the view reads it (tests of
     # the boxes themselves are in test_date_input and the browser tests).
-    for day_box in [name for name in fields if name.endswith("-day")]:
-        name = day_box.removesuffix("-day")
-        parts = [fields.pop(f"{name}-{part}", "") for part in ("day", "month", "year")]
+    for day_box in [name for name in fields if name.endswith("_day")]:
+        name = day_box.removesuffix("_day")
+        parts = [fields.pop(f"{name}_{part}", "") for part in ("day", "month", "year")]
         fields[name] = (
             f"{int(parts[2]):04d}-{int(parts[1]):02d}-{int(parts[0]):02d}"
             if all(parts)

@@ -100,14 +100,8 @@ class DateInput(forms.MultiWidget):
         super().__init__(widgets, attrs)
 
     def decompress(self, value):
-        if isinstance(value, str):
-            try:
-                value = datetime.date.fromisoformat(value)
-            except ValueError:
-                return [None, None, None]
-        if isinstance(value, datetime.date):
-            return [value.day, value.month, value.year]
-        return [None, None, None]
+        parts = date_parts(value)
+        return [parts[part] or None for part in PARTS]
 
     def value_from_datadict(self, data, files, name):
         parts = super().value_from_datadict(data, files, name)
@@ -190,18 +184,16 @@ class DateField(forms.MultiValueField):
 
 
 def posted_date(post, name: str, what: str = "The date") -> str | None:
-    """What a hand-written date input sent: "2024-06-12", "" when left empty, or None
-    when the form held no such date. Its boxes are ``name-day``, ``name-month`` and
-    ``name-year``; a single ISO ``name`` is read as well. Raises ValidationError,
-    in the words of read_date(), for a date that cannot be.
+    """What a hand-written date input (widgets/_date_boxes.html) sent: "2024-06-12",
+    "" when left empty, or None when the form held no such date. It is read as a
+    DateInput reads its boxes (``name_day``, ``name_month``, ``name_year``, or a
+    single ISO ``name``). Raises ValidationError, in the words of read_date(), for
+    a date that cannot be.
     """
-    boxes = [post.get(f"{name}-{part}") for part in PARTS]
-    if not any(boxes) and post.get(name) is not None:
-        day = read_date(post[name], what)
-    elif all(box is None for box in boxes):
+    widget = DateInput()
+    if widget.value_omitted_from_data(post, {}, name):
         return None
-    else:
-        day = read_date([box or "" for box in boxes], what)
+    day = read_date(widget.value_from_datadict(post, {}, name), what)
     return day.isoformat() if day else ""
 
 

@@ -472,7 +472,7 @@ def _adding(post) -> dict:
     names = ("text", "kind", "question", "parent", "wording")
     adding = {name: post.get(f"new-{name}", "") for name in names}
     # The date's boxes as typed, right or wrong, to put right.
-    adding["due"] = {part: post.get(f"new-due-{part}", "") for part in PARTS}
+    adding["due"] = {part: post.get(f"new-due_{part}", "") for part in PARTS}
     return adding
 
 
