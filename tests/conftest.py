@@ -167,3 +167,19 @@ def other_action(other_finding, other_lead, outsider):
     return services.action_create(
         other_lead, finding=other_finding, title="West Midlands work", owner=outsider
     )
+
+
+@pytest.fixture
+def scenario(request):
+    """The browser tests' West Mercia action, owned by their officer, due in 10 days."""
+    persons = request.getfixturevalue("people")  # the browser tests' personas
+    inspection = make_inspection(Force.objects.get(code="WMP"))
+    finding = make_finding(inspection, number=1)
+    action = services.action_create(
+        persons["lead"],
+        finding=finding,
+        title="Publish the engagement plan",
+        owner=persons["officer"],
+        deadline=datetime.date.today() + datetime.timedelta(days=10),
+    )
+    return {"inspection": inspection, "finding": finding, "action": action}

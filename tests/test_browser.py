@@ -40,20 +40,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tracker" / "data" / "west-mercia-peel-2016-effectiveness.txt"
 
 
-@pytest.fixture
-def scenario(people):
-    inspection = make_inspection(Force.objects.get(code="WMP"))
-    finding = make_finding(inspection, number=1)
-    action = services.action_create(
-        people["lead"],
-        finding=finding,
-        title="Publish the engagement plan",
-        owner=people["officer"],
-        deadline=datetime.date.today() + datetime.timedelta(days=10),
-    )
-    return {"inspection": inspection, "finding": finding, "action": action}
-
-
 def test_from_progress_update_to_authorised_closure(
     browser, live_server, static_files, people, scenario, tmp_path, settings
 ):

@@ -5,15 +5,11 @@ colours differ from the same element unfocused. After a bad submission the focus
 on the error summary, and its link takes the focus to the box to put right.
 """
 
-import datetime
-
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser_support import Person, shows
-from tests.conftest import make_finding, make_inspection
-from tracker import services
-from tracker.models import Action, Force
+from tracker.models import Action
 
 pytestmark = [
     pytest.mark.slow,
@@ -77,16 +73,9 @@ def is_box(label):
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_an_officer_updates_and_marks_done_with_the_keyboard(
-    browser, live_server, static_files, people, width
+    browser, live_server, static_files, scenario, width
 ):
-    finding = make_finding(make_inspection(Force.objects.get(code="WMP")), number=1)
-    action = services.action_create(
-        people["lead"],
-        finding=finding,
-        title="Publish the engagement plan",
-        owner=people["officer"],
-        deadline=datetime.date.today() + datetime.timedelta(days=10),
-    )
+    action = scenario["action"]
     officer = Person(browser, live_server.url, "officer@westmercia.test", {})
     page = officer.page
     page.set_viewport_size({"width": width, "height": 900})
