@@ -416,6 +416,10 @@ def classify(url: str, data: dict) -> str | None:
         "tracker:action-request-deadline",
         "tracker:action-new",
         "tracker:step-new",
+        # Making a pack notes it (a Paper row), for the next pack's "since".
+        "tracker:force-pack",
+        "tracker:inspection-pack",
+        "tracker:national-brief",
     ):
         return CREATE
     if name == "tracker:action-reorder":
@@ -772,6 +776,8 @@ EXPECTED_FORMS = {
         ("tracker:action-edit", EDIT),
         ("tracker:action-reorder", "reorder"),
         ("tracker:force-planning", "planning"),
+        ("tracker:force-pack", CREATE),
+        ("tracker:inspection-pack", CREATE),
     },
     "inspector": {
         ("tracker:deadline-request-decide", "approve"),
@@ -789,6 +795,7 @@ EXPECTED_FORMS = {
         ("tracker:finding-add", CREATE),
         ("tracker:question-add", CREATE),
         ("tracker:inspection-add", CREATE),
+        ("tracker:national-brief", CREATE),
     },
     "admin_user": {
         ("admin:tracker_action_change", EDIT),

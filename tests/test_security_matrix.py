@@ -593,6 +593,25 @@ ENDPOINTS = [
         shows(lambda o: o["force"].name),
         wrong_method="post",
     ),
+    # The packs' pages; what making each pack gives, for every role and force, is
+    # tests/test_papers.py's.
+    Endpoint(
+        "force-pack",
+        "get",
+        lambda o: f"/forces/{o['force'].slug}/pack/",
+        {"lead", "inspector", "admin_user"},
+        True,
+        shows(lambda o: o["force"].name),
+    ),
+    Endpoint(
+        "inspection-pack",
+        "get",
+        lambda o: f"/inspections/{o['inspection'].pk}/pack/",
+        {"lead", "inspector", "admin_user"},
+        True,
+        shows(lambda o: o["inspection"].title),
+    ),
+    Endpoint("national-brief", "get", lambda o: "/national/brief/", READERS, False),
     Endpoint(
         "inspection-detail",
         "get",

@@ -17,8 +17,10 @@ from .models import (
     Grade,
     Inspection,
     NotificationPreference,
+    Paper,
     Question,
     ReminderPreference,
+    Theme,
     User,
 )
 from .notifications.kinds import LABELS as NOTIFICATION_LABELS
@@ -711,3 +713,46 @@ class NotificationPreferencesForm(forms.Form):
                 for name in self.fields
             )
         )
+
+
+class PaperForm(forms.Form):
+    """A pack's period and the file it comes as."""
+
+    FORMATS = [
+        (Paper.Format.PDF, "PDF, to print or attach"),
+        (Paper.Format.DOCX, "Word (.docx), to write the committee's paper in"),
+    ]
+
+    start = DateField(
+        label="Start of the period",
+        help_text="The pack reports what changed from this day: closed work, newly overdue work, new findings.",
+    )
+    end = DateField(label="End of the period", help_text="Today or a day before it.")
+    format = forms.ChoiceField(
+        label="Make it as", choices=FORMATS, widget=forms.RadioSelect
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if end and end > timezone.localdate():
+            self.add_error("end", "The end of the period must be today or in the past")
+        elif start and end and end < start:
+            self.add_error(
+                "end", "The end of the period must be the same as or after its start"
+            )
+        return data
+
+
+class NationalBriefForm(forms.Form):
+    theme = forms.ModelChoiceField(
+        label="Compare the forces on one theme",
+        queryset=Theme.objects.all(),
+        required=False,
+        empty_label="No theme",
+        to_field_name="slug",
+        help_text="Each force's findings on it and their progress, and the forces with none.",
+    )
+    format = forms.ChoiceField(
+        label="Make it as", choices=PaperForm.FORMATS, widget=forms.RadioSelect
+    )

@@ -24,6 +24,8 @@ from .formats import long_date
 from .importer import ParsedEntry, addressees, walk
 from .importer.dates import due_from_publication, is_handed_over
 from .models import (
+    PCC_RESPONSE_DAYS,
+    PCC_RESPONSE_TITLE,
     Action,
     DeadlineChangeRequest,
     Finding,
@@ -38,10 +40,6 @@ from .models import (
 from .notifications import events
 from .services.inspections import WORDING_LIMIT
 
-# Police Act 1996, section 55: the police and crime commissioner publishes
-# comments on every report within 56 days of its publication.
-PCC_RESPONSE_DAYS = 56
-PCC_RESPONSE_TITLE = "Police and crime commissioner's published response to the report"
 PCC_RESPONSE_WORDING = f"within {PCC_RESPONSE_DAYS} days of publication"
 PILLAR_CODES = {
     "effectiveness": "EFF",

@@ -203,6 +203,11 @@ def may_read_national(user) -> bool:
     return sees_every_force(user)
 
 
+def may_make_committee_pack(user, force) -> bool:
+    """A force's committee and inspection packs: its lead, and inspectors (and administrators)."""
+    return is_force_lead_of(user, force.pk) or sees_every_force(user)
+
+
 def may_see_storage(user, force) -> bool:
     """How much evidence a force stores, against its quota: its lead and inspectors."""
     return is_force_lead_of(user, force.pk) or sees_every_force(user)

@@ -13,6 +13,7 @@ from .views import (
     lists,
     national,
     notifications,
+    papers,
     plans,
     queues,
     reminders,
@@ -83,6 +84,9 @@ urlpatterns = [
         actions.deadline_request_decide,
         name="deadline-request-decide",
     ),
+    path("forces/<slug:slug>/pack/", papers.force_pack, name="force-pack"),
+    path("inspections/<int:pk>/pack/", papers.inspection_pack, name="inspection-pack"),
+    path("national/brief/", papers.national_brief_page, name="national-brief"),
     path("national/", national.national, name="national"),
     path(
         "national/findings/",

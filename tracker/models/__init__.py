@@ -7,6 +7,8 @@ here: `from tracker.models import Action`.
 
 from .actions import (
     AMBER_WITHIN_DAYS,
+    PCC_RESPONSE_DAYS,
+    PCC_RESPONSE_TITLE,
     Action,
     ActionQuerySet,
     AppendOnlyQuerySet,
@@ -30,12 +32,15 @@ from .inspections import (
     Theme,
 )
 from .notifications import Notification, NotificationPreference
+from .papers import Paper
 from .people import FORCE_ROLES, Force, ForceQuerySet, Role, User, UserManager
 from .reminders import Reminder, ReminderPolicy, ReminderPreference
 
 __all__ = [
     "AMBER_WITHIN_DAYS",
     "FORCE_ROLES",
+    "PCC_RESPONSE_DAYS",
+    "PCC_RESPONSE_TITLE",
     "Action",
     "ActionQuerySet",
     "AppendOnlyQuerySet",
@@ -50,6 +55,7 @@ __all__ = [
     "NationalFinding",
     "Notification",
     "NotificationPreference",
+    "Paper",
     "ProgressUpdate",
     "Question",
     "Rag",

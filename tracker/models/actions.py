@@ -23,6 +23,11 @@ from .people import Force, User
 
 # An action is amber from this many days before its deadline.
 AMBER_WITHIN_DAYS = 14
+# Police Act 1996, section 55: the police and crime commissioner publishes
+# comments on every report within 56 days of its publication; the importer adds
+# an action of the whole report for it.
+PCC_RESPONSE_DAYS = 56
+PCC_RESPONSE_TITLE = "Police and crime commissioner's published response to the report"
 
 
 class Rag(models.TextChoices):

@@ -72,6 +72,15 @@ class Force(models.Model):
         help_text="Force staff may add, edit and reorder actions too, not only the force lead.",
     )
 
+    protective_marking = models.CharField(
+        max_length=60,
+        default="OFFICIAL",
+        help_text=(
+            "Printed in the header and footer of every page of the force's committee "
+            'packs, e.g. "OFFICIAL" or "OFFICIAL-SENSITIVE".'
+        ),
+    )
+
     objects = ForceQuerySet.as_manager()
 
     class Meta:

@@ -73,6 +73,7 @@ from .notifications import (
     notification_preferences_update,
     notifications_mark_read,
 )
+from .papers import paper_record
 from .people import (
     calendar_token_reset,
     calendar_token_revoke,
@@ -139,6 +140,7 @@ __all__ = [
     "next_reference",
     "notification_preferences_update",
     "notifications_mark_read",
+    "paper_record",
     "question_add",
     "question_create",
     "question_delete",

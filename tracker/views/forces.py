@@ -6,7 +6,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from .. import evidence
-from ..permissions import can_import, may_let_staff_plan, may_see_storage
+from ..permissions import (
+    can_import,
+    may_let_staff_plan,
+    may_make_committee_pack,
+    may_see_storage,
+)
 from ..selectors import get_visible_or_404, visible_actions, visible_forces
 from ..selectors.dashboards import action_charts, action_summary, force_inspections
 
@@ -36,5 +41,6 @@ def force_detail(request, slug):
             "summary": action_summary(actions, today),
             "charts": action_charts(actions, today),
             "may_author": can_import(request.user),
+            "may_make_pack": may_make_committee_pack(request.user, force),
         },
     )

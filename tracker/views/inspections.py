@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from ..models import Action, Finding, Question
-from ..permissions import can_import
+from ..permissions import can_import, may_make_committee_pack
 from ..selectors import get_visible_or_404, visible_inspections
 
 
@@ -49,5 +49,6 @@ def inspection_detail(request, pk):
             "unplaced": unplaced,
             "report_wide": report_wide,
             "may_author": can_import(request.user),
+            "may_make_pack": may_make_committee_pack(request.user, inspection.force),
         },
     )

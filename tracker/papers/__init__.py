@@ -1,0 +1,34 @@
+"""The papers as files: a pack drawn as PDF (WeasyPrint, from a template) and as
+Word (python-docx), from the one reading in `selectors.papers`."""
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .pdf import brief_pdf, pack_pdf
+from .word import brief_docx, pack_docx
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def download(content: bytes, name: str, fmt: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    filename = f"{slugify(name)}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def pack_file(pack, fmt: str, request) -> HttpResponse:
+    content = pack_pdf(pack, request) if fmt == "pdf" else pack_docx(pack, request)
+    return download(content, pack.title, fmt)
+
+
+def brief_file(brief, fmt: str, request) -> HttpResponse:
+    content = brief_pdf(brief, request) if fmt == "pdf" else brief_docx(brief, request)
+    return download(content, brief.title, fmt)
+
+
+__all__ = ["brief_file", "pack_file"]

@@ -1,0 +1,415 @@
+"""Packs as Word documents: A4, the marking in the header and the footer, page
+numbers, real headings (for the navigation pane and screen readers) and tables
+whose header row is marked as one and repeats on each page."""
+
+import io
+
+from django.utils.text import Truncator
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from ..formats import long_date, long_datetime
+from ..models import Finding
+
+
+def _date(day) -> str:
+    return long_date(day) if day else "None"
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A field Word fills in as it lays out the pages, such as PAGE."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+class Paper:
+    """A document under way, with the few things a pack is made of."""
+
+    def __init__(self, title: str, marking: str):
+        self.document = Document()
+        self.document.core_properties.title = title
+        self.document.core_properties.author = "PEEL action tracker"
+        self.document.core_properties.language = "en-GB"
+        style = self.document.styles["Normal"]
+        style.font.name = "Arial"
+        style.font.size = Pt(10.5)
+        section = self.document.sections[0]
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        for side in ("left_margin", "right_margin"):
+            setattr(section, side, Mm(16))
+        section.top_margin = section.bottom_margin = Mm(22)
+        header = section.header.paragraphs[0]
+        header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        header.add_run(marking).bold = True
+        footer = section.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        footer.add_run(marking).bold = True
+        numbers = section.footer.add_paragraph()
+        numbers.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        numbers.add_run("Page ")
+        _field(numbers, "PAGE")
+        numbers.add_run(" of ")
+        _field(numbers, "NUMPAGES")
+
+    def heading(self, text: str, level: int) -> None:
+        self.document.add_heading(text, level=level)
+
+    def para(self, text: str = "", *, bold: str = "", italic: bool = False):
+        paragraph = self.document.add_paragraph()
+        if bold:
+            paragraph.add_run(bold).bold = True
+        run = paragraph.add_run(text)
+        run.italic = italic
+        return paragraph
+
+    def quote(self, text: str) -> None:
+        self.document.add_paragraph(text, style="Quote")
+
+    def table(self, headers: list[str], rows: list[list[str]], title: str) -> None:
+        table = self.document.add_table(rows=1, cols=len(headers))
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        # The table's name for screen readers (Word's "alt text" title).
+        caption = OxmlElement("w:tblCaption")
+        caption.set(qn("w:val"), title)
+        table._tbl.tblPr.append(caption)
+        head = table.rows[0]
+        properties = head._tr.get_or_add_trPr()
+        for tag in ("w:tblHeader", "w:cantSplit"):
+            properties.append(OxmlElement(tag))  # a header row, repeated on each page
+        for cell, text in zip(head.cells, headers, strict=True):
+            cell.paragraphs[0].add_run(text).bold = True
+        for values in rows:
+            row = table.add_row()
+            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+            for cell, value in zip(row.cells, values, strict=True):
+                cell.text = str(value)
+        self.document.add_paragraph()
+
+    def page_break(self) -> None:
+        self.document.add_page_break()
+
+    def bytes(self) -> bytes:
+        out = io.BytesIO()
+        self.document.save(out)
+        return out.getvalue()
+
+
+def _short(text: str, length: int) -> str:
+    return Truncator(text or "").chars(length)
+
+
+def pack_docx(pack, request) -> bytes:
+    site = request.build_absolute_uri("/").rstrip("/")
+    paper = Paper(f"{pack.title}", pack.marking)
+    paper.para(bold=pack.marking)
+    paper.document.add_heading(
+        "Inspection pack" if pack.inspection else "Committee pack", level=0
+    )
+    paper.para(
+        bold=pack.force.name,
+        text=f": {pack.inspection.title}" if pack.inspection else "",
+    )
+    paper.para(
+        f"Period: {long_date(pack.period.start)} to {long_date(pack.period.end)}"
+    )
+    paper.para(
+        f"Made on {long_datetime(pack.made_at)}. The figures are as they stood then; "
+        "the period says which changes are reported."
+    )
+    if pack.previous:
+        paper.para(
+            f"The last pack was made on {long_datetime(pack.previous.made_at)}, for "
+            f"{long_date(pack.previous.period_start)} to {long_date(pack.previous.period_end)}."
+        )
+    else:
+        paper.para("This is the first pack made for it in the tracker.")
+    paper.page_break()
+
+    paper.heading("Where the actions stand", 1)
+    paper.para(
+        bold=f"{pack.open_count:,} open action{'s' if pack.open_count != 1 else ''}",
+        text=f" of {pack.summary['total']:,}, on {pack.open_findings:,} open "
+        f"finding{'s' if pack.open_findings != 1 else ''}.",
+    )
+    paper.table(
+        ["Where the action is", "Actions"],
+        [[label, f"{count:,}"] for label, count in pack.terms],
+        "The actions in the committee's terms",
+    )
+    summary = pack.summary
+    paper.table(
+        ["Rating", "Actions"],
+        [
+            ["Red: overdue", f"{summary['red']:,}"],
+            ["Amber: due within 14 days", f"{summary['amber']:,}"],
+            ["Green: on track", f"{summary['green']:,}"],
+            ["Done late, awaiting sign-off", f"{summary['done_late']:,}"],
+            ["Closed (signed off or withdrawn)", f"{summary['closed']:,}"],
+        ],
+        "Red, amber and green",
+    )
+
+    paper.heading("What changed in the period", 1)
+    if pack.nothing_changed:
+        paper.para(
+            "Nothing changed in this period: no action was closed, none became overdue, "
+            "no finding was published, no closure was asked for or decided and no "
+            "deadline moved.",
+            italic=True,
+        )
+    paper.heading("Closed", 2)
+    if pack.closed:
+        paper.table(
+            ["Action", "Finding", "Owner", "Now"],
+            [
+                [
+                    a.title,
+                    a.finding.reference if a.finding else "Whole report",
+                    str(a.owner or "Not assigned"),
+                    a.get_status_display(),
+                ]
+                for a in pack.closed
+            ],
+            "Actions closed in the period",
+        )
+    else:
+        paper.para("No action was closed in the period.", italic=True)
+    paper.heading("Newly overdue", 2)
+    if pack.newly_overdue:
+        paper.table(
+            ["Action", "Finding", "Owner", "Deadline", "Status"],
+            [
+                [
+                    a.title,
+                    a.finding.reference if a.finding else "Whole report",
+                    str(a.owner or "Not assigned"),
+                    _date(a.deadline),
+                    a.get_status_display(),
+                ]
+                for a in pack.newly_overdue
+            ],
+            "Actions that became overdue in the period",
+        )
+    else:
+        paper.para("No action became overdue in the period.", italic=True)
+    paper.heading("New findings", 2)
+    if pack.new_findings:
+        paper.table(
+            ["Reference", "Kind", "Report", "Published"],
+            [
+                [
+                    f.reference,
+                    f.get_kind_display(),
+                    f.inspection.title,
+                    long_date(f.inspection.published_on)
+                    if f.inspection.published_on
+                    else "Not stated",
+                ]
+                for f in pack.new_findings
+            ],
+            "Findings published in the period",
+        )
+    else:
+        paper.para("No finding was published in the period.", italic=True)
+
+    paper.heading("Open findings and their actions", 1)
+    for section in pack.sections:
+        inspection = section.inspection
+        paper.heading(inspection.title, 2)
+        about = inspection.programme
+        if inspection.published_on:
+            about += f", published {long_date(inspection.published_on)}"
+        paper.para(about + ".")
+        for item in section.findings:
+            finding: Finding = item.finding
+            paper.heading(
+                f"{finding.reference}: {finding.get_kind_display()} "
+                f"({finding.get_status_display().lower()})",
+                3,
+            )
+            paper.quote(_short(finding.text, 600))
+            if item.actions:
+                paper.table(
+                    ["Action", "Owner", "Deadline", "Rating", "Latest update"],
+                    [
+                        [
+                            ("    " * line.depth)
+                            + f"{line.action.title} ({line.action.get_status_display()})",
+                            str(line.action.owner or "Not assigned"),
+                            _date(line.action.deadline),
+                            line.rating,
+                            f"{long_date(line.action.latest_at)}: "
+                            f"{_short(line.action.latest_text, 300)}"
+                            if line.action.latest_at
+                            else "No update yet",
+                        ]
+                        for line in item.actions
+                    ],
+                    f"Actions on {finding.reference}",
+                )
+            else:
+                paper.para("No action is planned for this finding yet.", italic=True)
+    if not pack.sections:
+        paper.para("There are no open findings.", italic=True)
+
+    paper.heading("Closure requests and their outcomes", 1)
+    if pack.closure_events:
+        paper.table(
+            ["Day", "Finding", "What happened", "By", "Words"],
+            [
+                [
+                    long_date(e.created_at.date()),
+                    e.finding.reference,
+                    e.get_kind_display(),
+                    str(e.author or ""),
+                    _short(e.text, 300),
+                ]
+                for e in pack.closure_events
+            ],
+            "Closure requests and decisions in the period",
+        )
+    else:
+        paper.para("No closure was asked for or decided in the period.", italic=True)
+
+    paper.heading("Deadline changes", 1)
+    if pack.deadline_moves:
+        paper.table(
+            ["Day", "Action", "From", "To", "By"],
+            [
+                [
+                    long_date(m.moved_at.date()),
+                    m.action.title,
+                    _date(m.old),
+                    _date(m.new),
+                    m.by,
+                ]
+                for m in pack.deadline_moves
+            ],
+            "Deadlines moved in the period",
+        )
+    else:
+        paper.para("No deadline moved in the period.", italic=True)
+    if pack.deadline_requests:
+        paper.heading("Requests to the inspectorate to move a deadline", 2)
+        paper.table(
+            ["Asked", "Action", "From", "To", "Outcome"],
+            [
+                [
+                    f"{long_date(c.created_at.date())} by {c.requested_by}",
+                    c.action.title,
+                    _date(c.current_deadline),
+                    _date(c.new_deadline),
+                    c.get_status_display(),
+                ]
+                for c in pack.deadline_requests
+            ],
+            "Deadline change requests in the period",
+        )
+
+    paper.heading("The police and crime commissioner's response", 1)
+    paper.para(
+        "The commissioner publishes comments on each report within 56 days of its "
+        f"publication. Reports published in the year to {long_date(pack.period.end)}:"
+    )
+    if pack.pcc:
+        paper.table(
+            ["Report", "Published", "Response due", "Where it stands"],
+            [
+                [
+                    c.inspection.title,
+                    _date(c.inspection.published_on),
+                    _date(c.due),
+                    c.state,
+                ]
+                for c in pack.pcc
+            ],
+            "The commissioner's response to recent reports",
+        )
+    else:
+        paper.para("No report was published in that year.", italic=True)
+    paper.para(f"Made with the PEEL action tracker: {site}")
+    return paper.bytes()
+
+
+def brief_docx(brief, request) -> bytes:
+    paper = Paper(brief.title, brief.marking)
+    paper.para(bold=brief.marking)
+    paper.document.add_heading("National brief", level=0)
+    paper.para(f"Made on {long_datetime(brief.made_at)}.")
+    paper.heading("Every force against finding and action status", 1)
+    paper.table(*_brief_table(brief), "Every force's findings and actions")
+    if brief.theme is not None:
+        _theme_docx(paper, brief)
+    return paper.bytes()
+
+
+BRIEF_HEADERS = [
+    "Force",
+    "Findings",
+    "Open",
+    "Complete",
+    "Open over 2 years",
+    "Actions",
+    "Closed",
+    "Overdue",
+]
+
+
+def _brief_table(brief) -> tuple[list[str], list[list[str]]]:
+    rows = []
+    for row in brief.forces:
+        found, done = row["findings"], row["actions"]
+        open_findings = sum(found.get(s, 0) for s in Finding.OPEN_STATUSES)
+        rows.append(
+            [
+                row["force"].name,
+                f"{found.get('total', 0):,}",
+                f"{open_findings:,}",
+                f"{found.get(Finding.Status.COMPLETE, 0):,} ({row['complete_percent']}%)",
+                f"{found.get('over_2_years', 0):,}",
+                f"{done.get('total', 0):,}",
+                f"{done.get('closed', 0):,} ({row['closed_percent']}%)",
+                f"{done.get('overdue', 0):,} ({row['overdue_percent']}% of open)",
+            ]
+        )
+    return BRIEF_HEADERS, rows
+
+
+def _theme_docx(paper: Paper, brief) -> None:
+    paper.heading(f"One theme across forces: {brief.theme.name}", 1)
+    rows = []
+    for row in brief.theme_rows:
+        for finding in row.findings:
+            rows.append(
+                [
+                    row.force.name,
+                    finding.reference,
+                    _short(finding.text, 200),
+                    finding.get_status_display(),
+                    f"{finding.closed_count:,} of {finding.action_count:,} closed",
+                ]
+            )
+    if rows:
+        paper.table(
+            ["Force", "Finding", "Words", "Status", "Actions"],
+            rows,
+            f"Findings on {brief.theme.name}",
+        )
+    without = brief.forces_without_theme
+    paper.heading("Forces with no finding on this theme", 2)
+    paper.para(
+        ", ".join(force.name for force in without)
+        if without
+        else "Every force has a finding on it."
+    )
