@@ -51,6 +51,25 @@ def docx_text(content: bytes) -> str:
     return "\n".join(lines)
 
 
+def structure(reader: PdfReader) -> list[tuple[str, object]]:
+    """The tagged PDF's structure elements, as (tag, alternative text)."""
+    found = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif isinstance(node, dict):
+            if "/S" in node:
+                found.append((str(node["/S"]), node.get("/Alt")))
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
 def figure(text: str, label: str) -> int:
     """The number a pack gives beside `label`, in a table row or after it."""
     match = re.search(rf"{re.escape(label)}\s*\|?\s*([\d,]+)", text)
@@ -58,7 +77,7 @@ def figure(text: str, label: str) -> int:
     return int(match.group(1).replace(",", ""))
 
 
-def make_pack(client, user, force, fmt, start, end, inspection=None):
+def make_pack(client, user, force, fmt, start, end, inspection=None, marking=None):
     client.force_login(user)
     path = (
         f"/inspections/{inspection.pk}/pack/"
@@ -74,6 +93,7 @@ def make_pack(client, user, force, fmt, start, end, inspection=None):
             "end_day": end.day,
             "end_month": end.month,
             "end_year": end.year,
+            "marking": marking or force.protective_marking,
             "format": fmt,
         },
     )
@@ -188,15 +208,27 @@ def test_a_force_with_no_open_work_gets_an_honest_pack(client, nation, fmt):
 
 def test_the_pdf_is_tagged_a4_and_marked_on_every_page(client, nation):
     force = busiest_force()
-    force.protective_marking = "OFFICIAL-SENSITIVE"
-    force.save()
     lead = User.objects.get(force=force, role=Role.FORCE_LEAD)
-    response = make_pack(client, lead, force, "pdf", datetime.date(2026, 9, 1), TODAY)
+    response = make_pack(
+        client,
+        lead,
+        force,
+        "pdf",
+        datetime.date(2026, 9, 1),
+        TODAY,
+        marking="OFFICIAL-SENSITIVE",
+    )
     reader = PdfReader(io.BytesIO(response.content))
     root = reader.trailer["/Root"]
     assert bool(root["/MarkInfo"]["/Marked"])
     assert "/StructTreeRoot" in root
     assert root["/Lang"] == "en-GB"
+    tags = structure(reader)
+    kinds = {tag for tag, _ in tags}
+    assert {"/H1", "/H2", "/H3", "/Table", "/TH", "/TD"} <= kinds
+    (chart_alt,) = [alt for tag, alt in tags if tag == "/Figure"]
+    total = Action.objects.filter(force=force).count()
+    assert chart_alt.startswith(f"Bar chart of the {total:,} actions: ")
     assert reader.metadata.title.startswith(f"Committee pack: {force.name}")
     pages = reader.pages
     assert len(pages) > 2
@@ -373,7 +405,13 @@ def test_a_missing_date_is_refused(client, period_story, force, lead):
     client.force_login(lead)
     response = client.post(
         f"/forces/{force.slug}/pack/",
-        {"start_day": "1", "start_month": "9", "start_year": "", "format": "pdf"},
+        {
+            "start_day": "1",
+            "start_month": "9",
+            "start_year": "",
+            "marking": "OFFICIAL",
+            "format": "pdf",
+        },
     )
     page = response.content.decode()
     assert "Start of the period must include a year" in page
@@ -467,7 +505,9 @@ def test_the_national_brief_gives_every_force_with_percentages_and_a_theme(
     inspector = User.objects.filter(role=Role.INSPECTOR).first()
     theme = Theme.objects.filter(findings__isnull=False).distinct().first()
     client.force_login(inspector)
-    response = client.post("/national/brief/", {"theme": theme.slug, "format": fmt})
+    response = client.post(
+        "/national/brief/", {"theme": theme.slug, "marking": "OFFICIAL", "format": fmt}
+    )
     text = text_of(response, fmt)
     flat = text.replace("\n", " ")
     for force in Force.objects.police():
@@ -529,3 +569,52 @@ def test_a_pack_takes_a_fixed_number_of_queries(
             )
     with django_assert_max_num_queries(20):
         committee_pack(lead, force, period)
+
+
+def test_the_leads_marking_becomes_the_forces_and_an_inspectors_marks_one_pack(
+    client, period_story, force, lead, inspector
+):
+    period = (datetime.date(2026, 9, 1), TODAY)
+    make_pack(client, inspector, force, "pdf", *period, marking="OFFICIAL: DRAFT")
+    force.refresh_from_db()
+    assert force.protective_marking == "OFFICIAL"
+    assert Paper.objects.get().marking == "OFFICIAL: DRAFT"
+
+    response = make_pack(
+        client, lead, force, "pdf", *period, marking="OFFICIAL-SENSITIVE"
+    )
+    reader = PdfReader(io.BytesIO(response.content))
+    assert all(
+        page.extract_text().count("OFFICIAL-SENSITIVE") >= 2 for page in reader.pages
+    )
+    force.refresh_from_db()
+    assert force.protective_marking == "OFFICIAL-SENSITIVE"
+    page = client.get(f"/forces/{force.slug}/pack/").content.decode()
+    assert 'value="OFFICIAL-SENSITIVE"' in page
+
+
+@pytest.mark.parametrize(
+    "marking, message",
+    [
+        ("", "Enter the marking for the header and footer, for example OFFICIAL"),
+        ("<b>SECRET</b>", "The marking may hold only letters, numbers"),
+        ("X" * 61, "The marking must be 60 characters or fewer"),
+    ],
+)
+def test_a_marking_that_cannot_be_printed_is_refused(
+    client, period_story, force, lead, marking, message
+):
+    client.force_login(lead)
+    response = client.post(
+        f"/forces/{force.slug}/pack/",
+        {
+            **{f"start_{k}": v for k, v in (("day", 1), ("month", 9), ("year", 2026))},
+            **{f"end_{k}": v for k, v in (("day", 1), ("month", 11), ("year", 2026))},
+            "marking": marking,
+            "format": "pdf",
+        },
+    )
+    assert message in response.content.decode()
+    assert not Paper.objects.exists()
+    force.refresh_from_db()
+    assert force.protective_marking == "OFFICIAL"

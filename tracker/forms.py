@@ -5,6 +5,7 @@ from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.functional import lazy
 
@@ -715,8 +716,30 @@ class NotificationPreferencesForm(forms.Form):
         )
 
 
+MARKING_RE = r"^[A-Za-z0-9][A-Za-z0-9 :/()\-]*$"
+
+
+def marking_field() -> forms.CharField:
+    return forms.CharField(
+        label="Protective marking",
+        max_length=60,
+        help_text="Printed in the header and footer of every page, for example OFFICIAL or OFFICIAL-SENSITIVE.",
+        validators=[
+            RegexValidator(
+                MARKING_RE,
+                "The marking may hold only letters, numbers, spaces, hyphens, colons,"
+                " slashes and brackets, for example OFFICIAL-SENSITIVE",
+            )
+        ],
+        error_messages={
+            "required": "Enter the marking for the header and footer, for example OFFICIAL",
+            "max_length": "The marking must be 60 characters or fewer",
+        },
+    )
+
+
 class PaperForm(forms.Form):
-    """A pack's period and the file it comes as."""
+    """A pack's period, its marking and the file it comes as."""
 
     FORMATS = [
         (Paper.Format.PDF, "PDF, to print or attach"),
@@ -728,6 +751,7 @@ class PaperForm(forms.Form):
         help_text="The pack reports what changed from this day: closed work, newly overdue work, new findings.",
     )
     end = DateField(label="End of the period", help_text="Today or a day before it.")
+    marking = marking_field()
     format = forms.ChoiceField(
         label="Make it as", choices=FORMATS, widget=forms.RadioSelect
     )
@@ -753,6 +777,7 @@ class NationalBriefForm(forms.Form):
         to_field_name="slug",
         help_text="Each force's findings on it and their progress, and the forces with none.",
     )
+    marking = marking_field()
     format = forms.ChoiceField(
         label="Make it as", choices=PaperForm.FORMATS, widget=forms.RadioSelect
     )

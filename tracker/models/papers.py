@@ -32,6 +32,11 @@ class Paper(models.Model):
     theme = models.ForeignKey(
         Theme, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    marking = models.CharField(
+        max_length=60,
+        default="OFFICIAL",
+        help_text="In every page's header and footer.",
+    )
     period_start = models.DateField()
     period_end = models.DateField()
     made_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")

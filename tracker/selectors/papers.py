@@ -156,6 +156,7 @@ class CommitteePack:
     made_at: datetime.datetime
     today: datetime.date
     inspection: Inspection | None = None
+    marking: str = "OFFICIAL"
     previous: Paper | None = None
     summary: dict = field(default_factory=dict)
     terms: list[tuple[str, int]] = field(default_factory=list)
@@ -173,10 +174,6 @@ class CommitteePack:
         if self.inspection:
             return f"Inspection pack: {self.inspection.title}"
         return f"Committee pack: {self.force.name}"
-
-    @property
-    def marking(self) -> str:
-        return self.force.protective_marking or "OFFICIAL"
 
     @property
     def open_count(self) -> int:
@@ -239,6 +236,7 @@ def committee_pack(
     period: Period,
     *,
     inspection: Inspection | None = None,
+    marking: str = "",
     today: datetime.date | None = None,
 ) -> CommitteePack:
     """Everything a force's committee pack says, read as `user` may see it.
@@ -260,6 +258,7 @@ def committee_pack(
         made_at=timezone.now(),
         today=today,
         inspection=inspection,
+        marking=marking or force.protective_marking,
         previous=last_paper(
             force,
             Paper.Kind.INSPECTION if inspection else Paper.Kind.COMMITTEE,
@@ -456,8 +455,8 @@ class NationalBrief:
     theme: Theme | None = None
     theme_rows: list[ThemeRow] = field(default_factory=list)
 
+    marking: str = "OFFICIAL"
     title = "National brief"
-    marking = "OFFICIAL"
 
     @property
     def forces_without_theme(self) -> list[Force]:
@@ -470,7 +469,11 @@ def percent(part: int, whole: int) -> int:
 
 
 def national_brief(
-    user, theme: Theme | None = None, *, today: datetime.date | None = None
+    user,
+    theme: Theme | None = None,
+    *,
+    marking: str = "OFFICIAL",
+    today: datetime.date | None = None,
 ) -> NationalBrief:
     today = today or timezone.localdate()
     comparison = national_comparison(user, today)
@@ -497,6 +500,7 @@ def national_brief(
         forces=forces,
         totals=comparison["totals"],
         theme=theme,
+        marking=marking,
     )
     if theme is not None:
         on_theme: dict[int, list[Finding]] = {}

@@ -1,7 +1,7 @@
 """Recording each paper made, so that the next one says what changed since."""
 
 from ..models import Force, Inspection, Paper, Theme, User
-from ..permissions import may_make_committee_pack, may_read_national
+from ..permissions import is_force_lead_of, may_make_committee_pack, may_read_national
 from .common import deny
 
 
@@ -15,15 +15,25 @@ def paper_record(
     force: Force | None = None,
     inspection: Inspection | None = None,
     theme: Theme | None = None,
+    marking: str = "OFFICIAL",
 ) -> Paper:
-    """Note that `user` made a pack: for a force (or one of its inspections), or the national brief."""
+    """Note that `user` made a pack: for a force (or one of its inspections), or the national brief.
+
+    The marking a force lead chooses becomes the force's own, which the next pack
+    offers; an inspector's marks their pack only.
+    """
     if kind == Paper.Kind.NATIONAL:
         if not may_read_national(user):
             deny("The national brief is for inspectors.")
     elif force is None or not may_make_committee_pack(user, force):
         deny("A force's packs are for its force lead and for inspectors.")
+    if force is not None and is_force_lead_of(user, force.pk):
+        if marking != force.protective_marking:
+            force.protective_marking = marking
+            force.save(update_fields=["protective_marking"])
     return Paper.objects.create(
         kind=kind,
+        marking=marking,
         format=format,
         force=force,
         inspection=inspection,

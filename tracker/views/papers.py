@@ -30,7 +30,12 @@ def _initial(force, kind, inspection=None) -> dict:
         if previous and previous.period_end < today
         else today - datetime.timedelta(days=FIRST_PERIOD_DAYS)
     )
-    return {"start": start, "end": today, "format": Paper.Format.PDF}
+    return {
+        "start": start,
+        "end": today,
+        "marking": force.protective_marking,
+        "format": Paper.Format.PDF,
+    }
 
 
 def _pack_page(request, force, inspection=None):
@@ -42,7 +47,10 @@ def _pack_page(request, force, inspection=None):
     form = PaperForm(request.POST or None, initial=_initial(force, kind, inspection))
     if request.method == "POST" and form.is_valid():
         period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
-        pack = committee_pack(request.user, force, period, inspection=inspection)
+        marking = form.cleaned_data["marking"]
+        pack = committee_pack(
+            request.user, force, period, inspection=inspection, marking=marking
+        )
         response = pack_file(pack, form.cleaned_data["format"], request)
         services.paper_record(
             request.user,
@@ -52,6 +60,7 @@ def _pack_page(request, force, inspection=None):
             inspection=inspection,
             period_start=period.start,
             period_end=period.end,
+            marking=marking,
         )
         return response
     return render(
@@ -93,7 +102,9 @@ def national_brief_page(request):
     form = NationalBriefForm(request.POST or None, initial={"format": Paper.Format.PDF})
     if request.method == "POST" and form.is_valid():
         theme = form.cleaned_data["theme"]
-        brief = national_brief(request.user, theme)
+        brief = national_brief(
+            request.user, theme, marking=form.cleaned_data["marking"]
+        )
         response = brief_file(brief, form.cleaned_data["format"], request)
         today = timezone.localdate()
         services.paper_record(
@@ -103,6 +114,7 @@ def national_brief_page(request):
             theme=theme,
             period_start=today,
             period_end=today,
+            marking=form.cleaned_data["marking"],
         )
         return response
     return render(request, "tracker/national_brief_form.html", {"form": form})
