@@ -13,7 +13,7 @@ def terms_chart(terms: list[tuple[str, int]]) -> tuple[str, str]:
     total = sum(count for _, count in terms)
     words = ", ".join(f"{count:,} {label.lower()}" for label, count in terms)
     alt = f"Bar chart of the {total:,} actions: {words}." if total else "No actions."
-    width, height, x = 600, 120, 0.0
+    width, height, x = 600, 150, 0.0
     parts = []
     for (_, count), shade in zip(terms, SHADES, strict=False):
         if not count:
@@ -25,11 +25,11 @@ def terms_chart(terms: list[tuple[str, int]]) -> tuple[str, str]:
         x += span
     legend = []
     for row, ((label, count), shade) in enumerate(zip(terms, SHADES, strict=False)):
-        y = 58 + row * 12
+        y = 62 + row * 18
         legend.append(
-            f'<rect x="0" y="{y - 9}" width="10" height="10" fill="{shade}"/>'
-            f'<text x="16" y="{y}" font-family="Liberation Sans, Arial, sans-serif" '
-            f'font-size="10">{escape(label)}: {count:,}</text>'
+            f'<rect x="0" y="{y - 12}" width="14" height="14" fill="{shade}"/>'
+            f'<text x="22" y="{y}" font-family="Liberation Sans, Arial, sans-serif" '
+            f'font-size="15">{escape(label)}: {count:,}</text>'
         )
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '

@@ -124,9 +124,21 @@ def pack_docx(pack, request) -> bytes:
         f"Period: {long_date(pack.period.start)} to {long_date(pack.period.end)}"
     )
     paper.para(
-        f"Made on {long_datetime(pack.made_at)}. The figures are as they stood then; "
-        "the period says which changes are reported."
+        f"Made on {long_datetime(pack.made_at)} by {pack.made_by} "
+        f"({pack.made_by.get_role_display().lower()}). The figures are as they stood "
+        "then; the period says which changes are reported."
     )
+    paper.heading("At a glance", 1)
+    for line in (
+        f"{pack.open_count:,} open action{'s' if pack.open_count != 1 else ''} on "
+        f"{pack.open_findings:,} open finding{'s' if pack.open_findings != 1 else ''}",
+        f"{pack.summary['red']:,} overdue (red), {pack.summary['amber']:,} due within "
+        "14 days (amber)",
+        f"In the period: {len(pack.closed):,} closed, {len(pack.newly_overdue):,} newly "
+        f"overdue, {len(pack.new_findings):,} new finding"
+        f"{'s' if len(pack.new_findings) != 1 else ''}",
+    ):
+        paper.document.add_paragraph(line, style="List Bullet")
     if pack.previous:
         paper.para(
             f"The last pack was made on {long_datetime(pack.previous.made_at)}, for "

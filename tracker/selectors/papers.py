@@ -154,6 +154,7 @@ class CommitteePack:
     force: Force
     period: Period
     made_at: datetime.datetime
+    made_by: User
     today: datetime.date
     inspection: Inspection | None = None
     marking: str = "OFFICIAL"
@@ -256,6 +257,7 @@ def committee_pack(
         force=force,
         period=period,
         made_at=timezone.now(),
+        made_by=user,
         today=today,
         inspection=inspection,
         marking=marking or force.protective_marking,
