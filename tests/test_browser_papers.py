@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.browser_support import Person, submit
-from tracker.models import Paper
+from tracker.models import Paper, Theme
 
 pytestmark = [
     pytest.mark.slow,
@@ -72,3 +72,32 @@ def test_a_lead_makes_the_committee_pack_from_the_force_page(
     reader = PdfReader(download.value.path())
     assert "Committee pack" in reader.pages[0].extract_text()
     assert Paper.objects.count() == 2
+
+
+def test_an_inspector_makes_the_national_brief_on_a_theme(
+    browser, live_server, static_files, scenario
+):
+    finding = scenario["action"].finding
+    theme = Theme.objects.create(name="Neighbourhood policing", slug="neighbourhood")
+    finding.themes.add(theme)
+    inspector = Person(browser, live_server.url, "inspector@hmicfrs.test", {})
+    page = inspector.page
+    inspector.visit("/national/", "national view")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Make a national brief").click()
+    inspector.check_accessibility("national brief form")
+    expect(page.get_by_label("Protective marking")).to_have_value("OFFICIAL")
+    page.get_by_label("Compare the forces on one theme").select_option(
+        label="Neighbourhood policing"
+    )
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Make the brief").click()
+    reader = PdfReader(download.value.path())
+    text = " ".join(p.extract_text() for p in reader.pages)
+    text = text.replace("-\n", "-").replace("\n", " ")  # a cell's wrapped words
+    assert "One theme across forces: Neighbourhood policing" in text
+    assert finding.reference in text
+    without = text.split("Forces with no finding on this theme", 1)[1]
+    assert "West Midlands Police" in without
+    assert "West Mercia Police" not in without
+    assert Paper.objects.get().theme == theme

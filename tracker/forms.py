@@ -779,5 +779,10 @@ class NationalBriefForm(forms.Form):
     )
     marking = marking_field()
     format = forms.ChoiceField(
-        label="Make it as", choices=PaperForm.FORMATS, widget=forms.RadioSelect
+        label="Make it as",
+        choices=[
+            (Paper.Format.PDF, "PDF, to print or attach"),
+            (Paper.Format.DOCX, "Word (.docx), to write a briefing in"),
+        ],
+        widget=forms.RadioSelect,
     )

@@ -99,7 +99,10 @@ def national_brief_page(request):
     """Every force against finding and action status, and one theme across forces."""
     if not may_read_national(request.user):
         raise PermissionDenied("The national brief is for inspectors.")
-    form = NationalBriefForm(request.POST or None, initial={"format": Paper.Format.PDF})
+    form = NationalBriefForm(
+        request.POST or None,
+        initial={"format": Paper.Format.PDF, "marking": "OFFICIAL"},
+    )
     if request.method == "POST" and form.is_valid():
         theme = form.cleaned_data["theme"]
         brief = national_brief(
