@@ -517,6 +517,13 @@ def test_the_national_brief_gives_every_force_with_percentages_and_a_theme(
     closed = actions.filter(status__in=Action.CLOSED_STATUSES).count()
     share = round(100 * closed / actions.count())
     assert f"{closed:,} ({share}%)" in flat
+    # The totals row: every police force's actions.
+    police = Action.objects.filter(force__kind=Force.Kind.POLICE_FORCE)
+    all_closed = police.filter(status__in=Action.CLOSED_STATUSES).count()
+    all_share = round(100 * all_closed / police.count())
+    totals = flat.split("All forces", 1)[1]
+    assert f"{police.count():,}" in totals
+    assert f"{all_closed:,} ({all_share}%)" in totals
     # The theme: each force's findings on it, and the forces with none.
     on_theme = Finding.objects.filter(themes=theme)
     for reference in on_theme.values_list("reference", flat=True):

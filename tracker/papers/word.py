@@ -374,7 +374,7 @@ BRIEF_HEADERS = [
     "Open over 2 years",
     "Actions",
     "Closed",
-    "Overdue",
+    "Overdue (share of open)",
 ]
 
 
@@ -392,9 +392,22 @@ def _brief_table(brief) -> tuple[list[str], list[list[str]]]:
                 f"{found.get('over_2_years', 0):,}",
                 f"{done.get('total', 0):,}",
                 f"{done.get('closed', 0):,} ({row['closed_percent']}%)",
-                f"{done.get('overdue', 0):,} ({row['overdue_percent']}% of open)",
+                f"{done.get('overdue', 0):,} ({row['overdue_percent']}%)",
             ]
         )
+    found, done = brief.totals["findings"], brief.totals["actions"]
+    rows.append(
+        [
+            "All forces",
+            f"{found['total']:,}",
+            f"{brief.open_findings:,}",
+            f"{found[Finding.Status.COMPLETE]:,} ({brief.complete_percent}%)",
+            f"{found['over_2_years']:,}",
+            f"{done['total']:,}",
+            f"{done['closed']:,} ({brief.closed_percent}%)",
+            f"{done['overdue']:,} ({brief.overdue_percent}%)",
+        ]
+    )
     return BRIEF_HEADERS, rows
 
 

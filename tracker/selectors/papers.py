@@ -461,6 +461,25 @@ class NationalBrief:
     title = "National brief"
 
     @property
+    def open_findings(self) -> int:
+        return sum(self.totals["findings"][s] for s in Finding.OPEN_STATUSES)
+
+    @property
+    def complete_percent(self) -> int:
+        found = self.totals["findings"]
+        return percent(found[Finding.Status.COMPLETE], found["total"])
+
+    @property
+    def closed_percent(self) -> int:
+        done = self.totals["actions"]
+        return percent(done["closed"], done["total"])
+
+    @property
+    def overdue_percent(self) -> int:
+        done = self.totals["actions"]
+        return percent(done["overdue"], done["total"] - done["closed"])
+
+    @property
     def forces_without_theme(self) -> list[Force]:
         return [row.force for row in self.theme_rows if not row.findings]
 
