@@ -134,6 +134,10 @@ PAGES = {
     "question remove": lambda w: f"/questions/{w['finding'].question_id}/remove/",
     "inspection edit": lambda w: f"/inspections/{w['finding'].inspection_id}/edit/",
     "inspection remove": lambda w: f"/inspections/{w['finding'].inspection_id}/remove/",
+    # The packs' forms (what making a pack costs: tests/test_papers.py).
+    "committee pack": lambda w: f"/forces/{w['finding'].force.slug}/pack/",
+    "inspection pack": lambda w: f"/inspections/{w['finding'].inspection_id}/pack/",
+    "national brief": lambda w: "/national/brief/",
 }
 WHO = {
     "home": ["owner", "lead", "inspector"],
@@ -156,6 +160,9 @@ WHO = {
     "queue ready for closure": ["lead"],
     "queue closure declined": ["lead"],
     "queue my deadline requests": ["lead"],
+    "committee pack": ["lead", "inspector"],
+    "inspection pack": ["lead"],
+    "national brief": ["inspector"],
     **{
         page: ["inspector"]
         for page in (
