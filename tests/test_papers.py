@@ -526,6 +526,17 @@ def test_the_national_brief_gives_every_force_with_percentages_and_a_theme(
     totals = flat.split("All forces", 1)[1]
     assert f"{police.count():,}" in totals
     assert f"{all_closed:,} ({all_share}%)" in totals
+    # Ageing: the busiest force's open findings of reports over two years old.
+    old = Finding.objects.filter(
+        force=force,
+        status__in=Finding.OPEN_STATUSES,
+        inspection__published_on__lte=TODAY - datetime.timedelta(days=730),
+    ).count()
+    ageing = flat.split("How long open findings have been open", 1)[1]
+    row = re.search(
+        rf"{re.escape(force.name)}\W+([\d,]+)\W+([\d,]+)\W+([\d,]+)\W+([\d,]+)", ageing
+    )
+    assert row and int(row.group(4).replace(",", "")) == old
     # The theme: each force's findings on it, and the forces with none.
     on_theme = Finding.objects.filter(themes=theme)
     for reference in on_theme.values_list("reference", flat=True):

@@ -361,6 +361,18 @@ def brief_docx(brief, request) -> bytes:
     paper.para(f"Made on {long_datetime(brief.made_at)}.")
     paper.heading("Every force against finding and action status", 1)
     paper.table(*_brief_table(brief), "Every force's findings and actions")
+    paper.heading("How long open findings have been open", 1)
+    paper.para("By the date of the report that made each finding.")
+    ages = ["under_6_months", "6_to_12_months", "1_to_2_years", "over_2_years"]
+    paper.table(
+        ["Force", "Under 6 months", "6 to 12 months", "1 to 2 years", "Over 2 years"],
+        [
+            [row["force"].name, *(f"{row['findings'].get(age, 0):,}" for age in ages)]
+            for row in brief.forces
+        ]
+        + [["All forces", *(f"{brief.totals['findings'][age]:,}" for age in ages)]],
+        "Open findings by age",
+    )
     if brief.theme is not None:
         _theme_docx(paper, brief)
     return paper.bytes()
