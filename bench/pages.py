@@ -130,6 +130,12 @@ class World:
                 f"/actions/export.csv?due_before={self.export_before}",
                 rows=self.export_rows,
             ),
+            Page(
+                "xlsx export",
+                "inspector",
+                f"/actions/export.xlsx?due_before={self.export_before}",
+                rows=self.export_rows,
+            ),
             Page(ADMIN, "admin", "/admin/tracker/action/"),
         ]
 

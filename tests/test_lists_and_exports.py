@@ -5,10 +5,14 @@ import datetime
 import io
 
 import pytest
+import time_machine
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from tracker import services
+from tracker.exports import COLUMNS, HEADERS
 from tracker.models import Action, Force
+from tracker.spreadsheets import MIMETYPE
 
 
 def csv_rows(response):
@@ -60,6 +64,13 @@ def test_list_filters_by_overdue_owner_status_and_text(
     assert titles(client.get("/actions/?overdue=on")) == ["Late review"]
     assert titles(client.get(f"/actions/?owner={soon.owner_id}")) == ["=SUM(A1) soon"]
     assert titles(client.get("/actions/?q=plan")) == ["Later plan"]
+    # An export's reference finds its action, and only in the reader's own force.
+    assert titles(client.get(f"/actions/?q={later.reference.lower()}")) == [
+        "Later plan"
+    ]
+    assert not titles(client.get(f"/actions/?q={other_action.reference}"))
+    page = client.get(later.get_absolute_url()).content.decode()
+    assert f"Action {later.reference}" in page
     assert titles(client.get("/actions/?sort=-deadline")) == [
         "Later plan",
         "=SUM(A1) soon",
@@ -124,17 +135,158 @@ def test_csv_export_has_the_same_filters_and_defuses_formulas(
     }
 
 
+def sheet_rows(sheet):
+    rows = list(sheet.values)
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
 def test_excel_export_is_a_real_workbook_with_the_same_rows(
     client, owner, three_actions
 ):
     client.force_login(owner)
     response = client.get("/actions/export.xlsx?overdue=on")
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    rows = list(sheet.values)
-    assert rows[0][0] == "Finding reference"
-    assert len(rows) == 2
-    assert rows[1][5] == "Late review"
-    assert isinstance(rows[1][8], datetime.datetime)  # a real date cell, not text
+    (row,) = sheet_rows(load_workbook(io.BytesIO(response.content))["Actions"])
+    assert row["Action"] == "Late review"
+    assert isinstance(row["Deadline"], datetime.datetime)  # a real date, not text
+
+
+def test_excel_export_is_a_workbook_people_can_work_in(
+    client, owner, outsider, three_actions, other_action
+):
+    """Widths, a frozen bold header, a filter over every row, UK dates on date
+    cells, each reference linked to its action, and the newest update that says
+    something, with its day in London."""
+    late, soon, later = three_actions
+    with time_machine.travel(datetime.datetime(2026, 3, 1, 10, tzinfo=datetime.UTC)):
+        services.action_record_progress(owner, late, text="Data asked for.", percent=20)
+    # 23:30 in London's summer is the next day there.
+    with time_machine.travel(
+        datetime.datetime(2026, 6, 15, 23, 30, tzinfo=datetime.UTC)
+    ):
+        services.action_record_progress(owner, late, text="Panel met.", percent=40)
+    with time_machine.travel(datetime.datetime(2026, 7, 1, 9, tzinfo=datetime.UTC)):
+        services.action_mark_done(owner, late)  # says nothing new
+    services.action_record_progress(outsider, other_action, text="Not theirs to read.")
+    client.force_login(owner)
+    response = client.get("/actions/export.xlsx")
+    assert response["Content-Type"] == MIMETYPE
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Actions", "About this export"]
+    sheet = workbook["Actions"]
+    widths = [sheet.column_dimensions[get_column_letter(n)].width for n in range(1, 19)]
+    assert widths == [column.width for column in COLUMNS]
+    assert sheet.max_column == 18 and widths[9] >= 17  # "30 September 2026" fits
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:R4"  # the header and the three rows
+    assert all(cell.font.b for cell in sheet[1])
+    rows = sheet_rows(sheet)
+    assert [row["Action"] for row in rows] == [
+        "Late review",
+        "'=SUM(A1) soon",  # never run as a formula
+        "Later plan",
+    ]
+    first = sheet[2]
+    column = {cell.value: n for n, cell in enumerate(sheet[1])}
+    reference = first[column["Reference"]]
+    assert reference.value == f"WMP-A{late.pk}" == late.reference
+    assert reference.hyperlink.target == f"http://testserver/actions/{late.pk}/"
+    deadline = first[column["Deadline"]]
+    assert deadline.is_date and deadline.value.date() == late.deadline
+    assert deadline.number_format == "d mmmm yyyy"
+    updated = first[column["Last updated"]]
+    assert updated.is_date and updated.number_format == "dd/mm/yyyy hh:mm"
+    assert first[column["Latest update"]].value == "Panel met."
+    on = first[column["Latest update on"]]
+    assert on.value == datetime.datetime(2026, 6, 16)
+    assert on.number_format == "d mmmm yyyy"
+    percent = first[column["Percent complete"]]
+    assert (percent.value, percent.number_format) == (1, "0%")
+    assert rows[1]["Latest update"] is None and rows[1]["Latest update on"] is None
+    assert "Not theirs to read." not in {row["Latest update"] for row in rows}
+    assert other_action.title not in {row["Action"] for row in rows}
+
+
+def about(response) -> dict:
+    sheet = load_workbook(io.BytesIO(response.content))["About this export"]
+    return {label: value for label, value in sheet.values}
+
+
+def test_the_about_sheet_says_how_the_rows_were_chosen_by_whom_and_when(
+    client, owner, three_actions
+):
+    late, soon, later = three_actions
+    services.action_record_progress(owner, later, text="Begun")
+    client.force_login(owner)
+    made = datetime.datetime(2026, 12, 3, 11, 39, tzinfo=datetime.UTC)
+    with time_machine.travel(made, tick=False):
+        response = client.get(
+            f"/actions/export.xlsx?status=in_progress&status=not_started"
+            f"&owner={owner.pk}&q=plan&sort=-deadline"
+        )
+    words = about(response)
+    assert words["Force"] == "West Mercia Police"
+    assert words["Search"] == "plan"
+    assert words["Status"] == "Not started, In progress"
+    assert words["Owner"] == str(owner)
+    assert words["Sort by"] == "Deadline (latest first)"
+    assert "Filters" not in words
+    assert words["Made by"] == str(owner)
+    assert words["Made on"] == "3 December 2026 at 11:39am"
+    assert words["Rows"] == 1
+    assert words["The same list"] == "Open the action list with these filters"
+    assert "What this is" in words
+
+    words = about(client.get("/actions/export.xlsx"))
+    assert (words["Filters"], words["Sort by"]) == ("None", "Deadline (soonest first)")
+    assert words["Rows"] == 3
+    due = datetime.date(2030, 5, 1).isoformat()
+    words = about(client.get(f"/actions/export.xlsx?overdue=on&due_before={due}"))
+    assert (words["Overdue only"], words["Due on or before"]) == ("Yes", "1 May 2030")
+    assert words["Rows"] == 1
+
+
+def test_an_inspector_exports_every_force_and_a_force_user_only_their_own(
+    client, owner, inspector, three_actions, other_action
+):
+    client.force_login(inspector)
+    sheet = load_workbook(io.BytesIO(client.get("/actions/export.xlsx").content))
+    assert {row["Force"] for row in sheet_rows(sheet["Actions"])} == {
+        "West Mercia Police",
+        "West Midlands Police",
+    }
+    assert "Force" not in about(client.get("/actions/export.xlsx"))
+    client.force_login(owner)
+    for query in ("", f"force={other_action.force_id}", f"q={other_action.title}"):
+        response = client.get(f"/actions/export.xlsx?{query}")
+        rows = sheet_rows(load_workbook(io.BytesIO(response.content))["Actions"])
+        assert {row["Force"] for row in rows} <= {"West Mercia Police"}, query
+        assert other_action.reference not in {row["Reference"] for row in rows}
+    # Another force's inspection is not a choice: refused, not widened.
+    query = f"inspection={other_action.inspection_id}"
+    assert client.get(f"/actions/export.xlsx?{query}").status_code == 400
+
+
+def test_csv_has_the_workbook_columns_with_the_link_as_an_address(
+    client, owner, three_actions
+):
+    late, soon, later = three_actions
+    with time_machine.travel(
+        datetime.datetime(2026, 6, 15, 23, 30, tzinfo=datetime.UTC)
+    ):
+        services.action_record_progress(owner, late, text="Panel met.", percent=40)
+    client.force_login(owner)
+    row = csv_rows(client.get("/actions/export.csv"))[0]
+    assert list(row) == HEADERS
+    assert row["Reference"] == late.reference
+    assert row["Link"] == f"http://testserver/actions/{late.pk}/"
+    assert (row["Latest update"], row["Latest update on"]) == (
+        "Panel met.",
+        "2026-06-16",
+    )
+    assert (row["Deadline"], row["Percent complete"]) == (
+        late.deadline.isoformat(),
+        "40",
+    )
 
 
 def test_unknown_export_format_is_not_found(client, owner):
@@ -458,9 +610,8 @@ def test_work_done_late_says_so_everywhere_its_rating_appears(
     assert [row["Rating"] for row in csv_rows(client.get("/actions/export.csv"))] == [
         late
     ]
-    sheet = load_workbook(io.BytesIO(client.get("/actions/export.xlsx").content)).active
-    rows = list(sheet.values)
-    assert rows[1][rows[0].index("Rating")] == late
+    sheet = load_workbook(io.BytesIO(client.get("/actions/export.xlsx").content))
+    assert [row["Rating"] for row in sheet_rows(sheet["Actions"])] == [late]
     summary = client.get("/").context["summary"]
     assert (summary["done_late"], summary["green"], summary["red"]) == (1, 0, 0)
     services.action_sign_off(lead, action)

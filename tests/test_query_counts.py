@@ -103,6 +103,7 @@ PAGES = {
     ),
     "action list deep page": lambda w: "/actions/?page=last",
     "csv export": lambda w: "/actions/export.csv",
+    "xlsx export": lambda w: "/actions/export.xlsx",
     "national": lambda w: "/national/",
     "national findings": lambda w: "/national/findings/",
     "national finding": lambda w: national_of(w["finding"]),

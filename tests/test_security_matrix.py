@@ -12,7 +12,9 @@ transaction is rolled back).
 """
 
 import copy
+import csv
 import datetime
+import io
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -24,6 +26,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.urls import get_resolver
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from tests.conftest import make_finding, make_inspection, make_user
 from tracker import services
@@ -248,6 +251,27 @@ def shows(text_of):
         assert text_of(o) in response.content.decode(), text_of(o)
 
     return check
+
+
+def exports_only_forces_seen(o, user, response):
+    """A force user's export holds their force's actions and no other's; a
+    reader's holds both forces'."""
+    if response.get("Content-Type", "").startswith("text/csv"):
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text)))
+    else:
+        sheet = load_workbook(io.BytesIO(response.content))["Actions"]
+        header, *values = sheet.values
+        rows = [dict(zip(header, row, strict=True)) for row in values]
+    forces = {row["Force"] for row in rows}
+    seen = (
+        {user.force.name}
+        if user.force_id
+        else {"West Mercia Police", "West Midlands Police"}
+    )
+    assert forces == seen, (user, forces)
+    references = {row["Reference"] for row in rows}
+    assert o["action"].reference in references or o["force"].name not in seen
 
 
 def evidence_is_sent(o, user, response):
@@ -502,6 +526,7 @@ ENDPOINTS = [
         lambda o: "/actions/export.csv",
         EVERYONE,
         False,
+        exports_only_forces_seen,
         wrong_method="post",
     ),
     Endpoint(
@@ -510,6 +535,7 @@ ENDPOINTS = [
         lambda o: "/actions/export.xlsx",
         EVERYONE,
         False,
+        exports_only_forces_seen,
         wrong_method="post",
     ),
     Endpoint(

@@ -1,11 +1,15 @@
 """The action list's filters: the same for the page, the CSV and the Excel export."""
 
+import datetime
+import re
+
 import django_filters
 from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
 
 from .date_input import DateField
+from .formats import long_date
 from .forms import IdChoiceMixin, is_id
 from .models import (
     FORCE_ROLES,
@@ -154,15 +158,54 @@ class ActionFilter(django_filters.FilterSet):
             "first_name", "last_name", "email"
         )
 
+    def in_words(self) -> list[tuple[str, str]]:
+        """The filters used and the order, each as the form labels it and its value
+        in words, for an export to say how its rows were chosen. Call after is_valid."""
+        used = []
+        for name, field in self.form.fields.items():
+            value = self.form.cleaned_data.get(name)
+            if name == "sort" or value in (None, "", [], False):
+                continue
+            if isinstance(value, list):
+                # In the form's order, whatever the address's.
+                words = ", ".join(
+                    str(label) for key, label in field.choices if key in value
+                )
+            elif isinstance(field, forms.ModelChoiceField):
+                words = str(value)
+            elif isinstance(field, forms.ChoiceField):
+                words = str(dict(field.choices)[value])
+            elif value is True:
+                words = "Yes"
+            elif isinstance(value, datetime.date):
+                words = long_date(value)
+            else:
+                words = str(value).strip()
+            used.append((str(field.label), words))
+        sort = self.form.fields["sort"]
+        order = (self.form.cleaned_data.get("sort") or ["deadline"])[0]
+        return [
+            *(used or [("Filters", "None")]),
+            (str(sort.label), str(dict(sort.choices)[order])),
+        ]
+
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
+        # An action's reference, as an export or its page gives it (WMP-A1234).
+        reference = re.fullmatch(r"([a-z]+)-a(\d{1,18})", value, re.IGNORECASE)
+        by_reference = (
+            Q(force__code__iexact=reference[1], pk=int(reference[2]))
+            if reference
+            else Q()
+        )
         return queryset.filter(
             Q(title__icontains=value)
             | Q(description__icontains=value)
             | Q(finding__reference__iexact=value)
             | Q(finding__text__icontains=value)
+            | by_reference
         )
 
     def filter_mine(self, queryset, name, value):

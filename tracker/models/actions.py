@@ -210,11 +210,22 @@ class Action(models.Model):
         return reverse("tracker:action-detail", args=[self.pk])
 
     @property
+    def reference(self) -> str:
+        return action_reference(self.force.code, self.pk)
+
+    @property
     def is_closed(self) -> bool:
         return self.status in self.CLOSED_STATUSES
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         return rag_for(self, today) == Rag.RED
+
+
+def action_reference(force_code: str, pk: int) -> str:
+    """WMP-A1234: the force's code and the number in the action's address
+    (/actions/1234/). Its place in a plan would change when steps are reordered
+    or removed; this never does, so minutes that quote it stay true."""
+    return f"{force_code}-A{pk}"
 
 
 def rag_for(action: Action, today: datetime.date | None = None) -> str:

@@ -88,7 +88,7 @@ def action_export(request, fmt):
             content_type="text/plain; charset=utf-8",
         )
     if fmt == "csv":
-        return csv_response(action_filter.qs)
+        return csv_response(request, action_filter.qs)
     if fmt == "xlsx":
-        return xlsx_response(action_filter.qs)
+        return xlsx_response(request, action_filter)
     raise Http404("Exports come as csv or xlsx.")
