@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from docx import Document
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from bench import generator
@@ -101,8 +102,20 @@ def make_pack(client, user, force, fmt, start, end, inspection=None, marking=Non
     )
 
 
+def xlsx_text(content: bytes) -> str:
+    workbook = load_workbook(io.BytesIO(content))
+    return "\n".join(
+        " | ".join("" if value is None else str(value) for value in row)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+    )
+
+
 def text_of(response, fmt) -> str:
     assert response.status_code == 200, response.content[:500]
+    if fmt == "xlsx":
+        assert "spreadsheetml" in response["Content-Type"]
+        return xlsx_text(response.content)
     if fmt == "pdf":
         assert response["Content-Type"] == "application/pdf"
         return joined(pdf_text(response.content))
@@ -261,6 +274,50 @@ def test_the_word_file_is_a4_with_headings_header_rows_and_the_marking(client, n
     assert document.tables
     for table in document.tables:
         assert "w:tblHeader" in table.rows[0]._tr.xml
+
+
+def test_the_pack_as_excel_has_its_tables_as_sheets_with_real_dates_and_links(
+    client, nation
+):
+    force = busiest_force()
+    lead = User.objects.get(force=force, role=Role.FORCE_LEAD)
+    response = make_pack(client, lead, force, "xlsx", datetime.date(2026, 9, 1), TODAY)
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames[:3] == [
+        "Where the actions stand",
+        "Open findings and actions",
+        "Closed in the period",
+    ]
+    assert workbook.sheetnames[-1] == "About this export"
+    terms = {
+        row[0]: row[1]
+        for row in workbook["Where the actions stand"].iter_rows(
+            min_row=2, values_only=True
+        )
+    }
+    for label, count in open_terms(force).items():
+        assert terms[label] == count, label
+    sheet = workbook["Open findings and actions"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref.startswith("A1:")
+    rows = list(sheet.iter_rows(min_row=2))
+    references = {row[0].value for row in rows}
+    open_findings = Finding.objects.filter(
+        force=force, status__in=Finding.OPEN_STATUSES
+    )
+    assert references == set(open_findings.values_list("reference", flat=True))
+    dated = [row for row in rows if row[8].value is not None]
+    assert dated and all(isinstance(row[8].value, datetime.datetime) for row in dated)
+    assert dated[0][8].number_format == "d mmmm yyyy"
+    action = Action.objects.get(pk=int(rows[0][5].value.split("-A")[1]))
+    assert action.force == force
+    assert rows[0][5].hyperlink.target == f"http://testserver/actions/{action.pk}/"
+    about = {
+        row[0]: row[1]
+        for row in workbook["About this export"].iter_rows(values_only=True)
+    }
+    assert about["Force"] == force.name
+    assert about["Period"] == "1 September 2026 to 3 December 2026"
 
 
 # What changed in the period, on a small force made through the services.
@@ -463,7 +520,7 @@ PACKS = ["committee", "inspection"]
 
 
 @pytest.mark.parametrize("kind", PACKS)
-@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "xlsx"])
 @pytest.mark.parametrize(
     "who", ["owner", "lead", "outsider", "other_lead", "inspector", "admin_user"]
 )
@@ -644,3 +701,38 @@ def test_a_marking_that_cannot_be_printed_is_refused(
     assert not Paper.objects.exists()
     force.refresh_from_db()
     assert force.protective_marking == "OFFICIAL"
+
+
+def test_the_national_brief_as_excel(client, nation):
+    inspector = User.objects.filter(role=Role.INSPECTOR).first()
+    theme = Theme.objects.filter(findings__isnull=False).distinct().first()
+    client.force_login(inspector)
+    response = client.post(
+        "/national/brief/",
+        {"theme": theme.slug, "marking": "OFFICIAL", "format": "xlsx"},
+    )
+    workbook = load_workbook(io.BytesIO(response.content))
+    forces = {
+        row[0]: row for row in workbook["Forces"].iter_rows(min_row=2, values_only=True)
+    }
+    assert set(forces) == set(Force.objects.police().values_list("name", flat=True))
+    force = busiest_force()
+    actions = Action.objects.filter(force=force)
+    closed = actions.filter(status__in=Action.CLOSED_STATUSES).count()
+    header = [c.value for c in workbook["Forces"][1]]
+    row = dict(zip(header, forces[force.name], strict=True))
+    assert row["Actions"] == actions.count() and row["Closed"] == closed
+    assert row["Closed share"] == pytest.approx(
+        round(100 * closed / actions.count()) / 100
+    )
+    on_theme = Finding.objects.filter(themes=theme)
+    themed = list(workbook["Theme"].iter_rows(min_row=2, values_only=True))
+    assert {r[1] for r in themed if r[1]} == set(
+        on_theme.values_list("reference", flat=True)
+    )
+    without = set(
+        Force.objects.police()
+        .exclude(pk__in=on_theme.values("force"))
+        .values_list("name", flat=True)
+    )
+    assert {r[0] for r in themed if r[2] == "No finding on this theme"} == without

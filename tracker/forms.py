@@ -744,6 +744,7 @@ class PaperForm(forms.Form):
     FORMATS = [
         (Paper.Format.PDF, "PDF, to print or attach"),
         (Paper.Format.DOCX, "Word (.docx), to write the committee's paper in"),
+        (Paper.Format.XLSX, "Excel (.xlsx), the pack's tables to sort and filter"),
     ]
 
     start = DateField(
@@ -783,6 +784,7 @@ class NationalBriefForm(forms.Form):
         choices=[
             (Paper.Format.PDF, "PDF, to print or attach"),
             (Paper.Format.DOCX, "Word (.docx), to write a briefing in"),
+            (Paper.Format.XLSX, "Excel (.xlsx), the figures to sort and filter"),
         ],
         widget=forms.RadioSelect,
     )

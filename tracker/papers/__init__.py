@@ -1,11 +1,12 @@
-"""The papers as files: a pack drawn as PDF (WeasyPrint, from a template) and as
-Word (python-docx), from the one reading in `selectors.papers`."""
+"""The papers as files: a pack drawn as PDF (WeasyPrint, from a template), as
+Word (python-docx) and its tables as Excel, from the one reading in `selectors.papers`."""
 
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from .pdf import brief_pdf, pack_pdf
+from .sheets import brief_xlsx, pack_xlsx
 from .word import brief_docx, pack_docx
 
 CONTENT_TYPES = {
@@ -14,19 +15,26 @@ CONTENT_TYPES = {
 }
 
 
+def filename(name: str, fmt: str) -> str:
+    return f"{slugify(name)}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+
+
 def download(content: bytes, name: str, fmt: str) -> HttpResponse:
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    filename = f"{slugify(name)}-{timezone.localdate():%Y-%m-%d}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename(name, fmt)}"'
     return response
 
 
 def pack_file(pack, fmt: str, request) -> HttpResponse:
+    if fmt == "xlsx":
+        return pack_xlsx(pack, request, filename(pack.title, fmt))
     content = pack_pdf(pack, request) if fmt == "pdf" else pack_docx(pack, request)
     return download(content, pack.title, fmt)
 
 
 def brief_file(brief, fmt: str, request) -> HttpResponse:
+    if fmt == "xlsx":
+        return brief_xlsx(brief, request, filename(brief.title, fmt))
     content = brief_pdf(brief, request) if fmt == "pdf" else brief_docx(brief, request)
     return download(content, brief.title, fmt)
 

@@ -186,7 +186,7 @@ def pack_docx(pack, request) -> bytes:
             ["Action", "Finding", "Owner", "Now"],
             [
                 [
-                    a.title,
+                    f"{a.reference} {a.title}",
                     a.finding.reference if a.finding else "Whole report",
                     str(a.owner or "Not assigned"),
                     a.get_status_display(),
@@ -203,7 +203,7 @@ def pack_docx(pack, request) -> bytes:
             ["Action", "Finding", "Owner", "Deadline", "Status"],
             [
                 [
-                    a.title,
+                    f"{a.reference} {a.title}",
                     a.finding.reference if a.finding else "Whole report",
                     str(a.owner or "Not assigned"),
                     _date(a.deadline),
@@ -257,7 +257,8 @@ def pack_docx(pack, request) -> bytes:
                     [
                         [
                             ("    " * line.depth)
-                            + f"{line.action.title} ({line.action.get_status_display()})",
+                            + f"{line.action.reference} {line.action.title} "
+                            f"({line.action.get_status_display()})",
                             str(line.action.owner or "Not assigned"),
                             _date(line.action.deadline),
                             line.rating,
@@ -301,7 +302,7 @@ def pack_docx(pack, request) -> bytes:
             [
                 [
                     long_date(m.moved_at.date()),
-                    m.action.title,
+                    f"{m.action.reference} {m.action.title}",
                     _date(m.old),
                     _date(m.new),
                     m.by,
@@ -319,7 +320,7 @@ def pack_docx(pack, request) -> bytes:
             [
                 [
                     f"{long_date(c.created_at.date())} by {c.requested_by}",
-                    c.action.title,
+                    f"{c.action.reference} {c.action.title}",
                     _date(c.current_deadline),
                     _date(c.new_deadline),
                     c.get_status_display(),

@@ -273,7 +273,9 @@ def committee_pack(
     first, after = period.moments
     in_period = Q(created_at__gte=first, created_at__lt=after)
 
-    rows = actions.select_related("owner", "finding", "inspection").with_rag(today)
+    rows = actions.select_related("owner", "finding", "inspection", "force").with_rag(
+        today
+    )
     closing = ProgressUpdate.objects.filter(
         in_period, action__in=actions, kind__in=CLOSING_KINDS
     ).values("action")
@@ -311,7 +313,7 @@ def committee_pack(
     pack.deadline_requests = list(
         DeadlineChangeRequest.objects.filter(action__in=actions)
         .filter(in_period | Q(decided_at__gte=first, decided_at__lt=after))
-        .select_related("action", "requested_by", "decided_by")
+        .select_related("action__force", "requested_by", "decided_by")
         .order_by("created_at", "pk")
     )
     pack.pcc = _pcc_clocks(inspections, actions, period, today)
@@ -334,7 +336,7 @@ def _open_findings(findings, actions, today) -> list[InspectionSection]:
     if open_findings:
         for action in (
             latest_update(actions.filter(finding__in=[f.pk for f in open_findings]))
-            .select_related("owner")
+            .select_related("owner", "force")
             .order_by("order", "pk")
         ):
             by_finding.setdefault(action.finding_id, []).append(action)
@@ -398,7 +400,7 @@ def _deadline_moves(actions, first, after) -> list[DeadlineMove]:
     rows = {
         a.pk: a
         for a in Action.objects.filter(pk__in={m["id"] for m in moves}).select_related(
-            "finding"
+            "finding", "force"
         )
     }
     people = User.objects.in_bulk({m["history_user_id"] for m in moves} - {None})
