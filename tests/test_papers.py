@@ -736,3 +736,19 @@ def test_the_national_brief_as_excel(client, nation):
         .values_list("name", flat=True)
     )
     assert {r[0] for r in themed if r[2] == "No finding on this theme"} == without
+
+
+def test_the_admin_lists_the_packs_made_and_changes_none(
+    client, period_story, force, lead, admin_user
+):
+    make_pack(client, lead, force, "pdf", datetime.date(2026, 9, 1), TODAY)
+    client.force_login(admin_user)
+    listing = client.get("/admin/tracker/paper/")
+    assert listing.status_code == 200
+    assert "Committee pack" in listing.content.decode()
+    assert client.get("/admin/tracker/paper/add/").status_code == 403
+    paper = Paper.objects.get()
+    change = client.post(f"/admin/tracker/paper/{paper.pk}/change/", {"marking": "X"})
+    assert change.status_code in (200, 403)
+    paper.refresh_from_db()
+    assert paper.marking == "OFFICIAL"

@@ -24,6 +24,7 @@ from .models import (
     Force,
     Inspection,
     Notification,
+    Paper,
     ProgressUpdate,
     Question,
     Reminder,
@@ -853,3 +854,31 @@ class BeatTaskAdmin(PeriodicTaskAdmin):
 
 admin.site.unregister(PeriodicTask)
 admin.site.register(PeriodicTask, BeatTaskAdmin)
+
+
+@admin.register(Paper)
+class PaperAdmin(admin.ModelAdmin):
+    """Who made which pack, for which force and period: a record, read only."""
+
+    list_display = [
+        "kind",
+        "force",
+        "inspection",
+        "period_start",
+        "period_end",
+        "format",
+        "made_by",
+        "made_at",
+    ]
+    list_filter = ["kind", "format", "force"]
+    list_select_related = ["force", "inspection", "made_by"]
+    date_hierarchy = "made_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
