@@ -389,10 +389,91 @@ def test_the_period_chooses_what_changed(period_story, force, lead):
     )
     assert summer.closed == []
     assert [a.pk for a in summer.newly_overdue] == [story["late_before"].pk]
-    assert [f.pk for f in summer.new_findings] == [story["new_finding"].pk]
+    # New to the committee: the report of March 2025 was added to the tracker on
+    # 1 June 2026, and the report of 1 July 2026 was published in the summer.
+    assert [f.pk for f in summer.new_findings] == [
+        story["old_finding"].pk,
+        story["new_finding"].pk,
+    ]
     # The commissioner's clock: the report of 1 July 2026 was due 26 August 2026.
     (clock,) = summer.pcc
     assert clock.due == datetime.date(2026, 8, 26)
+
+
+def test_an_action_due_on_a_packs_last_day_is_newly_overdue_in_the_next(
+    period_story, force, lead
+):
+    late = period_story["late_in_period"]  # due 15 October 2026, red from the 16th
+    up_to = Period(datetime.date(2026, 9, 1), datetime.date(2026, 10, 15))
+    after = Period(datetime.date(2026, 10, 16), datetime.date(2026, 11, 30))
+    assert late.pk not in [
+        a.pk for a in committee_pack(lead, force, up_to).newly_overdue
+    ]
+    assert late.pk in [a.pk for a in committee_pack(lead, force, after).newly_overdue]
+
+
+def test_deadline_moves_are_the_moves_made_in_the_period(
+    period_story, force, lead, time_machine
+):
+    action = period_story["late_in_period"]  # made on 1 June 2026, due 15 October
+    time_machine.move_to(datetime.datetime(2026, 9, 10, 9, tzinfo=datetime.UTC))
+    action = services.action_edit(
+        lead,
+        action,
+        expected_version=action.version,
+        title="Audit every crime record",
+        description="",
+        deliverable="",
+    )
+    time_machine.move_to(datetime.datetime(2026, 9, 20, 9, tzinfo=datetime.UTC))
+    services.action_assign(
+        lead,
+        action,
+        expected_version=action.version,
+        owner=action.owner,
+        contributors=[],
+        deadline=datetime.date(2026, 12, 31),
+    )
+    time_machine.move_to(datetime.datetime(2026, 12, 3, 9, tzinfo=datetime.UTC))
+    pack = committee_pack(
+        lead, force, Period(datetime.date(2026, 9, 1), datetime.date(2026, 11, 30))
+    )
+    moves = [(m.action.pk, m.old, m.new, m.by) for m in pack.deadline_moves]
+    # Neither the title's change nor the actions made with their deadlines.
+    assert moves == [
+        (action.pk, datetime.date(2026, 10, 15), datetime.date(2026, 12, 31), str(lead))
+    ]
+    before = committee_pack(
+        lead, force, Period(datetime.date(2026, 6, 1), datetime.date(2026, 8, 31))
+    )
+    assert before.deadline_moves == []
+
+
+def test_an_inspectors_pack_does_not_move_the_forces_since(
+    client, period_story, force, lead, inspector
+):
+    make_pack(client, inspector, force, "pdf", datetime.date(2026, 9, 1), TODAY)
+    client.force_login(lead)
+    page = client.get(f"/forces/{force.slug}/pack/").content.decode()
+    assert "The last pack was made on" not in page
+    make_pack(client, lead, force, "pdf", datetime.date(2026, 9, 1), TODAY)
+    client.force_login(inspector)
+    page = client.get(f"/forces/{force.slug}/pack/").content.decode()
+    assert f"by {inspector}" in page
+
+
+def test_text_word_cannot_hold_is_left_out_not_a_failure(
+    client, period_story, force, lead
+):
+    finding = period_story["old_finding"]
+    Finding.objects.filter(pk=finding.pk).update(
+        text="The force should\x0bimprove\x0cthis.\x1b"
+    )
+    text = text_of(
+        make_pack(client, lead, force, "docx", datetime.date(2026, 9, 1), TODAY),
+        "docx",
+    )
+    assert "The force should improve this." in text
 
 
 def test_a_second_pack_starts_the_day_after_the_last(client, period_story, force, lead):
@@ -715,6 +796,7 @@ def test_the_national_brief_as_excel(client, nation):
     forces = {
         row[0]: row for row in workbook["Forces"].iter_rows(min_row=2, values_only=True)
     }
+    totals = forces.pop("All forces")
     assert set(forces) == set(Force.objects.police().values_list("name", flat=True))
     force = busiest_force()
     actions = Action.objects.filter(force=force)
@@ -725,6 +807,8 @@ def test_the_national_brief_as_excel(client, nation):
     assert row["Closed share"] == pytest.approx(
         round(100 * closed / actions.count()) / 100
     )
+    police = Action.objects.filter(force__kind=Force.Kind.POLICE_FORCE)
+    assert dict(zip(header, totals, strict=True))["Actions"] == police.count()
     on_theme = Finding.objects.filter(themes=theme)
     themed = list(workbook["Theme"].iter_rows(min_row=2, values_only=True))
     assert {r[1] for r in themed if r[1]} == set(
@@ -752,3 +836,12 @@ def test_the_admin_lists_the_packs_made_and_changes_none(
     assert change.status_code in (200, 403)
     paper.refresh_from_db()
     assert paper.marking == "OFFICIAL"
+
+
+def test_the_pdf_fetches_nothing_but_its_own_data():
+    from tracker.papers.pdf import ONLY_DATA
+
+    assert ONLY_DATA.fetch("data:text/plain;base64,aGk=")
+    for url in ("file:///etc/hostname", "http://127.0.0.1:6379/"):
+        with pytest.raises(ValueError, match="disallowed protocol"):
+            ONLY_DATA.fetch(url)

@@ -226,6 +226,21 @@ def brief_xlsx(brief, request, filename: str) -> HttpResponse:
                 row["overdue_percent"],
             ]
             for row in brief.forces
+        ]
+        + [
+            [
+                "All forces",
+                brief.totals["findings"]["total"],
+                brief.open_findings,
+                brief.totals["findings"][Finding.Status.COMPLETE],
+                brief.complete_percent,
+                *(brief.totals["findings"][age] for age in BRIEF_AGES),
+                brief.totals["actions"]["total"],
+                brief.totals["actions"]["closed"],
+                brief.closed_percent,
+                brief.totals["actions"]["overdue"],
+                brief.overdue_percent,
+            ]
         ],
     )
     sheets = [forces]

@@ -4,6 +4,7 @@ whose header row is marked as one and repeats on each page."""
 
 import io
 
+from django.utils import timezone
 from django.utils.text import Truncator
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -11,6 +12,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ..formats import long_date, long_datetime
 from ..models import Finding
@@ -18,6 +20,17 @@ from ..models import Finding
 
 def _date(day) -> str:
     return long_date(day) if day else "None"
+
+
+def _day(moment) -> str:
+    """The day of a moment, as it was in London."""
+    return long_date(timezone.localdate(moment))
+
+
+def _clean(text: str) -> str:
+    """Text Word's XML can hold: a line break pasted from Word (vertical tab), a
+    page break kept from a PDF (form feed) and other control characters go."""
+    return ILLEGAL_CHARACTERS_RE.sub(" ", str(text))
 
 
 def _field(paragraph, instruction: str) -> None:
@@ -32,7 +45,7 @@ def _field(paragraph, instruction: str) -> None:
     paragraph._p.append(field)
 
 
-class Paper:
+class WordDocument:
     """A document under way, with the few things a pack is made of."""
 
     def __init__(self, title: str, marking: str):
@@ -62,18 +75,21 @@ class Paper:
         _field(numbers, "NUMPAGES")
 
     def heading(self, text: str, level: int) -> None:
-        self.document.add_heading(text, level=level)
+        self.document.add_heading(_clean(text), level=level)
 
     def para(self, text: str = "", *, bold: str = "", italic: bool = False):
         paragraph = self.document.add_paragraph()
         if bold:
-            paragraph.add_run(bold).bold = True
-        run = paragraph.add_run(text)
+            paragraph.add_run(_clean(bold)).bold = True
+        run = paragraph.add_run(_clean(text))
         run.italic = italic
         return paragraph
 
+    def bullet(self, text: str) -> None:
+        self.document.add_paragraph(_clean(text), style="List Bullet")
+
     def quote(self, text: str) -> None:
-        self.document.add_paragraph(text, style="Quote")
+        self.document.add_paragraph(_clean(text), style="Quote")
 
     def table(self, headers: list[str], rows: list[list[str]], title: str) -> None:
         table = self.document.add_table(rows=1, cols=len(headers))
@@ -81,19 +97,19 @@ class Paper:
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         # The table's name for screen readers (Word's "alt text" title).
         caption = OxmlElement("w:tblCaption")
-        caption.set(qn("w:val"), title)
+        caption.set(qn("w:val"), _clean(title))
         table._tbl.tblPr.append(caption)
         head = table.rows[0]
         properties = head._tr.get_or_add_trPr()
         for tag in ("w:tblHeader", "w:cantSplit"):
             properties.append(OxmlElement(tag))  # a header row, repeated on each page
         for cell, text in zip(head.cells, headers, strict=True):
-            cell.paragraphs[0].add_run(text).bold = True
+            cell.paragraphs[0].add_run(_clean(text)).bold = True
         for values in rows:
             row = table.add_row()
             row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
             for cell, value in zip(row.cells, values, strict=True):
-                cell.text = str(value)
+                cell.text = _clean(value)
         self.document.add_paragraph()
 
     def page_break(self) -> None:
@@ -111,7 +127,7 @@ def _short(text: str, length: int) -> str:
 
 def pack_docx(pack, request) -> bytes:
     site = request.build_absolute_uri("/").rstrip("/")
-    paper = Paper(f"{pack.title}", pack.marking)
+    paper = WordDocument(f"{pack.title}", pack.marking)
     paper.para(bold=pack.marking)
     paper.document.add_heading(
         "Inspection pack" if pack.inspection else "Committee pack", level=0
@@ -138,7 +154,7 @@ def pack_docx(pack, request) -> bytes:
         f"overdue, {len(pack.new_findings):,} new finding"
         f"{'s' if len(pack.new_findings) != 1 else ''}",
     ):
-        paper.document.add_paragraph(line, style="List Bullet")
+        paper.bullet(line)
     if pack.previous:
         paper.para(
             f"The last pack was made on {long_datetime(pack.previous.made_at)}, for "
@@ -262,7 +278,7 @@ def pack_docx(pack, request) -> bytes:
                             str(line.action.owner or "Not assigned"),
                             _date(line.action.deadline),
                             line.rating,
-                            f"{long_date(line.action.latest_at)}: "
+                            f"{_day(line.action.latest_at)}: "
                             f"{_short(line.action.latest_text, 300)}"
                             if line.action.latest_at
                             else "No update yet",
@@ -282,7 +298,7 @@ def pack_docx(pack, request) -> bytes:
             ["Day", "Finding", "What happened", "By", "Words"],
             [
                 [
-                    long_date(e.created_at.date()),
+                    _day(e.created_at),
                     e.finding.reference,
                     e.get_kind_display(),
                     str(e.author or ""),
@@ -301,7 +317,7 @@ def pack_docx(pack, request) -> bytes:
             ["Day", "Action", "From", "To", "By"],
             [
                 [
-                    long_date(m.moved_at.date()),
+                    _day(m.moved_at),
                     f"{m.action.reference} {m.action.title}",
                     _date(m.old),
                     _date(m.new),
@@ -319,11 +335,12 @@ def pack_docx(pack, request) -> bytes:
             ["Asked", "Action", "From", "To", "Outcome"],
             [
                 [
-                    f"{long_date(c.created_at.date())} by {c.requested_by}",
+                    f"{_day(c.created_at)} by {c.requested_by}",
                     f"{c.action.reference} {c.action.title}",
                     _date(c.current_deadline),
                     _date(c.new_deadline),
-                    c.get_status_display(),
+                    c.get_status_display()
+                    + (f" on {_day(c.decided_at)}" if c.decided_at else ""),
                 ]
                 for c in pack.deadline_requests
             ],
@@ -356,7 +373,7 @@ def pack_docx(pack, request) -> bytes:
 
 
 def brief_docx(brief, request) -> bytes:
-    paper = Paper(brief.title, brief.marking)
+    paper = WordDocument(brief.title, brief.marking)
     paper.para(bold=brief.marking)
     paper.document.add_heading("National brief", level=0)
     paper.para(f"Made on {long_datetime(brief.made_at)}.")
@@ -395,12 +412,11 @@ def _brief_table(brief) -> tuple[list[str], list[list[str]]]:
     rows = []
     for row in brief.forces:
         found, done = row["findings"], row["actions"]
-        open_findings = sum(found.get(s, 0) for s in Finding.OPEN_STATUSES)
         rows.append(
             [
                 row["force"].name,
                 f"{found.get('total', 0):,}",
-                f"{open_findings:,}",
+                f"{row['open_findings']:,}",
                 f"{found.get(Finding.Status.COMPLETE, 0):,} ({row['complete_percent']}%)",
                 f"{found.get('over_2_years', 0):,}",
                 f"{done.get('total', 0):,}",
@@ -424,7 +440,7 @@ def _brief_table(brief) -> tuple[list[str], list[list[str]]]:
     return BRIEF_HEADERS, rows
 
 
-def _theme_docx(paper: Paper, brief) -> None:
+def _theme_docx(paper: WordDocument, brief) -> None:
     paper.heading(f"One theme across forces: {brief.theme.name}", 1)
     rows = []
     for row in brief.theme_rows:

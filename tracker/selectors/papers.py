@@ -33,7 +33,12 @@ from ..models import (
     rag_label,
 )
 from .dashboards import action_summary, national_comparison, theme_findings
-from .visibility import visible_actions, visible_findings, visible_inspections
+from .visibility import (
+    visible_actions,
+    visible_deadline_requests,
+    visible_findings,
+    visible_inspections,
+)
 
 # The updates that say how the work is going (as opposed to a move on it).
 WORK_KINDS = (
@@ -124,19 +129,23 @@ class DeadlineMove:
 @dataclass
 class PccClock:
     inspection: Inspection
-    due: datetime.date | None
+    due: datetime.date
     response: Action | None
     today: datetime.date
 
     @property
     def state(self) -> str:
         """Where the response stands, in words."""
-        if self.due is None:
-            return "The report's date was not stated, so the response has no date"
         if self.response is None:
             return "No response action is tracked"
         if self.response.done_on:
-            return f"Published {long_date(self.response.done_on)}"
+            late = (self.response.done_on - self.due).days
+            when = f"Published {long_date(self.response.done_on)}"
+            if late > 0:
+                return (
+                    f"{when}, {late:,} day{'s' if late != 1 else ''} after it was due"
+                )
+            return when
         if self.response.status in Action.CLOSED_STATUSES:
             return self.response.get_status_display()
         days = (self.due - self.today).days
@@ -224,10 +233,19 @@ def latest_update(queryset: QuerySet[Action]) -> QuerySet[Action]:
     )
 
 
-def last_paper(force: Force, kind: str, inspection: Inspection | None = None):
+def last_paper(
+    user, force: Force, kind: str, inspection: Inspection | None = None
+) -> Paper | None:
+    """The last such pack made on the reader's side: by the force's own people for
+    its lead, by the inspectorate for an inspector. Each side reports to its own
+    meetings, so an inspector's pack does not move the force's "since"."""
     papers = Paper.objects.filter(kind=kind, force=force)
     if inspection is not None:
         papers = papers.filter(inspection=inspection)
+    if user.force_id == force.pk:
+        papers = papers.filter(made_by__force=force)
+    else:
+        papers = papers.filter(made_by__force__isnull=True)
     return papers.select_related("made_by").first()
 
 
@@ -262,6 +280,7 @@ def committee_pack(
         inspection=inspection,
         marking=marking or force.protective_marking,
         previous=last_paper(
+            user,
             force,
             Paper.Kind.INSPECTION if inspection else Paper.Kind.COMMITTEE,
             inspection,
@@ -284,21 +303,26 @@ def committee_pack(
             "inspection__published_on", "finding__order", "order", "pk"
         )
     )
-    # Overdue for the first time in the period: a deadline that passed in it,
-    # with the work still unfinished.
+    # Overdue for the first time in the period, and still unfinished: red from
+    # the day after the deadline, so from a deadline the day before the period
+    # to one the day before its end (or today), and one pack takes up where the
+    # last left off.
+    day = datetime.timedelta(days=1)
     pack.newly_overdue = list(
         rows.filter(
             status__in=Action.UNFINISHED_STATUSES,
-            deadline__gte=period.start,
-            deadline__lte=min(period.end, today - datetime.timedelta(days=1)),
+            deadline__gte=period.start - day,
+            deadline__lte=min(period.end, today) - day,
         ).order_by("deadline", "pk")
     )
-    published_in_period = Q(
+    # New: published in the period, or added to the tracker in it (a report
+    # imported after the last pack was made is new to the committee).
+    new_in_period = Q(
         inspection__published_on__gte=period.start,
         inspection__published_on__lte=period.end,
-    ) | Q(inspection__published_on__isnull=True, **_dated("created_at", first, after))
+    ) | Q(**_dated("created_at", first, after))
     pack.new_findings = list(
-        findings.filter(published_in_period)
+        findings.filter(new_in_period)
         .select_related("inspection")
         .order_by("inspection__published_on", "inspection", "order", "pk")
     )
@@ -311,7 +335,8 @@ def committee_pack(
     )
     pack.deadline_moves = _deadline_moves(actions, first, after)
     pack.deadline_requests = list(
-        DeadlineChangeRequest.objects.filter(action__in=actions)
+        visible_deadline_requests(user)
+        .filter(action__in=actions)
         .filter(in_period | Q(decided_at__gte=first, decided_at__lt=after))
         .select_related("action__force", "requested_by", "decided_by")
         .order_by("created_at", "pk")
@@ -381,19 +406,21 @@ def _deadline_moves(actions, first, after) -> list[DeadlineMove]:
             id__in=actions.values("pk"), **_dated("history_date", first, after)
         ).values("id")
     )
-    changes = (
-        history.annotate(
-            before=Window(
-                Lag("deadline"), partition_by=[F("id")], order_by=F("history_id").asc()
-            )
+    changes = history.annotate(
+        before=Window(
+            Lag("deadline"), partition_by=[F("id")], order_by=F("history_id").asc()
         )
-        .filter(history_type="~")
-        .values("id", "history_date", "deadline", "before", "history_user_id")
+    ).values(
+        "id", "history_date", "history_type", "deadline", "before", "history_user_id"
     )
+    # Kept here, after the window: a filter on the query would run before LAG
+    # and hide the rows (a creation) it must read the earlier deadline from.
     moves = [
         row
         for row in changes
-        if first <= row["history_date"] < after and row["before"] != row["deadline"]
+        if row["history_type"] == "~"
+        and first <= row["history_date"] < after
+        and row["before"] != row["deadline"]
     ]
     if not moves:
         return []
@@ -423,6 +450,7 @@ def _pcc_clocks(inspections, actions, period: Period, today) -> list[PccClock]:
             published_on__lte=period.end,
         ).order_by("-published_on", "pk")
     )
+    # The importer's action for it, by its title: the first made, if there are two.
     responses = {
         action.inspection_id: action
         for action in actions.filter(
@@ -432,9 +460,7 @@ def _pcc_clocks(inspections, actions, period: Period, today) -> list[PccClock]:
     return [
         PccClock(
             inspection=inspection,
-            due=inspection.published_on + datetime.timedelta(days=PCC_RESPONSE_DAYS)
-            if inspection.published_on
-            else None,
+            due=inspection.published_on + datetime.timedelta(days=PCC_RESPONSE_DAYS),
             response=responses.get(inspection.pk),
             today=today,
         )

@@ -27,6 +27,8 @@ def paper_record(
             deny("The national brief is for inspectors.")
     elif force is None or not may_make_committee_pack(user, force):
         deny("A force's packs are for its force lead and for inspectors.")
+    elif inspection is not None and inspection.force_id != force.pk:
+        deny("An inspection pack is of one of the force's own inspections.")
     if force is not None and is_force_lead_of(user, force.pk):
         if marking != force.protective_marking:
             force.protective_marking = marking

@@ -21,10 +21,10 @@ from .common import page_with_form
 FIRST_PERIOD_DAYS = 91
 
 
-def _initial(force, kind, inspection=None) -> dict:
+def _initial(user, force, kind, inspection=None) -> dict:
     """From the day after the last pack's period to today: what changed since it."""
     today = timezone.localdate()
-    previous = last_paper(force, kind, inspection)
+    previous = last_paper(user, force, kind, inspection)
     start = (
         previous.period_end + datetime.timedelta(days=1)
         if previous and previous.period_end < today
@@ -44,7 +44,9 @@ def _pack_page(request, force, inspection=None):
             "A force's packs are for its force lead and for inspectors."
         )
     kind = Paper.Kind.INSPECTION if inspection else Paper.Kind.COMMITTEE
-    form = PaperForm(request.POST or None, initial=_initial(force, kind, inspection))
+    form = PaperForm(
+        request.POST or None, initial=_initial(request.user, force, kind, inspection)
+    )
     if request.method == "POST" and form.is_valid():
         period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
         marking = form.cleaned_data["marking"]
@@ -70,7 +72,7 @@ def _pack_page(request, force, inspection=None):
             "form": form,
             "force": force,
             "inspection": inspection,
-            "previous": last_paper(force, kind, inspection),
+            "previous": last_paper(request.user, force, kind, inspection),
         },
     )
 
