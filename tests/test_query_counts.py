@@ -21,6 +21,7 @@ from tracker.models import (
     NationalFinding,
     Notification,
     ProgressUpdate,
+    Theme,
 )
 
 
@@ -91,6 +92,15 @@ def count_queries(client, url):
     return len(queries)
 
 
+def theme_of(finding) -> str:
+    """The national view sorted, comparing forces on a theme the finding is on."""
+    theme, _ = Theme.objects.get_or_create(
+        slug="outcome-16", defaults={"name": "Outcome 16"}
+    )
+    finding.themes.add(theme)
+    return f"/national/?sort=-closed&theme={theme.slug}"
+
+
 PAGES = {
     "home": lambda w: "/",
     "force": lambda w: w["finding"].force.get_absolute_url(),
@@ -104,6 +114,10 @@ PAGES = {
     "action list deep page": lambda w: "/actions/?page=last",
     "csv export": lambda w: "/actions/export.csv",
     "national": lambda w: "/national/",
+    "national export": lambda w: "/national/export.xlsx",
+    "finding list": lambda w: (
+        "/findings/?status=awaiting_review&kind=area_for_improvement"
+    ),
     "national findings": lambda w: "/national/findings/",
     "national finding": lambda w: national_of(w["finding"]),
     "new action": lambda w: f"/findings/{w['finding'].pk}/actions/new/",
@@ -134,10 +148,15 @@ PAGES = {
     "question remove": lambda w: f"/questions/{w['finding'].question_id}/remove/",
     "inspection edit": lambda w: f"/inspections/{w['finding'].inspection_id}/edit/",
     "inspection remove": lambda w: f"/inspections/{w['finding'].inspection_id}/remove/",
+    # Last: the theme it makes stays for the pages after it.
+    "national sorted on a theme": lambda w: theme_of(w["finding"]),
 }
 WHO = {
     "home": ["owner", "lead", "inspector"],
     "national": ["inspector"],
+    "national sorted on a theme": ["inspector"],
+    "national export": ["inspector"],
+    "finding list": ["owner", "inspector"],
     "national findings": ["inspector"],
     "national finding": ["inspector"],
     "finding": ["owner", "lead"],

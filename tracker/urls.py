@@ -26,6 +26,7 @@ urlpatterns = [
     path(
         "inspections/<int:pk>/", inspections.inspection_detail, name="inspection-detail"
     ),
+    path("findings/", lists.finding_list, name="finding-list"),
     path("findings/<int:pk>/", findings.finding_detail, name="finding-detail"),
     path(
         "findings/<int:pk>/supersede/",
@@ -84,6 +85,7 @@ urlpatterns = [
         name="deadline-request-decide",
     ),
     path("national/", national.national, name="national"),
+    path("national/export.xlsx", national.national_export, name="national-export"),
     path(
         "national/findings/",
         national.national_finding_list,
