@@ -125,7 +125,9 @@ def test_from_progress_update_to_authorised_closure(
         h.lower()
         for h in inspector.page.locator("table.national thead th").all_inner_texts()
     ].index("complete")
-    expect(row.locator("td, th").nth(complete_column)).to_have_text("1")
+    complete = row.locator("td, th").nth(complete_column)
+    expect(complete.get_by_role("link")).to_have_text("1")  # to the list of it
+    expect(complete).to_contain_text("100% of the force’s findings")
     inspector.visit("/actions/?status=signed_off", "action list filtered")
     # Nationally the inspection choices follow the chosen force once filters apply.
     inspector.visit("/actions/", "action list (inspector)")

@@ -21,6 +21,7 @@ from tracker.models import (
     NationalFinding,
     Notification,
     ProgressUpdate,
+    Theme,
 )
 
 
@@ -91,6 +92,15 @@ def count_queries(client, url):
     return len(queries)
 
 
+def theme_of(finding) -> str:
+    """The national view sorted, comparing forces on a theme the finding is on."""
+    theme, _ = Theme.objects.get_or_create(
+        slug="outcome-16", defaults={"name": "Outcome 16"}
+    )
+    finding.themes.add(theme)
+    return f"/national/?sort=-closed&theme={theme.slug}"
+
+
 PAGES = {
     "home": lambda w: "/",
     "force": lambda w: w["finding"].force.get_absolute_url(),
@@ -105,6 +115,10 @@ PAGES = {
     "csv export": lambda w: "/actions/export.csv",
     "xlsx export": lambda w: "/actions/export.xlsx",
     "national": lambda w: "/national/",
+    "national export": lambda w: "/national/export.xlsx",
+    "finding list": lambda w: (
+        "/findings/?status=awaiting_review&kind=area_for_improvement"
+    ),
     "national findings": lambda w: "/national/findings/",
     "national finding": lambda w: national_of(w["finding"]),
     "new action": lambda w: f"/findings/{w['finding'].pk}/actions/new/",
@@ -139,10 +153,15 @@ PAGES = {
     "committee pack": lambda w: f"/forces/{w['finding'].force.slug}/pack/",
     "inspection pack": lambda w: f"/inspections/{w['finding'].inspection_id}/pack/",
     "national brief": lambda w: "/national/brief/",
+    # Last: the theme it makes stays for the pages after it.
+    "national sorted on a theme": lambda w: theme_of(w["finding"]),
 }
 WHO = {
     "home": ["owner", "lead", "inspector"],
     "national": ["inspector"],
+    "national sorted on a theme": ["inspector"],
+    "national export": ["inspector"],
+    "finding list": ["owner", "inspector"],
     "national findings": ["inspector"],
     "national finding": ["inspector"],
     "finding": ["owner", "lead"],

@@ -542,6 +542,23 @@ ENDPOINTS = [
         "national", "get", lambda o: "/national/", READERS, False, wrong_method="post"
     ),
     Endpoint(
+        "national-export",
+        "get",
+        lambda o: "/national/export.xlsx",
+        READERS,
+        False,
+        wrong_method="post",
+    ),
+    Endpoint(
+        "finding-list",
+        "get",
+        lambda o: "/findings/",
+        EVERYONE,
+        False,
+        lists_own_force_only(lambda o: o["finding"].reference),
+        wrong_method="post",
+    ),
+    Endpoint(
         "national-findings",
         "get",
         lambda o: "/national/findings/",

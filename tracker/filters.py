@@ -78,6 +78,12 @@ class ActionFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput
     )
+    set_by = django_filters.ChoiceFilter(
+        field_name="deadline_set_by",
+        choices=Action.DeadlineSetBy.choices,
+        label="Deadline set by",
+        empty_label="Anyone",
+    )
     due_before = DayMonthYearFilter(
         field_name="deadline", lookup_expr="lte", label="Due on or before"
     )
@@ -221,6 +227,44 @@ class ActionFilter(django_filters.FilterSet):
         ] or [UNDATED_LAST["deadline"]]
         # A final unique key keeps pages stable: no row on two pages, none on neither.
         return queryset.order_by(*ordering, "pk")
+
+
+class FindingFilter(django_filters.FilterSet):
+    """The findings list's filters: force (for readers of every force), status, kind."""
+
+    force = IdChoiceFilter(queryset=Force.objects.none(), empty_label="All forces")
+    status = django_filters.MultipleChoiceFilter(
+        choices=Finding.Status.choices,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,  # a column of the finding itself: no duplicates to remove
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=Finding.Kind.choices, empty_label="All kinds"
+    )
+
+    class Meta:
+        model = Finding
+        fields = []
+
+    def __init__(self, data=None, queryset=None, *, user, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        if sees_every_force(user):
+            self.filters["force"].queryset = visible_forces(user)
+        else:
+            del self.filters["force"]  # a force user's findings are their force's
+
+    def filter_queryset(self, queryset):
+        return (
+            super()
+            .filter_queryset(queryset)
+            .order_by(
+                "force__name",
+                F("inspection__published_on").desc(nulls_last=True),
+                "inspection_id",
+                "order",
+                "pk",
+            )
+        )
 
 
 class QueueFilter(forms.Form):

@@ -27,6 +27,7 @@ urlpatterns = [
     path(
         "inspections/<int:pk>/", inspections.inspection_detail, name="inspection-detail"
     ),
+    path("findings/", lists.finding_list, name="finding-list"),
     path("findings/<int:pk>/", findings.finding_detail, name="finding-detail"),
     path(
         "findings/<int:pk>/supersede/",
@@ -88,6 +89,7 @@ urlpatterns = [
     path("inspections/<int:pk>/pack/", papers.inspection_pack, name="inspection-pack"),
     path("national/brief/", papers.national_brief_page, name="national-brief"),
     path("national/", national.national, name="national"),
+    path("national/export.xlsx", national.national_export, name="national-export"),
     path(
         "national/findings/",
         national.national_finding_list,

@@ -7,6 +7,8 @@ fixed number of queries, however much data there is.
 
 import datetime
 import hashlib
+from collections.abc import Callable
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
@@ -307,11 +309,7 @@ def national_comparison(user, today: datetime.date) -> dict:
         "figures", today, figures
     )
     forces = [
-        {
-            "force": force,
-            "findings": finding_rows.get(force.pk, {}),
-            "actions": action_rows.get(force.pk, {}),
-        }
+        _force_row(force, finding_rows.get(force.pk, {}), action_rows.get(force.pk, {}))
         # The forces compared: a national body answers what is addressed to it,
         # and its findings have their roll-up on each national finding's page.
         for force in visible_forces(user).police()
@@ -323,14 +321,86 @@ def national_comparison(user, today: datetime.date) -> dict:
         },
         "actions": {
             key: sum(row["actions"].get(key, 0) for row in forces)
-            for key in ["total", "closed", "overdue", "overdue_inspectorate"]
+            for key in ["total", "closed", "open", "overdue", "overdue_inspectorate"]
         },
+    }
+    totals["shares"] = {
+        "complete": share(
+            totals["findings"][Finding.Status.COMPLETE], totals["findings"]["total"]
+        ),
+        "closed": share(totals["actions"]["closed"], totals["actions"]["total"]),
+        "overdue": share(totals["actions"]["overdue"], totals["actions"]["open"]),
     }
     return {"forces": forces, "totals": totals, "charts": national_charts}
 
 
+def share(part: int, whole: int) -> int:
+    """Part of a whole in whole percent: 0 of nothing, and never 0 or 100 for a
+    part that is neither none nor all of it."""
+    if not whole:
+        return 0
+    percent = round(100 * part / whole)
+    if 0 < part < whole:  # 1 of 1,000 is not none of it, 999 not all of it
+        return min(max(percent, 1), 99)
+    return percent
+
+
+def _force_row(force: Force, findings: dict, actions: dict) -> dict:
+    """A force's counts, with the shares the national table shows beside them."""
+    open_actions = actions.get("total", 0) - actions.get("closed", 0)
+    return {
+        "force": force,
+        "findings": findings,
+        "actions": {**actions, "open": open_actions},
+        "shares": {
+            "complete": share(
+                findings.get(Finding.Status.COMPLETE, 0), findings.get("total", 0)
+            ),
+            "closed": share(actions.get("closed", 0), actions.get("total", 0)),
+            "overdue": share(actions.get("overdue", 0), open_actions),
+        },
+    }
+
+
+def _findings_with(status: str) -> Callable[[dict], int]:
+    return lambda row: row["findings"].get(status, 0)
+
+
+# The national table's columns by their ?sort= name, each with what it sorts by: a
+# column showing a share sorts by it (the figure that compares forces of any size),
+# then by its count.
+NATIONAL_SORTS: dict[str, Callable[[dict], Any]] = {
+    "force": lambda row: row["force"].name,
+    "findings": lambda row: row["findings"].get("total", 0),
+    **{status: _findings_with(status) for status in Finding.Status.values},
+    Finding.Status.COMPLETE.value: lambda row: (
+        row["shares"]["complete"],
+        row["findings"].get(Finding.Status.COMPLETE, 0),
+    ),
+    "actions": lambda row: row["actions"].get("total", 0),
+    "closed": lambda row: (row["shares"]["closed"], row["actions"].get("closed", 0)),
+    "overdue": lambda row: (row["shares"]["overdue"], row["actions"].get("overdue", 0)),
+    "overdue_inspectorate": lambda row: row["actions"].get("overdue_inspectorate", 0),
+}
+
+
+def sort_forces(forces: list[dict], sort: str) -> tuple[list[dict], str, bool]:
+    """The national table's rows in the order `sort` asks for ("closed", "-closed"),
+    forces A to Z among equals; an order it does not know is by force name.
+    Returns the rows, the column sorted by and whether it runs downwards."""
+    descending = sort.startswith("-")
+    column = sort.removeprefix("-")
+    if column not in NATIONAL_SORTS:
+        column, descending = "force", False
+    by_name = sorted(forces, key=NATIONAL_SORTS["force"])
+    # A stable sort, reversed or not, keeps equal rows A to Z.
+    rows = sorted(by_name, key=NATIONAL_SORTS[column], reverse=descending)
+    return rows, column, descending
+
+
 def theme_findings(user, theme: Theme) -> QuerySet[Finding]:
-    """One theme across forces: each force's findings on it with their action counts."""
+    """One theme across forces: each force's findings on it with their action
+    counts and the next deadline of their unfinished actions."""
     return (
         visible_findings(user)
         .filter(themes=theme)
@@ -339,6 +409,10 @@ def theme_findings(user, theme: Theme) -> QuerySet[Finding]:
             action_count=Count("actions"),
             closed_count=Count(
                 "actions", filter=Q(actions__status__in=Action.CLOSED_STATUSES)
+            ),
+            next_deadline=Min(
+                "actions__deadline",
+                filter=Q(actions__status__in=Action.UNFINISHED_STATUSES),
             ),
         )
         .order_by("force__name", "reference")

@@ -1,4 +1,5 @@
-"""The action list with its filters, and the same rows as CSV or Excel."""
+"""The action list with its filters, and the same rows as CSV or Excel; the findings
+list (by force, status and kind) that the national view's counts lead to."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -8,10 +9,10 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from ..exports import csv_response, xlsx_response
-from ..filters import ActionFilter
+from ..filters import ActionFilter, FindingFilter
 from ..forms import BulkForm
 from ..permissions import may_tick_in_bulk
-from ..selectors import visible_actions
+from ..selectors import visible_actions, visible_findings
 
 LIST_PAGE_SIZE = 50
 
@@ -92,3 +93,34 @@ def action_export(request, fmt):
     if fmt == "xlsx":
         return xlsx_response(request, action_filter)
     raise Http404("Exports come as csv or xlsx.")
+
+
+@require_safe
+@login_required
+def finding_list(request):
+    """The findings the reader sees, filtered: the list a national count counts."""
+    finding_filter = FindingFilter(
+        request.GET, queryset=visible_findings(request.user), user=request.user
+    )
+    if not finding_filter.is_valid():
+        finding_filter.queryset = finding_filter.queryset.none()
+    paginator = Paginator(
+        finding_filter.qs.select_related("force", "inspection"), LIST_PAGE_SIZE
+    )
+    number = request.GET.get("page")
+    page = paginator.get_page(paginator.num_pages if number == "last" else number)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "tracker/finding_list.html",
+        {
+            "filter": finding_filter,
+            "page": page,
+            "query": query.urlencode(),
+            "page_numbers": list(
+                paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+            ),
+        },
+        status=200 if finding_filter.is_valid() else 400,
+    )

@@ -4,25 +4,90 @@ the national reports' findings with every addressee's progress on each."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.validators import slug_re
-from django.http import Http404
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
-from ..models import Finding, Theme
+from ..models import Action, Finding, Theme
 from ..permissions import may_read_national
 from ..selectors import get_visible_or_404
 from ..selectors.dashboards import (
     national_comparison,
     national_findings,
     national_roll_up,
+    sort_forces,
     theme_findings,
 )
+
+# The national table's sortable columns, as (?sort= name, heading), in their order.
+COLUMNS = [
+    ("force", "Force"),
+    ("findings", "Findings"),
+    *Finding.Status.choices,
+    ("actions", "Actions"),
+    ("closed", "Actions closed"),
+    ("overdue", "Overdue actions"),
+    ("overdue_inspectorate", "Overdue inspectorate deadlines"),
+]
 
 
 def _require_national(user) -> None:
     if not may_read_national(user):
         raise PermissionDenied("The national view is for inspectors.")
+
+
+def _count_links(force) -> dict[str, str]:
+    """Where each of a force's counts leads: the list of what it counts."""
+    findings = reverse("tracker:finding-list")
+    actions = reverse("tracker:action-list")
+    closed = [("status", status) for status in Action.CLOSED_STATUSES]
+    overdue = {"force": force.pk, "overdue": "on"}
+    return {
+        "findings": f"{findings}?{urlencode({'force': force.pk})}",
+        **{
+            status: f"{findings}?{urlencode({'force': force.pk, 'status': status})}"
+            for status in Finding.Status.values
+        },
+        "actions": f"{actions}?{urlencode({'force': force.pk})}",
+        "closed": f"{actions}?{urlencode([('force', force.pk), *closed])}",
+        "overdue": f"{actions}?{urlencode(overdue)}",
+        "overdue_inspectorate": f"{actions}?"
+        + urlencode({**overdue, "set_by": Action.DeadlineSetBy.INSPECTORATE}),
+    }
+
+
+def _headings(query: QueryDict, column: str, descending: bool) -> list[dict]:
+    """Each column's heading: a link that sorts by it (forces A to Z first, figures
+    largest first; the sorted column's link turns its order round) and, on the
+    sorted one, its aria-sort."""
+    headings = []
+    for key, label in COLUMNS:
+        if key == column:
+            wanted = key if descending else f"-{key}"
+        else:
+            wanted = key if key == "force" else f"-{key}"
+        link = query.copy()
+        link["sort"] = wanted
+        headings.append(
+            {
+                "key": key,
+                "label": label,
+                "href": f"?{link.urlencode()}",
+                "sort": (
+                    ("descending" if descending else "ascending")
+                    if key == column
+                    else None
+                ),
+            }
+        )
+    return headings
 
 
 @require_safe
@@ -33,24 +98,39 @@ def national(request):
     _require_national(user)
     today = timezone.localdate()
     comparison = national_comparison(user, today)
+    forces, column, descending = sort_forces(
+        comparison["forces"], request.GET.get("sort", "")
+    )
     theme = None
     theme_rows = []
+    theme_missing = []
     themes = Theme.objects.all()
     if request.GET.get("theme"):
         if not slug_re.match(request.GET["theme"]):
             raise Http404("No such theme.")
         theme = get_visible_or_404(themes, slug=request.GET["theme"])
-        theme_rows = theme_findings(user, theme)
+        theme_rows = list(theme_findings(user, theme))
+        answered = {finding.force_id for finding in theme_rows}
+        theme_missing = [
+            row["force"]
+            for row in comparison["forces"]
+            if row["force"].pk not in answered
+        ]
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "tracker/national.html",
         {
-            "forces": comparison["forces"],
+            "forces": [{**row, "links": _count_links(row["force"])} for row in forces],
+            "headings": _headings(query, column, descending),
+            "sort": f"-{column}" if descending else column,
             "totals": comparison["totals"],
             "finding_statuses": Finding.Status.choices,
             "themes": themes,
             "theme": theme,
             "theme_rows": theme_rows,
+            "theme_missing": theme_missing,
             "charts": comparison["charts"],
         },
     )
@@ -79,3 +159,75 @@ def national_finding_detail(request, pk):
         "tracker/national_finding.html",
         {"national": national, "copies": national_roll_up(request.user, national)},
     )
+
+
+# The export's columns: a heading, its width in characters, and the row's figure
+# (a share as a fraction, so that the cell is a real percentage).
+EXPORT_COLUMNS = [
+    ("Force", 28, lambda row: row["force"].name),
+    ("Findings", 10, lambda row: row["findings"].get("total", 0)),
+    *(
+        (label, max(len(label), 10), lambda row, s=status: row["findings"].get(s, 0))
+        for status, label in Finding.Status.choices
+    ),
+    ("Findings complete (%)", 12, lambda row: row["shares"]["complete"] / 100),
+    ("Actions", 10, lambda row: row["actions"].get("total", 0)),
+    ("Actions closed", 12, lambda row: row["actions"].get("closed", 0)),
+    ("Actions closed (%)", 12, lambda row: row["shares"]["closed"] / 100),
+    ("Open actions", 12, lambda row: row["actions"]["open"]),
+    ("Overdue actions", 12, lambda row: row["actions"].get("overdue", 0)),
+    ("Open actions overdue (%)", 12, lambda row: row["shares"]["overdue"] / 100),
+    (
+        "Overdue inspectorate deadlines",
+        16,
+        lambda row: row["actions"].get("overdue_inspectorate", 0),
+    ),
+]
+
+
+def national_workbook(forces: list[dict]) -> Workbook:
+    """The national table as a sheet: one row per force, the header frozen and
+    filtered. (Plain openpyxl: a shared spreadsheet module may take it over.)"""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Forces")
+    for number, (_, width, _) in enumerate(EXPORT_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = width
+    sheet.freeze_panes = "B2"
+    last = f"{get_column_letter(len(EXPORT_COLUMNS))}{len(forces) + 1}"
+    sheet.auto_filter.ref = f"A1:{last}"
+    bold = Font(bold=True)
+    header = []
+    for title, _, _ in EXPORT_COLUMNS:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in forces:
+        cells = []
+        for title, _, value_of in EXPORT_COLUMNS:
+            cell = WriteOnlyCell(sheet, value=value_of(row))
+            if title.endswith("(%)"):
+                cell.number_format = "0%"
+            cells.append(cell)
+        sheet.append(cells)
+    return workbook
+
+
+@require_safe
+@login_required
+def national_export(request):
+    """The national table as an Excel workbook, in the order the page was sorted."""
+    user = request.user
+    _require_national(user)
+    today = timezone.localdate()
+    forces, _, _ = sort_forces(
+        national_comparison(user, today)["forces"], request.GET.get("sort", "")
+    )
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="peel-national-{today:%Y-%m-%d}.xlsx"'
+    )
+    national_workbook(forces).save(response)
+    return response
