@@ -59,6 +59,8 @@ class Sheet:
     title: str  # at most 31 characters, Excel's limit
     columns: Sequence[Column]
     rows: Iterable[Sequence[Any]]  # one value per column, None for an empty cell
+    # The first cell that scrolls: "B2" keeps the first column in view as well.
+    freeze: str = "A2"
 
 
 def safe_text(value: str) -> str:
@@ -110,7 +112,7 @@ def _write_sheet(sheet: WriteOnlyWorksheet, data: Sheet) -> int:
     # sheet writes its columns' settings ahead of its rows.
     for number, column in enumerate(data.columns, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = column.width
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = data.freeze
     header = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     titles = []

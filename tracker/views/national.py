@@ -4,16 +4,12 @@ the national reports' findings with every addressee's progress on each."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.validators import slug_re
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from ..models import Action, Finding, Theme
 from ..permissions import may_read_national
@@ -25,6 +21,7 @@ from ..selectors.dashboards import (
     sort_forces,
     theme_findings,
 )
+from ..spreadsheets import Column, Sheet, workbook_response
 
 # The national table's sortable columns, as (?sort= name, heading), in their order.
 COLUMNS = [
@@ -161,56 +158,41 @@ def national_finding_detail(request, pk):
     )
 
 
-# The export's columns: a heading, its width in characters, and the row's figure
-# (a share as a fraction, so that the cell is a real percentage).
+# The export's columns, and each row's figure in them.
 EXPORT_COLUMNS = [
-    ("Force", 28, lambda row: row["force"].name),
-    ("Findings", 10, lambda row: row["findings"].get("total", 0)),
+    (Column("Force", 28), lambda row: row["force"].name),
+    (Column("Findings", 10, "integer"), lambda row: row["findings"].get("total", 0)),
     *(
-        (label, max(len(label), 10), lambda row, s=status: row["findings"].get(s, 0))
+        (
+            Column(label, max(len(label), 10), "integer"),
+            lambda row, s=status: row["findings"].get(s, 0),
+        )
         for status, label in Finding.Status.choices
     ),
-    ("Findings complete (%)", 12, lambda row: row["shares"]["complete"] / 100),
-    ("Actions", 10, lambda row: row["actions"].get("total", 0)),
-    ("Actions closed", 12, lambda row: row["actions"].get("closed", 0)),
-    ("Actions closed (%)", 12, lambda row: row["shares"]["closed"] / 100),
-    ("Open actions", 12, lambda row: row["actions"]["open"]),
-    ("Overdue actions", 12, lambda row: row["actions"].get("overdue", 0)),
-    ("Open actions overdue (%)", 12, lambda row: row["shares"]["overdue"] / 100),
     (
-        "Overdue inspectorate deadlines",
-        16,
+        Column("Findings complete (%)", 12, "percent"),
+        lambda row: row["shares"]["complete"],
+    ),
+    (Column("Actions", 10, "integer"), lambda row: row["actions"].get("total", 0)),
+    (
+        Column("Actions closed", 12, "integer"),
+        lambda row: row["actions"].get("closed", 0),
+    ),
+    (Column("Actions closed (%)", 12, "percent"), lambda row: row["shares"]["closed"]),
+    (Column("Open actions", 12, "integer"), lambda row: row["actions"]["open"]),
+    (
+        Column("Overdue actions", 12, "integer"),
+        lambda row: row["actions"].get("overdue", 0),
+    ),
+    (
+        Column("Open actions overdue (%)", 12, "percent"),
+        lambda row: row["shares"]["overdue"],
+    ),
+    (
+        Column("Overdue inspectorate deadlines", 16, "integer"),
         lambda row: row["actions"].get("overdue_inspectorate", 0),
     ),
 ]
-
-
-def national_workbook(forces: list[dict]) -> Workbook:
-    """The national table as a sheet: one row per force, the header frozen and
-    filtered. (Plain openpyxl: a shared spreadsheet module may take it over.)"""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Forces")
-    for number, (_, width, _) in enumerate(EXPORT_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(number)].width = width
-    sheet.freeze_panes = "B2"
-    last = f"{get_column_letter(len(EXPORT_COLUMNS))}{len(forces) + 1}"
-    sheet.auto_filter.ref = f"A1:{last}"
-    bold = Font(bold=True)
-    header = []
-    for title, _, _ in EXPORT_COLUMNS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in forces:
-        cells = []
-        for title, _, value_of in EXPORT_COLUMNS:
-            cell = WriteOnlyCell(sheet, value=value_of(row))
-            if title.endswith("(%)"):
-                cell.number_format = "0%"
-            cells.append(cell)
-        sheet.append(cells)
-    return workbook
 
 
 @require_safe
@@ -223,11 +205,13 @@ def national_export(request):
     forces, _, _ = sort_forces(
         national_comparison(user, today)["forces"], request.GET.get("sort", "")
     )
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = Sheet(
+        "Forces",
+        [column for column, _ in EXPORT_COLUMNS],
+        ([figure(row) for _, figure in EXPORT_COLUMNS] for row in forces),
+        freeze="B2",  # the force's name stays in view
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="peel-national-{today:%Y-%m-%d}.xlsx"'
+    about = [("What this is", "The national view: every police force's figures")]
+    return workbook_response(
+        request, f"peel-national-{today:%Y-%m-%d}.xlsx", [sheet], about
     )
-    national_workbook(forces).save(response)
-    return response
