@@ -112,6 +112,15 @@ class WordDocument:
                 cell.text = _clean(value)
         self.document.add_paragraph()
 
+    def table_or_none(
+        self, headers: list[str], rows: list[list[str]], title: str, *, none: str
+    ) -> None:
+        """The table, or the sentence that says there is nothing to put in it."""
+        if rows:
+            self.table(headers, rows, title)
+        else:
+            self.para(none, italic=True)
+
     def page_break(self) -> None:
         self.document.add_page_break()
 
@@ -119,6 +128,15 @@ class WordDocument:
         out = io.BytesIO()
         self.document.save(out)
         return out.getvalue()
+
+
+def _action_cells(action) -> list[str]:
+    """An action as the pack's tables name it: reference and title, finding, owner."""
+    return [
+        f"{action.reference} {action.title}",
+        action.finding.reference if action.finding else "Whole report",
+        str(action.owner or "Not assigned"),
+    ]
 
 
 def _short(text: str, length: int) -> str:
@@ -192,64 +210,44 @@ def pack_docx(pack, request) -> bytes:
     if pack.nothing_changed:
         paper.para(
             "Nothing changed in this period: no action was closed, none became overdue, "
-            "no finding was published, no closure was asked for or decided and no "
+            "no finding was published or added, no closure was asked for or decided and no "
             "deadline moved.",
             italic=True,
         )
     paper.heading("Closed", 2)
-    if pack.closed:
-        paper.table(
-            ["Action", "Finding", "Owner", "Now"],
-            [
-                [
-                    f"{a.reference} {a.title}",
-                    a.finding.reference if a.finding else "Whole report",
-                    str(a.owner or "Not assigned"),
-                    a.get_status_display(),
-                ]
-                for a in pack.closed
-            ],
-            "Actions closed in the period",
-        )
-    else:
-        paper.para("No action was closed in the period.", italic=True)
+    paper.table_or_none(
+        ["Action", "Finding", "Owner", "Now"],
+        [[*_action_cells(a), a.get_status_display()] for a in pack.closed],
+        "Actions closed in the period",
+        none="No action was closed in the period.",
+    )
     paper.heading("Newly overdue", 2)
-    if pack.newly_overdue:
-        paper.table(
-            ["Action", "Finding", "Owner", "Deadline", "Status"],
-            [
-                [
-                    f"{a.reference} {a.title}",
-                    a.finding.reference if a.finding else "Whole report",
-                    str(a.owner or "Not assigned"),
-                    _date(a.deadline),
-                    a.get_status_display(),
-                ]
-                for a in pack.newly_overdue
-            ],
-            "Actions that became overdue in the period",
-        )
-    else:
-        paper.para("No action became overdue in the period.", italic=True)
+    paper.table_or_none(
+        ["Action", "Finding", "Owner", "Deadline", "Status"],
+        [
+            [*_action_cells(a), _date(a.deadline), a.get_status_display()]
+            for a in pack.newly_overdue
+        ],
+        "Actions that became overdue in the period",
+        none="No action became overdue in the period.",
+    )
     paper.heading("New findings", 2)
-    if pack.new_findings:
-        paper.table(
-            ["Reference", "Kind", "Report", "Published"],
+    paper.table_or_none(
+        ["Reference", "Kind", "Report", "Published"],
+        [
             [
-                [
-                    f.reference,
-                    f.get_kind_display(),
-                    f.inspection.title,
-                    long_date(f.inspection.published_on)
-                    if f.inspection.published_on
-                    else "Not stated",
-                ]
-                for f in pack.new_findings
-            ],
-            "Findings published in the period",
-        )
-    else:
-        paper.para("No finding was published in the period.", italic=True)
+                f.reference,
+                f.get_kind_display(),
+                f.inspection.title,
+                long_date(f.inspection.published_on)
+                if f.inspection.published_on
+                else "Not stated",
+            ]
+            for f in pack.new_findings
+        ],
+        "Findings published or added to the tracker in the period",
+        none="No finding was published or added to the tracker in the period.",
+    )
 
     paper.heading("Open findings and their actions", 1)
     for section in pack.sections:
@@ -293,42 +291,38 @@ def pack_docx(pack, request) -> bytes:
         paper.para("There are no open findings.", italic=True)
 
     paper.heading("Closure requests and their outcomes", 1)
-    if pack.closure_events:
-        paper.table(
-            ["Day", "Finding", "What happened", "By", "Words"],
+    paper.table_or_none(
+        ["Day", "Finding", "What happened", "By", "Words"],
+        [
             [
-                [
-                    _day(e.created_at),
-                    e.finding.reference,
-                    e.get_kind_display(),
-                    str(e.author or ""),
-                    _short(e.text, 300),
-                ]
-                for e in pack.closure_events
-            ],
-            "Closure requests and decisions in the period",
-        )
-    else:
-        paper.para("No closure was asked for or decided in the period.", italic=True)
+                _day(e.created_at),
+                e.finding.reference,
+                e.get_kind_display(),
+                str(e.author or ""),
+                _short(e.text, 300),
+            ]
+            for e in pack.closure_events
+        ],
+        "Closure requests and decisions in the period",
+        none="No closure was asked for or decided in the period.",
+    )
 
     paper.heading("Deadline changes", 1)
-    if pack.deadline_moves:
-        paper.table(
-            ["Day", "Action", "From", "To", "By"],
+    paper.table_or_none(
+        ["Day", "Action", "From", "To", "By"],
+        [
             [
-                [
-                    _day(m.moved_at),
-                    f"{m.action.reference} {m.action.title}",
-                    _date(m.old),
-                    _date(m.new),
-                    m.by,
-                ]
-                for m in pack.deadline_moves
-            ],
-            "Deadlines moved in the period",
-        )
-    else:
-        paper.para("No deadline moved in the period.", italic=True)
+                _day(m.moved_at),
+                f"{m.action.reference} {m.action.title}",
+                _date(m.old),
+                _date(m.new),
+                m.by,
+            ]
+            for m in pack.deadline_moves
+        ],
+        "Deadlines moved in the period",
+        none="No deadline moved in the period.",
+    )
     if pack.deadline_requests:
         paper.heading("Requests to the inspectorate to move a deadline", 2)
         paper.table(
@@ -352,22 +346,20 @@ def pack_docx(pack, request) -> bytes:
         "The commissioner publishes comments on each report within 56 days of its "
         f"publication. Reports published in the year to {long_date(pack.period.end)}:"
     )
-    if pack.pcc:
-        paper.table(
-            ["Report", "Published", "Response due", "Where it stands"],
+    paper.table_or_none(
+        ["Report", "Published", "Response due", "Where it stands"],
+        [
             [
-                [
-                    c.inspection.title,
-                    _date(c.inspection.published_on),
-                    _date(c.due),
-                    c.state,
-                ]
-                for c in pack.pcc
-            ],
-            "The commissioner's response to recent reports",
-        )
-    else:
-        paper.para("No report was published in that year.", italic=True)
+                c.inspection.title,
+                _date(c.inspection.published_on),
+                _date(c.due),
+                c.state,
+            ]
+            for c in pack.pcc
+        ],
+        "The commissioner's response to recent reports",
+        none="No report was published in that year.",
+    )
     paper.para(f"Made with the PEEL action tracker: {site}")
     return paper.bytes()
 
