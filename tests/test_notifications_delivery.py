@@ -47,6 +47,14 @@ def post(user, path, data) -> None:
     response = as_(user).post(path, data)
     assert response.status_code == 302, (path, response.status_code)
     assert "/accounts/login/" not in response["Location"]
+    # People act on the emails of the step before. A worker slower than the next
+    # click would rightly drop news the click made stale (the last look: "Returned
+    # to you" once the work is marked done again), so each step waits for them.
+    waiting = Notification.objects.filter(
+        in_digest=False,
+        status__in=[Notification.Status.PENDING, Notification.Status.SENDING],
+    )
+    assert wait_until(lambda: not waiting.exists(), timeout=60), path
 
 
 def version(action) -> int:
