@@ -25,6 +25,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import SuspiciousOperation
 
 from tests.conftest import make_user
+from tracker.emails import welcome_message
 from tracker.models import Role
 from tracker.oidc import config
 from tracker.oidc.backend import ProviderBackend
@@ -402,3 +403,32 @@ def test_without_a_provider_the_sign_in_page_is_as_it_was(client, settings):
     assert 'type="password"' in page
     assert client.get("/oidc/authenticate/").status_code == 404
     assert client.get("/oidc/callback/?code=a&state=b").status_code == 404
+
+
+def test_with_passwords_off_the_welcome_says_to_sign_in_with_the_provider(
+    settings, force
+):
+    person = make_user("new@force.test", Role.FORCE_STAFF, force)
+    assert "set your password" in welcome_message(person).body
+    settings.PASSWORD_SIGN_IN = False
+    settings.OIDC_PROVIDER_NAME = PROVIDER_NAME
+    message = welcome_message(person)
+    assert "set your password" not in message.body
+    assert "/reset/" not in message.body
+    assert f"You sign in with {PROVIDER_NAME}" in message.body
+    assert "/accounts/login/" in message.body
+    html = message.alternatives[0][0]
+    assert "Set your password" not in html and "/accounts/login/" in html
+
+
+def test_password_failures_still_lock_out_beside_the_provider(oidc, people, client):
+    for _ in range(5):
+        client.post(
+            "/accounts/login/", {"username": "officer@force.test", "password": "no"}
+        )
+    locked = client.post(
+        "/accounts/login/",
+        {"username": "officer@force.test", "password": "a-long-test-password"},
+    )
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
