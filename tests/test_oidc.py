@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import jwt
 import pytest
@@ -23,7 +24,9 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth import get_user_model
 from django.core.exceptions import SuspiciousOperation
+from playwright.sync_api import expect
 
+from tests.browser_support import Person
 from tests.conftest import make_user
 from tracker.emails import welcome_message
 from tracker.models import Role
@@ -432,3 +435,44 @@ def test_password_failures_still_lock_out_beside_the_provider(oidc, people, clie
     )
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def check_accessibility(page, name):
+    Person.check_accessibility(SimpleNamespace(page=page, scanned={}), name)
+
+
+def test_in_a_browser_a_person_signs_in_with_the_provider_and_a_stranger_is_told_why(
+    oidc, people, browser, static_files, tmp_path
+):
+    page = browser.new_context(base_url=oidc["url"]).new_page()
+    page.goto("/accounts/login/")
+    check_accessibility(page, "sign-in with a provider")
+    page.screenshot(path=tmp_path / "sign-in.png", full_page=True)
+    page.get_by_role("button", name=f"Sign in with {PROVIDER_NAME}").click()
+    expect(page.get_by_role("heading", name="Test provider")).to_be_visible()
+    page.get_by_label("Email").fill("Officer@Force.test")
+    page.get_by_label("Password").fill(PROVIDER_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(oidc["url"] + "/")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+    stranger = browser.new_context(base_url=oidc["url"]).new_page()
+    stranger.goto("/accounts/login/")
+    stranger.get_by_role("button", name=f"Sign in with {PROVIDER_NAME}").click()
+    stranger.get_by_label("Email").fill("stranger@force.test")
+    stranger.get_by_label("Password").fill(PROVIDER_PASSWORD)
+    stranger.get_by_role("button", name="Sign in").click()
+    expect(
+        stranger.get_by_role("heading", name="There is no account for you")
+    ).to_be_visible()
+    check_accessibility(stranger, "refused sign-in")
+    stranger.screenshot(path=tmp_path / "refused.png", full_page=True)
+    print(tmp_path)
+
+
+def test_refusals_at_the_callback_lock_nobody_out(oidc, people):
+    for _ in range(6):
+        _session, answer = sign_in_at_provider(oidc["url"], "stranger@force.test")
+        assert answer.status_code == 403
+    _session, answer = sign_in_at_provider(oidc["url"], "Officer@Force.test")
+    assert answer.status_code == 200 and answer.url == f"{oidc['url']}/"
