@@ -467,7 +467,6 @@ def test_in_a_browser_a_person_signs_in_with_the_provider_and_a_stranger_is_told
     ).to_be_visible()
     check_accessibility(stranger, "refused sign-in")
     stranger.screenshot(path=tmp_path / "refused.png", full_page=True)
-    print(tmp_path)
 
 
 def test_refusals_at_the_callback_lock_nobody_out(oidc, people):
