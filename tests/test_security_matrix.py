@@ -1289,6 +1289,17 @@ def test_every_tracker_url_is_in_the_matrix():
     assert not missing, f"add these URLs to the security matrix: {sorted(missing)}"
 
 
+def test_every_sign_in_url_is_tested():
+    """The provider's way in and back (/oidc/) belong to no role: anonymous, refused,
+    off without a provider and with a forged state, in tests/test_oidc.py."""
+    oidc = set(get_resolver().namespace_dict["oidc"][1].reverse_dict.keys())
+    missing = {name for name in oidc if isinstance(name, str)} - {
+        "authenticate",
+        "callback",
+    }
+    assert not missing, f"test these URLs in tests/test_oidc.py: {sorted(missing)}"
+
+
 WRONG_METHOD = [e for e in ENDPOINTS if e.wrong_method]
 
 
