@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from playwright.sync_api import expect
 from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 
@@ -431,3 +432,26 @@ def test_schema_and_docs_serve_without_a_cdn(client):
     assert "script-src 'self'" in docs["Content-Security-Policy"]
     script = client.get("/api/v1/docs/?script=")
     assert script.status_code == 200
+
+
+def test_the_docs_page_draws_in_a_browser_under_the_csp(
+    browser, live_server, static_files
+):
+    """Swagger UI from this site's own files: no other host asked, no CSP refusal."""
+    page = browser.new_page()
+    errors, hosts = [], set()
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if message.type == "error" else None
+        ),
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
+    page.goto(f"{live_server.url}/api/v1/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text(
+        "PEEL action tracker API"
+    )
+    expect(page.get_by_text("/api/v1/actions/{id}/{move}/").first).to_be_visible()
+    assert hosts == {live_server.url.split("/")[2]}, hosts
+    assert not [e for e in errors if "Content Security Policy" in e], errors
