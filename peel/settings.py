@@ -391,3 +391,46 @@ REMINDER_SEND_TIME_LIMIT_SECONDS = env.int(
 REMINDER_CLAIM_TIMEOUT_SECONDS = env.int(
     "REMINDER_CLAIM_TIMEOUT_SECONDS", default=30 * 60
 )
+
+# The REST API (tracker.api) -------------------------------------------------------------
+# Personal tokens (Authorization: Bearer ...) or the browser's session (with CSRF);
+# every request is throttled per token, or per person for the session.
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar"]
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="1000/hour")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tracker.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "tracker.api.permissions.TokenScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["tracker.api.throttling.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": API_RATE_LIMIT},
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.ById",
+    "PAGE_SIZE": env.int("API_PAGE_SIZE", default=50),
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PEEL action tracker API",
+    "DESCRIPTION": (
+        "Forces, inspections, findings and the actions that answer them. Every "
+        "object is read and changed through the same rules as the pages."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The documentation page's scripts and styles from this site's own static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ActionStatus": "tracker.models.Action.Status",
+        "FindingStatus": "tracker.models.Finding.Status",
+        "DeadlineChangeStatus": "tracker.models.DeadlineChangeRequest.Status",
+    },
+}

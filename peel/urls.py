@@ -11,6 +11,7 @@ urlpatterns = [
     # Sign-in, sign-out and the password pages (tracker/oidc/urls.py).
     path("accounts/", include(account_urls())),
     path("oidc/", include("tracker.oidc.urls")),
+    path("api/v1/", include("tracker.api.urls")),
     path("", include("tracker.urls")),
 ]
 
