@@ -1,5 +1,7 @@
 """The action list's own filters (tracker.filters.ActionFilter), for the API."""
 
+import copy
+
 from django_filters.rest_framework import DjangoFilterBackend
 
 from ..filters import ActionFilter
@@ -14,8 +16,13 @@ class ApiActionFilter(ActionFilter):
         self.filters.pop("sort", None)
 
 
+# Copies, not the page's own filters: the schema generator caches a form field on
+# each filter it reads, which would then stand in the action list's filters too
+# (its export stopped saying which statuses it was filtered by).
 ApiActionFilter.base_filters = {
-    name: field for name, field in ActionFilter.base_filters.items() if name != "sort"
+    name: copy.deepcopy(field)
+    for name, field in ActionFilter.base_filters.items()
+    if name != "sort"
 }
 
 
