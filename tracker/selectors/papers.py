@@ -26,7 +26,6 @@ from ..models import (
     Inspection,
     Paper,
     ProgressUpdate,
-    Rag,
     Theme,
     User,
     rag_for,
@@ -99,10 +98,6 @@ class ActionLine:
     @property
     def rating(self) -> str:
         return rag_label(self.rag, self.action.deadline, self.action.done_on)
-
-    @property
-    def overdue(self) -> bool:
-        return self.rag == Rag.RED
 
 
 @dataclass
