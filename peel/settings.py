@@ -6,6 +6,7 @@ too; real environment variables win over it.
 
 import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -88,6 +89,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "tracker.http.sign_in_username"
+AXES_WHITELIST_CALLABLE = "tracker.http.not_a_password_attempt"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -98,6 +100,51 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is a number of proxies: 0 or more.")
 AXES_CLIENT_IP_CALLABLE = "tracker.http.client_ip"
+
+# Signing in with the force's own accounts (OpenID Connect, tracker/oidc; README).
+# Off unless OIDC_ISSUER and OIDC_CLIENT_ID are set. One provider per deployment.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_ENABLED = bool(OIDC_ISSUER and OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_PROVIDER_NAME = env.str(
+    "OIDC_PROVIDER_NAME", default="your organisation's account"
+)
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGO", default="RS256")
+OIDC_EMAIL_CLAIM = env.str("OIDC_EMAIL_CLAIM", default="email")
+OIDC_REQUIRE_VERIFIED_EMAIL = env.bool("OIDC_REQUIRE_VERIFIED_EMAIL", default=True)
+OIDC_EMAIL_VERIFIED_CLAIM = env.str(
+    "OIDC_EMAIL_VERIFIED_CLAIM", default="email_verified"
+)
+# Groups (or app roles) that should mean a role or a force: a difference from the
+# tracker's own is logged at sign-in, never applied (tracker/oidc/backend.py).
+OIDC_ROLE_CLAIM = env.str("OIDC_ROLE_CLAIM", default="")
+OIDC_ROLE_MAP = env.dict("OIDC_ROLE_MAP", default={})
+OIDC_FORCE_MAP = env.dict("OIDC_FORCE_MAP", default={})
+# Discovered from the issuer unless set (tracker/oidc/config.py).
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_JWKS_ENDPOINT", default="")
+OIDC_OP_END_SESSION_ENDPOINT = env.str("OIDC_END_SESSION_ENDPOINT", default="")
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_STORE_ID_TOKEN = True  # the hint the provider's sign-out asks for
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:callback"
+PASSWORD_SIGN_IN = env.bool("PASSWORD_SIGN_IN", default=True)
+if OIDC_ENABLED:
+    if not OIDC_RP_CLIENT_SECRET:
+        raise ImproperlyConfigured("OIDC_CLIENT_SECRET is not set.")
+    AUTHENTICATION_BACKENDS.append("tracker.oidc.backend.ProviderBackend")
+if not PASSWORD_SIGN_IN:
+    if not OIDC_ENABLED:
+        raise ImproperlyConfigured(
+            "PASSWORD_SIGN_IN is off but no provider is set (OIDC_ISSUER, "
+            "OIDC_CLIENT_ID): nobody could sign in."
+        )
+    AUTHENTICATION_BACKENDS.remove("django.contrib.auth.backends.ModelBackend")
 
 # Content Security Policy: only this site's own scripts, styles and images.
 CONTENT_SECURITY_POLICY = {
@@ -114,6 +161,15 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+if OIDC_ENABLED:
+    # Signing out goes on to the provider's sign-out from the form's POST.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sorted(
+        {
+            "{0.scheme}://{0.netloc}".format(urlsplit(url))
+            for url in (OIDC_ISSUER, OIDC_OP_END_SESSION_ENDPOINT)
+            if url
+        }
+    )
 
 ROOT_URLCONF = "peel.urls"
 
@@ -128,6 +184,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tracker.context_processors.notifications",
+                "tracker.context_processors.sign_in",
             ],
         },
     },
@@ -334,3 +391,46 @@ REMINDER_SEND_TIME_LIMIT_SECONDS = env.int(
 REMINDER_CLAIM_TIMEOUT_SECONDS = env.int(
     "REMINDER_CLAIM_TIMEOUT_SECONDS", default=30 * 60
 )
+
+# The REST API (tracker.api) -------------------------------------------------------------
+# Personal tokens (Authorization: Bearer ...) or the browser's session (with CSRF);
+# every request is throttled per token, or per person for the session.
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar"]
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="1000/hour")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tracker.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "tracker.api.permissions.TokenScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["tracker.api.throttling.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": API_RATE_LIMIT},
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.ById",
+    "PAGE_SIZE": env.int("API_PAGE_SIZE", default=50),
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PEEL action tracker API",
+    "DESCRIPTION": (
+        "Forces, inspections, findings and the actions that answer them. Every "
+        "object is read and changed through the same rules as the pages."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The documentation page's scripts and styles from this site's own static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ActionStatus": "tracker.models.Action.Status",
+        "FindingStatus": "tracker.models.Finding.Status",
+        "DeadlineChangeStatus": "tracker.models.DeadlineChangeRequest.Status",
+    },
+}

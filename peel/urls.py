@@ -1,22 +1,17 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from tracker.forms import PasswordResetForm, SignInForm
+from tracker.oidc.urls import account_urls
+from tracker.oidc.views import admin_sign_in
 
 urlpatterns = [
+    # The admin's password form, or the sign-in page where passwords are off.
+    path("admin/login/", admin_sign_in),
     path("admin/", admin.site.urls),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=SignInForm),
-        name="login",
-    ),
-    path(
-        "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
-        name="password_reset",
-    ),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Sign-in, sign-out and the password pages (tracker/oidc/urls.py).
+    path("accounts/", include(account_urls())),
+    path("oidc/", include("tracker.oidc.urls")),
+    path("api/v1/", include("tracker.api.urls")),
     path("", include("tracker.urls")),
 ]
 

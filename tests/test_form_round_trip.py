@@ -373,6 +373,8 @@ MOVES = {
         "tracker.deadlinechangerequest.decision_comment",
     },
     "calendar": {"tracker.user.calendar_token"},
+    # Revoking an API token: when, and nothing else.
+    "revoke-token": {"tracker.apitoken.revoked_at"},
     # Moving an action up or down its plan changes its place and its neighbour's.
     "reorder": {"tracker.action.order"},
     # Marking notifications read: when, and nothing else.
@@ -416,6 +418,8 @@ def classify(url: str, data: dict) -> str | None:
         "tracker:action-request-deadline",
         "tracker:action-new",
         "tracker:step-new",
+        # A new personal API token.
+        "tracker:api-tokens",
         # Making a pack notes it (a Paper row), for the next pack's "since".
         "tracker:force-pack",
         "tracker:inspection-pack",
@@ -447,6 +451,8 @@ def classify(url: str, data: dict) -> str | None:
         return decision if decision in ("approve", "refuse") else None
     if name == "tracker:calendar":
         return "calendar"
+    if name == "tracker:api-token-revoke":
+        return "revoke-token"
     if name in (
         "tracker:finding-edit",
         "tracker:question-edit",
@@ -763,6 +769,7 @@ EXPECTED_FORMS = {
         ("tracker:notification-preferences", EDIT),
         ("tracker:notification-read", "read"),
         ("tracker:calendar", "calendar"),
+        ("tracker:api-tokens", CREATE),
     },
     "lead": {
         ("tracker:action-assign", EDIT),

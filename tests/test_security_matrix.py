@@ -32,6 +32,7 @@ from tests.conftest import make_finding, make_inspection, make_user
 from tracker import services
 from tracker.models import (
     Action,
+    ApiToken,
     DeadlineChangeRequest,
     Evidence,
     Finding,
@@ -159,6 +160,13 @@ def build_side(force, lead, owner, inspector):
         "spare_question": reload(spare_question),
         "spare_inspection": reload(spare_inspection),
         "national": national,
+        # The owner's API token: theirs alone.
+        "token": services.api_token_create(
+            owner,
+            name="Register sync",
+            scope="read",
+            expires_on=today + datetime.timedelta(days=30),
+        )[0],
         "lead": lead,
         "owner": owner,
     }
@@ -494,6 +502,14 @@ def bulk_signed_off(o, user, response):
         assert status == Action.Status.DONE
 
 
+def token_made(o, user, response):
+    assert ApiToken.objects.filter(user=user, name="Dashboard").exists()
+
+
+def token_revoked(o, user, response):
+    assert fresh(o["token"]).revoked_at is not None
+
+
 class Endpoint(NamedTuple):
     name: str  # the URL's name
     method: str
@@ -578,6 +594,33 @@ ENDPOINTS = [
     ),
     # These three take a form on the same address (calendar, import, reminders).
     Endpoint("calendar", "get", lambda o: "/calendar/", EVERYONE, False),
+    Endpoint("api-tokens", "get", lambda o: "/api-tokens/", EVERYONE, False),
+    Endpoint(
+        "api-tokens-post",
+        "post",
+        lambda o: "/api-tokens/",
+        EVERYONE,
+        False,
+        token_made,
+        lambda o: {
+            "name": "Dashboard",
+            "scope": "read_write",
+            "expires_on": (
+                timezone.localdate() + datetime.timedelta(days=9)
+            ).isoformat(),
+        },
+    ),
+    Endpoint(
+        "api-token-revoke",
+        "post",
+        lambda o: f"/api-tokens/{o['token'].pk}/revoke/",
+        {"owner"},
+        True,
+        token_revoked,
+        form=lambda o: {},
+        wrong_method="get",
+        personal=True,
+    ),
     Endpoint("import-start", "get", lambda o: "/import/", READERS, False),
     Endpoint("my-reminders", "get", lambda o: "/reminders/", EVERYONE, False),
     Endpoint(
@@ -1287,6 +1330,17 @@ def test_every_tracker_url_is_in_the_matrix():
     )
     missing = {name for name in tracker if isinstance(name, str)} - covered
     assert not missing, f"add these URLs to the security matrix: {sorted(missing)}"
+
+
+def test_every_sign_in_url_is_tested():
+    """The provider's way in and back (/oidc/) belong to no role: anonymous, refused,
+    off without a provider and with a forged state, in tests/test_oidc.py."""
+    oidc = set(get_resolver().namespace_dict["oidc"][1].reverse_dict.keys())
+    missing = {name for name in oidc if isinstance(name, str)} - {
+        "authenticate",
+        "callback",
+    }
+    assert not missing, f"test these URLs in tests/test_oidc.py: {sorted(missing)}"
 
 
 WRONG_METHOD = [e for e in ENDPOINTS if e.wrong_method]

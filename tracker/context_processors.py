@@ -1,5 +1,6 @@
 """What every page's header needs: the signed-in person's unread notifications."""
 
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from .selectors import visible_notifications
@@ -15,3 +16,8 @@ def notifications(request):
             lambda: visible_notifications(user).filter(read_at__isnull=True).count()
         )
     }
+
+
+def sign_in(request):
+    """Whether passwords are used here (PASSWORD_SIGN_IN): the header's link to change one."""
+    return {"password_sign_in": settings.PASSWORD_SIGN_IN}

@@ -62,6 +62,10 @@ def welcome_message(user: User) -> EmailMultiAlternatives:
         "lifetime": link_lifetime(),
         "expires": f"{weekday_date(expires.date())} at {clock_time(expires)}",
         "reset_url": settings.SITE_URL + reverse("password_reset"),
+        # Where passwords are off, the person signs in with the force's account.
+        "password_sign_in": settings.PASSWORD_SIGN_IN,
+        "provider": settings.OIDC_PROVIDER_NAME,
+        "sign_in_url": settings.SITE_URL + reverse("login"),
     }
     subject = " ".join(render_to_string("emails/welcome_subject.txt", context).split())
     message = EmailMultiAlternatives(

@@ -13,6 +13,7 @@ from . import evidence
 from .date_input import DateField
 from .models import (
     Action,
+    ApiToken,
     Finding,
     Force,
     Grade,
@@ -788,3 +789,37 @@ class NationalBriefForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token: what it is for, what it may do, when it stops working."""
+
+    name = forms.CharField(
+        label="What is it for?",
+        max_length=100,
+        help_text="For example “Risk register sync”. Only you see it.",
+    )
+    scope = forms.ChoiceField(
+        label="What may it do?",
+        widget=forms.RadioSelect,
+        choices=ApiToken.Scope.choices,
+        initial=ApiToken.Scope.READ,
+    )
+    expires_on = DateField(
+        label="When does it stop working?",
+        help_text="Within a year. For example, 27 3 2027.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expires_on"].initial = timezone.localdate() + datetime.timedelta(
+            days=90
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Field.text("name"),
+            Field.radios("scope", legend_size=Size.SMALL, small=True),
+            Field("expires_on"),
+        )

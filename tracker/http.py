@@ -36,3 +36,12 @@ def sign_in_username(request, credentials=None):
     data = credentials or getattr(request, "data", request.POST)
     username = data.get(settings.AXES_USERNAME_FORM_FIELD)
     return username.lower() if isinstance(username, str) else username
+
+
+def not_a_password_attempt(request, credentials=None) -> bool:
+    """django-axes leaves alone what names no email (AXES_WHITELIST_CALLABLE): the
+    provider's callback. Its refusals would otherwise count against "nobody" from
+    that address, and five strangers at one police station's address would lock
+    everyone there out of signing in with the provider. The provider throttles its
+    own sign-ins; password attempts are counted as before."""
+    return not sign_in_username(request, credentials)

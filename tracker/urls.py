@@ -17,6 +17,7 @@ from .views import (
     plans,
     queues,
     reminders,
+    tokens,
 )
 
 app_name = "tracker"
@@ -106,6 +107,10 @@ urlpatterns = [
     path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar-feed"),
     path("evidence/<int:pk>/", actions.evidence_download, name="evidence-download"),
     path("reminders/", reminders.my_reminders, name="my-reminders"),
+    path("api-tokens/", tokens.api_tokens, name="api-tokens"),
+    path(
+        "api-tokens/<int:pk>/revoke/", tokens.api_token_revoke, name="api-token-revoke"
+    ),
     path("notifications/", notifications.notification_list, name="notifications"),
     path(
         "notifications/choices/",

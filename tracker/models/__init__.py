@@ -23,6 +23,7 @@ from .actions import (
     rag_for,
     rag_label,
 )
+from .api import ApiToken, token_digest
 from .inspections import (
     Finding,
     FindingEvent,
@@ -38,6 +39,7 @@ from .people import FORCE_ROLES, Force, ForceQuerySet, Role, User, UserManager
 from .reminders import Reminder, ReminderPolicy, ReminderPreference
 
 __all__ = [
+    "ApiToken",
     "AMBER_WITHIN_DAYS",
     "FORCE_ROLES",
     "PCC_RESPONSE_DAYS",
@@ -73,4 +75,5 @@ __all__ = [
     "owned_or_helped_by",
     "rag_for",
     "rag_label",
+    "token_digest",
 ]

@@ -89,8 +89,15 @@ from .plans import (
     action_reorder,
     force_planning_set,
 )
+from .tokens import (
+    API_TOKEN_MAX_DAYS,
+    api_token_create,
+    api_token_note_use,
+    api_token_revoke,
+)
 
 __all__ = [
+    "API_TOKEN_MAX_DAYS",
     "DEADLINE_MAX_YEARS_AHEAD",
     "DEADLINE_REASON_MIN_CHARS",
     "ConflictError",
@@ -110,6 +117,9 @@ __all__ = [
     "action_sign_off",
     "action_start",
     "action_withdraw",
+    "api_token_create",
+    "api_token_note_use",
+    "api_token_revoke",
     "calendar_token_reset",
     "calendar_token_revoke",
     "check_importer",

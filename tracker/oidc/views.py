@@ -1,0 +1,153 @@
+"""The sign-in page, the provider's way in and back, sign-out, and the refusal page."""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import SuspiciousOperation
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.generic import View
+from mozilla_django_oidc import views as oidc_views
+
+from tracker.forms import SignInForm
+
+from . import config
+from .backend import refuse
+
+# What each refusal says, and its status.
+STATUS = {"provider": 503}
+
+
+def refused(request, reason: str, email: str = ""):
+    return render(
+        request,
+        "registration/oidc_refused.html",
+        {
+            "reason": reason,
+            "email": email,
+            "provider": settings.OIDC_PROVIDER_NAME,
+            "password_sign_in": settings.PASSWORD_SIGN_IN,
+        },
+        status=STATUS.get(reason, 403),
+    )
+
+
+class SignInPage(auth_views.LoginView):
+    """The sign-in page: the provider's button, the password form, or both."""
+
+    authentication_form = SignInForm
+
+    def post(self, request, *args, **kwargs):
+        if not settings.PASSWORD_SIGN_IN:
+            refuse(request, "password_off")
+            return refused(request, "password_off")
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            oidc_enabled=config.enabled(),
+            provider=settings.OIDC_PROVIDER_NAME,
+            password_sign_in=settings.PASSWORD_SIGN_IN,
+            **kwargs,
+        )
+
+
+def password_only(view):
+    """A password page (reset, change) that a deployment without passwords refuses."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not settings.PASSWORD_SIGN_IN:
+            return refused(request, "password_off")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def admin_sign_in(request, *args, **kwargs):
+    """The admin's own password form, or the sign-in page when passwords are off."""
+    if settings.PASSWORD_SIGN_IN:
+        return admin.site.login(request, *args, **kwargs)
+    target = request.GET.get("next", reverse("admin:index"))
+    return redirect(f"{reverse('login')}?{urlencode({'next': target})}")
+
+
+class SignIn(oidc_views.OIDCAuthenticationRequestView):
+    """To the provider, with a state, a nonce and a PKCE challenge kept in the session."""
+
+    get_settings = staticmethod(config.setting)
+
+    def __init__(self, **kwargs):
+        # The endpoints are read in get(), where a provider that cannot be reached
+        # gets a page of its own.
+        View.__init__(self, **kwargs)
+
+    def get(self, request):
+        if not config.enabled():
+            raise Http404
+        try:
+            self.OIDC_OP_AUTH_ENDPOINT = self.get_settings(
+                "OIDC_OP_AUTHORIZATION_ENDPOINT"
+            )
+        except config.ProviderUnreachable as exc:
+            refuse(request, "provider", detail=str(exc))
+            return refused(request, "provider")
+        self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
+        return super().get(request)
+
+
+class Callback(oidc_views.OIDCAuthenticationCallbackView):
+    """Back from the provider: the code exchanged, the ID token checked, the person found."""
+
+    get_settings = staticmethod(config.setting)
+
+    def get(self, request):
+        if not config.enabled():
+            raise Http404
+        try:
+            return super().get(request)
+        except SuspiciousOperation as exc:
+            # A state this browser never sent: an old or copied link, or a forgery.
+            refuse(request, "state", detail=str(exc))
+            return refused(request, "state")
+
+    def login_failure(self):
+        request = self.request
+        reason = getattr(request, "oidc_refusal", None)
+        if reason is None:
+            reason = "cancelled" if request.GET.get("error") else "state"
+            refuse(request, reason, detail=request.GET.get("error", "no state"))
+        return refused(request, reason, getattr(request, "oidc_refused_email", ""))
+
+
+class SignOut(auth_views.LogoutView):
+    """Ends the session here; whoever came through the provider goes on to its sign-out."""
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get("oidc_id_token")
+        response = super().post(request, *args, **kwargs)
+        url = provider_sign_out_url(request, id_token) if id_token else None
+        return redirect(url) if url else response
+
+
+def provider_sign_out_url(request, id_token: str) -> str | None:
+    if not config.enabled():
+        return None
+    try:
+        endpoint = config.setting("OIDC_OP_END_SESSION_ENDPOINT", None)
+    except config.ProviderUnreachable:
+        return None
+    if not endpoint:
+        return None
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "client_id": settings.OIDC_RP_CLIENT_ID,
+            "post_logout_redirect_uri": request.build_absolute_uri(reverse("login")),
+        }
+    )
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
