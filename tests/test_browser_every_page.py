@@ -31,6 +31,8 @@ ROLES = {
 }
 NOT_PAGES = re.compile(
     r"^/evidence/|\.(csv|xlsx|ics|pdf|docx)$|logout|"
+    # The API's schema is a file the browser downloads; its docs page is a page.
+    r"^/api/v1/schema/|"
     # Of Django's administration, its index, lists and change pages; its add,
     # delete, history and password forms are Django's own, and a list's every
     # filter is the same page.
