@@ -8,6 +8,7 @@ the code and checks the ID token's signature with the provider's published keys.
 """
 
 import json
+import logging
 import os
 import re
 import socket
@@ -109,6 +110,27 @@ def provider(live_server, tmp_path_factory):
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture
+def caplog(caplog):
+    """pytest's caplog, sure to hear the sign-in's log whatever ran before.
+
+    In a full run an earlier test left the `tracker.oidc` loggers deaf to it
+    (their records never reached the root, where caplog listens) though each
+    file passed alone; so the loggers are set to be heard here, and put back.
+    """
+    loggers = [
+        logging.getLogger(name) for name in ("tracker.oidc", "tracker.oidc.backend")
+    ]
+    before = [(one.disabled, one.propagate, one.level) for one in loggers]
+    for one in loggers:
+        one.disabled, one.propagate = False, True
+    caplog.set_level(logging.INFO, logger="tracker.oidc")
+    caplog.set_level(logging.INFO, logger="tracker.oidc.backend")
+    yield caplog
+    for one, (disabled, propagate, _level) in zip(loggers, before, strict=True):
+        one.disabled, one.propagate = disabled, propagate
 
 
 @pytest.fixture
