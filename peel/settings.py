@@ -392,6 +392,14 @@ REMINDER_CLAIM_TIMEOUT_SECONDS = env.int(
     "REMINDER_CLAIM_TIMEOUT_SECONDS", default=30 * 60
 )
 
+# Webhooks (tracker.webhooks): posted through the same worker and outbox as the
+# notifications. Only to https addresses (http too in development), and only to
+# public addresses unless a network is named here, such as a force's own
+# ("10.20.0.0/16,192.168.5.0/24"); never to this server's neighbours.
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10)
+
 # The REST API (tracker.api) -------------------------------------------------------------
 # Personal tokens (Authorization: Bearer ...) or the browser's session (with CSRF);
 # every request is throttled per token, or per person for the session.

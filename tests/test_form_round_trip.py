@@ -373,6 +373,18 @@ MOVES = {
         "tracker.deadlinechangerequest.decision_comment",
     },
     "calendar": {"tracker.user.calendar_token"},
+    # A webhook paused or resumed: when, and nothing else; a new secret: the secret.
+    "pause": {"tracker.webhook.paused_at"},
+    "resume": {"tracker.webhook.paused_at"},
+    "new-secret": {"tracker.webhook.secret"},
+    # Its failed events sent again: their delivery columns (none had failed here).
+    "send-again": {
+        "tracker.webhookdelivery.status",
+        "tracker.webhookdelivery.attempts",
+        "tracker.webhookdelivery.refused",
+        "tracker.webhookdelivery.maybe_delivered",
+        "tracker.webhookdelivery.retry_at",
+    },
     # Revoking an API token: when, and nothing else.
     "revoke-token": {"tracker.apitoken.revoked_at"},
     # Moving an action up or down its plan changes its place and its neighbour's.
@@ -387,8 +399,8 @@ NOT_SUBMITTED = {
     "delete": "deleting is the whole of what it does; nothing displayed to round-trip",
     "delete_view": "deleting is the whole of what it does",
     "revert": "a revert writes the historical values it shows; that is its purpose",
-    "remove": "removing a finding, question or inspection is the whole of what it does"
-    " (tests/test_authoring.py)",
+    "remove": "removing a finding, question, inspection or webhook is the whole of what"
+    " it does (tests/test_authoring.py, tests/test_webhooks.py)",
 }
 
 
@@ -405,6 +417,7 @@ def classify(url: str, data: dict) -> str | None:
         "tracker:action-assign",
         "tracker:action-edit",
         "tracker:actions-bulk",
+        "tracker:webhook-edit",
         "tracker:my-reminders",
         "tracker:notification-preferences",
         "login",
@@ -418,8 +431,9 @@ def classify(url: str, data: dict) -> str | None:
         "tracker:action-request-deadline",
         "tracker:action-new",
         "tracker:step-new",
-        # A new personal API token.
+        # A new personal API token, a new webhook.
         "tracker:api-tokens",
+        "tracker:webhooks",
         # Making a pack notes it (a Paper row), for the next pack's "since".
         "tracker:force-pack",
         "tracker:inspection-pack",
@@ -453,6 +467,11 @@ def classify(url: str, data: dict) -> str | None:
         return "calendar"
     if name == "tracker:api-token-revoke":
         return "revoke-token"
+    if name == "tracker:webhook-move":
+        # A test event is a new row; the others change the webhook.
+        return CREATE if kwargs["move"] == "ping" else kwargs["move"]
+    if name == "tracker:webhook-remove":
+        return "skip:" + NOT_SUBMITTED["remove"]
     if name in (
         "tracker:finding-edit",
         "tracker:question-edit",
@@ -513,9 +532,25 @@ PER_VIEW = {"tracker": 12, "admin": 1}
 
 @pytest.fixture
 def world(
-    action, finding, inspection, owner, contributor, lead, inspector, other_action
+    action,
+    finding,
+    inspection,
+    owner,
+    contributor,
+    lead,
+    inspector,
+    other_action,
+    settings,
 ):
     """Actions and findings in every state that shows a different form."""
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["192.0.2.0/24"]
+    services.webhook_create(
+        lead,
+        force=lead.force,
+        name="Risk register",
+        url="https://192.0.2.10/hooks",
+        kinds=["signed_off", "returned"],
+    )
     set_by_inspectorate = services.action_create(
         lead,
         finding=finding,
@@ -785,6 +820,11 @@ EXPECTED_FORMS = {
         ("tracker:force-planning", "planning"),
         ("tracker:force-pack", CREATE),
         ("tracker:inspection-pack", CREATE),
+        ("tracker:webhooks", CREATE),
+        ("tracker:webhook-edit", EDIT),
+        ("tracker:webhook-move", "pause"),
+        ("tracker:webhook-move", "new-secret"),
+        ("tracker:webhook-move", CREATE),
     },
     "inspector": {
         ("tracker:deadline-request-decide", "approve"),

@@ -22,6 +22,8 @@ from tracker.models import (
     Notification,
     ProgressUpdate,
     Theme,
+    Webhook,
+    WebhookDelivery,
 )
 
 
@@ -101,6 +103,29 @@ def theme_of(finding) -> str:
     return f"/national/?sort=-closed&theme={theme.slug}"
 
 
+def webhook_of(finding) -> str:
+    """The force's webhook, with a log longer than the page shows."""
+    webhook, created = Webhook.objects.get_or_create(
+        force_id=finding.force_id,
+        defaults={"name": "Register", "url": "https://192.0.2.1/", "kinds": ["ping"]},
+    )
+    if created:
+        WebhookDelivery.objects.bulk_create(
+            [
+                WebhookDelivery(
+                    webhook=webhook,
+                    kind="ping",
+                    event_key=f"ping:{i}",
+                    summary="A test",
+                    payload={"type": "ping", "data": {}},
+                    status="failed" if i % 4 == 0 else "sent",
+                )
+                for i in range(150)
+            ]
+        )
+    return webhook.get_absolute_url()
+
+
 PAGES = {
     "home": lambda w: "/",
     "force": lambda w: w["finding"].force.get_absolute_url(),
@@ -153,6 +178,8 @@ PAGES = {
     "committee pack": lambda w: f"/forces/{w['finding'].force.slug}/pack/",
     "inspection pack": lambda w: f"/inspections/{w['finding'].inspection_id}/pack/",
     "national brief": lambda w: "/national/brief/",
+    "webhooks": lambda w: "/webhooks/",
+    "webhook log": lambda w: webhook_of(w["finding"]),
     # Last: the theme it makes stays for the pages after it.
     "national sorted on a theme": lambda w: theme_of(w["finding"]),
 }
@@ -183,6 +210,8 @@ WHO = {
     "committee pack": ["lead", "inspector"],
     "inspection pack": ["lead"],
     "national brief": ["inspector"],
+    "webhooks": ["lead", "inspector"],
+    "webhook log": ["lead"],
     **{
         page: ["inspector"]
         for page in (

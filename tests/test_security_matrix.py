@@ -45,6 +45,7 @@ from tracker.models import (
     Question,
     Role,
     User,
+    Webhook,
 )
 
 ROLES = ["anonymous", "owner", "lead", "outsider", "inspector", "admin_user"]
@@ -55,9 +56,13 @@ LEAD = {"lead"}
 DOERS = {"owner", "lead"}  # the owner of the action, and the lead of its force
 INSPECTORS = {"inspector"}
 READERS = {"inspector", "admin_user"}
+LOOK_AFTER_WEBHOOKS = {"lead", "inspector", "admin_user"}
 FORCE_USERS = {"owner", "lead", "outsider"}  # staff and leads, each of their own force
 
 NEW_DEADLINE = datetime.date(2031, 1, 15)
+# The forces' registers are on a network of their own, named in the settings.
+WEBHOOK_NETWORKS = ["192.0.2.0/24"]
+WEBHOOK_NETWORK_ADDRESS = "https://192.0.2.10/hooks"
 REASON = "The national guidance it depends on is late."
 
 
@@ -140,6 +145,13 @@ def build_side(force, lead, owner, inspector):
     )
     spare_inspection = make_inspection(force, year=2014)
     Question.objects.create(inspection=spare_inspection, text="Any?", order=1)
+    webhook, _secret = services.webhook_create(
+        lead,
+        force=force,
+        name=f"{force.short_name} register",
+        url=f"{WEBHOOK_NETWORK_ADDRESS}/{force.code}",
+        kinds=["signed_off"],
+    )
     reload = lambda obj: type(obj).objects.get(pk=obj.pk)  # noqa: E731
     return {
         "force": force,
@@ -167,6 +179,8 @@ def build_side(force, lead, owner, inspector):
             scope="read",
             expires_on=today + datetime.timedelta(days=30),
         )[0],
+        # The force's webhook: its lead's to look after, nobody else's.
+        "webhook": reload(webhook),
         "lead": lead,
         "owner": owner,
     }
@@ -191,6 +205,7 @@ def made(django_db_setup, django_db_blocker, tmp_path_factory):
             CACHES={
                 "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
             },
+            WEBHOOK_ALLOWED_NETWORKS=WEBHOOK_NETWORKS,
         ),
         transaction.atomic(),
     ):
@@ -231,8 +246,9 @@ def made(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture
-def world(made, db):
+def world(made, db, settings):
     """The class's objects as made: a test's changes to them are undone for the next."""
+    settings.WEBHOOK_ALLOWED_NETWORKS = WEBHOOK_NETWORKS
     return copy.deepcopy(made)
 
 
@@ -510,6 +526,56 @@ def token_revoked(o, user, response):
     assert fresh(o["token"]).revoked_at is not None
 
 
+def webhook_made(o, user, response):
+    webhook = Webhook.objects.filter(name="Dashboard feed", created_by=user).latest(
+        "pk"
+    )
+    assert webhook.force_id == (user.force_id if user.role == Role.FORCE_LEAD else None)
+    assert response["Location"] == webhook.get_absolute_url()
+
+
+def webhook_changed(o, user, response):
+    assert fresh(o["webhook"]).kinds == ["signed_off", "returned"]
+
+
+def webhook_removed(o, user, response):
+    assert not Webhook.objects.filter(pk=o["webhook"].pk).exists()
+
+
+def webhook_paused(o, user, response):
+    assert fresh(o["webhook"]).is_paused
+
+
+def webhook_resumed(o, user, response):
+    assert not fresh(o["webhook"]).is_paused
+
+
+def webhook_new_secret(o, user, response):
+    assert fresh(o["webhook"]).secret != o["webhook"].secret
+
+
+def webhook_pinged(o, user, response):
+    assert o["webhook"].deliveries.filter(kind="ping").count() == 1
+
+
+def webhook_sent_again(o, user, response):
+    assert not o["webhook"].deliveries.filter(status="failed").exists()
+
+
+def webhook_move(move, done):
+    return Endpoint(
+        f"webhook-move-{move}",
+        "post",
+        lambda o: f"/webhooks/{o['webhook'].pk}/{move}/",
+        LEAD,
+        True,
+        done,
+        form=lambda o: {},
+        wrong_method="get",
+        lead_only=True,
+    )
+
+
 class Endpoint(NamedTuple):
     name: str  # the URL's name
     method: str
@@ -522,6 +588,8 @@ class Endpoint(NamedTuple):
     wrong_method: str | None = None  # answered 405; None where both are served
     # One person's own (a notification): 404 to everyone else, whatever their role.
     personal: bool = False
+    # A force's own, looked after by its lead (a webhook): 404 to everyone else.
+    lead_only: bool = False
 
 
 S = Action.Status
@@ -621,6 +689,77 @@ ENDPOINTS = [
         wrong_method="get",
         personal=True,
     ),
+    Endpoint("webhooks", "get", lambda o: "/webhooks/", LOOK_AFTER_WEBHOOKS, False),
+    Endpoint(
+        "webhooks-post",
+        "post",
+        lambda o: "/webhooks/",
+        LOOK_AFTER_WEBHOOKS,
+        False,
+        webhook_made,
+        lambda o: {
+            "name": "Dashboard feed",
+            "url": f"{WEBHOOK_NETWORK_ADDRESS}/dashboard",
+            "kinds": ["signed_off"],
+        },
+    ),
+    Endpoint(
+        "webhook",
+        "get",
+        lambda o: f"/webhooks/{o['webhook'].pk}/",
+        LEAD,
+        True,
+        shows(lambda o: o["webhook"].url),
+        wrong_method="post",
+        lead_only=True,
+    ),
+    Endpoint(
+        "webhook-edit",
+        "get",
+        lambda o: f"/webhooks/{o['webhook'].pk}/edit/",
+        LEAD,
+        True,
+        shows(lambda o: o["webhook"].url),
+        lead_only=True,
+    ),
+    Endpoint(
+        "webhook-edit-post",
+        "post",
+        lambda o: f"/webhooks/{o['webhook'].pk}/edit/",
+        LEAD,
+        True,
+        webhook_changed,
+        lambda o: {
+            "name": o["webhook"].name,
+            "url": o["webhook"].url,
+            "kinds": ["signed_off", "returned"],
+        },
+        lead_only=True,
+    ),
+    Endpoint(
+        "webhook-remove",
+        "get",
+        lambda o: f"/webhooks/{o['webhook'].pk}/remove/",
+        LEAD,
+        True,
+        shows(lambda o: o["webhook"].url),
+        lead_only=True,
+    ),
+    Endpoint(
+        "webhook-remove-post",
+        "post",
+        lambda o: f"/webhooks/{o['webhook'].pk}/remove/",
+        LEAD,
+        True,
+        webhook_removed,
+        form=lambda o: {},
+        lead_only=True,
+    ),
+    webhook_move("pause", webhook_paused),
+    webhook_move("resume", webhook_resumed),
+    webhook_move("new-secret", webhook_new_secret),
+    webhook_move("ping", webhook_pinged),
+    webhook_move("send-again", webhook_sent_again),
     Endpoint("import-start", "get", lambda o: "/import/", READERS, False),
     Endpoint("my-reminders", "get", lambda o: "/reminders/", EVERYONE, False),
     Endpoint(
@@ -1248,9 +1387,11 @@ ENDPOINTS = [
 ]
 
 
-def expected(role, whose, allowed, per_force, personal=False):
+def expected(role, whose, allowed, per_force, personal=False, lead_only=False):
     if role == "anonymous":
         return "login"
+    if lead_only:
+        return OK if (role, whose) == ("lead", "own") else 404
     if personal:
         # The own side's is the owner's, the other side's the outsider's.
         mine = {"owner": "own", "outsider": "other"}.get(role) == whose
@@ -1284,7 +1425,12 @@ class TestWhoMayDoWhat:
             before = tracker_rows()
             response = send(endpoint.path(o), form)
             want = expected(
-                role, whose, endpoint.allowed, endpoint.per_force, endpoint.personal
+                role,
+                whose,
+                endpoint.allowed,
+                endpoint.per_force,
+                endpoint.personal,
+                endpoint.lead_only,
             )
             if want == "login":
                 assert (
@@ -1323,6 +1469,7 @@ def test_every_tracker_url_is_in_the_matrix():
         | {
             "action-move",
             "finding-move",
+            "webhook-move",
             "action-export",
             "calendar-feed",
             "import-preview",  # tests/test_importing.py: a token works only in its own session

@@ -32,6 +32,8 @@ from .models import (
     ReminderPreference,
     Theme,
     User,
+    Webhook,
+    WebhookDelivery,
 )
 from .notifications.delivery import send_again as notifications_send_again
 from .permissions import may_change_account, may_manage_people
@@ -882,3 +884,49 @@ class PaperAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    # Made and changed on their pages (through the services) and by the sending task.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Webhook)
+class WebhookAdmin(_ReadOnlyAdmin):
+    """Webhooks, to look at; their leads change them on the webhooks page."""
+
+    list_display = ["name", "force", "url", "paused_at", "created_by", "created_at"]
+    list_filter = ["force"]
+    search_fields = ["name", "url"]
+    # The secret signs the force's events: not shown here.
+    fields = ["name", "force", "url", "kinds", "paused_at", "created_by", "created_at"]
+    readonly_fields = fields
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(_ReadOnlyAdmin):
+    """Webhook events as an outbox: what went where, and whether it was taken."""
+
+    list_display = [
+        "created_at",
+        "webhook",
+        "kind",
+        "summary",
+        "status",
+        "attempts",
+        "response_status",
+        "last_error",
+        "sent_at",
+    ]
+    list_filter = ["status", "kind", "refused"]
+    search_fields = ["summary", "webhook__name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["webhook"]
+    readonly_fields = [field.name for field in WebhookDelivery._meta.fields]

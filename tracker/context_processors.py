@@ -1,8 +1,10 @@
-"""What every page's header needs: the signed-in person's unread notifications."""
+"""What every page's header needs: the signed-in person's unread notifications, and
+whether they look after webhooks."""
 
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from .permissions import looks_after_webhooks
 from .selectors import visible_notifications
 
 
@@ -14,7 +16,8 @@ def notifications(request):
     return {
         "unread_notifications": SimpleLazyObject(
             lambda: visible_notifications(user).filter(read_at__isnull=True).count()
-        )
+        ),
+        "looks_after_webhooks": looks_after_webhooks(user),
     }
 
 

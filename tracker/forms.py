@@ -12,6 +12,7 @@ from django.utils.functional import lazy
 from . import evidence
 from .date_input import DateField
 from .models import (
+    WEBHOOK_KINDS,
     Action,
     ApiToken,
     Finding,
@@ -25,6 +26,7 @@ from .models import (
     Theme,
     User,
 )
+from .notifications.kinds import EVENT_NAMES
 from .notifications.kinds import LABELS as NOTIFICATION_LABELS
 from .selectors import force_people
 
@@ -822,4 +824,44 @@ class ApiTokenForm(forms.Form):
             Field.text("name"),
             Field.radios("scope", legend_size=Size.SMALL, small=True),
             Field("expires_on"),
+        )
+
+
+class WebhookForm(forms.Form):
+    """A webhook: what it is for, where events go, which events."""
+
+    name = forms.CharField(
+        label="What is it for?",
+        max_length=100,
+        help_text="For example “Risk register”.",
+        error_messages={"required": "Enter what the webhook is for."},
+    )
+    url = forms.CharField(
+        label="Address to post events to",
+        max_length=500,
+        help_text="The receiving system's https address, for example "
+        "https://register.example.police.uk/hooks/peel.",
+        widget=forms.TextInput(
+            attrs={"inputmode": "url", "spellcheck": "false", "autocomplete": "off"}
+        ),
+        error_messages={"required": "Enter the address to post events to."},
+    )
+    kinds = forms.MultipleChoiceField(
+        label="Which events?",
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(str(kind), EVENT_NAMES[kind]) for kind in WEBHOOK_KINDS],
+        error_messages={"required": "Choose at least one kind of event."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and "kinds" not in self.initial:
+            self.initial["kinds"] = [str(kind) for kind in WEBHOOK_KINDS]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Field.text("name"),
+            Field.text("url"),
+            Field.checkboxes("kinds", legend_size=Size.SMALL, small=True),
         )

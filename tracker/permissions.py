@@ -208,6 +208,19 @@ def may_make_committee_pack(user, force) -> bool:
     return is_force_lead_of(user, force.pk) or sees_every_force(user)
 
 
+def may_manage_webhooks(user, force) -> bool:
+    """A force's webhooks: its leads; the inspectorate's (no force): inspectors and
+    administrators. What `visible_webhooks` lets each see."""
+    if force is None:
+        return sees_every_force(user)
+    return is_force_lead_of(user, force.pk)
+
+
+def looks_after_webhooks(user) -> bool:
+    """Has webhooks of their own to look after: a force lead, an inspector."""
+    return is_force_lead_of(user, user.force_id) or sees_every_force(user)
+
+
 def may_see_storage(user, force) -> bool:
     """How much evidence a force stores, against its quota: its lead and inspectors."""
     return is_force_lead_of(user, force.pk) or sees_every_force(user)

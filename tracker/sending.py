@@ -59,9 +59,15 @@ def _claim_cutoff(now: datetime.datetime) -> datetime.datetime:
     return now - datetime.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
 
 
+class Explained(Exception):
+    """A failure already put in words for a person: shown as it is, without its type."""
+
+
 def error_text(error: BaseException) -> str:
     """The error as a person reads it in the admin: the server's own reply where it gave one."""
     detail = str(error)
+    if isinstance(error, Explained):
+        return detail[:1000]
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         detail = "; ".join(
             f"{address}: {code} {_reply(reply)}"

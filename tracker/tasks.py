@@ -10,11 +10,12 @@ queueing lives here, with the task it publishes: the outbox is handed
 
 import datetime
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from celery import shared_task
 from django.conf import settings
 
+from . import webhooks
 from .notifications import delivery as notification_delivery
 from .reminders import delivery, outbox
 from .sending import BROKER_ERRORS, SendFailed
@@ -54,10 +55,11 @@ def sweep_reminders(day: str | None = None) -> None:
 
 @shared_task(name="tracker.catch_up_reminders", ignore_result=True, acks_late=True)
 def catch_up_reminders() -> None:
-    """Re-queue what is stuck between sweeps: dead claims, failures, digests and
-    notifications Redis lost."""
+    """Re-queue what is stuck between sweeps: dead claims, failures, digests,
+    notifications and webhook events Redis lost."""
     outbox.run_catch_up(queue=queue_digests)
     notification_delivery.catch_up(queue=queue_notifications)
+    webhooks.catch_up(queue=webhooks.queue_webhooks)
 
 
 def queue_notifications(recipient_ids: Iterable[int]) -> int:
@@ -67,15 +69,44 @@ def queue_notifications(recipient_ids: Iterable[int]) -> int:
     return publish(recipient_ids)
 
 
-@shared_task(
-    bind=True,
-    name="tracker.send_reminder_digest",
-    ignore_result=True,
-    acks_late=True,
-    # Killed after this long, so a claim older than REMINDER_CLAIM_TIMEOUT_SECONDS
-    # can only belong to a dead worker.
-    time_limit=settings.REMINDER_SEND_TIME_LIMIT_SECONDS,
-)
+def _send_or_retry(task, deliver: Callable[[float | None], object], what: str) -> None:
+    """Run a sending task's `deliver(retry_in)`; retry with exponential backoff while
+    it fails (its rows are held for the retry meanwhile), and give up quietly once
+    they are failed (they wait in the admin or the webhook's log)."""
+    max_retries = settings.REMINDER_SEND_MAX_RETRIES
+    countdown = None
+    if task.request.retries < max_retries:
+        countdown = min(
+            settings.REMINDER_RETRY_BACKOFF_SECONDS * 2**task.request.retries,
+            settings.REMINDER_RETRY_BACKOFF_MAX_SECONDS,
+        )
+    try:
+        deliver(countdown)
+    except SendFailed as failed:
+        if not failed.failure.will_retry:
+            logger.warning(
+                "%s failed for good (%s): %d failed.",
+                what,
+                failed,
+                failed.failure.failed,
+            )
+            return
+        raise task.retry(
+            exc=failed.error, countdown=countdown, max_retries=max_retries
+        ) from failed.error
+
+
+# Killed after REMINDER_SEND_TIME_LIMIT_SECONDS, so a claim older than
+# REMINDER_CLAIM_TIMEOUT_SECONDS can only belong to a dead worker.
+_SENDING = {
+    "bind": True,
+    "ignore_result": True,
+    "acks_late": True,
+    "time_limit": settings.REMINDER_SEND_TIME_LIMIT_SECONDS,
+}
+
+
+@shared_task(name="tracker.send_reminder_digest", **_SENDING)
 def send_reminder_digest(self, recipient_id: int, day: str) -> None:
     """Send one person's digest; retry with exponential backoff while the mail server fails.
 
@@ -83,58 +114,32 @@ def send_reminder_digest(self, recipient_id: int, day: str) -> None:
     While it waits out a backoff its items are held for it (nobody else sends
     them); after the last retry, or their last attempt, they are failed.
     """
-    max_retries = settings.REMINDER_SEND_MAX_RETRIES
-    countdown = None
-    if self.request.retries < max_retries:
-        countdown = min(
-            settings.REMINDER_RETRY_BACKOFF_SECONDS * 2**self.request.retries,
-            settings.REMINDER_RETRY_BACKOFF_MAX_SECONDS,
-        )
-    try:
-        delivery.deliver_digest(
-            recipient_id, datetime.date.fromisoformat(day), retry_in=countdown
-        )
-    except SendFailed as failed:
-        if not failed.failure.will_retry:
-            logger.warning(
-                "The digest of user %s failed for good (%s): %d items failed.",
-                recipient_id,
-                failed,
-                failed.failure.failed,
-            )
-            return
-        raise self.retry(
-            exc=failed.error, countdown=countdown, max_retries=max_retries
-        ) from failed.error
+    _send_or_retry(
+        self,
+        lambda retry_in: delivery.deliver_digest(
+            recipient_id, datetime.date.fromisoformat(day), retry_in=retry_in
+        ),
+        f"The digest of user {recipient_id}",
+    )
 
 
-@shared_task(
-    bind=True,
-    name="tracker.send_notifications",
-    ignore_result=True,
-    acks_late=True,
-    time_limit=settings.REMINDER_SEND_TIME_LIMIT_SECONDS,
-)
+@shared_task(name="tracker.send_notifications", **_SENDING)
 def send_notifications(self, recipient_id: int) -> None:
     """Send one person's waiting notifications, retrying as a digest does."""
-    max_retries = settings.REMINDER_SEND_MAX_RETRIES
-    countdown = None
-    if self.request.retries < max_retries:
-        countdown = min(
-            settings.REMINDER_RETRY_BACKOFF_SECONDS * 2**self.request.retries,
-            settings.REMINDER_RETRY_BACKOFF_MAX_SECONDS,
-        )
-    try:
-        notification_delivery.deliver_notifications(recipient_id, retry_in=countdown)
-    except SendFailed as failed:
-        if not failed.failure.will_retry:
-            logger.warning(
-                "Notifications of user %s failed for good (%s): %d failed.",
-                recipient_id,
-                failed,
-                failed.failure.failed,
-            )
-            return
-        raise self.retry(
-            exc=failed.error, countdown=countdown, max_retries=max_retries
-        ) from failed.error
+    _send_or_retry(
+        self,
+        lambda retry_in: notification_delivery.deliver_notifications(
+            recipient_id, retry_in=retry_in
+        ),
+        f"Notifications of user {recipient_id}",
+    )
+
+
+@shared_task(name=webhooks.SEND_TASK, **_SENDING)
+def send_webhooks(self, webhook_id: int) -> None:
+    """POST one webhook's waiting events, retrying as a digest does."""
+    _send_or_retry(
+        self,
+        lambda retry_in: webhooks.deliver_webhook(webhook_id, retry_in=retry_in),
+        f"Webhook {webhook_id}",
+    )

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from .views import (
     actions,
@@ -18,6 +18,7 @@ from .views import (
     queues,
     reminders,
     tokens,
+    webhooks,
 )
 
 app_name = "tracker"
@@ -110,6 +111,15 @@ urlpatterns = [
     path("api-tokens/", tokens.api_tokens, name="api-tokens"),
     path(
         "api-tokens/<int:pk>/revoke/", tokens.api_token_revoke, name="api-token-revoke"
+    ),
+    path("webhooks/", webhooks.webhook_list, name="webhooks"),
+    path("webhooks/<int:pk>/", webhooks.webhook_detail, name="webhook"),
+    path("webhooks/<int:pk>/edit/", webhooks.webhook_edit, name="webhook-edit"),
+    path("webhooks/<int:pk>/remove/", webhooks.webhook_remove, name="webhook-remove"),
+    re_path(
+        rf"^webhooks/(?P<pk>[0-9]+)/(?P<move>{'|'.join(webhooks.WEBHOOK_MOVES)})/$",
+        webhooks.webhook_move,
+        name="webhook-move",
     ),
     path("notifications/", notifications.notification_list, name="notifications"),
     path(

@@ -37,8 +37,12 @@ from .notifications import Notification, NotificationPreference
 from .papers import Paper
 from .people import FORCE_ROLES, Force, ForceQuerySet, Role, User, UserManager
 from .reminders import Reminder, ReminderPolicy, ReminderPreference
+from .webhooks import WEBHOOK_KINDS, Webhook, WebhookDelivery
 
 __all__ = [
+    "WEBHOOK_KINDS",
+    "Webhook",
+    "WebhookDelivery",
     "ApiToken",
     "AMBER_WITHIN_DAYS",
     "FORCE_ROLES",

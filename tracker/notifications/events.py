@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from .. import sending
+from .. import sending, webhooks
 from ..models import (
     Action,
     DeadlineChangeRequest,
@@ -119,7 +119,22 @@ def notify(
     inspection: Inspection | None = None,
     text: str = "",
 ) -> int:
-    """Record the notification for each recipient who may have it; say how many."""
+    """Record the notification for each recipient who may have it; say how many.
+
+    The event is recorded for the webhooks that want it too (a mention is only
+    for the person mentioned).
+    """
+    if kind != Kind.MENTIONED:
+        webhooks.record_event(
+            kind,
+            key=key,
+            summary=summary,
+            actor=actor,
+            action=action,
+            finding=finding,
+            inspection=inspection,
+            text=text,
+        )
     people = {
         person.pk: person
         for person in recipients

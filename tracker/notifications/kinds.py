@@ -88,6 +88,25 @@ LABELS: dict[Kind, tuple[str, str]] = {
 }
 
 
+# What each event is, told to another system (a webhook) rather than to a person.
+EVENT_NAMES: dict[Kind, str] = {
+    Kind.ASSIGNED_OWNER: "An action is given an owner",
+    Kind.ASSIGNED_CONTRIBUTOR: "A contributor is added to an action",
+    Kind.UNASSIGNED: "An owner or a contributor is taken off an action",
+    Kind.MARKED_DONE: "An action is marked done and waits for sign-off",
+    Kind.SIGNED_OFF: "An action is signed off",
+    Kind.RETURNED: "An action is returned, with the lead's comment",
+    Kind.WITHDRAWN: "An action is withdrawn",
+    Kind.CLOSURE_REQUESTED: "A force requests closure of a finding",
+    Kind.CLOSURE_AUTHORISED: "Closure of a finding is authorised",
+    Kind.CLOSURE_DECLINED: "Closure of a finding is declined, with the comment",
+    Kind.SUPERSEDED: "A finding is superseded by a later one",
+    Kind.DEADLINE_REQUESTED: "A force asks to move a deadline the inspectorate set",
+    Kind.DEADLINE_DECIDED: "A deadline change request is decided",
+    Kind.INSPECTION_IMPORTED: "A new inspection report of the force is imported",
+}
+
+
 # The start of an email's subject: what happened, from where the reader stands.
 SUBJECTS: dict[Kind, str] = {
     Kind.ASSIGNED_OWNER: "You own an action",

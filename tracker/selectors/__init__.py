@@ -23,6 +23,8 @@ from .visibility import (
     visible_inspections,
     visible_notifications,
     visible_questions,
+    visible_to_webhook,
+    visible_webhooks,
 )
 
 __all__ = [
@@ -40,4 +42,6 @@ __all__ = [
     "visible_inspections",
     "visible_notifications",
     "visible_questions",
+    "visible_to_webhook",
+    "visible_webhooks",
 ]

@@ -19,9 +19,10 @@ from ..models import (
     Question,
     Role,
     User,
+    Webhook,
     owned_or_helped_by,
 )
-from ..permissions import sees_every_force
+from ..permissions import is_force_lead_of, sees_every_force
 
 _Rows = TypeVar("_Rows", bound=QuerySet)
 
@@ -121,3 +122,20 @@ def concerning(user, *, inspectorate_deadlines_only: bool = False) -> Q:
             contact &= Q(deadline_set_by=Action.DeadlineSetBy.INSPECTORATE)
         wanted |= contact
     return wanted
+
+
+def visible_webhooks(user) -> QuerySet[Webhook]:
+    """The webhooks a person looks after: a force lead their force's, an inspector
+    (or administrator) the inspectorate's. Nobody else sees one or its log."""
+    if sees_every_force(user):
+        return Webhook.objects.filter(force__isnull=True)
+    if is_force_lead_of(user, getattr(user, "force_id", None)):
+        return Webhook.objects.filter(force_id=user.force_id)
+    return Webhook.objects.none()
+
+
+def visible_to_webhook(webhook: Webhook, queryset: _Rows, force_field="force") -> _Rows:
+    """What a webhook may be told of: its force's, or every force's for the inspectorate's."""
+    if webhook.force_id is None:
+        return queryset
+    return queryset.filter(**{force_field: webhook.force_id})

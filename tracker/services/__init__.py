@@ -95,6 +95,16 @@ from .tokens import (
     api_token_note_use,
     api_token_revoke,
 )
+from .webhooks import (
+    webhook_create,
+    webhook_delete,
+    webhook_new_secret,
+    webhook_pause,
+    webhook_ping,
+    webhook_resume,
+    webhook_send_again,
+    webhook_update,
+)
 
 __all__ = [
     "API_TOKEN_MAX_DAYS",
@@ -168,4 +178,12 @@ __all__ = [
     "user_change_force",
     "user_check",
     "user_create",
+    "webhook_create",
+    "webhook_delete",
+    "webhook_new_secret",
+    "webhook_pause",
+    "webhook_ping",
+    "webhook_resume",
+    "webhook_send_again",
+    "webhook_update",
 ]

@@ -1,4 +1,5 @@
 import datetime
+import json
 
 from django import forms, template
 from django.contrib.messages import constants as message_levels
@@ -205,3 +206,9 @@ def character_threshold(field) -> int | None:
     """Show the count only near a generous limit (75% of it), as GOV.UK advises."""
     limit = getattr(field.field, "max_length", None)
     return 75 if limit and limit >= 2000 else None
+
+
+@register.filter
+def pretty_json(value) -> str:
+    """A stored JSON value as it reads best: indented, with its own characters."""
+    return json.dumps(value, indent=2, ensure_ascii=False)
