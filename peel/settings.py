@@ -5,6 +5,7 @@ too; real environment variables win over it.
 """
 
 import datetime
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -102,32 +103,94 @@ if TRUSTED_PROXY_COUNT < 0:
 AXES_CLIENT_IP_CALLABLE = "tracker.http.client_ip"
 
 # Signing in with the force's own accounts (OpenID Connect, tracker/oidc; README).
-# Off unless OIDC_ISSUER and OIDC_CLIENT_ID are set. One provider per deployment.
-OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
-OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+# Off unless OIDC_ISSUER and OIDC_CLIENT_ID are set. More providers beside the first
+# (a force's own Entra ID tenant, the inspectorate's) are named in OIDC_MORE_PROVIDERS,
+# each set by the same variables with its name after OIDC_: OIDC_HMICFRS_ISSUER...
+
+
+def _oidc_provider(prefix: str) -> dict:
+    """One provider's settings, from the environment variables that start with `prefix`."""
+    return {
+        "OIDC_ISSUER": env.str(f"{prefix}ISSUER", default="").rstrip("/"),
+        "OIDC_RP_CLIENT_ID": env.str(f"{prefix}CLIENT_ID", default=""),
+        "OIDC_RP_CLIENT_SECRET": env.str(f"{prefix}CLIENT_SECRET", default=""),
+        "OIDC_PROVIDER_NAME": env.str(
+            f"{prefix}PROVIDER_NAME", default="your organisation's account"
+        ),
+        "OIDC_RP_SCOPES": env.str(f"{prefix}SCOPES", default="openid email profile"),
+        "OIDC_RP_SIGN_ALGO": env.str(f"{prefix}SIGN_ALGO", default="RS256"),
+        "OIDC_EMAIL_CLAIM": env.str(f"{prefix}EMAIL_CLAIM", default="email"),
+        "OIDC_REQUIRE_VERIFIED_EMAIL": env.bool(
+            f"{prefix}REQUIRE_VERIFIED_EMAIL", default=True
+        ),
+        "OIDC_EMAIL_VERIFIED_CLAIM": env.str(
+            f"{prefix}EMAIL_VERIFIED_CLAIM", default="email_verified"
+        ),
+        # The email domains the provider speaks for; none: any.
+        "OIDC_EMAIL_DOMAINS": [
+            domain.lower().lstrip("@")
+            for domain in env.list(f"{prefix}EMAIL_DOMAINS", default=[])
+        ],
+        # Groups (or app roles) that should mean a role or a force: a difference
+        # from the tracker's own is logged at sign-in, never applied.
+        "OIDC_ROLE_CLAIM": env.str(f"{prefix}ROLE_CLAIM", default=""),
+        "OIDC_ROLE_MAP": env.dict(f"{prefix}ROLE_MAP", default={}),
+        "OIDC_FORCE_MAP": env.dict(f"{prefix}FORCE_MAP", default={}),
+        # Discovered from the issuer unless set (tracker/oidc/config.py).
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": env.str(
+            f"{prefix}AUTHORIZATION_ENDPOINT", default=""
+        ),
+        "OIDC_OP_TOKEN_ENDPOINT": env.str(f"{prefix}TOKEN_ENDPOINT", default=""),
+        "OIDC_OP_USER_ENDPOINT": env.str(f"{prefix}USER_ENDPOINT", default=""),
+        "OIDC_OP_JWKS_ENDPOINT": env.str(f"{prefix}JWKS_ENDPOINT", default=""),
+        "OIDC_OP_END_SESSION_ENDPOINT": env.str(
+            f"{prefix}END_SESSION_ENDPOINT", default=""
+        ),
+    }
+
+
+_first_provider = _oidc_provider("OIDC_")
+OIDC_ISSUER = _first_provider["OIDC_ISSUER"]
+OIDC_RP_CLIENT_ID = _first_provider["OIDC_RP_CLIENT_ID"]
 OIDC_ENABLED = bool(OIDC_ISSUER and OIDC_RP_CLIENT_ID)
-OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
-OIDC_PROVIDER_NAME = env.str(
-    "OIDC_PROVIDER_NAME", default="your organisation's account"
-)
-OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
-OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGO", default="RS256")
-OIDC_EMAIL_CLAIM = env.str("OIDC_EMAIL_CLAIM", default="email")
-OIDC_REQUIRE_VERIFIED_EMAIL = env.bool("OIDC_REQUIRE_VERIFIED_EMAIL", default=True)
-OIDC_EMAIL_VERIFIED_CLAIM = env.str(
-    "OIDC_EMAIL_VERIFIED_CLAIM", default="email_verified"
-)
-# Groups (or app roles) that should mean a role or a force: a difference from the
-# tracker's own is logged at sign-in, never applied (tracker/oidc/backend.py).
-OIDC_ROLE_CLAIM = env.str("OIDC_ROLE_CLAIM", default="")
-OIDC_ROLE_MAP = env.dict("OIDC_ROLE_MAP", default={})
-OIDC_FORCE_MAP = env.dict("OIDC_FORCE_MAP", default={})
-# Discovered from the issuer unless set (tracker/oidc/config.py).
-OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_AUTHORIZATION_ENDPOINT", default="")
-OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_TOKEN_ENDPOINT", default="")
-OIDC_OP_USER_ENDPOINT = env.str("OIDC_USER_ENDPOINT", default="")
-OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_JWKS_ENDPOINT", default="")
-OIDC_OP_END_SESSION_ENDPOINT = env.str("OIDC_END_SESSION_ENDPOINT", default="")
+OIDC_RP_CLIENT_SECRET = _first_provider["OIDC_RP_CLIENT_SECRET"]
+OIDC_PROVIDER_NAME = _first_provider["OIDC_PROVIDER_NAME"]
+OIDC_RP_SCOPES = _first_provider["OIDC_RP_SCOPES"]
+OIDC_RP_SIGN_ALGO = _first_provider["OIDC_RP_SIGN_ALGO"]
+OIDC_EMAIL_CLAIM = _first_provider["OIDC_EMAIL_CLAIM"]
+OIDC_REQUIRE_VERIFIED_EMAIL = _first_provider["OIDC_REQUIRE_VERIFIED_EMAIL"]
+OIDC_EMAIL_VERIFIED_CLAIM = _first_provider["OIDC_EMAIL_VERIFIED_CLAIM"]
+OIDC_EMAIL_DOMAINS = _first_provider["OIDC_EMAIL_DOMAINS"]
+OIDC_ROLE_CLAIM = _first_provider["OIDC_ROLE_CLAIM"]
+OIDC_ROLE_MAP = _first_provider["OIDC_ROLE_MAP"]
+OIDC_FORCE_MAP = _first_provider["OIDC_FORCE_MAP"]
+OIDC_OP_AUTHORIZATION_ENDPOINT = _first_provider["OIDC_OP_AUTHORIZATION_ENDPOINT"]
+OIDC_OP_TOKEN_ENDPOINT = _first_provider["OIDC_OP_TOKEN_ENDPOINT"]
+OIDC_OP_USER_ENDPOINT = _first_provider["OIDC_OP_USER_ENDPOINT"]
+OIDC_OP_JWKS_ENDPOINT = _first_provider["OIDC_OP_JWKS_ENDPOINT"]
+OIDC_OP_END_SESSION_ENDPOINT = _first_provider["OIDC_OP_END_SESSION_ENDPOINT"]
+OIDC_MORE_PROVIDERS = {
+    key.lower(): _oidc_provider(f"OIDC_{key.upper().replace('-', '_')}_")
+    for key in env.list("OIDC_MORE_PROVIDERS", default=[])
+}
+for _key, _provider in OIDC_MORE_PROVIDERS.items():
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", _key):
+        raise ImproperlyConfigured(
+            f"OIDC_MORE_PROVIDERS: {_key!r} is not a name of letters, digits and dashes."
+        )
+    if not OIDC_ENABLED:
+        raise ImproperlyConfigured(
+            "OIDC_MORE_PROVIDERS names more providers, but the first is not set "
+            "(OIDC_ISSUER, OIDC_CLIENT_ID)."
+        )
+    _prefix = f"OIDC_{_key.upper().replace('-', '_')}_"
+    if not all(
+        _provider[name]
+        for name in ("OIDC_ISSUER", "OIDC_RP_CLIENT_ID", "OIDC_RP_CLIENT_SECRET")
+    ):
+        raise ImproperlyConfigured(
+            f"Set {_prefix}ISSUER, {_prefix}CLIENT_ID and {_prefix}CLIENT_SECRET."
+        )
 OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
 OIDC_USE_PKCE = True
 OIDC_CREATE_USER = False
@@ -166,7 +229,11 @@ if OIDC_ENABLED:
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sorted(
         {
             "{0.scheme}://{0.netloc}".format(urlsplit(url))
-            for url in (OIDC_ISSUER, OIDC_OP_END_SESSION_ENDPOINT)
+            for provider in (_first_provider, *OIDC_MORE_PROVIDERS.values())
+            for url in (
+                provider["OIDC_ISSUER"],
+                provider["OIDC_OP_END_SESSION_ENDPOINT"],
+            )
             if url
         }
     )
@@ -394,11 +461,14 @@ REMINDER_CLAIM_TIMEOUT_SECONDS = env.int(
 
 # Webhooks (tracker.webhooks): posted through the same worker and outbox as the
 # notifications. Only to https addresses (http too in development), and only to
-# public addresses unless a network is named here, such as a force's own
-# ("10.20.0.0/16,192.168.5.0/24"); never to this server's neighbours.
+# public addresses, to a force's own networks (set on the force, by an
+# administrator), and to the networks named here, which every force's webhooks
+# may reach ("10.99.0.0/24"); never to this server's neighbours.
 WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
 WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10)
+# Events one task posts; more are queued for the next (within the task's time limit).
+WEBHOOK_BATCH = env.int("WEBHOOK_BATCH", default=20)
 
 # The REST API (tracker.api) -------------------------------------------------------------
 # Personal tokens (Authorization: Bearer ...) or the browser's session (with CSRF);

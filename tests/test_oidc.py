@@ -7,6 +7,7 @@ the provider, signs in on its form, comes back with a code, and the app exchange
 the code and checks the ID token's signature with the provider's published keys.
 """
 
+import contextlib
 import json
 import logging
 import os
@@ -18,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import jwt
 import pytest
@@ -49,6 +51,13 @@ PROVIDER_USERS = [
     {"email": "gone@force.test"},  # deactivated in the tracker
     {"email": "lead@force.test", "groups": ["g-inspectors"]},
 ]
+# The inspectorate's provider: its inspector, and a force's officer it knows of too.
+SECOND_CLIENT_ID = "peel-tracker-inspectorate"
+SECOND_PROVIDER_NAME = "HMICFRS accounts"
+SECOND_PROVIDER_USERS = [
+    {"email": "inspector@hmicfrs.test"},
+    {"email": "officer@force.test"},
+]
 
 
 def free_port() -> int:
@@ -57,21 +66,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def provider(live_server, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("provider")
+@contextlib.contextmanager
+def running_provider(folder: Path, site: str, client_id: str, users: list[dict]):
+    """django-oidc-provider in a process of its own on a free port, for the app at `site`."""
     port = free_port()
     config_file = folder / "config.json"
     config_file.write_text(
         json.dumps(
             {
-                "client_id": CLIENT_ID,
+                "client_id": client_id,
                 "client_secret": CLIENT_SECRET,
-                "redirect_uri": f"{live_server.url}/oidc/callback/",
-                "post_logout_redirect_uri": f"{live_server.url}/accounts/login/",
+                "redirect_uri": f"{site}/oidc/callback/",
+                "post_logout_redirect_uri": f"{site}/accounts/login/",
                 "users": [
-                    {"password": PROVIDER_PASSWORD, **person}
-                    for person in PROVIDER_USERS
+                    {"password": PROVIDER_PASSWORD, **person} for person in users
                 ],
             }
         )
@@ -101,7 +109,7 @@ def provider(live_server, tmp_path_factory):
             except requests.ConnectionError:
                 assert time.monotonic() < deadline, "the provider did not start"
                 time.sleep(0.2)
-        yield {"issuer": issuer, "database": database, "url": live_server.url}
+        yield {"issuer": issuer, "database": database, "url": site}
     finally:
         process.terminate()
         try:
@@ -110,6 +118,23 @@ def provider(live_server, tmp_path_factory):
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def provider(live_server, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("provider")
+    with running_provider(folder, live_server.url, CLIENT_ID, PROVIDER_USERS) as it:
+        yield it
+
+
+@pytest.fixture(scope="module")
+def second_provider(live_server, tmp_path_factory):
+    """The inspectorate's own accounts, beside the force's."""
+    folder = tmp_path_factory.mktemp("second-provider")
+    with running_provider(
+        folder, live_server.url, SECOND_CLIENT_ID, SECOND_PROVIDER_USERS
+    ) as it:
+        yield it
 
 
 @pytest.fixture
@@ -162,10 +187,12 @@ def people(force):
     }
 
 
-def sign_in_at_provider(base: str, email: str, session=None):
+def sign_in_at_provider(
+    base: str, email: str, session=None, start="/oidc/authenticate/"
+):
     """Start at the app's button, sign in on the provider's form, follow it home."""
     session = session or requests.Session()
-    page = session.get(f"{base}/oidc/authenticate/", timeout=10)
+    page = session.get(f"{base}{start}", timeout=10)
     assert "Test provider" in page.text, page.url
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
     assert token
@@ -497,3 +524,125 @@ def test_refusals_at_the_callback_lock_nobody_out(oidc, people):
         assert answer.status_code == 403
     _session, answer = sign_in_at_provider(oidc["url"], "Officer@Force.test")
     assert answer.status_code == 200 and answer.url == f"{oidc['url']}/"
+
+
+# More than one provider ---------------------------------------------------------------
+
+
+@pytest.fixture
+def two_providers(oidc, second_provider, settings):
+    """The force's accounts first, the inspectorate's beside them (OIDC_MORE_PROVIDERS)."""
+    settings.OIDC_MORE_PROVIDERS = {
+        "hmicfrs": {
+            "OIDC_ISSUER": second_provider["issuer"],
+            "OIDC_RP_CLIENT_ID": SECOND_CLIENT_ID,
+            "OIDC_RP_CLIENT_SECRET": CLIENT_SECRET,
+            "OIDC_PROVIDER_NAME": SECOND_PROVIDER_NAME,
+            "OIDC_RP_SCOPES": "openid email profile",
+            "OIDC_RP_SIGN_ALGO": "RS256",
+            "OIDC_EMAIL_CLAIM": "email",
+            "OIDC_REQUIRE_VERIFIED_EMAIL": True,
+            "OIDC_EMAIL_VERIFIED_CLAIM": "email_verified",
+            "OIDC_EMAIL_DOMAINS": ["hmicfrs.test"],
+            "OIDC_ROLE_CLAIM": "",
+            "OIDC_ROLE_MAP": {},
+            "OIDC_FORCE_MAP": {},
+            "OIDC_OP_AUTHORIZATION_ENDPOINT": "",
+            "OIDC_OP_TOKEN_ENDPOINT": "",
+            "OIDC_OP_USER_ENDPOINT": "",
+            "OIDC_OP_JWKS_ENDPOINT": "",
+            "OIDC_OP_END_SESSION_ENDPOINT": "",
+        }
+    }
+    return {"first": oidc, "second": second_provider}
+
+
+SECOND_START = "/oidc/authenticate/?provider=hmicfrs"
+
+
+def test_the_sign_in_page_offers_each_provider(two_providers, client):
+    page = client.get("/accounts/login/?next=/actions/").content.decode()
+    assert f"Sign in with {PROVIDER_NAME}" in page
+    assert f"Sign in with {SECOND_PROVIDER_NAME}" in page
+    assert 'href="/oidc/authenticate/?next=%2Factions%2F"' in page
+    assert 'href="/oidc/authenticate/?provider=hmicfrs&amp;next=%2Factions%2F"' in page
+    assert client.get("/oidc/authenticate/?provider=elsewhere").status_code == 404
+
+
+def test_an_inspector_signs_in_with_the_inspectorates_provider_and_out_of_it(
+    two_providers, people, caplog
+):
+    make_user("inspector@hmicfrs.test", Role.INSPECTOR)
+    site = two_providers["first"]["url"]
+    session, answer = sign_in_at_provider(
+        site, "inspector@hmicfrs.test", start=SECOND_START
+    )
+    assert came_back_through_callback(answer)
+    assert answer.url == f"{site}/"
+    assert "inspector@hmicfrs.test" in session.get(f"{site}/national/").text
+    # Signing out goes on to the provider the person came through.
+    out = session.post(
+        f"{site}/accounts/logout/",
+        data={"csrfmiddlewaretoken": session.cookies["csrftoken"]},
+        allow_redirects=False,
+    )
+    assert out.headers["Location"].startswith(
+        f"{two_providers['second']['issuer']}/end-session?"
+    )
+    assert f"client_id={SECOND_CLIENT_ID}" in out.headers["Location"]
+
+
+def test_a_provider_vouches_only_for_its_own_organisations_people(
+    two_providers, people, caplog
+):
+    # The inspectorate's provider knows a force officer's address too: it is not
+    # the provider for them, so it cannot sign them in.
+    session, answer = sign_in_at_provider(
+        two_providers["first"]["url"], "officer@force.test", start=SECOND_START
+    )
+    assert answer.status_code == 403
+    assert "Sign in with your own organisation" in answer.text
+    assert SECOND_PROVIDER_NAME in answer.text
+    assert "_auth_user_id" not in session.cookies.get_dict()
+    refusals = [r for r in caplog.records if r.name == "tracker.oidc.backend"]
+    assert [r.getMessage() for r in refusals] == [
+        f"Sign-in through {SECOND_PROVIDER_NAME} refused (other_domain) for "
+        "officer@force.test: not one of hmicfrs.test"
+    ]
+    # The force's own provider signs them in.
+    _session, answer = sign_in_at_provider(
+        two_providers["first"]["url"], "Officer@Force.test"
+    )
+    assert answer.url == f"{two_providers['first']['url']}/"
+
+
+def test_an_answer_is_checked_against_the_provider_the_sign_in_went_to(
+    two_providers, people, caplog
+):
+    """A code from the first provider, brought back under a sign-in begun with the
+    second: exchanged with the second, which knows nothing of it; refused."""
+    site = two_providers["first"]["url"]
+    session = requests.Session()
+    begun = session.get(f"{site}{SECOND_START}", allow_redirects=False)
+    asked = dict(parse_qsl(urlsplit(begun.headers["Location"]).query))
+    # The same request, taken to the first provider instead (its own client id).
+    first = two_providers["first"]["issuer"]
+    page = session.get(
+        f"{first}/authorize?" + urlencode({**asked, "client_id": CLIENT_ID}),
+        timeout=10,
+    )
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    answer = session.post(
+        page.url,
+        data={
+            "csrfmiddlewaretoken": token.group(1),
+            "username": "Officer@Force.test",
+            "password": PROVIDER_PASSWORD,
+        },
+        timeout=20,
+    )
+    assert came_back_through_callback(answer)
+    assert answer.status_code in (403, 503)
+    assert "You have not been signed in" in answer.text or "not working" in answer.text
+    home = session.get(f"{site}/", allow_redirects=False)
+    assert home.status_code == 302 and "/accounts/login/" in home.headers["Location"]

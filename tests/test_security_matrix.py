@@ -152,6 +152,9 @@ def build_side(force, lead, owner, inspector):
         url=f"{WEBHOOK_NETWORK_ADDRESS}/{force.code}",
         kinds=["signed_off"],
     )
+    # A test event the receiver did not take: failed, for "send again".
+    services.webhook_ping(lead, webhook)
+    webhook.deliveries.update(status="failed", attempts=1, last_error="503")
     reload = lambda obj: type(obj).objects.get(pk=obj.pk)  # noqa: E731
     return {
         "force": force,
@@ -555,11 +558,12 @@ def webhook_new_secret(o, user, response):
 
 
 def webhook_pinged(o, user, response):
-    assert o["webhook"].deliveries.filter(kind="ping").count() == 1
+    assert o["webhook"].deliveries.filter(kind="ping").count() == 2
 
 
 def webhook_sent_again(o, user, response):
-    assert not o["webhook"].deliveries.filter(status="failed").exists()
+    assert o["webhook"].deliveries.filter(status="failed").count() == 0
+    assert o["webhook"].deliveries.filter(status="pending", attempts=0).count() == 1
 
 
 def webhook_move(move, done):

@@ -13,10 +13,12 @@ moves to the pages and a real Celery worker takes the tasks from the real Redis.
 
 import datetime
 import json
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook as StandardWebhook
@@ -148,6 +150,11 @@ def test_a_move_is_told_to_its_forces_webhook_and_the_inspectorates_never_anothe
         assert data["force"]["slug"] == force.slug
         assert data["actor"]["name"] == str(owner)
         assert data["text"] == "The plan is published."
+        # Told to a system, not to the lead the notification is for.
+        assert data["summary"] == (
+            "An action is marked done and waits for sign-off: "
+            f"“{action.title}” ({action.reference})"
+        )
 
 
 @pytest.mark.django_db
@@ -221,8 +228,9 @@ def test_a_server_error_holds_the_event_and_those_after_it_then_all_go_in_order(
     assert [row.status for row in rows] == ["pending", "pending"]
     assert all(row.retry_at > timezone.now() for row in rows)
     assert rows[0].response_status == 503
-    assert rows[0].last_error.startswith("The receiver answered 503")
-    assert "the register is closed" in rows[0].last_error
+    assert rows[0].last_error == "The receiver answered 503 Service Unavailable."
+    # What an address answers never reaches the log (it could be anything's).
+    assert "the register is closed" not in rows[0].last_error
     # Held for the task's retry: nobody else sends it meanwhile.
     assert webhooks.deliver_webhook(webhook.pk).claimed == 0
 
@@ -283,7 +291,7 @@ def test_no_answer_or_no_server_is_tried_again(action, owner, lead, receiver, fo
         webhooks.deliver_webhook(webhook.pk, retry_in=60)
     row = webhook.deliveries.get()
     assert row.status == "pending" and not row.refused
-    assert row.last_error.startswith("Could not connect")
+    assert row.last_error.startswith("Could not connect to the receiver")
     # Without a retry left, it is failed; the catch-up tries it again later.
     row_qs = webhook.deliveries.all()
     row_qs.update(retry_at=None)
@@ -326,9 +334,6 @@ def test_a_paused_webhook_keeps_its_events_and_sends_them_in_order_when_resumed(
     services.action_sign_off(lead, action, "Checked.")
 
     assert webhooks.deliver_webhook(webhook.pk).claimed == 0
-    Webhook.objects.filter(pk=webhook.pk).update(
-        created_at=timezone.now() - datetime.timedelta(hours=1)
-    )
     webhook.deliveries.update(created_at=timezone.now() - datetime.timedelta(minutes=5))
     assert webhooks.catch_up(queue=lambda ids: len(ids)) == 0
     assert receiver.received == []
@@ -392,6 +397,16 @@ def test_a_new_secret_signs_from_then_on(action, owner, lead, receiver, force):
         ("https://10.1.2.3/hooks", "a private address"),
         ("https://[::1]/hooks", "a private address"),
         ("https://no-such-host.invalid/hooks", "could not be found"),
+        # Read one way by one parser and another by the next: refused outright.
+        ("https://192.0.2.1\\@register.example.org/", "a backslash"),
+        ("https://register.example.org /hooks", "a space"),
+        ("https://user:pw@register.example.org/", "may not hold a user name"),
+        ("https://régistre.example.org/", "punycode"),
+        ("https://register.example.org:99999/", "is not a port"),
+        ("https://[::ffff:127.0.0.1]/hooks", "a private address"),
+        ("https://[64:ff9b::a9fe:a9fe]/hooks", "a private address"),
+        ("https://[2002:7f00:1::]/hooks", "a private address"),
+        ("https://2130706433/hooks", "a private address"),
     ],
 )
 def test_a_bad_address_is_refused_on_the_page_with_its_reason_and_nothing_made(
@@ -499,10 +514,8 @@ def test_the_log_shows_what_failed_and_why(action, owner, lead, receiver, force)
 
     page = as_(lead).get(f"/webhooks/{webhook.pk}/").content.decode()
     assert "Failed" in page
-    assert (
-        "The receiver answered 401 Unauthorized: Not today: the register is closed"
-        in (page)
-    )
+    assert "The receiver answered 401 Unauthorized." in page
+    assert "the register is closed" not in page
     assert "Send the failed event again" in page
     assert action.reference in page  # what was sent, in the payload shown
 
@@ -554,3 +567,115 @@ def test_moves_made_on_the_pages_reach_the_receiver_once_each_through_a_real_wor
         "signed_off",
     ]
     assert (done.attempts, signed.attempts) == (2, 1)
+
+
+@pytest.mark.django_db
+def test_the_connection_itself_refuses_a_private_address_whatever_the_check_said(
+    action, owner, lead, receiver, force, settings, monkeypatch
+):
+    """A name that resolves to a public address when checked and to this server
+    when connected to (DNS rebinding), or read differently by two parsers: the
+    address the connection reaches is checked again, and the event not posted."""
+    webhook = hook(lead, receiver, force)
+    mark_done(owner, action, "Done.")
+    settings.WEBHOOK_ALLOWED_NETWORKS = []
+    monkeypatch.setattr(
+        webhooks, "address_problem", lambda url, networks: webhooks.Problem("")
+    )
+
+    assert webhooks.deliver_webhook(webhook.pk).refused == 1
+
+    assert receiver.received == []
+    row = webhook.deliveries.get()
+    assert (row.status, row.refused) == ("failed", True)
+    assert "is at 127.0.0.1, a private address" in row.last_error
+
+
+@pytest.mark.django_db
+def test_a_name_not_found_for_now_is_tried_again_not_failed(
+    action, owner, lead, receiver, force, monkeypatch
+):
+    webhook = hook(lead, receiver, force)
+    mark_done(owner, action, "Done.")
+
+    def no_dns(*args, **kwargs):
+        raise socket.gaierror(-3, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    with pytest.raises(SendFailed):
+        webhooks.deliver_webhook(webhook.pk, retry_in=60)
+    row = webhook.deliveries.get()
+    assert (row.status, row.refused) == ("pending", False)
+    assert "could not be found" in row.last_error
+
+
+@pytest.mark.django_db
+def test_an_event_after_one_held_for_a_retry_waits_for_it(
+    action, owner, lead, receiver, force
+):
+    webhook = hook(lead, receiver, force)
+    mark_done(owner, action, "Done.")
+    receiver.answers = [503]
+    with pytest.raises(SendFailed):
+        webhooks.deliver_webhook(webhook.pk, retry_in=60)
+    # A new event's own task comes while the first waits for its retry: it sends
+    # nothing, so the new one cannot overtake.
+    services.action_sign_off(lead, action, "Checked.")
+    assert webhooks.deliver_webhook(webhook.pk).claimed == 0
+    assert len(receiver.received) == 1
+
+    webhook.deliveries.update(retry_at=timezone.now() - datetime.timedelta(seconds=1))
+    assert webhooks.deliver_webhook(webhook.pk).sent == 2
+    assert [json.loads(item["body"])["type"] for item in receiver.received] == [
+        "marked_done",
+        "marked_done",
+        "signed_off",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_long_wait_goes_in_batches_each_queueing_the_next(
+    lead, receiver, force, settings, monkeypatch
+):
+    settings.WEBHOOK_BATCH = 2
+    webhook = hook(lead, receiver, force)
+    for _ in range(5):
+        services.webhook_ping(lead, webhook)
+    queued = []
+    monkeypatch.setattr(
+        webhooks, "queue_webhooks", lambda ids: queued.extend(ids) or len(ids)
+    )
+    assert webhooks.deliver_webhook(webhook.pk).sent == 2
+    assert queued == [webhook.pk]
+    assert webhooks.deliver_webhook(webhook.pk).sent == 2
+    assert webhooks.deliver_webhook(webhook.pk).sent == 1
+    assert queued == [webhook.pk, webhook.pk]
+    assert len(receiver.received) == 5
+
+
+@pytest.mark.django_db
+def test_a_forces_own_network_is_its_webhooks_alone(
+    lead, other_lead, force, other_force
+):
+    force.webhook_networks = "10.20.0.0/16\n192.168.5.0/24"
+    force.full_clean()
+    force.save()
+    webhook, _ = services.webhook_create(
+        lead,
+        force=force,
+        name="Register",
+        url="https://10.20.3.4/hooks",
+        kinds=[Kind.SIGNED_OFF],
+    )
+    assert webhook.url == "https://10.20.3.4/hooks"
+    with pytest.raises(WorkflowError, match="a private address"):
+        services.webhook_create(
+            other_lead,
+            force=other_force,
+            name="Register",
+            url="https://10.20.3.4/hooks",
+            kinds=[Kind.SIGNED_OFF],
+        )
+    force.webhook_networks = "10.20.0.0/16, not-a-network"
+    with pytest.raises(ValidationError, match="not-a-network is not a network"):
+        force.full_clean()

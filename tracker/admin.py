@@ -276,6 +276,7 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Force)
 class ForceAdmin(admin.ModelAdmin):
+    # Its own networks for webhooks are set here by administrators, not by its leads.
     list_display = ["name", "short_name", "code", "kind", "inspector_contact"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name", "code"]

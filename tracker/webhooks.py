@@ -25,25 +25,32 @@ import hmac
 import ipaddress
 import json
 import logging
+import re
 import secrets
 import socket
 import time
 import uuid
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import requests
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 from . import sending
 from .models import Action, Finding, Inspection, User, Webhook, WebhookDelivery
 from .models.webhooks import PING
+from .notifications.kinds import EVENT_NAMES, Kind
 from .selectors import visible_to_webhook
 
 logger = logging.getLogger(__name__)
@@ -75,7 +82,6 @@ def record_event(
     kind: str,
     *,
     key: str,
-    summary: str,
     actor: User | None,
     action: Action | None = None,
     finding: Finding | None = None,
@@ -97,6 +103,8 @@ def record_event(
     ]
     if not hooks:
         return 0
+    # Told to a system, not to the person the notification was for.
+    summary = f"{EVENT_NAMES[Kind(kind)]}: {_about(subject)}"
     data = event_data(
         summary=summary,
         actor=actor,
@@ -111,6 +119,14 @@ def record_event(
     if waiting:
         transaction.on_commit(lambda: queue_webhooks(waiting))
     return len(rows)
+
+
+def _about(subject) -> str:
+    if isinstance(subject, Action):
+        return f"“{subject.title}” ({subject.reference})"
+    if isinstance(subject, Finding):
+        return subject.reference
+    return f"“{subject.title}”"
 
 
 def record_ping(webhook: Webhook, actor: User) -> WebhookDelivery:
@@ -231,47 +247,171 @@ def queue_webhooks(webhook_ids: Iterable[int]) -> int:
 
 # Where the tracker posts --------------------------------------------------------------
 
+# IPv6 addresses that carry an IPv4 one: judged by the IPv4 address they carry.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+_MAX_PORT = 65535
+_PORT = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#]*:([0-9]+)(?:[/?#]|$)", re.IGNORECASE)
+# Characters no address needs, which parsers read differently (a backslash is a
+# path to one and the end of the host to another).
+_ODD = re.compile(r"[\\\s\x00-\x1f\x7f]")
 
-def refused_address(url: str) -> str:
+
+class AddressRefused(Exception):
+    """The connection reached an address the webhook may not post to; not an OSError,
+    so that no layer of requests takes it for a network failure worth a retry."""
+
+
+@dataclass
+class Problem:
+    message: str
+    permanent: bool = True  # False: worth trying again later (a name not found now)
+
+    def __bool__(self) -> bool:
+        return bool(self.message)
+
+
+def allowed_networks(force) -> list:
+    """Where, besides public addresses, a webhook may post: the networks every
+    webhook may (WEBHOOK_ALLOWED_NETWORKS) and its force's own (set on the force)."""
+    names = list(settings.WEBHOOK_ALLOWED_NETWORKS)
+    if force is not None:
+        names += force.webhook_network_list
+    return [ipaddress.ip_network(name, strict=False) for name in names]
+
+
+def _carried_ipv4(ip):
+    if ip.version != 6:
+        return None
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64 or (ip in _IPV4_COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def may_post_to(ip, networks) -> bool:
+    """A public address, or one in the networks given; an IPv6 address that carries
+    an IPv4 one is judged by the one it carries."""
+    if any(ip.version == net.version and ip in net for net in networks):
+        return True
+    carried = _carried_ipv4(ip)
+    if carried is not None:
+        return may_post_to(carried, networks)
+    return ip.is_global
+
+
+def _private(where: str) -> str:
+    return (
+        f"{where} a private address: the tracker posts only to public addresses "
+        "and to the networks its administrators allow."
+    )
+
+
+def address_problem(url: str, networks) -> Problem:
     """Why the tracker will not post to this address, if it will not.
 
-    Only https (http too where WEBHOOK_ALLOW_HTTP is set), and only to public
-    addresses, or to the networks WEBHOOK_ALLOWED_NETWORKS names (a force's own
-    network): never to this server's neighbours, such as its database or a
-    cloud's metadata address, whatever the name resolves to.
+    Only https (http too where WEBHOOK_ALLOW_HTTP is set), to a host name of
+    ASCII letters (punycode for others), with no user name and nothing a parser
+    could read two ways; and only to public addresses, or to the `networks`
+    (`allowed_networks`), whatever the name resolves to. The connection itself
+    checks the address it reaches again (`_CheckedPeer`), so a name that
+    resolves elsewhere by the time of the post is refused too.
     """
-    parts = urlsplit(url)
+    if _ODD.search(url):
+        return Problem("The address has a space, a backslash or a control character.")
+    if not url.isascii():
+        return Problem(
+            "Write the address in ASCII: the host name in its punycode form "
+            "(xn--…), other characters %-encoded."
+        )
+    try:
+        parts = parse_url(url)
+    except LocationParseError:
+        port = _PORT.match(url)
+        if port and not 0 < int(port.group(1)) <= _MAX_PORT:
+            return Problem(
+                f"The port {port.group(1)} is not a port (1 to {_MAX_PORT})."
+            )
+        return Problem("This is not a web address.")
     allowed_schemes = {"https", "http"} if settings.WEBHOOK_ALLOW_HTTP else {"https"}
     if parts.scheme not in allowed_schemes:
-        return "The address must start with https://."
-    if not parts.hostname:
-        return "The address has no host name."
+        return Problem("The address must start with https://.")
+    if parts.auth:
+        return Problem("The address may not hold a user name or password.")
+    host = (parts.host or "").strip("[]")
+    if not host:
+        return Problem("The address has no host name.")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    if not 0 < port <= _MAX_PORT:
+        return Problem(f"The port {port} is not a port (1 to {_MAX_PORT}).")
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        found = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
-    except (OSError, ValueError) as error:
-        return f"The host name {parts.hostname} could not be found ({error})."
+        found = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError) as error:
+        return Problem(
+            f"The host name {host} could not be found ({error}).", permanent=False
+        )
     for *_, address in found:
-        ip = ipaddress.ip_address(address[0])
-        if not (ip.is_global or _in_allowed_network(ip)):
-            where = (
-                f"{ip} is"
-                if parts.hostname.strip("[]") == str(ip)
-                else f"{parts.hostname} is at {ip},"
+        ip = ipaddress.ip_address(address[0].split("%")[0])
+        if not may_post_to(ip, networks):
+            return Problem(
+                _private(f"{ip} is" if host == str(ip) else f"{host} is at {ip},")
             )
-            return (
-                f"{where} a private address: the tracker posts only to public "
-                "addresses and to the networks its administrators allow "
-                "(WEBHOOK_ALLOWED_NETWORKS)."
-            )
-    return ""
+    return Problem("")
 
 
-def _in_allowed_network(ip) -> bool:
-    return any(
-        ip in ipaddress.ip_network(network, strict=False)
-        for network in settings.WEBHOOK_ALLOWED_NETWORKS
-    )
+# Set while a webhook posts: the networks its connection may reach.
+_networks: ContextVar[tuple] = ContextVar("webhook_networks", default=())
+
+
+class _CheckedPeer:
+    """A connection that, once connected, refuses an address the webhook may not post to."""
+
+    def _new_conn(self):
+        sock = super()._new_conn()  # type: ignore[misc]
+        ip = ipaddress.ip_address(sock.getpeername()[0].split("%")[0])
+        if not may_post_to(ip, _networks.get()):
+            sock.close()
+            raise AddressRefused(_private(f"{self.host} is at {ip},"))  # type: ignore[attr-defined]
+        return sock
+
+
+class _CheckedHTTPConnection(_CheckedPeer, HTTPConnection):
+    pass
+
+
+class _CheckedHTTPSConnection(_CheckedPeer, HTTPSConnection):
+    pass
+
+
+class _CheckedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _CheckedHTTPConnection
+
+
+class _CheckedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _CheckedHTTPSConnection
+
+
+class _CheckedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _CheckedHTTPPool,
+            "https": _CheckedHTTPSPool,
+        }
+
+
+def _session() -> requests.Session:
+    """A session that reaches the receiver itself: no proxy or .netrc from the
+    environment, and every connection's address checked."""
+    session = requests.Session()
+    session.trust_env = False
+    adapter = _CheckedAdapter(max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 # Sending ------------------------------------------------------------------------------
@@ -296,9 +436,10 @@ class Delivery:
 
 def post(webhook: Webhook, item: WebhookDelivery) -> int:
     """POST one event, signed; returns the 2xx status, or raises `NotAccepted`."""
-    refusal = refused_address(webhook.url)
-    if refusal:
-        raise NotAccepted(refusal, permanent=True)
+    networks = allowed_networks(webhook.force)
+    problem = address_problem(webhook.url, networks)
+    if problem:
+        raise NotAccepted(problem.message, permanent=problem.permanent)
     body = json.dumps(item.payload, separators=(",", ":")).encode()
     timestamp = int(time.time())
     event_id = str(item.event_id)
@@ -309,62 +450,96 @@ def post(webhook: Webhook, item: WebhookDelivery) -> int:
         "webhook-timestamp": str(timestamp),
         "webhook-signature": signature(webhook.secret, event_id, timestamp, body),
     }
+    allowed = _networks.set(tuple(networks))
     try:
-        answer = requests.post(
-            webhook.url,
-            data=body,
-            headers=headers,
-            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-            allow_redirects=False,
-        )
+        with _session() as session:
+            # The status is all that is kept: the answer's body is never read, so
+            # nothing of what an address answers reaches the log.
+            with session.post(
+                webhook.url,
+                data=body,
+                headers=headers,
+                timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+                allow_redirects=False,
+                stream=True,
+            ) as answer:
+                status, reason = answer.status_code, answer.reason
+    except AddressRefused as refused:
+        raise NotAccepted(str(refused), permanent=True) from refused
     except requests.Timeout as error:
-        raise NotAccepted(f"No answer in time: {error}", permanent=False) from error
+        raise NotAccepted("No answer in time.", permanent=False) from error
     except requests.RequestException as error:
-        raise NotAccepted(f"Could not connect: {error}", permanent=False) from error
-    status = answer.status_code
+        raise NotAccepted(
+            f"Could not connect to the receiver ({type(error).__name__}).",
+            permanent=False,
+        ) from error
+    finally:
+        _networks.reset(allowed)
     if 200 <= status < 300:
         return status
-    words = f"The receiver answered {status} {answer.reason}".rstrip()
-    excerpt = " ".join(answer.text[:300].split())
-    if excerpt:
-        words += f": {excerpt}"
+    words = f"The receiver answered {status} {reason or ''}".rstrip() + "."
     if 300 <= status < 400:
-        words += " (the tracker does not follow redirects: give the final address)"
+        words += " The tracker does not follow redirects: give the final address."
     permanent = status < 500 and status not in TRY_AGAIN_ANSWERS
     raise NotAccepted(words, permanent=permanent, status=status)
 
 
 def deliver_webhook(webhook_id: int, *, retry_in: float | None = None) -> Delivery:
-    """POST one webhook's waiting events, oldest first.
+    """POST one webhook's waiting events, oldest first, one sender at a time.
 
-    As a person's notifications are sent: claimed under a fresh token (a task
-    delivered twice claims nothing), each looked at again (not sent if the
-    webhook no longer asks for its kind), and marked delivered. If one fails for
-    a while, it and those after it are held for the retry in `retry_in` seconds
-    (or failed when there is none) and `SendFailed` is raised; one refused for
-    good is failed at once and the next is tried.
+    Claimed as a person's notifications are (a task delivered twice claims
+    nothing), but never while another task is sending this webhook's events or
+    holds one for its retry: that task sends the newer ones after it, so they
+    arrive in order. At most WEBHOOK_BATCH at a time; the rest are queued again.
+    Before each POST the webhook is read again: paused, its events wait; removed,
+    nothing more goes. One that fails for a while is held, with those after it,
+    for the retry in `retry_in` seconds (or failed when there is none) and
+    `SendFailed` is raised; one refused for good is failed and the next is tried.
     """
     delivery = Delivery(webhook_id)
-    webhook = Webhook.objects.filter(pk=webhook_id, paused_at__isnull=True).first()
-    if webhook is None:
-        return delivery
-    rows = WebhookDelivery.objects.filter(webhook=webhook)
-    token, delivery.claimed = sending.claim(rows)
+    now = timezone.now()
+    with transaction.atomic():
+        webhook = (
+            Webhook.objects.select_for_update()
+            .filter(pk=webhook_id, paused_at__isnull=True)
+            .first()
+        )
+        if webhook is None:
+            return delivery
+        rows = WebhookDelivery.objects.filter(webhook_id=webhook_id)
+        sending.release_stale_claims(rows, now)
+        busy = rows.filter(
+            Q(status=WebhookDelivery.Status.SENDING)
+            | Q(status=WebhookDelivery.Status.PENDING, retry_at__gt=now)
+        )
+        if busy.exists():
+            return delivery
+        batch = list(
+            sending.ready(rows, now)
+            .order_by("created_at", "pk")
+            .values_list("pk", flat=True)[: settings.WEBHOOK_BATCH]
+        )
+        token, delivery.claimed = sending.claim(rows.filter(pk__in=batch), now)
     if not delivery.claimed:
         return delivery
     claimed = rows.filter(claim_token=token, status=WebhookDelivery.Status.SENDING)
-    current = []
-    for item in claimed.order_by("created_at", "pk"):
-        if webhook.wants(item.kind):
-            current.append(item)
-        else:
-            claimed.filter(pk=item.pk).update(
+    current = list(claimed.order_by("created_at", "pk"))
+    for place, item in enumerate(current):
+        one = claimed.filter(pk=item.pk)
+        webhook = Webhook.objects.select_related("force").filter(pk=webhook_id).first()
+        if webhook is None:
+            return delivery  # removed: its events went with it
+        if webhook.is_paused:
+            _release(claimed.filter(pk__in=[later.pk for later in current[place:]]))
+            return delivery
+        if not webhook.wants(item.kind):
+            one.update(
                 status=WebhookDelivery.Status.CANCELLED,
+                claim_token=None,
                 last_error="The webhook no longer asks for this kind of event.",
             )
             delivery.cancelled += 1
-    for place, item in enumerate(current):
-        one = claimed.filter(pk=item.pk)
+            continue
         try:
             status = post(webhook, item)
         except NotAccepted as refused:
@@ -378,6 +553,8 @@ def deliver_webhook(webhook_id: int, *, retry_in: float | None = None) -> Delive
             retry_at = None
             if retry_in is not None:
                 retry_at = timezone.now() + datetime.timedelta(seconds=retry_in)
+            # Receivers drop a repeated webhook-id, so a timeout (which may come
+            # after the receiver took it) is tried again like any other failure.
             failure = sending.record_failure(
                 claimed.filter(pk__in=[later.pk for later in current[place:]]),
                 refused,
@@ -387,7 +564,20 @@ def deliver_webhook(webhook_id: int, *, retry_in: float | None = None) -> Delive
             raise sending.SendFailed(refused, failure, False) from refused
         one.update(response_status=status)
         delivery.sent += sending.mark_sent(one)
+    if sending.ready(rows).exists():
+        queue_webhooks([webhook_id])
     return delivery
+
+
+def _release(claimed) -> None:
+    """Claimed rows not tried (the webhook was paused): waiting again, the attempt
+    they were charged given back."""
+    claimed.update(
+        status=WebhookDelivery.Status.PENDING,
+        claim_token=None,
+        claimed_at=None,
+        attempts=F("attempts") - 1,
+    )
 
 
 def catch_up(*, queue) -> int:

@@ -41,9 +41,6 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 USE_TZ = True
-# The app under test runs on 127.0.0.1 too: cookies do not tell ports apart.
-SESSION_COOKIE_NAME = "provider_session"
-CSRF_COOKIE_NAME = "provider_csrftoken"
 LOGIN_URL = "/login/"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 OIDC_IDTOKEN_INCLUDE_CLAIMS = True
@@ -57,3 +54,9 @@ def userinfo(claims, user):
     claims["email"] = user.email
     claims["email_verified"] = user.is_staff
     return claims
+
+
+# Two providers may run at once on 127.0.0.1, where cookies are not told apart by
+# port: each keeps its own.
+SESSION_COOKIE_NAME = f"provider_{PORT}_session"
+CSRF_COOKIE_NAME = f"provider_{PORT}_csrftoken"

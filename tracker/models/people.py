@@ -1,5 +1,8 @@
 """Forces and the people in them: roles, accounts, who leads and who inspects."""
 
+import ipaddress
+import re
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -26,6 +29,21 @@ class ForceQuerySet(models.QuerySet):
 
     def national_bodies(self):
         return self.filter(kind=Force.Kind.NATIONAL_BODY)
+
+
+def network_list(text: str) -> list[str]:
+    """Networks written one per line (or separated by commas or spaces)."""
+    return [part for part in re.split(r"[\s,]+", text or "") if part]
+
+
+def validate_networks(text: str) -> None:
+    for part in network_list(text):
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise ValidationError(
+                f"{part} is not a network: write one as 10.20.0.0/16."
+            ) from None
 
 
 class Force(models.Model):
@@ -81,6 +99,17 @@ class Force(models.Model):
         ),
     )
 
+    webhook_networks = models.TextField(
+        "the force's own networks, for webhooks",
+        blank=True,
+        validators=[validate_networks],
+        help_text=(
+            "Where, besides public addresses, the force's webhooks may post: its "
+            "own networks, one per line, such as 10.20.0.0/16. No other force's "
+            "webhooks may reach them."
+        ),
+    )
+
     objects = ForceQuerySet.as_manager()
 
     class Meta:
@@ -95,6 +124,10 @@ class Force(models.Model):
     @property
     def is_national_body(self) -> bool:
         return self.kind == self.Kind.NATIONAL_BODY
+
+    @property
+    def webhook_network_list(self) -> list[str]:
+        return network_list(self.webhook_networks)
 
 
 class UserManager(BaseUserManager):

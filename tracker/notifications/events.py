@@ -128,7 +128,6 @@ def notify(
         webhooks.record_event(
             kind,
             key=key,
-            summary=summary,
             actor=actor,
             action=action,
             finding=finding,

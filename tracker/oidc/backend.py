@@ -10,7 +10,6 @@ from typing import Any
 
 import jwt
 import requests
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import SuspiciousOperation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -39,7 +38,7 @@ def refuse(request, reason: str, email: str = "", detail: str = "") -> None:
     request.oidc_refused_email = email
     logger.warning(
         "Sign-in through %s refused (%s)%s%s",
-        settings.OIDC_PROVIDER_NAME,
+        config.value("OIDC_PROVIDER_NAME"),
         reason,
         f" for {email}" if email else "",
         f": {detail}" if detail else "",
@@ -65,9 +64,10 @@ class ProviderBackend(OIDCAuthenticationBackend):
     OIDC_OP_JWKS_ENDPOINT = property(
         lambda self: self.get_settings("OIDC_OP_JWKS_ENDPOINT")
     )
-    OIDC_RP_CLIENT_ID = property(lambda self: settings.OIDC_RP_CLIENT_ID)
-    OIDC_RP_CLIENT_SECRET = property(lambda self: settings.OIDC_RP_CLIENT_SECRET)
-    OIDC_RP_SIGN_ALGO = property(lambda self: settings.OIDC_RP_SIGN_ALGO)
+    # The provider's the sign-in is with (`config.using`, set by the views).
+    OIDC_RP_CLIENT_ID = property(lambda self: config.value("OIDC_RP_CLIENT_ID"))
+    OIDC_RP_CLIENT_SECRET = property(lambda self: config.value("OIDC_RP_CLIENT_SECRET"))
+    OIDC_RP_SIGN_ALGO = property(lambda self: config.value("OIDC_RP_SIGN_ALGO"))
     OIDC_RP_IDP_SIGN_KEY = None
 
     def authenticate(self, request, **kwargs):
@@ -106,7 +106,7 @@ class ProviderBackend(OIDCAuthenticationBackend):
                 key,
                 algorithms=[self.OIDC_RP_SIGN_ALGO],
                 audience=self.OIDC_RP_CLIENT_ID,
-                issuer=settings.OIDC_ISSUER,
+                issuer=config.value("OIDC_ISSUER"),
                 leeway=60,
                 options={"require": ["exp", "iat", "aud", "iss", "sub"]},
             )
@@ -124,18 +124,24 @@ class ProviderBackend(OIDCAuthenticationBackend):
 
     def get_or_create_user(self, access_token, id_token, payload):
         claims = self.get_userinfo(access_token, id_token, payload)
-        claim = settings.OIDC_EMAIL_CLAIM
+        claim = config.value("OIDC_EMAIL_CLAIM")
         email = claims.get(claim)
         if not isinstance(email, str) or "@" not in email:
             raise SignInRefused("no_email", detail=f"no {claim!r} claim")
         email = email.strip().lower()
-        if settings.OIDC_REQUIRE_VERIFIED_EMAIL and not is_true(
-            claims.get(settings.OIDC_EMAIL_VERIFIED_CLAIM)
+        verified_claim = config.value("OIDC_EMAIL_VERIFIED_CLAIM")
+        if config.value("OIDC_REQUIRE_VERIFIED_EMAIL") and not is_true(
+            claims.get(verified_claim)
         ):
             raise SignInRefused(
-                "unverified_email",
-                email,
-                f"{settings.OIDC_EMAIL_VERIFIED_CLAIM} is not true",
+                "unverified_email", email, f"{verified_claim} is not true"
+            )
+        domains = config.value("OIDC_EMAIL_DOMAINS")
+        if domains and email.rsplit("@", 1)[1] not in domains:
+            # A provider vouches for its own organisation's people only: another
+            # force's tenant cannot sign in an inspector by naming their address.
+            raise SignInRefused(
+                "other_domain", email, f"not one of {', '.join(domains)}"
             )
         users = list(self.UserModel.objects.filter(email__iexact=email)[:2])
         if len(users) > 1:
@@ -152,16 +158,16 @@ class ProviderBackend(OIDCAuthenticationBackend):
 
 def claimed_places(claims: dict[str, Any]) -> tuple[set[str], set[str]]:
     """The roles and force slugs the provider's groups (or roles) map to."""
-    if not settings.OIDC_ROLE_CLAIM:
+    role_claim = config.value("OIDC_ROLE_CLAIM")
+    if not role_claim:
         return set(), set()
-    values = claims.get(settings.OIDC_ROLE_CLAIM) or []
+    values = claims.get(role_claim) or []
     if isinstance(values, str):
         values = [values]
     groups = {str(value) for value in values}
-    roles = {settings.OIDC_ROLE_MAP[g] for g in groups if g in settings.OIDC_ROLE_MAP}
-    forces = {
-        settings.OIDC_FORCE_MAP[g] for g in groups if g in settings.OIDC_FORCE_MAP
-    }
+    role_map, force_map = config.value("OIDC_ROLE_MAP"), config.value("OIDC_FORCE_MAP")
+    roles = {role_map[g] for g in groups if g in role_map}
+    forces = {force_map[g] for g in groups if g in force_map}
     return roles, forces
 
 
@@ -174,7 +180,7 @@ def log_places_that_differ(user, claims: dict[str, Any]) -> None:
             "tracker's administration if the groups are right",
             user.email,
             user.role,
-            settings.OIDC_PROVIDER_NAME,
+            config.value("OIDC_PROVIDER_NAME"),
             ", ".join(sorted(roles)),
         )
     if forces and force not in forces:
@@ -183,6 +189,6 @@ def log_places_that_differ(user, claims: dict[str, Any]) -> None:
             "tracker's administration if the groups are right",
             user.email,
             force or "(none)",
-            settings.OIDC_PROVIDER_NAME,
+            config.value("OIDC_PROVIDER_NAME"),
             ", ".join(sorted(forces)),
         )

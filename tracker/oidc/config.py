@@ -1,13 +1,23 @@
-"""The identity provider's settings: from the environment, its endpoints discovered.
+"""The identity providers' settings: from the environment, their endpoints discovered.
 
-The issuer alone is enough: its endpoints come from its
+The first provider is set by OIDC_ISSUER and its neighbours (mozilla-django-oidc's
+own settings); each of OIDC_MORE_PROVIDERS by the same names with its own prefix
+(`settings.OIDC_MORE_PROVIDERS`). A sign-in is about one provider from start to
+end: the views say which (`using`), and every setting read meanwhile (`value`,
+`setting`, the library's too) is that provider's.
+
+For each, the issuer alone is enough: its endpoints come from its
 /.well-known/openid-configuration, fetched the first time someone signs in (not at
 start-up, so that the app, its commands and its workers start while the provider is
 down) and kept for the life of the process. An endpoint set in the environment wins.
 The signing keys are fetched at each sign-in, so the provider may rotate them.
 """
 
+import contextlib
 import threading
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -26,6 +36,55 @@ ENDPOINTS = {
 
 _discovered: dict[str, dict[str, Any]] = {}
 _lock = threading.Lock()
+# The provider of the sign-in under way: "" for the first, else its name.
+_current: ContextVar[str] = ContextVar("oidc_provider", default="")
+
+
+@dataclass(frozen=True)
+class Provider:
+    key: str  # "" for the first
+    name: str  # what people call it: "West Mercia Police accounts"
+
+
+def providers() -> list[Provider]:
+    """Every provider a person may sign in with, the first first."""
+    if not enabled():
+        return []
+    return [Provider("", settings.OIDC_PROVIDER_NAME)] + [
+        Provider(key, values["OIDC_PROVIDER_NAME"])
+        for key, values in settings.OIDC_MORE_PROVIDERS.items()
+    ]
+
+
+def known(key: str) -> bool:
+    return enabled() and (key == "" or key in settings.OIDC_MORE_PROVIDERS)
+
+
+@contextlib.contextmanager
+def using(key: str) -> Iterator[None]:
+    """Read the settings of this provider (`known`) until the block ends."""
+    if not known(key):
+        raise ValueError(f"No provider {key!r}")
+    token = _current.set(key)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def current() -> str:
+    """The provider in use: "" for the first, else its name."""
+    return _current.get()
+
+
+def value(name: str) -> Any:
+    """A setting of the provider in use: its own, or the first's (Django's settings)."""
+    key = _current.get()
+    if key:
+        own = settings.OIDC_MORE_PROVIDERS.get(key, {})
+        if name in own:
+            return own[name]
+    return getattr(settings, name)
 
 
 class ProviderUnreachable(Exception):
@@ -37,7 +96,7 @@ def enabled() -> bool:
 
 
 def discovery() -> dict[str, Any]:
-    issuer = settings.OIDC_ISSUER
+    issuer = value("OIDC_ISSUER")
     with _lock:
         document = _discovered.get(issuer)
     if document is not None:
@@ -64,15 +123,19 @@ def forget_discovery() -> None:
 
 
 def setting(attr: str, *default: Any) -> Any:
-    """mozilla-django-oidc's `get_settings`, with the endpoints discovered."""
+    """mozilla-django-oidc's `get_settings`: the provider in use's, with the
+    endpoints discovered."""
     if attr not in ENDPOINTS:
+        key = _current.get()
+        if key and attr in settings.OIDC_MORE_PROVIDERS.get(key, {}):
+            return value(attr)
         return import_from_settings(attr, *default)
-    explicit = getattr(settings, attr, "")
+    explicit = value(attr) if hasattr(settings, attr) else ""
     if explicit:
         return explicit
-    value = discovery().get(ENDPOINTS[attr])
-    if value:
-        return value
+    published = discovery().get(ENDPOINTS[attr])
+    if published:
+        return published
     if default:
         return default[0]
     raise ImproperlyConfigured(

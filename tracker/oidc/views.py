@@ -1,7 +1,7 @@
 """The sign-in page, the provider's way in and back, sign-out, and the refusal page."""
 
 from functools import wraps
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import admin
@@ -20,16 +20,37 @@ from .backend import refuse
 
 # What each refusal says, and its status.
 STATUS = {"provider": 503}
+# Which provider each sign-in under way (by its state) and each session is with.
+PROVIDER_OF_STATE = "oidc_provider_of_state"
+SESSION_PROVIDER = "oidc_provider"
+# Sign-ins started and not finished that a session remembers (several tabs).
+STATES_KEPT = 10
+
+
+def sign_in_links(next_url: str = "") -> list[tuple[str, str]]:
+    """Each provider's name and the address that starts signing in with it."""
+    links = []
+    for provider in config.providers():
+        query = {"provider": provider.key} if provider.key else {}
+        if next_url:
+            query["next"] = next_url
+        address = reverse("oidc:authenticate")
+        links.append(
+            (provider.name, f"{address}?{urlencode(query)}" if query else address)
+        )
+    return links
 
 
 def refused(request, reason: str, email: str = ""):
+    """The refusal page, naming the provider the sign-in was with."""
     return render(
         request,
         "registration/oidc_refused.html",
         {
             "reason": reason,
             "email": email,
-            "provider": settings.OIDC_PROVIDER_NAME,
+            "provider": config.value("OIDC_PROVIDER_NAME"),
+            "sign_in_links": sign_in_links(),
             "password_sign_in": settings.PASSWORD_SIGN_IN,
         },
         status=STATUS.get(reason, 403),
@@ -48,12 +69,15 @@ class SignInPage(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            oidc_enabled=config.enabled(),
-            provider=settings.OIDC_PROVIDER_NAME,
-            password_sign_in=settings.PASSWORD_SIGN_IN,
-            **kwargs,
-        )
+        context = super().get_context_data(**kwargs)
+        providers = config.providers()
+        return {
+            **context,
+            "oidc_enabled": bool(providers),
+            "sign_in_links": sign_in_links(context.get("next", "")),
+            "provider": " or ".join(provider.name for provider in providers),
+            "password_sign_in": settings.PASSWORD_SIGN_IN,
+        }
 
 
 def password_only(view):
@@ -87,17 +111,25 @@ class SignIn(oidc_views.OIDCAuthenticationRequestView):
         View.__init__(self, **kwargs)
 
     def get(self, request):
-        if not config.enabled():
+        key = request.GET.get("provider", "")
+        if not config.known(key):
             raise Http404
-        try:
-            self.OIDC_OP_AUTH_ENDPOINT = self.get_settings(
-                "OIDC_OP_AUTHORIZATION_ENDPOINT"
-            )
-        except config.ProviderUnreachable as exc:
-            refuse(request, "provider", detail=str(exc))
-            return refused(request, "provider")
-        self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
-        return super().get(request)
+        with config.using(key):
+            try:
+                self.OIDC_OP_AUTH_ENDPOINT = self.get_settings(
+                    "OIDC_OP_AUTHORIZATION_ENDPOINT"
+                )
+            except config.ProviderUnreachable as exc:
+                refuse(request, "provider", detail=str(exc))
+                return refused(request, "provider")
+            self.OIDC_RP_CLIENT_ID = config.value("OIDC_RP_CLIENT_ID")
+            response = super().get(request)
+        # The callback checks the answer against the provider this state went to.
+        state = parse_qs(urlsplit(response["Location"]).query)["state"][0]
+        started = request.session.get(PROVIDER_OF_STATE, {})
+        started[state] = key
+        request.session[PROVIDER_OF_STATE] = dict(list(started.items())[-STATES_KEPT:])
+        return response
 
 
 class Callback(oidc_views.OIDCAuthenticationCallbackView):
@@ -108,12 +140,26 @@ class Callback(oidc_views.OIDCAuthenticationCallbackView):
     def get(self, request):
         if not config.enabled():
             raise Http404
-        try:
-            return super().get(request)
-        except SuspiciousOperation as exc:
-            # A state this browser never sent: an old or copied link, or a forgery.
-            refuse(request, "state", detail=str(exc))
+        started = request.session.get(PROVIDER_OF_STATE, {})
+        key = started.get(request.GET.get("state", ""), "")
+        if not config.known(key):
+            # Started with a provider no longer set up here.
+            refuse(request, "state", detail=f"no provider {key!r}")
             return refused(request, "state")
+        with config.using(key):
+            try:
+                return super().get(request)
+            except SuspiciousOperation as exc:
+                # A state this browser never sent: an old or copied link, or a forgery.
+                refuse(request, "state", detail=str(exc))
+                return refused(request, "state")
+
+    def login_success(self):
+        provider = config.current()
+        response = super().login_success()
+        # For the sign-out: this session came through this provider.
+        self.request.session[SESSION_PROVIDER] = provider
+        return response
 
     def login_failure(self):
         request = self.request
@@ -129,24 +175,27 @@ class SignOut(auth_views.LogoutView):
 
     def post(self, request, *args, **kwargs):
         id_token = request.session.get("oidc_id_token")
+        key = request.session.get(SESSION_PROVIDER, "")
         response = super().post(request, *args, **kwargs)
-        url = provider_sign_out_url(request, id_token) if id_token else None
+        url = provider_sign_out_url(request, id_token, key) if id_token else None
         return redirect(url) if url else response
 
 
-def provider_sign_out_url(request, id_token: str) -> str | None:
-    if not config.enabled():
+def provider_sign_out_url(request, id_token: str, key: str = "") -> str | None:
+    if not config.known(key):
         return None
-    try:
-        endpoint = config.setting("OIDC_OP_END_SESSION_ENDPOINT", None)
-    except config.ProviderUnreachable:
-        return None
+    with config.using(key):
+        try:
+            endpoint = config.setting("OIDC_OP_END_SESSION_ENDPOINT", None)
+        except config.ProviderUnreachable:
+            return None
+        client_id = config.value("OIDC_RP_CLIENT_ID")
     if not endpoint:
         return None
     query = urlencode(
         {
             "id_token_hint": id_token,
-            "client_id": settings.OIDC_RP_CLIENT_ID,
+            "client_id": client_id,
             "post_logout_redirect_uri": request.build_absolute_uri(reverse("login")),
         }
     )

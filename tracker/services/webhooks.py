@@ -24,16 +24,16 @@ def _may(user: User, force: Force | None) -> None:
         raise WorkflowError(f"Only {whose} leads may change {whose} webhooks.")
 
 
-def _checked(name: str, url: str, kinds) -> tuple[str, str, list[str]]:
+def _checked(force, name: str, url: str, kinds) -> tuple[str, str, list[str]]:
     name = (name or "").strip()
     if not name:
         raise WorkflowError("Enter what the webhook is for.", field="name")
     url = (url or "").strip()
-    refusal = (
-        webhooks.refused_address(url) if url else "Enter the address to post events to."
-    )
-    if refusal:
-        raise WorkflowError(refusal, field="url")
+    if not url:
+        raise WorkflowError("Enter the address to post events to.", field="url")
+    problem = webhooks.address_problem(url, webhooks.allowed_networks(force))
+    if problem:
+        raise WorkflowError(problem.message, field="url")
     chosen = [str(kind) for kind in WEBHOOK_KINDS if kind in set(kinds or ())]
     unknown = set(kinds or ()) - set(chosen)
     if unknown or not chosen:
@@ -48,7 +48,7 @@ def webhook_create(
 ) -> tuple[Webhook, str]:
     """Make a webhook; its secret is returned to show once (the receiver keeps it)."""
     _may(user, force)
-    name, url, kinds = _checked(name, url, kinds)
+    name, url, kinds = _checked(force, name, url, kinds)
     secret = webhooks.new_secret()
     webhook = Webhook.objects.create(
         force=force, name=name, url=url, kinds=kinds, secret=secret, created_by=user
@@ -59,7 +59,7 @@ def webhook_create(
 
 def webhook_update(user: User, webhook: Webhook, *, name: str, url: str, kinds) -> None:
     _may(user, webhook.force)
-    webhook.name, webhook.url, webhook.kinds = _checked(name, url, kinds)
+    webhook.name, webhook.url, webhook.kinds = _checked(webhook.force, name, url, kinds)
     webhook.save(update_fields=["name", "url", "kinds"])
 
 
