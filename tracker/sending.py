@@ -28,8 +28,10 @@ import logging
 import smtplib
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import InterfaceError, OperationalError, connections
@@ -49,6 +51,25 @@ BROKER_ERRORS = (KombuError, RedisError, OSError)
 # How often marking "sent" is tried again after the database connection was lost
 # (the mail server has the message: giving up here would send it again later).
 MARK_SENT_TRIES = 5
+
+
+def publish_each(task: str, ids: Iterable[int], *, what: str) -> int:
+    """Publish one `task` per id (in order, each once); give up at the first broker
+    failure and say how many went. The rows wait in their outbox whatever happens
+    here: the quarter-hourly catch-up queues what is still waiting."""
+    ids = list(dict.fromkeys(ids))
+    for published, one in enumerate(ids):
+        try:
+            current_app.send_task(task, args=(one,), queue=settings.REMINDER_QUEUE)
+        except BROKER_ERRORS as error:
+            logger.warning(
+                "Could not queue %s for %d (%s): the catch-up will.",
+                what,
+                len(ids) - published,
+                error,
+            )
+            return published
+    return len(ids)
 
 
 def max_attempts() -> int:

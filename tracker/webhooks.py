@@ -24,7 +24,6 @@ import hashlib
 import hmac
 import ipaddress
 import json
-import logging
 import re
 import secrets
 import socket
@@ -35,7 +34,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 import requests
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -52,8 +50,6 @@ from .models import Action, Finding, Inspection, User, Webhook, WebhookDelivery
 from .models.webhooks import PING
 from .notifications.kinds import EVENT_NAMES, Kind
 from .selectors import visible_to_webhook
-
-logger = logging.getLogger(__name__)
 
 SEND_TASK = "tracker.send_webhooks"
 SECRET_PREFIX = "whsec_"
@@ -227,22 +223,8 @@ def _force(force) -> dict | None:
 
 
 def queue_webhooks(webhook_ids: Iterable[int]) -> int:
-    """Publish one sending task per webhook; give up at the first broker failure
-    (the deliveries wait in the outbox for the catch-up)."""
-    webhook_ids = list(dict.fromkeys(webhook_ids))
-    for published, webhook_id in enumerate(webhook_ids):
-        try:
-            current_app.send_task(
-                SEND_TASK, args=(webhook_id,), queue=settings.REMINDER_QUEUE
-            )
-        except sending.BROKER_ERRORS as error:
-            logger.warning(
-                "Could not queue %d webhooks (%s): the catch-up will.",
-                len(webhook_ids) - published,
-                error,
-            )
-            return published
-    return len(webhook_ids)
+    """Publish one sending task per webhook (its events wait in the outbox if not)."""
+    return sending.publish_each(SEND_TASK, webhook_ids, what="webhooks")
 
 
 # Where the tracker posts --------------------------------------------------------------

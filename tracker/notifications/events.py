@@ -17,11 +17,8 @@ Everything shows in the app.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 
-from celery import current_app
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
@@ -46,8 +43,6 @@ from ..selectors import (
 )
 from .kinds import Kind
 from .mentions import mentioned_people
-
-logger = logging.getLogger(__name__)
 
 SEND_TASK = "tracker.send_notifications"
 _STATUS_FOR: dict[str, str] = {
@@ -197,20 +192,7 @@ def queue_notifications(recipient_ids: Iterable[int]) -> int:
     The rows are safe in the outbox whatever happens here: the reminders'
     catch-up (every quarter of an hour) queues whoever still has pending ones.
     """
-    recipient_ids = list(dict.fromkeys(recipient_ids))
-    for published, recipient_id in enumerate(recipient_ids):
-        try:
-            current_app.send_task(
-                SEND_TASK, args=(recipient_id,), queue=settings.REMINDER_QUEUE
-            )
-        except sending.BROKER_ERRORS as error:
-            logger.warning(
-                "Could not queue notifications for %d people (%s): the catch-up will.",
-                len(recipient_ids) - published,
-                error,
-            )
-            return published
-    return len(recipient_ids)
+    return sending.publish_each(SEND_TASK, recipient_ids, what="notifications")
 
 
 def _name(user: User | None) -> str:
