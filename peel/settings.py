@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whoever came through a provider is asked about again now and then (tracker/oidc).
+    "tracker.oidc.middleware.ProviderRecheck",
     "tracker.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -195,6 +197,9 @@ OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
 OIDC_USE_PKCE = True
 OIDC_CREATE_USER = False
 OIDC_STORE_ID_TOKEN = True  # the hint the provider's sign-out asks for
+# How often the provider is asked again whether a person is still signed in there
+# (tracker.oidc.middleware): someone whose account is closed loses access so soon.
+OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = env.int("OIDC_RECHECK_MINUTES", default=60) * 60
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:callback"
 PASSWORD_SIGN_IN = env.bool("PASSWORD_SIGN_IN", default=True)
 if OIDC_ENABLED:

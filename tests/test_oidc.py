@@ -26,6 +26,7 @@ import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import SuspiciousOperation
 from playwright.sync_api import expect
 
@@ -50,6 +51,7 @@ PROVIDER_USERS = [
     {"email": "unconfirmed@force.test", "verified": False},
     {"email": "gone@force.test"},  # deactivated in the tracker
     {"email": "lead@force.test", "groups": ["g-inspectors"]},
+    {"email": "leaver@force.test"},  # their account at the provider is closed mid-test
 ]
 # The inspectorate's provider: its inspector, and a force's officer it knows of too.
 SECOND_CLIENT_ID = "peel-tracker-inspectorate"
@@ -646,3 +648,77 @@ def test_an_answer_is_checked_against_the_provider_the_sign_in_went_to(
     assert "You have not been signed in" in answer.text or "not working" in answer.text
     home = session.get(f"{site}/", allow_redirects=False)
     assert home.status_code == 302 and "/accounts/login/" in home.headers["Location"]
+
+
+# Asked again --------------------------------------------------------------------------
+
+PAGE = {"Accept": "text/html,application/xhtml+xml"}  # what a browser sends for a page
+
+
+def as_if_a_while_had_passed(session) -> None:
+    """The person's sign-in here as it is once OIDC_RECHECK_MINUTES have passed."""
+    store = SessionStore(session.cookies["sessionid"])
+    store["oidc_id_token_expiration"] = time.time() - 1
+    store.save()
+
+
+def test_after_a_while_the_provider_is_asked_again_and_a_person_still_there_goes_on(
+    oidc, people
+):
+    site = oidc["url"]
+    session, answer = sign_in_at_provider(site, "Officer@Force.test")
+    assert answer.url == f"{site}/"
+    as_if_a_while_had_passed(session)
+
+    page = session.get(f"{site}/actions/?status=in_progress", headers=PAGE, timeout=20)
+
+    asked = [step.headers["Location"] for step in page.history]
+    assert any("prompt=none" in where for where in asked), asked
+    assert page.url == f"{site}/actions/?status=in_progress"
+    assert "officer@force.test" in page.text
+    # Not asked again on the next page.
+    again = session.get(f"{site}/actions/", headers=PAGE, allow_redirects=False)
+    assert again.status_code == 200
+
+
+def test_someone_whose_account_the_provider_closes_is_signed_out_at_the_next_ask(
+    oidc, people, force, caplog
+):
+    make_user("leaver@force.test", Role.FORCE_STAFF, force)
+    site = oidc["url"]
+    session, answer = sign_in_at_provider(site, "leaver@force.test")
+    assert answer.url == f"{site}/"
+    # They leave the force: its IT service closes their account.
+    with sqlite3.connect(oidc["database"]) as db:
+        db.execute(
+            "UPDATE auth_user SET is_active = 0 WHERE username = ?",
+            ("leaver@force.test",),
+        )
+    # Until the tracker asks again, a file or a script's request is not interrupted.
+    assert session.get(f"{site}/actions/", allow_redirects=False).status_code == 200
+    as_if_a_while_had_passed(session)
+
+    page = session.get(f"{site}/actions/", headers=PAGE, timeout=20)
+
+    assert page.status_code == 403
+    assert "Your sign-in has ended" in page.text
+    home = session.get(f"{site}/", headers=PAGE, allow_redirects=False)
+    assert home.status_code == 302 and "/accounts/login/" in home.headers["Location"]
+    assert "refused (cancelled)" in caplog.text
+
+
+def test_a_provider_that_cannot_be_asked_again_lets_the_person_go_on(
+    oidc, people, settings
+):
+    site = oidc["url"]
+    session, _ = sign_in_at_provider(site, "Officer@Force.test")
+    as_if_a_while_had_passed(session)
+    settings.OIDC_ISSUER = f"http://127.0.0.1:{free_port()}/openid"
+    config.forget_discovery()
+
+    page = session.get(f"{site}/actions/", headers=PAGE, timeout=20)
+
+    assert page.url == f"{site}/actions/" and page.status_code == 200
+    assert SessionStore(session.cookies["sessionid"])["oidc_id_token_expiration"] > (
+        time.time() + 60
+    )

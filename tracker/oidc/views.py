@@ -1,10 +1,11 @@
 """The sign-in page, the provider's way in and back, sign-out, and the refusal page."""
 
+import time
 from functools import wraps
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, auth
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404
@@ -25,6 +26,11 @@ PROVIDER_OF_STATE = "oidc_provider_of_state"
 SESSION_PROVIDER = "oidc_provider"
 # Sign-ins started and not finished that a session remembers (several tabs).
 STATES_KEPT = 10
+# When the tracker next asks the provider whether the person is still signed in
+# there (mozilla-django-oidc's key; OIDC_RECHECK_MINUTES after each sign-in).
+EXPIRES = "oidc_id_token_expiration"
+# Asked again this soon when the provider could not be reached to ask.
+RECHECK_AGAIN_SECONDS = 5 * 60
 
 
 def sign_in_links(next_url: str = "") -> list[tuple[str, str]]:
@@ -114,6 +120,7 @@ class SignIn(oidc_views.OIDCAuthenticationRequestView):
         key = request.GET.get("provider", "")
         if not config.known(key):
             raise Http404
+        recheck = request.GET.get("recheck") == "1" and request.user.is_authenticated
         with config.using(key):
             try:
                 self.OIDC_OP_AUTH_ENDPOINT = self.get_settings(
@@ -121,27 +128,46 @@ class SignIn(oidc_views.OIDCAuthenticationRequestView):
                 )
             except config.ProviderUnreachable as exc:
                 refuse(request, "provider", detail=str(exc))
+                if recheck:
+                    # Not the person's doing: they go on, and are asked again soon.
+                    request.session[EXPIRES] = time.time() + RECHECK_AGAIN_SECONDS
+                    return redirect(safe_next(request))
                 return refused(request, "provider")
             self.OIDC_RP_CLIENT_ID = config.value("OIDC_RP_CLIENT_ID")
+            self.recheck = recheck
             response = super().get(request)
         # The callback checks the answer against the provider this state went to.
         state = parse_qs(urlsplit(response["Location"]).query)["state"][0]
         started = request.session.get(PROVIDER_OF_STATE, {})
-        started[state] = key
+        started[state] = {"provider": key, "recheck": recheck}
         request.session[PROVIDER_OF_STATE] = dict(list(started.items())[-STATES_KEPT:])
         return response
+
+    def get_extra_params(self, request):
+        extra = dict(super().get_extra_params(request))
+        if getattr(self, "recheck", False):
+            # Asked again without a page: the provider answers at once, signed in
+            # or not (OpenID Connect Core 3.1.2.1).
+            extra["prompt"] = "none"
+        return extra
+
+
+def safe_next(request) -> str:
+    return oidc_views.get_next_url(request, "next") or "/"
 
 
 class Callback(oidc_views.OIDCAuthenticationCallbackView):
     """Back from the provider: the code exchanged, the ID token checked, the person found."""
 
     get_settings = staticmethod(config.setting)
+    recheck = False  # whether this answers the tracker's own question (ProviderRecheck)
 
     def get(self, request):
         if not config.enabled():
             raise Http404
         started = request.session.get(PROVIDER_OF_STATE, {})
-        key = started.get(request.GET.get("state", ""), "")
+        begun = started.get(request.GET.get("state", ""), {})
+        key, self.recheck = begun.get("provider", ""), begun.get("recheck", False)
         if not config.known(key):
             # Started with a provider no longer set up here.
             refuse(request, "state", detail=f"no provider {key!r}")
@@ -167,6 +193,11 @@ class Callback(oidc_views.OIDCAuthenticationCallbackView):
         if reason is None:
             reason = "cancelled" if request.GET.get("error") else "state"
             refuse(request, reason, detail=request.GET.get("error", "no state"))
+        if self.recheck:
+            # The provider no longer signs them in (they left, or its own sign-in
+            # ended), or the tracker no longer takes its word: signed out here.
+            auth.logout(request)
+            return refused(request, "ended", getattr(request, "oidc_refused_email", ""))
         return refused(request, reason, getattr(request, "oidc_refused_email", ""))
 
 
