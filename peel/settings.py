@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "simple_history",
+    "health_check",
     "tracker",
 ]
 
@@ -266,6 +267,11 @@ WSGI_APPLICATION = "peel.wsgi.application"
 
 # The embedded default is an SQLite file under var/; production and CI use
 # PostgreSQL: DATABASE_URL=postgres://user:password@host:5432/peel
+# The cache (the national figures, among others): this process's own by default,
+# for a first run on one server; Redis (CACHE_URL=redis://host:6379/1) wherever
+# more than one app server must serve the same figures.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 DATABASES = {
     "default": env.db_url(
         "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'peel.sqlite3'}"
@@ -371,6 +377,8 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 if env.str("SECURE_PROXY_SSL_HEADER_NAME", default=""):
     SECURE_PROXY_SSL_HEADER = (env.str("SECURE_PROXY_SSL_HEADER_NAME"), "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer polls these over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True

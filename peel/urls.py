@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from tracker import health
 from tracker.oidc.urls import account_urls
 from tracker.oidc.views import admin_sign_in
 
@@ -12,6 +13,9 @@ urlpatterns = [
     path("accounts/", include(account_urls())),
     path("oidc/", include("tracker.oidc.urls")),
     path("api/v1/", include("tracker.api.urls")),
+    # For a load balancer: alive, and ready with everything shared (tracker/health.py).
+    path("health/live/", health.Live.as_view(), name="health-live"),
+    path("health/ready/", health.Ready.as_view(), name="health-ready"),
     path("", include("tracker.urls")),
 ]
 

@@ -44,9 +44,23 @@ def test_deploy_check_passes_without_warnings():
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="peel.example.org",
+        CACHE_URL="redis://127.0.0.1:6379/1",
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_deploy_check_warns_of_a_cache_of_the_process_own():
+    result = manage(
+        "check",
+        "--deploy",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="peel.example.org",
+        CACHE_URL="locmemcache://",
+    )
+    assert "peel.W002" in result.stderr + result.stdout
+    assert "CACHE_URL=redis://" in result.stderr + result.stdout
 
 
 def test_refuses_to_start_without_a_secret_key_when_not_debugging():

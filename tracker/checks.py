@@ -30,6 +30,22 @@ def static_files_collected(app_configs=None, **kwargs):
     ]
 
 
+@register(deploy=True)
+def cache_shared(app_configs=None, **kwargs):
+    """A production server's cache is Redis, so that every app server sees the same."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.DEBUG or not backend.endswith("LocMemCache"):
+        return []
+    return [
+        Warning(
+            "The cache is this process's own: a second app server (or gunicorn "
+            "worker) would serve other figures.",
+            hint="Set CACHE_URL=redis://host:6379/1 (a database of its own).",
+            id="peel.W002",
+        )
+    ]
+
+
 def refuse_to_serve_without_static_files() -> None:
     """For the web servers' entry points: stop at start-up, saying why, rather than
     answer every request with a 500."""
