@@ -42,6 +42,7 @@ def configure(database_url: str, redis_url: str) -> None:
             "CELERY_BROKER_URL": redis_url,
             "CELERY_RESULT_BACKEND": redis_url,
             "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+            "REQUEST_LOG": "false",
         }
     )
     if str(ROOT) not in sys.path:

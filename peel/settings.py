@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its line times and tells of every answer, redirects included.
+    "tracker.middleware.RequestLog",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -420,6 +422,11 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # One JSON line per request (tracker.middleware.RequestLog); REQUEST_LOG=false
+        # to leave them out.
+        "peel.requests": {
+            "level": "INFO" if env.bool("REQUEST_LOG", default=True) else "WARNING"
+        },
     },
 }
 
