@@ -341,6 +341,27 @@ STORAGES = {
     },
 }
 
+# Evidence on S3-compatible storage (django-storages) when EVIDENCE_S3_BUCKET is set,
+# so that every app server sees the same files; the local folder otherwise. Files
+# are still served only through the view that checks who asks, never by a link
+# to the bucket.
+EVIDENCE_S3_BUCKET = env.str("EVIDENCE_S3_BUCKET", default="")
+if EVIDENCE_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": EVIDENCE_S3_BUCKET,
+            "location": env.str("EVIDENCE_S3_PREFIX", default=""),
+            # Unset: boto3's own (AWS_ACCESS_KEY_ID..., an instance role).
+            "endpoint_url": env.str("EVIDENCE_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("EVIDENCE_S3_REGION", default="") or None,
+            "access_key": env.str("EVIDENCE_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("EVIDENCE_S3_SECRET_ACCESS_KEY", default="") or None,
+            "file_overwrite": False,
+            "default_acl": None,  # the bucket's own: private
+        },
+    }
+
 # Widgets render from the project's templates too (templates/widgets/).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]

@@ -120,3 +120,30 @@ def test_the_web_server_refuses_to_start_without_collected_static_files(
     )
     assert result.returncode != 0
     assert "manage.py collectstatic" in result.stderr
+
+
+def test_a_bucket_named_puts_the_evidence_on_s3_storage():
+    said = "from django.conf import settings; o = settings.STORAGES['default']; print(o['BACKEND'], o['OPTIONS']['bucket_name'], o['OPTIONS']['endpoint_url'])"
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        said,
+        DEBUG="true",
+        EVIDENCE_S3_BUCKET="peel-evidence",
+        EVIDENCE_S3_ENDPOINT_URL="https://s3.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "storages.backends.s3.S3Storage",
+        "peel-evidence",
+        "https://s3.example.org",
+    ]
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        said.split(";")[0] + "; print(settings.STORAGES['default']['BACKEND'])",
+        DEBUG="true",
+    )
+    assert result.stdout.strip() == "django.core.files.storage.FileSystemStorage"
