@@ -4,9 +4,11 @@
 
 Each size gets a PostgreSQL database of its own (peel_bench_<size> on the server
 of --database-url), created, migrated and filled by the generator when it does not
-already hold that size and seed. Each size is measured in a process of its own;
-sending is measured once, at the largest size, through a Celery worker on Redis
-database 14 to an SMTP server in the benchmark's process.
+already hold that size and seed. The pages are timed in --passes passes, each
+pass every size in a process of its own one after the other (small, large, small,
+large, ...), so that a noisy minute falls on both sides (`interleaved`); then the
+sweeps, once per size; sending once, at the largest size, through a Celery worker
+on Redis database 14 to an SMTP server in the benchmark's process.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import datetime
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -33,7 +36,7 @@ MAX_SWEEP_SECONDS = 3.0
 MAX_SEND_SECONDS = 60.0
 
 
-def run_size(size: int, args, digests: int) -> dict:
+def run_size(size: int, args, digests: int, only: str = "all") -> dict:
     url = args.database_url.format(size=size)
     command = [
         sys.executable,
@@ -45,8 +48,13 @@ def run_size(size: int, args, digests: int) -> dict:
         f"--database-url={url}",
         f"--redis-url={args.redis_url}",
         f"--digests={digests}",
+        f"--only={only}",
     ]
-    print(f"{size:,} actions ({url.rsplit('/', 1)[-1]})", file=sys.stderr, flush=True)
+    print(
+        f"{size:,} actions ({url.rsplit('/', 1)[-1]}): {only}",
+        file=sys.stderr,
+        flush=True,
+    )
     done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     if done.returncode:
         raise SystemExit(f"Measuring {size:,} actions failed (exit {done.returncode}).")
@@ -69,6 +77,51 @@ def ratios(results: list[dict]) -> dict[str, float]:
         else:
             out[row["name"]] = round(row["median_ms"] / before["median_ms"], 2)
     return out
+
+
+def interleaved(passes: list[list[dict]]) -> tuple[list[dict], dict, dict]:
+    """The pages of several passes, each pass every size one after the other (small,
+    large, small, large, ...), so that a noisy minute falls on both sides.
+
+    Returns, per size, the pages with the median of the passes' medians (min and
+    max over every timed request); the large/small ratio per page as the median of
+    the passes' own ratios; and each ratio's spread over the passes (min, max).
+    """
+    sizes = len(passes[0])
+    merged = []
+    for index in range(sizes):
+        runs = [one[index] for one in passes]
+        pages = []
+        for row in runs[0]["pages"]:
+            same = [
+                next(r for r in run["pages"] if r["name"] == row["name"])
+                for run in runs
+            ]
+            pages.append(
+                {
+                    **row,
+                    "median_ms": round(
+                        statistics.median(r["median_ms"] for r in same), 2
+                    ),
+                    "min_ms": min(r["min_ms"] for r in same),
+                    "max_ms": max(r["max_ms"] for r in same),
+                }
+            )
+        admin = next(r["median_ms"] for r in pages if r["name"] == ADMIN)
+        floor = next(r["median_ms"] for r in pages if r["name"] == RAW_SQL)
+        for row in pages:
+            row["vs_admin"] = round(row["median_ms"] / admin, 2)
+            row["vs_raw_sql"] = round(row["median_ms"] / floor, 1)
+        merged.append({**runs[0], "pages": pages})
+    each = [ratios(one) for one in passes]
+    page_ratios = {
+        name: round(statistics.median(r[name] for r in each), 2) for name in each[0]
+    }
+    spread = {
+        name: (min(r[name] for r in each), max(r[name] for r in each))
+        for name in each[0]
+    }
+    return merged, page_ratios, spread
 
 
 def targets(results: list[dict], page_ratios: dict, send: dict | None) -> list[dict]:
@@ -128,10 +181,13 @@ def targets(results: list[dict], page_ratios: dict, send: dict | None) -> list[d
     return checks
 
 
-def table(results: list[dict], page_ratios: dict) -> str:
+def table(
+    results: list[dict], page_ratios: dict, ratio_spread: dict | None = None
+) -> str:
     sizes = [r["size"] for r in results]
+    ratio_spread = ratio_spread or {}
     head = f"{'page':<26}" + "".join(f"{f'{s:,} actions':>27}" for s in sizes)
-    head += f"{'large/small':>13}{'vs admin':>10}{'vs raw SQL':>12}"
+    head += f"{'large/small':>13}{'(passes)':>13}{'vs admin':>10}{'vs raw SQL':>12}"
     sub = f"{'':<26}" + "".join(f"{'median (min-max) ms':>23}{'q':>4}" for _ in sizes)
     lines = [head, sub, "-" * len(head)]
     names = [row["name"] for row in results[-1]["pages"]]
@@ -142,7 +198,9 @@ def table(results: list[dict], page_ratios: dict) -> str:
             spread = f"{row['median_ms']:.1f} ({row['min_ms']:.1f}-{row['max_ms']:.1f})"
             line += f"{spread:>23}{row['queries']:>4}"
         last = next(r for r in results[-1]["pages"] if r["name"] == name)
-        line += f"{page_ratios[name]:>13.2f}{last['vs_admin']:>10.2f}{last['vs_raw_sql']:>12.1f}"
+        low, high = ratio_spread.get(name, (page_ratios[name], page_ratios[name]))
+        line += f"{page_ratios[name]:>13.2f}{f'{low:.2f}-{high:.2f}':>13}"
+        line += f"{last['vs_admin']:>10.2f}{last['vs_raw_sql']:>12.1f}"
         lines.append(line)
     for result in results:
         if "rows" in (
@@ -165,6 +223,12 @@ def main(argv: list[str] | None = None) -> None:
         default=5,
         help="Timed requests per page (after one warm-up).",
     )
+    parser.add_argument(
+        "--passes",
+        type=int,
+        default=3,
+        help="Passes over the pages, the sizes interleaved in each (default 3).",
+    )
     parser.add_argument("--json", type=Path, help="Write the results here.")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
@@ -185,15 +249,24 @@ def main(argv: list[str] | None = None) -> None:
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
 
-    results = [
-        run_size(size, args, args.digests if size == sizes[-1] else 0) for size in sizes
+    if args.passes < 1:
+        parser.error("--passes must be at least 1")
+
+    passes = [
+        [run_size(size, args, 0, only="pages") for size in sizes]
+        for _ in range(args.passes)
     ]
-    page_ratios = ratios(results)
+    results, page_ratios, spread = interleaved(passes)
+    for result, size in zip(results, sizes, strict=True):
+        done = run_size(size, args, args.digests if size == sizes[-1] else 0, "sweeps")
+        result["sweeps"] = done["sweeps"]
+        if "send" in done:
+            result["send"] = done["send"]
     send = results[-1].get("send")
     checks = targets(results, page_ratios, send)
 
     print()
-    print(table(results, page_ratios))
+    print(table(results, page_ratios, spread))
     print()
     for result in results:
         for sweep in result["sweeps"]:
@@ -245,6 +318,8 @@ def main(argv: list[str] | None = None) -> None:
             "sizes": sizes,
             "pages": pages,
             "ratios": page_ratios,
+            "ratio_spread": spread,
+            "passes": args.passes,
             # The issue's target is the sweep over every action open at the largest size.
             "sweep": results[-1]["sweeps"][-1],
             "sweeps": [sweep for result in results for sweep in result["sweeps"]],

@@ -513,6 +513,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--digests", type=int, default=0, help="Also time sending this many digests."
     )
+    parser.add_argument(
+        "--only",
+        choices=["all", "pages", "sweeps"],
+        default="all",
+        help="Time only the pages (one pass of several, interleaved with the other "
+        "sizes' by `python -m bench`), or only the sweeps and sending.",
+    )
     args = parser.parse_args(argv)
 
     configure(args.database_url, args.redis_url)
@@ -522,7 +529,8 @@ def main(argv: list[str] | None = None) -> None:
 
     django.setup()
     data = prepare(args.size, args.seed)
-    vacuum()
+    if args.only != "pages":
+        vacuum()
     from django.db import connection
 
     out = {
@@ -530,14 +538,16 @@ def main(argv: list[str] | None = None) -> None:
         "data": data,
         "postgresql": connection.cursor().connection.info.server_version,
     }
-    out["pages"] = measure_pages(args.size, args.rounds)
-    out["sweeps"] = [
-        measure_sweep(args.size, args.rounds),
-        measure_sweep(args.size, args.rounds, all_open=True),
-    ]
-    if args.digests:
-        out["send"] = measure_send(args.digests, args.redis_url)
-    vacuum()  # leave the database as tidy as it was found
+    if args.only in ("all", "pages"):
+        out["pages"] = measure_pages(args.size, args.rounds)
+    if args.only in ("all", "sweeps"):
+        out["sweeps"] = [
+            measure_sweep(args.size, args.rounds),
+            measure_sweep(args.size, args.rounds, all_open=True),
+        ]
+        if args.digests:
+            out["send"] = measure_send(args.digests, args.redis_url)
+        vacuum()  # leave the database as tidy as it was found
     print(json.dumps(out, default=str))
 
 

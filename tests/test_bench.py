@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
 
-from bench import RAW_SQL, generator, workflow
+from bench import ADMIN, RAW_SQL, generator, workflow
 from bench.measure import measure_pages, measure_sweep
 from tracker import services
 from tracker.models import (
@@ -244,3 +244,64 @@ def test_the_generators_bookkeeping_is_what_the_services_leave(
     assert not workflow.may_request_closure(
         [Action.Status.SIGNED_OFF, Action.Status.DONE]
     )
+
+
+def test_interleaved_passes_give_the_median_ratio_and_its_spread():
+    """A noisy minute in one pass (the large size's pages twice as slow) moves that
+    pass's ratio, not the median of the passes'; the spread shows it."""
+    from bench.__main__ import interleaved, table
+
+    def run(size, page_ms, admin_ms=10.0):
+        return {
+            "size": size,
+            "pages": [
+                {
+                    "name": "home",
+                    "median_ms": page_ms,
+                    "min_ms": page_ms,
+                    "max_ms": page_ms,
+                    "queries": 5,
+                },
+                {
+                    "name": ADMIN,
+                    "median_ms": admin_ms,
+                    "min_ms": admin_ms,
+                    "max_ms": admin_ms,
+                    "queries": 4,
+                },
+                {
+                    "name": "csv export",
+                    "median_ms": 50.0,
+                    "min_ms": 50.0,
+                    "max_ms": 50.0,
+                    "queries": 4,
+                    "rows": size,
+                },
+                {
+                    "name": RAW_SQL,
+                    "median_ms": 1.0,
+                    "min_ms": 1.0,
+                    "max_ms": 1.0,
+                    "queries": 1,
+                },
+            ],
+        }
+
+    passes = [
+        [run(1000, 10.0), run(50000, 12.0)],
+        [run(1000, 10.0), run(50000, 24.0, admin_ms=20.0)],  # the noisy minute
+        [run(1000, 11.0), run(50000, 13.2)],
+    ]
+    merged, page_ratios, spread = interleaved(passes)
+    assert page_ratios["home"] == 1.2
+    assert spread["home"] == (1.2, 2.4)
+    large = {row["name"]: row for row in merged[1]["pages"]}
+    assert large["home"]["median_ms"] == 13.2
+    assert (large["home"]["min_ms"], large["home"]["max_ms"]) == (12.0, 24.0)
+    assert large["home"]["vs_admin"] == 1.32
+    (line,) = [
+        line
+        for line in table(merged, page_ratios, spread).splitlines()
+        if line.startswith("home")
+    ]
+    assert "1.20" in line and "1.20-2.40" in line
