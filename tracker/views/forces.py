@@ -17,7 +17,6 @@ from ..permissions import (
 from ..selectors import get_visible_or_404, visible_actions, visible_forces
 from ..selectors.dashboards import action_charts, action_summary, force_inspections
 
-
 # Inspections a page: a force gathers more every year.
 INSPECTIONS_PER_PAGE = 20
 
