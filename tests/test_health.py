@@ -12,7 +12,7 @@ from tests.reminders_support import (  # noqa: F401 (fixtures)
     running_worker,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 JSON = {"HTTP_ACCEPT": "application/json"}
 

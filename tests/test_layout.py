@@ -140,3 +140,26 @@ def test_tasks_own_the_queueing_and_the_reminders_never_import_them():
         for name, imported in graph.items()
         if name.startswith("tracker.reminders")
     )
+
+
+def test_every_transactional_test_puts_the_migrations_data_back():
+    """A transactional test empties the database when it ends. Without
+    serialized_rollback the migrations' rows come back twice (post_migrate makes
+    the content types again, then the next serialized test loads them too), and
+    every later transactional test fails on a duplicate content type, though each
+    file passes alone."""
+    offenders = []
+    for path in sorted((ROOT / "tests").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (
+                isinstance(node, ast.Call)
+                and ast.unparse(node.func).endswith("django_db")
+            ):
+                continue
+            words = {k.arg: ast.unparse(k.value) for k in node.keywords}
+            if (
+                words.get("transaction") == "True"
+                and words.get("serialized_rollback") != "True"
+            ):
+                offenders.append(f"{path.name}:{node.lineno}")
+    assert not offenders, offenders
