@@ -250,11 +250,42 @@ def forget_queue(broker_url: str, queue: str) -> None:
 
 
 @contextlib.contextmanager
+def logging_as_it_was():
+    """Put Python's logging back as it was: a worker started in this process sets
+    up logging for itself (the root logger's level and handlers, and its own
+    loggers), which later tests' caplog would otherwise not hear through."""
+    root = logging.getLogger()
+    manager = logging.Logger.manager
+    loggers = {
+        name: (one.level, one.disabled, one.propagate, list(one.handlers))
+        for name, one in manager.loggerDict.items()
+        if isinstance(one, logging.Logger)
+    }
+    before = (root.level, list(root.handlers), manager.disable)
+    try:
+        yield
+    finally:
+        root.setLevel(before[0])
+        root.handlers[:] = before[1]
+        logging.disable(before[2])
+        for name, one in manager.loggerDict.items():
+            if not isinstance(one, logging.Logger):
+                continue
+            if name in loggers:
+                one.level, one.disabled, one.propagate, handlers = loggers[name]
+                one.handlers[:] = handlers
+            else:
+                one.disabled = False
+
+
+@contextlib.contextmanager
 def running_worker(queue: str):
     """A real Celery worker in this process (solo pool), consuming `queue`."""
     queues = app.amqp.queues
     consume_from = getattr(queues, "_consume_from", None)
     signals.task_postrun.connect(_close_db_connection)
+    logging_kept = logging_as_it_was()
+    logging_kept.__enter__()
     try:
         with start_worker(
             app,
@@ -268,6 +299,7 @@ def running_worker(queue: str):
         signals.task_postrun.disconnect(_close_db_connection)
         # The worker selected its queue on the shared app; give the app back as it was.
         queues._consume_from = consume_from
+        logging_kept.__exit__(None, None, None)
 
 
 @pytest.fixture
