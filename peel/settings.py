@@ -174,8 +174,15 @@ OIDC_OP_TOKEN_ENDPOINT = _first_provider["OIDC_OP_TOKEN_ENDPOINT"]
 OIDC_OP_USER_ENDPOINT = _first_provider["OIDC_OP_USER_ENDPOINT"]
 OIDC_OP_JWKS_ENDPOINT = _first_provider["OIDC_OP_JWKS_ENDPOINT"]
 OIDC_OP_END_SESSION_ENDPOINT = _first_provider["OIDC_OP_END_SESSION_ENDPOINT"]
+
+
+def _oidc_prefix(key: str) -> str:
+    """The environment's prefix of a provider named in OIDC_MORE_PROVIDERS."""
+    return f"OIDC_{key.upper().replace('-', '_')}_"
+
+
 OIDC_MORE_PROVIDERS = {
-    key.lower(): _oidc_provider(f"OIDC_{key.upper().replace('-', '_')}_")
+    key.lower(): _oidc_provider(_oidc_prefix(key))
     for key in env.list("OIDC_MORE_PROVIDERS", default=[])
 }
 for _key, _provider in OIDC_MORE_PROVIDERS.items():
@@ -188,7 +195,7 @@ for _key, _provider in OIDC_MORE_PROVIDERS.items():
             "OIDC_MORE_PROVIDERS names more providers, but the first is not set "
             "(OIDC_ISSUER, OIDC_CLIENT_ID)."
         )
-    _prefix = f"OIDC_{_key.upper().replace('-', '_')}_"
+    _prefix = _oidc_prefix(_key)
     if not all(
         _provider[name]
         for name in ("OIDC_ISSUER", "OIDC_RP_CLIENT_ID", "OIDC_RP_CLIENT_SECRET")

@@ -126,8 +126,7 @@ def setting(attr: str, *default: Any) -> Any:
     """mozilla-django-oidc's `get_settings`: the provider in use's, with the
     endpoints discovered."""
     if attr not in ENDPOINTS:
-        key = _current.get()
-        if key and attr in settings.OIDC_MORE_PROVIDERS.get(key, {}):
+        if attr in settings.OIDC_MORE_PROVIDERS.get(_current.get(), {}):
             return value(attr)
         return import_from_settings(attr, *default)
     explicit = value(attr) if hasattr(settings, attr) else ""
