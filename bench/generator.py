@@ -1,13 +1,18 @@
-"""A national data set for benchmarks: all 43 forces, years of PEEL inspections, their
-findings and the actions that answer them, deterministic for a seed.
+"""A national data set for benchmarks: all 43 forces, years of PEEL inspections, the
+national and thematic reports among them and the history before them, their findings
+and the actions that answer them, deterministic for a seed.
 
 The shape of one inspection (its questions, findings and action trees) does not
 depend on how many actions are asked for: a larger set has more inspections, not
-larger ones, as the nation's data grows. Inspections are made newest programme
-first, across the forces in a seeded order, until the number of actions is reached;
-older programmes are mostly complete or superseded, the newest mostly open with
-deadlines around today. The names, themes, programmes and wording it draws from
-are in `bench.national_data`.
+larger ones, as the nation's data grows. Inspections are made newest first, across
+the forces in a seeded order, until the number of actions is reached: PEEL's rounds
+with a national report a year among them (every force's copy of its
+recommendations); then, before PEEL, a year at a time further back, six national
+reports and two force-level thematic rounds a year. Older PEEL rounds are mostly
+complete or superseded, the newest mostly open with deadlines around today, and
+the history before PEEL all closed: a larger set adds closed history, while the
+open work of recent inspections stays what it is. The names, themes, programmes
+and wording it draws from are in `bench.national_data`.
 
 Rows go in with `bulk_create`, which bypasses `save()`, the services and
 django-simple-history: `force` and `inspection` are set here as `save()` would,
@@ -53,20 +58,31 @@ from bench.national_data import (
     FIVE_POINT_WEIGHTS,
     FOUR_POINT,
     FOUR_POINT_WEIGHTS,
+    HISTORY_NATIONAL_PER_YEAR,
+    HISTORY_STATUS_WEIGHTS,
+    HISTORY_THEMATIC_PER_YEAR,
     INSPECTORATE_WORDING,
     LAST_NAMES,
+    NATIONAL,
+    NATIONAL_PER_YEAR,
+    NATIONAL_RECOMMENDATION_TEXT,
     OPEN_ACTION_WEIGHTS,
+    PEEL,
     PILLAR_QUESTIONS,
     PILLAR_TITLES,
     PROGRESS_TEXT,
     RECOMMENDATION_TEXT,
     ROUNDS,
     STEPS,
+    THEMATIC,
+    THEMATIC_TOPICS,
     THEMES,
     UPDATE_TEXTS,
     Round,
 )
+from tracker.importer.addressees import ALL_FORCES
 from tracker.importing import (
+    NATIONAL_PROGRAMME,
     PCC_RESPONSE_DAYS,
     PCC_RESPONSE_TITLE,
     PCC_RESPONSE_WORDING,
@@ -80,6 +96,7 @@ from tracker.models import (
     Force,
     Grade,
     Inspection,
+    NationalFinding,
     ProgressUpdate,
     Question,
     ReminderPolicy,
@@ -92,8 +109,14 @@ from tracker.models import (
 GENERATED_DOMAIN = "generated.invalid"
 MARKER = "Generated national data"
 # Bump when the same seed would give different data, so that saved databases are remade.
-VERSION = 1
+VERSION = 2
 BATCH_SIZE = 5000
+# The rank of a round in the history before PEEL (PEEL's own are 0, the newest, on).
+HISTORY = 99
+# The findings of a force's later reports that one of its findings may be
+# superseded by: the nearest few hundred, not all of its history.
+LATER_FINDINGS_KEPT = 400
+THEMATIC_PROGRAMME = "Thematic inspection"
 
 UTC = datetime.UTC
 Status = Action.Status
@@ -300,6 +323,8 @@ class Generator:
         self.source_reference = Fingerprint(seed, actions, today).source_reference
         # Per force: (finding, theme indexes) of the rounds already made, for "superseded by".
         self.later_findings: dict[int, list[tuple[Finding, list[int]]]] = {}
+        # The national findings of the round being planned (a national report's).
+        self.national_findings: list[NationalFinding] = []
 
     # --------------------------------------------------------------- helpers
 
@@ -430,16 +455,75 @@ class Generator:
 
     # ------------------------------------------------------------ inspections
 
-    def rounds(self) -> Iterator[tuple[int, Round, int]]:
-        """(rank, round, repeat) newest first; past the oldest, the programme repeats as revisits."""
-        available = [
-            r for r in ROUNDS if r.first <= self.today - datetime.timedelta(days=14)
+    def rounds(self) -> Iterator[tuple[int, Round]]:
+        """(rank, round) newest first, without end.
+
+        PEEL's rounds, with the national reports of their years among them by date;
+        then the history before PEEL, a year at a time further back, each year
+        national reports and force-level thematic rounds, all of it closed.
+        """
+        cutoff = self.today - datetime.timedelta(days=14)
+        available = [r for r in ROUNDS if r.first <= cutoff]
+        oldest = min(r.first for r in available)
+        nationals = [
+            r
+            for year in range(self.today.year, oldest.year - 1, -1)
+            for r in self.yearly_rounds(year, NATIONAL_PER_YEAR, 0)
+            if oldest <= r.first <= cutoff
         ]
-        repeat = 0
+        # A PEEL round's reports come out over a year or more: it is placed by its last.
+        for programme_round in sorted(
+            [*available, *nationals], key=lambda r: r.last, reverse=True
+        ):
+            if programme_round.kind == PEEL:
+                rank = available.index(programme_round)
+            else:
+                rank = sum(1 for r in available if r.last > programme_round.first)
+            yield rank, programme_round
+        year = oldest.year
         while True:
-            for rank, programme_round in enumerate(available):
-                yield (rank if repeat == 0 else len(available), programme_round, repeat)
-            repeat += 1
+            for programme_round in self.yearly_rounds(
+                year, HISTORY_NATIONAL_PER_YEAR, HISTORY_THEMATIC_PER_YEAR
+            ):
+                if programme_round.first < oldest:
+                    yield HISTORY, programme_round
+            year -= 1
+
+    @staticmethod
+    def yearly_rounds(year: int, nationals: int, thematics: int) -> list[Round]:
+        """A year's national reports and thematic rounds, newest first, subjects in turn."""
+        rounds = []
+        total = nationals + thematics
+        for n in range(total):
+            # Spread through the year, from December back.
+            first = datetime.date(year, 12 - (n * 11) // max(total, 1), 10)
+            topic = (year * 5 + n) % len(THEMATIC_TOPICS)
+            subject = THEMATIC_TOPICS[topic][0]
+            if n < nationals:
+                rounds.append(
+                    Round(
+                        NATIONAL_PROGRAMME,
+                        "",
+                        first,
+                        first,
+                        f"NAT-{year}{chr(ord('A') + n)}",
+                        kind=NATIONAL,
+                        topic=topic,
+                    )
+                )
+            else:
+                rounds.append(
+                    Round(
+                        f"{subject} {year}",
+                        "",
+                        first,
+                        first + datetime.timedelta(days=60),
+                        f"{year}-T{n - nationals + 1}",
+                        kind=THEMATIC,
+                        topic=topic,
+                    )
+                )
+        return rounds
 
     def run(self) -> dict[str, int]:
         started = time.monotonic()
@@ -447,46 +531,55 @@ class Generator:
         self.make_people()
         force_order = list(self.forces)
         self.rng.shuffle(force_order)
-        for rank, programme_round, repeat in self.rounds():
+        for rank, programme_round in self.rounds():
             if self.made >= self.target:
                 break
             plans = []
+            self.national_findings = []
             for force in force_order:
                 if self.made >= self.target:
                     break
-                plans.append(self.plan_inspection(force, programme_round, rank, repeat))
+                plans.append(self.plan_inspection(force, programme_round, rank))
             self.insert(plans)
-            label = f"{programme_round.programme} {programme_round.pillar}".strip()
             self.progress(
-                f"{label}{f' (revisit {repeat})' if repeat else ''}: {len(plans)} inspections, "
+                f"{self.round_label(programme_round)}: {len(plans)} inspections, "
                 f"{self.made} of {self.target} actions ({time.monotonic() - started:.0f} s)"
             )
         self.counts["seconds"] = round(time.monotonic() - started)
         return self.counts
 
-    def plan_inspection(
-        self, force: Force, programme_round: Round, rank: int, repeat: int
-    ):
+    @staticmethod
+    def round_label(programme_round: Round) -> str:
+        if programme_round.kind == NATIONAL:
+            subject = THEMATIC_TOPICS[programme_round.topic][0]
+            return f"{subject}: national report {programme_round.first.year}"
+        return f"{programme_round.programme} {programme_round.pillar}".strip()
+
+    def plan_inspection(self, force: Force, programme_round: Round, rank: int):
         rng = self.rng
         self.rank = rank
         span = (programme_round.last - programme_round.first).days
         published = programme_round.first + datetime.timedelta(
             days=rng.randint(0, span)
         )
-        if repeat:
-            published += datetime.timedelta(days=repeat)
         published = min(published, self.today - datetime.timedelta(days=7))
         name = force.name
-        if programme_round.integrated:
+        subject = THEMATIC_TOPICS[programme_round.topic][0]
+        year = published.year
+        if programme_round.kind == NATIONAL:
+            title = f"{subject}: a national thematic inspection ({year})"
+        elif programme_round.kind == THEMATIC:
+            title = f"{subject} {year}: An inspection of {name}"
+        elif programme_round.integrated:
             title = f"{programme_round.programme}: An inspection of {name}"
         else:
             year = programme_round.programme.split()[-1]
             title = f"PEEL: {PILLAR_TITLES[programme_round.pillar]} {year} – {name}"
-        if repeat:
-            title += f" (revisit {repeat})"
         inspection = Inspection(
             force=force,
-            programme=programme_round.programme,
+            programme=THEMATIC_PROGRAMME
+            if programme_round.kind == THEMATIC
+            else programme_round.programme,
             pillar=programme_round.pillar,
             title=title,
             published_on=published,
@@ -498,10 +591,13 @@ class Generator:
         )
         inspection.updated_at = inspection.created_at
         questions = self.plan_questions(inspection, programme_round)
-        tag = programme_round.tag + (f"R{repeat}" if repeat else "")
+        tag = programme_round.tag
         # The last inspection is cut short so that the total is exactly the target.
         self.budget = self.target - self.made - 1  # one for the commissioner's response
-        findings = self.plan_findings(inspection, questions, programme_round, tag)
+        if programme_round.kind == NATIONAL:
+            findings = self.plan_national_copies(inspection, programme_round)
+        else:
+            findings = self.plan_findings(inspection, questions, programme_round, tag)
         pcc = self.plan_pcc_response(inspection)
         self.made = self.target - self.budget
         return inspection, questions, findings, pcc
@@ -516,6 +612,17 @@ class Generator:
     def plan_questions(
         self, inspection: Inspection, programme_round: Round
     ) -> list[tuple[Question, list[int]]]:
+        if programme_round.kind == NATIONAL:
+            return []  # a national report asks no graded questions
+        if programme_round.kind == THEMATIC:
+            subject, themes = THEMATIC_TOPICS[programme_round.topic]
+            question = Question(
+                inspection=inspection,
+                text=f"How well does the force deal with {subject.lower()}?",
+                order=1,
+                grade=Grade.NOT_GRADED,
+            )
+            return [(question, themes)]
         if programme_round.five_point:
             texts = [(text, themes, False) for text, themes in ASSESSMENT_QUESTIONS]
         elif programme_round.integrated:
@@ -557,9 +664,12 @@ class Generator:
         return questions
 
     def finding_status(self) -> str:
-        weights = FINDING_STATUS_WEIGHTS[
-            min(self.rank, len(FINDING_STATUS_WEIGHTS) - 1)
-        ]
+        if self.rank == HISTORY:
+            weights = HISTORY_STATUS_WEIGHTS
+        else:
+            weights = FINDING_STATUS_WEIGHTS[
+                min(self.rank, len(FINDING_STATUS_WEIGHTS) - 1)
+            ]
         return self.rng.choices(list(weights), list(weights.values()))[0]
 
     def plan_findings(
@@ -568,7 +678,11 @@ class Generator:
         rng = self.rng
         code = inspection.force.code
         gradeable = [(q, themes) for q, themes in questions if themes]
-        if programme_round.integrated:
+        if programme_round.kind == THEMATIC:
+            causes = rng.choices([0, 1], [80, 20])[0]
+            recommendations = rng.randint(3, 8)
+            improvements = rng.randint(2, 6)
+        elif programme_round.integrated:
             causes = rng.choices([0, 1, 2], [50, 35, 15])[0]
             recommendations = 0
             improvements = min(14, rng.randint(9, 17))
@@ -579,50 +693,17 @@ class Generator:
         plans: list[FindingPlan] = []
 
         def new_finding(kind, reference, text, parent=None) -> FindingPlan | None:
-            if self.budget < 1:
-                return None
             question, theme_choices = rng.choice(gradeable)
-            themes = [rng.choice(theme_choices)]
-            if rng.random() < 0.3:
-                themes.append(rng.randrange(len(THEMES)))
-            status = self.finding_status()
-            if parent is not None and parent.finding.status in (
-                FStatus.COMPLETE,
-                FStatus.CLOSURE_REQUESTED,
-            ):
-                # A recommendation is closed no later than its cause of concern.
-                if status != FStatus.SUPERSEDED:
-                    status = FStatus.COMPLETE
-            finding = Finding(
-                force_id=inspection.force_id,
-                inspection=inspection,
-                question=question,
-                parent=parent.finding if parent else None,
-                kind=kind,
-                text=text.format(THEMES[themes[0]][1]),
-                reference=reference,
-                order=len(plans) + 1,
-                created_at=inspection.created_at,
-                updated_at=inspection.created_at,
-                status_changed_at=inspection.created_at,
+            return self.new_finding(
+                inspection,
+                plans,
+                question,
+                theme_choices,
+                kind,
+                reference,
+                text,
+                parent,
             )
-            successors = []
-            if status == FStatus.SUPERSEDED:
-                # Only a finding that may take this one over (of a later report).
-                successors = [
-                    later
-                    for later in self.later_findings.get(inspection.force_id, [])
-                    if workflow.may_supersede(finding, later[0])
-                ]
-                if not successors:
-                    status = FStatus.COMPLETE
-            # The status this finding is to end in: plan_finding_events writes
-            # the timeline that leads there.
-            finding.status = status
-            plan = FindingPlan(finding, sorted(set(themes)), successors=successors)
-            plans.append(plan)
-            self.plan_finding_actions(plan, inspection)
-            return plan
 
         for c in range(1, causes + 1):
             cause = new_finding(
@@ -651,6 +732,124 @@ class Generator:
                 f"{code}-{tag}-AFI-{a}",
                 AREA_FOR_IMPROVEMENT_TEXT,
             )
+        return plans
+
+    def new_finding(
+        self,
+        inspection,
+        plans: list[FindingPlan],
+        question,
+        theme_choices: list[int],
+        kind: str,
+        reference: str,
+        text: str,
+        parent: FindingPlan | None = None,
+        national: NationalFinding | None = None,
+    ) -> FindingPlan | None:
+        """One finding with its actions and timeline, added to `plans` (None: no budget left).
+
+        `text` has "{}" for the improvement its first theme asks for; a national
+        finding's copy takes the national finding's text as it is.
+        """
+        if self.budget < 1:
+            return None
+        rng = self.rng
+        themes = [rng.choice(theme_choices)]
+        if rng.random() < 0.3:
+            themes.append(rng.randrange(len(THEMES)))
+        status = self.finding_status()
+        if parent is not None and parent.finding.status in (
+            FStatus.COMPLETE,
+            FStatus.CLOSURE_REQUESTED,
+        ):
+            # A recommendation is closed no later than its cause of concern.
+            if status != FStatus.SUPERSEDED:
+                status = FStatus.COMPLETE
+        finding = Finding(
+            force_id=inspection.force_id,
+            inspection=inspection,
+            question=question,
+            parent=parent.finding if parent else None,
+            kind=kind,
+            text=national.text if national else text.format(THEMES[themes[0]][1]),
+            reference=reference,
+            order=len(plans) + 1,
+            national=national,
+            addressed_as=national.addressed_as if national else "",
+            created_at=inspection.created_at,
+            updated_at=inspection.created_at,
+            status_changed_at=inspection.created_at,
+        )
+        successors = []
+        if status == FStatus.SUPERSEDED:
+            # Only a finding that may take this one over (of a later report).
+            successors = [
+                later
+                for later in self.later_findings.get(inspection.force_id, [])
+                if workflow.may_supersede(finding, later[0])
+            ]
+            if not successors:
+                status = FStatus.COMPLETE
+        # The status this finding is to end in: plan_finding_events writes
+        # the timeline that leads there.
+        finding.status = status
+        plan = FindingPlan(finding, sorted(set(themes)), successors=successors)
+        plans.append(plan)
+        self.plan_finding_actions(plan, inspection)
+        return plan
+
+    def plan_national_copies(
+        self, inspection, programme_round: Round
+    ) -> list[FindingPlan]:
+        """This force's copy of each finding of the round's national report.
+
+        The national findings are made with the round's first inspection, and
+        inserted with its inspections (`insert`).
+        """
+        rng = self.rng
+        subject, theme_choices = THEMATIC_TOPICS[programme_round.topic]
+        if not self.national_findings:
+            title = (
+                f"{subject}: a national thematic inspection "
+                f"({programme_round.first.year})"
+            )
+            by = programme_round.first + datetime.timedelta(
+                days=30 * rng.choice([6, 9, 12])
+            )
+            for n in range(1, rng.randint(5, 12) + 1):
+                theme = rng.choice(theme_choices)
+                self.national_findings.append(
+                    NationalFinding(
+                        kind=Finding.Kind.RECOMMENDATION,
+                        text=NATIONAL_RECOMMENDATION_TEXT.format(
+                            f"{by.day} {by:%B %Y}", THEMES[theme][1]
+                        ),
+                        reference=f"{programme_round.tag}-REC-{n}",
+                        order=n,
+                        report_title=title,
+                        programme=programme_round.programme,
+                        published_on=programme_round.first,
+                        addressed_as="all chief constables",
+                        addressees=[ALL_FORCES],
+                    )
+                )
+        plans: list[FindingPlan] = []
+        code = inspection.force.code
+        for national in self.national_findings:
+            if (
+                self.new_finding(
+                    inspection,
+                    plans,
+                    None,
+                    theme_choices,
+                    national.kind,
+                    f"{code}-{national.reference}",
+                    "",
+                    national=national,
+                )
+                is None
+            ):
+                break
         return plans
 
     # ---------------------------------------------------------------- actions
@@ -745,6 +944,11 @@ class Generator:
                 [Status.SIGNED_OFF, Status.WITHDRAWN], [90, 10], k=len(nodes)
             )
             chosen[0] = Status.SIGNED_OFF
+        elif status == FStatus.SUPERSEDED and self.rank == HISTORY:
+            # The history before PEEL is closed: its work too.
+            chosen = rng.choices(
+                [Status.SIGNED_OFF, Status.WITHDRAWN], [50, 50], k=len(nodes)
+            )
         elif status == FStatus.SUPERSEDED:
             chosen = rng.choices(
                 [
@@ -1027,6 +1231,7 @@ class Generator:
     # ------------------------------------------------------------------ insert
 
     def insert(self, plans) -> None:
+        self.bulk(NationalFinding, self.national_findings, "national findings")
         inspections = [inspection for inspection, *_ in plans]
         self.bulk(Inspection, inspections, "inspections")
         self.bulk(
@@ -1101,9 +1306,9 @@ class Generator:
             "deadline change requests",
         )
         for inspection, _, findings, _ in plans:
-            self.later_findings.setdefault(inspection.force_id, []).extend(
-                (plan.finding, plan.theme_ids) for plan in findings
-            )
+            later = self.later_findings.setdefault(inspection.force_id, [])
+            later.extend((plan.finding, plan.theme_ids) for plan in findings)
+            del later[:-LATER_FINDINGS_KEPT]
 
     def deadline_requests(self, nodes: list[ActionPlan]) -> list[DeadlineChangeRequest]:
         """A few force leads waiting for an inspector to move a deadline the inspectorate set.

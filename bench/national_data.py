@@ -255,19 +255,29 @@ FIVE_POINT = [
 FIVE_POINT_WEIGHTS = [3, 30, 35, 25, 7]
 
 
+PEEL, THEMATIC, NATIONAL = "peel", "thematic", "national"
+
+
 @dataclass(frozen=True)
 class Round:
-    """One round of a programme: every force gets one report per pillar, in a date range."""
+    """One round of a programme: every force gets one report per pillar, in a date range.
+
+    A thematic round is a force-level inspection of one subject (`topic`, a theme
+    index); a national round is one national report, addressed to all chief
+    constables, of which every force tracks its own copy.
+    """
 
     programme: str
     pillar: str  # empty for integrated reports
     first: datetime.date
     last: datetime.date
     tag: str  # in finding references, e.g. 2016-EFF
+    kind: str = PEEL
+    topic: int = 0  # for thematic and national rounds: the index of their theme
 
     @property
     def integrated(self) -> bool:
-        return not self.pillar
+        return not self.pillar and self.kind == PEEL
 
     @property
     def five_point(self) -> bool:
@@ -409,6 +419,30 @@ PILLAR_TITLES = {
     "Leadership": "Police leadership",
 }
 
+# Thematic and national reports: (subject, theme indexes its findings draw on).
+# Titles are made from the subject and the year; none is a real report's title.
+THEMATIC_TOPICS = [
+    ("Crime data integrity", [0, 6, 7]),
+    ("Domestic abuse", [8, 6, 5]),
+    ("Child protection", [9, 10, 5]),
+    ("Custody", [11, 15, 23]),
+    ("Vetting and counter-corruption", [17, 16, 18]),
+    ("Stalking and harassment", [8, 5, 6]),
+    ("Serious and organised crime", [12, 21, 5]),
+    ("Stop and search and use of force", [14, 15, 23]),
+    ("Missing children", [10, 9, 11]),
+    ("Digital investigation", [21, 5, 12]),
+    ("Neighbourhood policing and anti-social behaviour", [1, 3, 2]),
+    ("Managing sex offenders", [13, 9, 5]),
+]
+# National reports a year while PEEL runs (2014 on), and national reports and
+# force-level thematic rounds a year in the history before it.
+NATIONAL_PER_YEAR = 1
+HISTORY_NATIONAL_PER_YEAR = 6
+HISTORY_THEMATIC_PER_YEAR = 2
+# The history before PEEL is closed: every finding complete or superseded.
+HISTORY_STATUS_WEIGHTS = {COMPLETE: 80, SUPERSEDED: 20}
+
 # Finding statuses by how recent the round is (0 is the newest round there is).
 FINDING_STATUS_WEIGHTS = [
     {AWAITING_REVIEW: 30, BEING_PROGRESSED: 66, CLOSURE_REQUESTED: 4},
@@ -443,6 +477,10 @@ RECOMMENDATION_TEXT = (
     "Within six months, the force should review how it {} and act on what it finds."
 )
 AREA_FOR_IMPROVEMENT_TEXT = "The force should improve how it {}."
+# A national report's recommendation: "{}" the date it gives, then the improvement.
+NATIONAL_RECOMMENDATION_TEXT = (
+    "By {}, chief constables should make sure that their force {}."
+)
 
 # The text of a progress update of each kind ("{}": the percent it reports).
 PROGRESS_TEXT = "Work continues; about {}% of the plan is delivered. Next review at the monthly board."

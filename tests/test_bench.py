@@ -5,6 +5,7 @@ The full run is `python -m bench --sizes 1000,50000 --rounds 5` (README, "Benchm
 """
 
 import ast
+import datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,8 @@ from tracker.models import (
     Finding,
     FindingEvent,
     Force,
+    Inspection,
+    NationalFinding,
     ProgressUpdate,
     Role,
     User,
@@ -103,6 +106,43 @@ def test_generated_data_is_national_consistent_and_repeatable(db):
     assert snapshot() == first, "the same seed and day give the same data"
     generator.generate(300, seed=8, reset=True)
     assert snapshot() != first
+
+
+def test_a_larger_set_adds_closed_history_national_and_thematic(db, monkeypatch):
+    """Past PEEL's first round the generator goes on into the history before it: a year
+    at a time, national reports (every force's copy of each recommendation) and
+    force-level thematic rounds, all of it closed, so that the open work of recent
+    inspections stays what it is while the data grows."""
+    monkeypatch.setattr(generator, "HISTORY_NATIONAL_PER_YEAR", 1)
+    # On this day PEEL has had one round (2014's efficiency reports).
+    counts = generator.generate(8000, seed=3, today=datetime.date(2014, 12, 1))
+
+    assert counts["actions"] == Action.objects.count() == 8000
+    peel_began = datetime.date(2014, 7, 22)
+    history = Action.objects.filter(inspection__published_on__lt=peel_began)
+    assert history.count() > 3000
+    assert not history.exclude(status__in=Action.CLOSED_STATUSES).exists()
+    assert not Finding.objects.filter(
+        inspection__published_on__lt=peel_began, status__in=Finding.OPEN_STATUSES
+    ).exists()
+    assert Action.objects.filter(
+        inspection__published_on__gte=peel_began, status__in=Action.OPEN_STATUSES
+    ).exists(), "the PEEL round of the day is open work"
+
+    national = NationalFinding.objects.order_by("pk").first()
+    assert national.addressed_as == "all chief constables"
+    copies = Finding.objects.filter(national=national).select_related("force")
+    # One copy in each force's inspection of the report (the last report made may
+    # be cut short by the size asked for).
+    reports = Inspection.objects.filter(title=national.report_title)
+    assert copies.count() == reports.count() > 30
+    assert set(copies.values_list("text", flat=True)) == {national.text}
+    assert {c.reference for c in copies} == {
+        f"{c.force.code}-{national.reference}" for c in copies
+    }
+    assert {c.force_id for c in copies} == set(reports.values_list("force", flat=True))
+    assert Inspection.objects.filter(programme=generator.THEMATIC_PROGRAMME).exists()
+    assert counts["national findings"] == NationalFinding.objects.count()
 
 
 def test_the_generator_never_touches_data_it_did_not_make(db):
@@ -293,8 +333,8 @@ def test_interleaved_passes_give_the_median_ratio_and_its_spread():
         [run(1000, 11.0), run(50000, 13.2)],
     ]
     merged, page_ratios, spread = interleaved(passes)
-    assert page_ratios["home"] == 1.2
-    assert spread["home"] == (1.2, 2.4)
+    assert page_ratios[50000]["home"] == 1.2
+    assert spread[50000]["home"] == (1.2, 2.4)
     large = {row["name"]: row for row in merged[1]["pages"]}
     assert large["home"]["median_ms"] == 13.2
     assert (large["home"]["min_ms"], large["home"]["max_ms"]) == (12.0, 24.0)
@@ -305,3 +345,52 @@ def test_interleaved_passes_give_the_median_ratio_and_its_spread():
         if line.startswith("home")
     ]
     assert "1.20" in line and "1.20-2.40" in line
+
+
+def test_the_targets_compare_each_larger_size_and_the_sweep_per_reminder():
+    """Every larger size against the smallest; the sweep as generated against the
+    size before, and with every action open, per reminder recorded."""
+    from bench.__main__ import targets
+
+    def result(size, home_ms, sweep_s, open_s, open_recorded):
+        return {
+            "size": size,
+            "pages": [
+                {"name": "home", "median_ms": home_ms, "queries": 5, "vs_admin": 0.5},
+                {"name": ADMIN, "median_ms": 20.0, "queries": 4, "vs_admin": 1.0},
+            ],
+            "sweeps": [
+                {"variant": "as generated", "seconds": sweep_s, "recorded": 100},
+                {
+                    "variant": "every action open",
+                    "seconds": open_s,
+                    "recorded": open_recorded,
+                },
+            ],
+        }
+
+    results = [
+        result(1000, 10.0, 0.05, 0.05, 1000),
+        result(50000, 12.0, 0.4, 2.0, 60000),
+        # Ten times the reminders in ten times the time: the same per reminder.
+        result(500000, 16.0, 0.5, 20.0, 600000),
+    ]
+    ratios = {50000: {"home": 1.2, ADMIN: 1.0}, 500000: {"home": 1.6, ADMIN: 1.0}}
+    checks = {c["target"]: c for c in targets(results, ratios, None)}
+    assert checks["every page at 50,000 <= 1.5x its time at 1,000"]["met"]
+    assert checks["every page at 500,000 <= 1.5x its time at 1,000"]["misses"] == [
+        "home (1.6)"
+    ]
+    assert checks["sweep as generated at 500,000 <= 1.5x its time at 50,000"]["met"]
+    per_reminder = (
+        "sweep with every action open: time per reminder at 500,000 <= 1.5x at 50,000"
+    )
+    assert checks[per_reminder]["met"]
+
+    results[-1]["sweeps"][0]["seconds"] = 0.7  # 1.75x the 50,000 sweep
+    results[-1]["sweeps"][1]["seconds"] = 40.0  # twice as long a reminder
+    checks = {c["target"]: c for c in targets(results, ratios, None)}
+    assert checks["sweep as generated at 500,000 <= 1.5x its time at 50,000"][
+        "misses"
+    ] == ["1.75x"]
+    assert checks[per_reminder]["misses"] == ["2.0x"]
