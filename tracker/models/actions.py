@@ -93,6 +93,13 @@ class Action(models.Model):
         FORCE = "force", "Force"
 
     CLOSED_STATUSES: tuple[str, ...] = (Status.SIGNED_OFF, Status.WITHDRAWN)
+    # Not closed, named rather than excluded, so that reading them is an index range
+    # (action_force_open_idx has this very condition).
+    OPEN_STATUSES: tuple[str, ...] = (
+        Status.NOT_STARTED,
+        Status.IN_PROGRESS,
+        Status.DONE,
+    )
     UNFINISHED_STATUSES: tuple[str, ...] = (Status.NOT_STARTED, Status.IN_PROGRESS)
 
     force = models.ForeignKey(
@@ -181,11 +188,6 @@ class Action(models.Model):
         indexes = [
             models.Index(fields=["force", "status"]),
             models.Index(fields=["owner", "status"]),
-            models.Index(
-                fields=["deadline"],
-                name="action_open_deadline_idx",
-                condition=Q(status__in=["not_started", "in_progress", "done"]),
-            ),
             # The action list's order: its pages are read straight off this index.
             models.Index(fields=["deadline", "id"], name="action_deadline_id_idx"),
             # ... and its pages and counts filtered by status (with or without a
@@ -195,6 +197,20 @@ class Action(models.Model):
             ),
             # The newest change stamps cached national figures (views._national).
             models.Index(fields=["updated_at"], name="action_updated_idx"),
+            # Open work alone, a force's or every force's (the reminder sweep): its
+            # figures and the sweep never read the years of closed history.
+            models.Index(
+                fields=["force", "deadline"],
+                name="action_force_open_idx",
+                condition=Q(status__in=["not_started", "in_progress", "done"]),
+            ),
+            # ... and what was created or closed within a chart's year.
+            models.Index(
+                fields=["force", "status_changed_at"], name="action_force_changed_idx"
+            ),
+            models.Index(
+                fields=["force", "created_at"], name="action_force_created_idx"
+            ),
         ]
 
     def __str__(self):

@@ -6,7 +6,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -22,9 +23,40 @@ from .schedule import (
 
 
 def remindable_actions() -> QuerySet[Action]:
-    """Open actions, except those whose finding is complete or superseded."""
-    return Action.objects.exclude(status__in=Action.CLOSED_STATUSES).filter(
-        Q(finding__isnull=True) | Q(finding__status__in=Finding.OPEN_STATUSES)
+    """Open actions, except those whose finding is complete or superseded.
+
+    Named statuses, not excluded ones, on both sides: the open actions come off
+    an index of their own (action_force_open_idx) and the open findings off
+    (status, status changed), so that the sweep reads what can be due and never
+    passes over the closed history, however many years of it there are.
+    """
+    open_findings = Finding.objects.filter(status__in=Finding.OPEN_STATUSES)
+    return Action.objects.filter(status__in=Action.OPEN_STATUSES).filter(
+        Q(finding__isnull=True) | Q(finding__in=open_findings.values("pk"))
+    )
+
+
+# The contributors of the actions whose ids travel as one comma-separated string,
+# looked up by action off the through table's index (an ORM `__in` subquery is
+# planned as a pass over every contributor, closed work's included).
+_CONTRIBUTORS_SQL = """
+    SELECT c.action_id, c.user_id, u.is_active, u.force_id
+    FROM tracker_action_contributors c JOIN tracker_user u ON u.id = c.user_id
+    WHERE c.action_id = ANY(string_to_array(%s, ',')::bigint[])
+    ORDER BY c.action_id, c.user_id
+"""
+
+
+def _contributor_rows(action_ids: list[int], actions: QuerySet[Action]):
+    """(action, person, active, person's force) for each contributor to these actions."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_CONTRIBUTORS_SQL, [",".join(map(str, action_ids))])
+            return cursor.fetchall()
+    return (
+        Action.contributors.through.objects.filter(action__in=actions.values("pk"))
+        .order_by("action_id", "user_id")
+        .values_list("action_id", "user_id", "user__is_active", "user__force_id")
     )
 
 
@@ -33,7 +65,8 @@ def load_action_facts(actions: QuerySet[Action]) -> list[ActionFacts]:
 
     Inactive people are left out everywhere: nobody reads their mail. So are
     owners and contributors of another force (made so before the rules held, or
-    moved since): the work is not theirs to see.
+    moved since): the work is not theirs to see. The contributors and force leads
+    are looked up by the actions' own ids and forces, read first.
     """
     actions = actions.order_by()
     london = timezone.get_current_timezone()
@@ -61,21 +94,20 @@ def load_action_facts(actions: QuerySet[Action]) -> list[ActionFacts]:
         )
         .order_by("pk")
     )
+    force_of = {row[0]: row[6] for row in rows}
     contributors = defaultdict(list)
-    for action_id, user_id in (
-        Action.contributors.through.objects.filter(
-            action__in=actions.values("pk"),
-            user__is_active=True,
-            user__force_id=F("action__force_id"),
-        )
-        .order_by("action_id", "user_id")
-        .values_list("action_id", "user_id")
-    ):
-        contributors[action_id].append(user_id)
+    if rows:
+        for action_id, user_id, active, user_force_id in _contributor_rows(
+            list(force_of), actions
+        ):
+            if active and user_force_id == force_of.get(action_id):
+                contributors[action_id].append(user_id)
     leads = defaultdict(list)
     for force_id, user_id in (
         User.objects.filter(
-            role=Role.FORCE_LEAD, is_active=True, force__in=actions.values("force_id")
+            role=Role.FORCE_LEAD,
+            is_active=True,
+            force__in=sorted(set(force_of.values())),
         )
         .order_by("pk")
         .values_list("force_id", "pk")

@@ -68,14 +68,15 @@ _RECORD_SQL = """
 
 def record_due(
     due: list[DueReminder], day: datetime.date, now: datetime.datetime
-) -> None:
+) -> int:
     """Insert the due reminders in one statement; the outbox key skips those already there.
 
     Plain arrays rather than model instances: at national scale building tens of
     thousands of Reminder objects took longer than everything else in the sweep.
+    Returns how many were new.
     """
     if not due:
-        return
+        return 0
     if connection.vendor != "postgresql":
         # The embedded SQLite of a first run: the same outbox key skips repeats.
         Reminder.objects.bulk_create(
@@ -94,7 +95,11 @@ def record_due(
             ],
             ignore_conflicts=True,
         )
-        return
+        # Every row inserted here carries this exact timestamp; read off
+        # (status, due on) rather than a pass over the outbox's sent history.
+        return Reminder.objects.filter(
+            status=Reminder.Status.PENDING, due_on=day, created_at=now
+        ).count()
     # Each column goes as one comma-separated string (an empty item is NULL): the
     # driver quotes six strings instead of every element of six arrays, which at
     # 60,000 reminders took longer than the INSERT itself.
@@ -117,6 +122,7 @@ def record_due(
     ]
     with connection.cursor() as cursor:
         cursor.execute(_RECORD_SQL, [day, now, *columns])
+        return cursor.rowcount
 
 
 @dataclass
@@ -169,9 +175,7 @@ def run_sweep(
     with transaction.atomic():
         preferences = load_preferences()
         result.due = due_reminders(day, policy_row.as_policy(), preferences)
-        record_due(result.due, day, now)
-        # Every row this sweep inserted carries its exact timestamp.
-        result.recorded = Reminder.objects.filter(created_at=now).count()
+        result.recorded = record_due(result.due, day, now)
         ReminderPolicy.objects.filter(
             Q(last_swept_on__isnull=True) | Q(last_swept_on__lt=day),
             pk=ReminderPolicy.SINGLETON_PK,
