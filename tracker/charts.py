@@ -80,25 +80,46 @@ def _end_of_day(day: datetime.date) -> datetime.datetime:
 
 
 def open_and_completed(
-    actions, today: datetime.date | None = None, months: int = 12
+    actions,
+    today: datetime.date | None = None,
+    months: int = 12,
+    *,
+    signed_off: int | None = None,
 ) -> Chart:
-    """How many actions were open, and how many completed, at the end of each month."""
+    """How many actions were open, and how many completed, at the end of each month.
+
+    An action created and closed by the first month's end counts once in "created"
+    and once in "closed" at every month's end: it adds nothing to "open", and to
+    "completed" the same at every month. So only the other actions (open, or
+    created or closed since) are read row by row; those closed before are counted
+    off the status totals. The query reads the chart's year, not the force's history.
+    `signed_off`, when the caller has counted them (action_summary), saves a query.
+    """
     today = today or timezone.localdate()
     ends = _month_ends(today, months)
-    aggregates = {}
+    first = _end_of_day(ends[0])
+    recent = actions.order_by().filter(
+        Q(status__in=Action.OPEN_STATUSES)
+        | Q(status_changed_at__gt=first)
+        | Q(created_at__gt=first)
+    )
+    signed = Q(status=Action.Status.SIGNED_OFF)
+    aggregates = {"signed": Count("pk", filter=signed)}
     for i, end in enumerate(ends):
         moment = _end_of_day(end)
         aggregates[f"created_{i}"] = Count("pk", filter=Q(created_at__lte=moment))
         aggregates[f"signed_{i}"] = Count(
-            "pk",
-            filter=Q(status=Action.Status.SIGNED_OFF, status_changed_at__lte=moment),
+            "pk", filter=signed & Q(status_changed_at__lte=moment)
         )
         aggregates[f"withdrawn_{i}"] = Count(
             "pk",
             filter=Q(status=Action.Status.WITHDRAWN, status_changed_at__lte=moment),
         )
-    totals = actions.order_by().aggregate(**aggregates)
-    completed = [totals[f"signed_{i}"] for i in range(len(ends))]
+    totals = recent.aggregate(**aggregates)
+    if signed_off is None:
+        signed_off = actions.order_by().filter(status=Action.Status.SIGNED_OFF).count()
+    signed_before = signed_off - totals["signed"]
+    completed = [signed_before + totals[f"signed_{i}"] for i in range(len(ends))]
     still_open = [
         totals[f"created_{i}"] - totals[f"signed_{i}"] - totals[f"withdrawn_{i}"]
         for i in range(len(ends))
@@ -129,7 +150,7 @@ def deadlines_ahead(
     }
     totals = (
         actions.order_by()
-        .exclude(status__in=Action.CLOSED_STATUSES)
+        .filter(status__in=Action.OPEN_STATUSES)
         .aggregate(**aggregates)
     )
     return Chart(

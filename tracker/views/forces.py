@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from .. import evidence
+from ..models import Action
 from ..permissions import (
     can_import,
     may_let_staff_plan,
@@ -35,6 +36,7 @@ def force_detail(request, slug):
     )
     inspections = paginator.get_page(request.GET.get("page"))
     actions = visible_actions(request.user).filter(force=force)
+    summary = action_summary(actions, today)
     storage = None
     if may_see_storage(request.user, force):
         storage = {
@@ -52,8 +54,10 @@ def force_detail(request, slug):
             "inspection_pages": paginator.get_elided_page_range(
                 inspections.number, on_each_side=2, on_ends=1
             ),
-            "summary": action_summary(actions, today),
-            "charts": action_charts(actions, today),
+            "summary": summary,
+            "charts": action_charts(
+                actions, today, signed_off=summary[Action.Status.SIGNED_OFF]
+            ),
             "may_author": can_import(request.user),
             "may_make_pack": may_make_committee_pack(request.user, force),
         },
