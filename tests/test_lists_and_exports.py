@@ -516,6 +516,86 @@ def test_page_last_shows_the_last_page(client, owner, finding, lead):
     assert "Page 2 of 2" in response.content.decode()
 
 
+@pytest.mark.parametrize("sort", ["deadline", "-deadline", "title", "-percent"])
+def test_every_page_from_either_end_holds_the_rows_a_plain_pager_gives(
+    client, owner, finding, sort
+):
+    """Pages past the middle are read reversed from the end: the same rows, in the
+    same order, on every page, ties (same deadline, same title) included."""
+    from django.core.paginator import Paginator
+
+    from tracker.filters import ActionFilter
+    from tracker.paging import FromEitherEnd
+    from tracker.selectors import visible_actions
+
+    Action.objects.bulk_create(
+        Action(
+            inspection=finding.inspection,
+            finding=finding,
+            force=finding.force,
+            title=f"Step {i % 7}",
+            percent_complete=i % 3 * 10,
+            deadline=None
+            if i % 5 == 0
+            else datetime.date(2030, 1, 1) + datetime.timedelta(days=i % 4),
+        )
+        for i in range(53)
+    )
+    ids = ActionFilter(
+        {"sort": sort}, queryset=visible_actions(owner), user=owner
+    ).qs.values_list("pk", flat=True)
+    plain, either = Paginator(ids, 10), FromEitherEnd(ids, 10)
+    assert either.num_pages == plain.num_pages == 6
+    for number in plain.page_range:
+        assert list(either.page(number)) == list(plain.page(number)), number
+    # The list's last page (50 a page: the second) holds the last three, in order.
+    client.force_login(owner)
+    last = client.get(f"/actions/?sort={sort}&page=last")
+    assert [a.pk for a in last.context["page"]] == list(Paginator(ids, 50).page(2))
+    assert len(last.context["page"]) == 3
+
+
+def test_the_last_page_of_every_forces_list_is_read_from_the_end(
+    client, settings, inspector, finding, lead
+):
+    """The inspector's list counts once per change (cached), and its last page asks
+    for rows from the end, not past every row before them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
+    Action.objects.bulk_create(
+        Action(
+            inspection=finding.inspection,
+            finding=finding,
+            force=finding.force,
+            title=f"Step {i:03}",
+            deadline=datetime.date(2030, 1, 1) + datetime.timedelta(days=i),
+        )
+        for i in range(120)
+    )
+    client.force_login(inspector)
+    client.get("/actions/?page=last")
+    with CaptureQueriesContext(connection) as queries:
+        last = client.get("/actions/?page=last")
+    assert [a.title for a in last.context["page"]][-1] == "Step 119"
+    assert "Page 3 of 3" in last.content.decode()
+    statements = [q["sql"] for q in queries.captured_queries]
+    counts = [
+        q
+        for q in statements
+        if q.startswith('SELECT COUNT(*) AS "__count" FROM "tracker_action"')
+    ]
+    assert not counts, counts
+    assert not [q for q in statements if "OFFSET 100" in q], statements
+    assert last.context["page"].paginator.count == 120
+    # A change shows at once: the count follows it.
+    services.action_create(lead, finding=finding, title="Step 120")
+    assert client.get("/actions/").context["page"].paginator.count == 121
+
+
 @pytest.mark.parametrize(
     "sort, dated",
     [

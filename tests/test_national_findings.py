@@ -7,6 +7,7 @@ on the national finding's roll-up.
 """
 
 import csv
+import datetime
 import io
 from pathlib import Path
 
@@ -230,6 +231,35 @@ def test_inspectors_see_every_copys_progress_on_the_roll_up(
         national.get_absolute_url()
         in client.get(mine.get_absolute_url()).content.decode()
     )
+
+
+def test_the_national_findings_are_paged_newest_report_first(client, inspector):
+    """The inspectorate publishes more every year: the list pages them, 50 a page."""
+    NationalFinding.objects.bulk_create(
+        NationalFinding(
+            kind=Finding.Kind.RECOMMENDATION,
+            text=f"Chief constables should review {n}.",
+            reference=f"NAT-{2000 + n // 10}-REC-{n % 10 + 1}",
+            order=n % 10 + 1,
+            report_title=f"Thematic report {2000 + n // 10}",
+            programme="National report",
+            published_on=datetime.date(2000 + n // 10, 6, 1),
+        )
+        for n in range(51)
+    )
+    client.force_login(inspector)
+    first = client.get("/national/findings/")
+    text = first.content.decode()
+    assert len(first.context["nationals"]) == 50
+    assert "51 national findings, newest report first: 1 to 50 shown" in text
+    # The oldest report's last finding (its tenth) is the 51st.
+    assert ">NAT-2005-REC-1<" in text and ">NAT-2000-REC-10<" not in text
+    assert 'aria-label="Pages of national findings"' in text
+    last = client.get("/national/findings/?page=2").content.decode()
+    assert ">NAT-2000-REC-10<" in last and ">NAT-2005-REC-1<" not in last
+    # A page that is not there gives the last, not an error.
+    beyond = client.get("/national/findings/?page=9").content.decode()
+    assert ">NAT-2000-REC-10<" in beyond
 
 
 def test_a_national_bodys_people_own_and_answer_what_is_addressed_to_it(

@@ -1,18 +1,24 @@
 """The action list with its filters, and the same rows as CSV or Excel; the findings
 list (by force, status and kind) that the national view's counts lead to."""
 
+import hashlib
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from ..exports import csv_response, xlsx_response
 from ..filters import ActionFilter, FindingFilter
 from ..forms import BulkForm
-from ..permissions import may_tick_in_bulk
+from ..paging import FromEitherEnd
+from ..permissions import may_tick_in_bulk, sees_every_force
 from ..selectors import visible_actions, visible_findings
+from ..selectors.dashboards import cached_nationally
 
 LIST_PAGE_SIZE = 50
 
@@ -22,6 +28,20 @@ def _filtered_actions(request) -> ActionFilter:
     # ordering (deadline, pk) rather than the model's ordering across four joins.
     return ActionFilter(
         request.GET, queryset=visible_actions(request.user), user=request.user
+    )
+
+
+def _list_count(user, ids, query) -> int:
+    """How many actions the list holds. A force's own are counted off its indexes;
+    every force's (hundreds of thousands) are counted once per change to any of
+    them, for the same filters: every reader of every force sees the same list."""
+    if not sees_every_force(user):
+        return ids.count()
+    filters = hashlib.sha1(
+        urlencode(sorted(query.lists()), doseq=True).encode()
+    ).hexdigest()[:16]
+    return cached_nationally(
+        f"action-list-count:{filters}", timezone.localdate(), ids.count
     )
 
 
@@ -35,14 +55,17 @@ def action_list(request):
     rows = action_filter.qs.select_related(
         "owner", "finding", "force", "inspection"
     ).with_rag()
-    # Page through the ids alone (an index-only scan, however deep the page), then
-    # fetch the page's rows with their joins.
-    paginator = Paginator(action_filter.qs.values_list("pk", flat=True), LIST_PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("page", None)
+    # Page through the ids alone (an index-only scan, from whichever end is nearer
+    # the page), then fetch the page's rows with their joins.
+    ids = action_filter.qs.values_list("pk", flat=True)
+    paginator = FromEitherEnd(
+        ids, LIST_PAGE_SIZE, count=_list_count(request.user, ids, query)
+    )
     number = request.GET.get("page")
     page = paginator.get_page(paginator.num_pages if number == "last" else number)
     page.object_list = list(rows.filter(pk__in=list(page.object_list)))
-    query = request.GET.copy()
-    query.pop("page", None)
     # A force lead ticks actions and changes them together: the form is there only
     # above actions it can change (not above closed ones, nor an empty list).
     tickable = {

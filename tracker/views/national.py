@@ -3,6 +3,7 @@ the national reports' findings with every addressee's progress on each."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.core.validators import slug_re
 from django.http import Http404, QueryDict
 from django.shortcuts import render
@@ -33,6 +34,10 @@ COLUMNS = [
     ("overdue", "Overdue actions"),
     ("overdue_inspectorate", "Overdue inspectorate deadlines"),
 ]
+
+
+# National findings a page: the inspectorate publishes more every year.
+NATIONAL_FINDINGS_PER_PAGE = 50
 
 
 def _require_national(user) -> None:
@@ -138,10 +143,17 @@ def national(request):
 def national_finding_list(request):
     """The national reports' findings, each with how far its addressees have got."""
     _require_national(request.user)
+    paginator = Paginator(national_findings(request.user), NATIONAL_FINDINGS_PER_PAGE)
+    nationals = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "tracker/national_findings.html",
-        {"nationals": national_findings(request.user)},
+        {
+            "nationals": nationals,
+            "national_pages": paginator.get_elided_page_range(
+                nationals.number, on_each_side=2, on_ends=1
+            ),
+        },
     )
 
 
