@@ -198,9 +198,10 @@ class Action(models.Model):
             # The newest change stamps cached national figures (views._national).
             models.Index(fields=["updated_at"], name="action_updated_idx"),
             # Open work alone, a force's or every force's (the reminder sweep): its
-            # figures and the sweep never read the years of closed history.
+            # figures and the sweep never read the years of closed history, and a
+            # force's list of open work comes in its order (deadline, id).
             models.Index(
-                fields=["force", "deadline"],
+                fields=["force", "deadline", "id"],
                 name="action_force_open_idx",
                 condition=Q(status__in=["not_started", "in_progress", "done"]),
             ),
