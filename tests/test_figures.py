@@ -139,3 +139,15 @@ def test_the_figures_read_open_work_and_the_chart_year_not_the_history(history):
         )
         grouped = (by_status and sql.endswith("GROUP BY 1")) or signed
         assert grouped or "'not_started', 'in_progress', 'done'" in sql, sql
+
+
+def test_the_overdue_findings_counted_are_those_listed(history, inspector, lead):
+    from tracker.selectors.queues import overdue_findings, overdue_findings_count
+
+    today = TODAY + datetime.timedelta(
+        days=200
+    )  # much of the open work is late by then
+    for reader in (inspector, lead):
+        listed = overdue_findings(reader, today)
+        assert overdue_findings_count(reader, today) == listed.count()
+    assert overdue_findings(inspector, today).count() > 20

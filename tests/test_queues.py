@@ -370,3 +370,26 @@ def test_every_page_of_a_queue_is_one_click_away(client, inspector, force):
     for number in (1, 2, 4, 5, 6):
         assert f'aria-label="Page {number}">{number}</a>' in page
     assert 'aria-label="Page 3 of 6" aria-current="page">3</a>' in page
+
+
+def test_the_inspectors_count_of_overdue_findings_follows_each_change(
+    client, settings, world, inspector, lead
+):
+    """Counted once per change for every reader of every force (cached as in
+    production): work done late, or a new overdue action, shows at once."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
+
+    def overdue_count():
+        return get(client, inspector, "/").context["queues"]["overdue_findings"]
+
+    assert overdue_count() == 2
+    assert overdue_count() == 2  # from the cache
+    for late in (world["own_late"], world["colleague_late"]):
+        late.status = Action.Status.DONE
+        late.percent_complete = 100
+        late.save()
+    assert overdue_count() == 1
+    make_action(world["finding"], lead, "late again", deadline=TODAY - DAY)
+    assert overdue_count() == 2
