@@ -148,11 +148,7 @@ def deadlines_ahead(
         )
         for i, start in enumerate(starts)
     }
-    totals = (
-        actions.order_by()
-        .filter(status__in=Action.OPEN_STATUSES)
-        .aggregate(**aggregates)
-    )
+    totals = actions.order_by().open().aggregate(**aggregates)
     return Chart(
         title="Open actions due in the coming weeks",
         labels=[f"w/c {start.day} {start:%b}" for start in starts],

@@ -31,7 +31,7 @@ def remindable_actions() -> QuerySet[Action]:
     passes over the closed history, however many years of it there are.
     """
     open_findings = Finding.objects.filter(status__in=Finding.OPEN_STATUSES)
-    return Action.objects.filter(status__in=Action.OPEN_STATUSES).filter(
+    return Action.objects.open().filter(
         Q(finding__isnull=True) | Q(finding__in=open_findings.values("pk"))
     )
 

@@ -140,7 +140,7 @@ def cached_nationally(name: str, today: datetime.date, compute):
     return cache.get_or_set(key, compute, NATIONAL_CACHE_SECONDS)
 
 
-def action_summary(actions: QuerySet[Action], today: datetime.date) -> dict:
+def action_summary(actions: ActionQuerySet, today: datetime.date) -> dict:
     """Counts by status and by red/amber/green, in two queries that stay cheap as the
     closed history grows: the number in each status off the (force, status) index
     alone, and red, amber and done late over the open actions only.
@@ -157,7 +157,7 @@ def action_summary(actions: QuerySet[Action], today: datetime.date) -> dict:
     counts["total"] = sum(counts.values())
     counts |= (
         actions.order_by()
-        .filter(status__in=Action.OPEN_STATUSES)
+        .open()
         .aggregate(
             red=Count("pk", filter=unfinished & Q(deadline__lt=today)),
             amber=Count(

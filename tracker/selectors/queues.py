@@ -290,7 +290,7 @@ def queue_counts(user, today: datetime.date) -> dict[str, int]:
         _scope(user)
         .order_by()
         # Each count is of open work: read it alone, not the closed history.
-        .filter(status__in=Action.OPEN_STATUSES)
+        .open()
         .aggregate(
             sign_off=Count("pk", filter=Q(status=Action.Status.DONE)),
             overdue=Count("pk", filter=unfinished & Q(deadline__lt=today)),
